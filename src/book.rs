@@ -1,0 +1,399 @@
+//! The book model: partners, their referrals, meetings and initiatives, and
+//! the book's settings. Plain data, free of I/O, shared by every stage.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use crate::text;
+
+/// A calendar day written `YYYY-MM-DD` in notes and settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Day(pub NaiveDate);
+
+impl Day {
+    /// Parses exactly `YYYY-MM-DD` (four-digit year, two-digit month and day).
+    pub fn parse(s: &str) -> Option<Day> {
+        let b = s.as_bytes();
+        let shape_ok = b.len() == 10
+            && b[4] == b'-'
+            && b[7] == b'-'
+            && b.iter()
+                .enumerate()
+                .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
+        if !shape_ok {
+            return None;
+        }
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(Day)
+    }
+}
+
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.format("%Y-%m-%d"))
+    }
+}
+
+impl Serialize for Day {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Day {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Day, D::Error> {
+        let raw = text::scalar(d, "a date as YYYY-MM-DD")?;
+        Day::parse(raw.trim()).ok_or_else(|| {
+            serde::de::Error::custom(format!("expected a date as YYYY-MM-DD, found `{raw}`"))
+        })
+    }
+}
+
+macro_rules! word_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        pub enum $name {
+            $($(#[$vmeta])* #[serde(rename = $word)] $variant),+
+        }
+
+        impl $name {
+            /// Every variant, in the order the format lists them.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The word used for this value in notes, data files and pages.
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $word),+
+                }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+word_enum!(
+    /// What a partner is to the advisor today.
+    #[derive(Default)]
+    Role {
+        #[default]
+        Esp = "esp",
+        Collaborator = "collaborator",
+        Coi = "coi",
+        Prospect = "prospect",
+        Inactive = "inactive",
+    }
+);
+
+word_enum!(
+    /// `given`: the advisor sent a client to the partner; `received`: the
+    /// partner sent one to the advisor.
+    Direction {
+        Given = "given",
+        Received = "received",
+    }
+);
+
+word_enum!(
+    /// Whether a referral concerned an existing client or net-new business.
+    #[derive(Default)]
+    ReferralType {
+        #[default]
+        Existing = "existing",
+        NetNew = "net-new",
+    }
+);
+
+word_enum!(
+    /// How a referral turned out. The first four apply to given referrals,
+    /// `won`, `lost` and `pending` to received ones.
+    Outcome {
+        Exceeded = "exceeded",
+        Met = "met",
+        Below = "below",
+        Pending = "pending",
+        Won = "won",
+        Lost = "lost",
+    }
+);
+
+impl Outcome {
+    /// Whether this outcome may stand on a referral of that direction.
+    pub fn fits(self, direction: Direction) -> bool {
+        match direction {
+            Direction::Given => matches!(
+                self,
+                Outcome::Exceeded | Outcome::Met | Outcome::Below | Outcome::Pending
+            ),
+            Direction::Received => {
+                matches!(self, Outcome::Won | Outcome::Lost | Outcome::Pending)
+            }
+        }
+    }
+
+    /// The outcomes allowed for a direction, as written in notes.
+    pub fn allowed(direction: Direction) -> &'static [Outcome] {
+        match direction {
+            Direction::Given => &[
+                Outcome::Exceeded,
+                Outcome::Met,
+                Outcome::Below,
+                Outcome::Pending,
+            ],
+            Direction::Received => &[Outcome::Won, Outcome::Lost, Outcome::Pending],
+        }
+    }
+
+    /// A given referral whose service has been judged (not pending).
+    pub fn is_resolved_given(self) -> bool {
+        matches!(self, Outcome::Exceeded | Outcome::Met | Outcome::Below)
+    }
+}
+
+word_enum!(
+    /// The kind of a meeting.
+    MeetingKind {
+        Discovery = "discovery",
+        CheckIn = "check-in",
+        Event = "event",
+        Call = "call",
+        Meal = "meal",
+        Other = "other",
+    }
+);
+
+word_enum!(
+    /// How a mutual discovery conversation ended.
+    DiscoveryOutcome {
+        Interested = "interested",
+        NotInterested = "not-interested",
+        Undecided = "undecided",
+    }
+);
+
+word_enum!(
+    /// Where a joint initiative stands.
+    InitiativeStatus {
+        Idea = "idea",
+        Active = "active",
+        Done = "done",
+        Dropped = "dropped",
+    }
+);
+
+/// One referral, in either direction.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Referral {
+    pub date: Day,
+    pub direction: Direction,
+    #[serde(default, deserialize_with = "text::opt")]
+    pub client: Option<String>,
+    #[serde(default, rename = "type")]
+    pub kind: ReferralType,
+    #[serde(default)]
+    pub outcome: Option<Outcome>,
+    #[serde(default)]
+    pub value: Option<f64>,
+    #[serde(default, deserialize_with = "text::opt")]
+    pub note: Option<String>,
+}
+
+impl Referral {
+    /// The outcome, `pending` when the note leaves it out.
+    pub fn outcome(&self) -> Outcome {
+        self.outcome.unwrap_or(Outcome::Pending)
+    }
+}
+
+/// A meeting with the partner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Meeting {
+    pub date: Day,
+    pub kind: MeetingKind,
+    #[serde(default)]
+    pub outcome: Option<DiscoveryOutcome>,
+    #[serde(default, deserialize_with = "text::opt")]
+    pub summary: Option<String>,
+}
+
+/// A joint effort aimed at net-new clients.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Initiative {
+    #[serde(deserialize_with = "text::required")]
+    pub name: String,
+    #[serde(default)]
+    pub started: Option<Day>,
+    #[serde(default)]
+    pub status: Option<InitiativeStatus>,
+    #[serde(default)]
+    pub new_clients: Option<u32>,
+}
+
+/// The next thing to do with a partner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NextStep {
+    #[serde(default)]
+    pub date: Option<Day>,
+    #[serde(default, deserialize_with = "text::opt")]
+    pub action: Option<String>,
+}
+
+/// A note's front-matter as written. Every key is optional here so that
+/// each key can be checked on its own; `name` is required by validation.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    #[serde(default, deserialize_with = "text::opt")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "text::opt")]
+    pub firm: Option<String>,
+    #[serde(default, deserialize_with = "text::opt")]
+    pub profession: Option<String>,
+    #[serde(default)]
+    pub role: Option<Role>,
+    #[serde(default)]
+    pub since: Option<Day>,
+    #[serde(default, deserialize_with = "text::opt")]
+    pub email: Option<String>,
+    #[serde(default, deserialize_with = "text::opt")]
+    pub phone: Option<String>,
+    #[serde(default, deserialize_with = "text::opt")]
+    pub website: Option<String>,
+    #[serde(default, deserialize_with = "text::list")]
+    pub tags: Vec<String>,
+    #[serde(default, deserialize_with = "text::list")]
+    pub ideal_clients: Vec<String>,
+    #[serde(default)]
+    pub draft: Option<bool>,
+    #[serde(default, deserialize_with = "text::seq")]
+    pub referrals: Vec<Referral>,
+    #[serde(default, deserialize_with = "text::seq")]
+    pub meetings: Vec<Meeting>,
+    #[serde(default, deserialize_with = "text::seq")]
+    pub initiatives: Vec<Initiative>,
+    #[serde(default)]
+    pub next_step: Option<NextStep>,
+    #[serde(default)]
+    pub extra: Option<serde_json::Value>,
+}
+
+/// One partner: a validated note.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Partner {
+    pub slug: String,
+    /// The note's path relative to the book root, with `/` separators.
+    pub file: String,
+    pub name: String,
+    pub firm: Option<String>,
+    pub profession: Option<String>,
+    pub role: Role,
+    pub since: Option<Day>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub website: Option<String>,
+    pub tags: Vec<String>,
+    pub ideal_clients: Vec<String>,
+    pub draft: bool,
+    pub referrals: Vec<Referral>,
+    pub meetings: Vec<Meeting>,
+    pub initiatives: Vec<Initiative>,
+    pub next_step: Option<NextStep>,
+    pub extra: Option<serde_json::Value>,
+    /// The Markdown body after the front-matter.
+    #[serde(skip)]
+    pub body: String,
+    /// The line of the note file on which the body starts (1-based).
+    #[serde(skip)]
+    pub body_line: usize,
+}
+
+/// The advisor who keeps the book.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Advisor {
+    #[serde(default, deserialize_with = "text::opt")]
+    pub name: Option<String>,
+    #[serde(default, deserialize_with = "text::list")]
+    pub ideal_clients: Vec<String>,
+}
+
+/// Thresholds for collaboration readiness.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ReadinessSettings {
+    pub min_outcomes: u32,
+    pub exceed_share: f64,
+    pub stale_days: u32,
+}
+
+impl Default for ReadinessSettings {
+    fn default() -> Self {
+        ReadinessSettings {
+            min_outcomes: 3,
+            exceed_share: 0.66,
+            stale_days: 180,
+        }
+    }
+}
+
+/// What may leave the machine.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Privacy {
+    pub redact_clients: bool,
+}
+
+/// `rapport.yaml` as written; every key optional.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SettingsFile {
+    #[serde(default, deserialize_with = "text::opt")]
+    pub title: Option<String>,
+    #[serde(default, deserialize_with = "text::opt")]
+    pub notes_dir: Option<String>,
+    #[serde(default, deserialize_with = "text::opt")]
+    pub output_dir: Option<String>,
+    #[serde(default)]
+    pub as_of: Option<Day>,
+    #[serde(default)]
+    pub window_months: Option<u32>,
+    #[serde(default)]
+    pub advisor: Option<Advisor>,
+    #[serde(default)]
+    pub readiness: Option<ReadinessSettings>,
+    #[serde(default)]
+    pub privacy: Option<Privacy>,
+}
+
+/// The settings a build runs with, defaults filled in.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Settings {
+    pub title: String,
+    pub notes_dir: PathBuf,
+    pub output_dir: PathBuf,
+    pub as_of: Day,
+    pub window_months: u32,
+    pub advisor: Advisor,
+    pub readiness: ReadinessSettings,
+    pub privacy: Privacy,
+}
+
+/// A whole book, ready for analysis: settings and every partner that goes
+/// into the site, in slug order.
+#[derive(Debug, Clone)]
+pub struct Book {
+    pub settings: Settings,
+    pub partners: Vec<Arc<Partner>>,
+}

@@ -1,0 +1,160 @@
+//! The data files: `data/partners.json` (the numbers of every partner) and
+//! `data/referrals.csv` (every referral, one row each).
+
+use serde::Serialize;
+
+use crate::analysis::{Report, Window};
+use crate::book::Partner;
+
+/// A number as JSON: whole values without a fractional part.
+fn number(x: f64) -> serde_json::Value {
+    if x.fract() == 0.0 && x.abs() < 9.0e15 {
+        serde_json::Value::from(x as i64)
+    } else {
+        serde_json::Number::from_f64(x).map_or(serde_json::Value::Null, serde_json::Value::Number)
+    }
+}
+
+#[derive(Serialize)]
+struct CriteriaFlags {
+    track_record: bool,
+    two_way: bool,
+    discovery_held: bool,
+    shared_ideal_clients: bool,
+    net_new: bool,
+    active: bool,
+}
+
+#[derive(Serialize)]
+struct CriteriaEvidence<'a> {
+    track_record: &'a str,
+    two_way: &'a str,
+    discovery_held: &'a str,
+    shared_ideal_clients: &'a str,
+    net_new: &'a str,
+    active: &'a str,
+}
+
+#[derive(Serialize)]
+struct ReadinessEntry<'a> {
+    score: u32,
+    stage: &'static str,
+    criteria: CriteriaFlags,
+    evidence: CriteriaEvidence<'a>,
+}
+
+#[derive(Serialize)]
+struct PartnerEntry<'a> {
+    slug: &'a str,
+    name: &'a str,
+    profession: Option<&'a str>,
+    role: &'static str,
+    given: u32,
+    received: u32,
+    given_value: serde_json::Value,
+    received_value: serde_json::Value,
+    balance: Option<serde_json::Value>,
+    reciprocity: &'static str,
+    readiness: ReadinessEntry<'a>,
+    one_way: bool,
+}
+
+/// `data/partners.json`: one object per partner, in the order given (slug
+/// order), the balance rounded to three decimals.
+pub fn partners_json(partners: &[(&Partner, &Report)]) -> String {
+    let entries: Vec<PartnerEntry> = partners
+        .iter()
+        .map(|(p, r)| {
+            let c = &r.readiness.criteria;
+            PartnerEntry {
+                slug: &p.slug,
+                name: &p.name,
+                profession: p.profession.as_deref(),
+                role: p.role.as_str(),
+                given: r.flow.given,
+                received: r.flow.received,
+                given_value: number(r.flow.given_value),
+                received_value: number(r.flow.received_value),
+                balance: r
+                    .flow
+                    .balance
+                    .map(|b| number((b * 1000.0).round() / 1000.0)),
+                reciprocity: r.flow.reciprocity.as_str(),
+                readiness: ReadinessEntry {
+                    score: r.readiness.score,
+                    stage: r.readiness.stage.as_str(),
+                    criteria: CriteriaFlags {
+                        track_record: c.track_record.met,
+                        two_way: c.two_way.met,
+                        discovery_held: c.discovery_held.met,
+                        shared_ideal_clients: c.shared_ideal_clients.met,
+                        net_new: c.net_new.met,
+                        active: c.active.met,
+                    },
+                    evidence: CriteriaEvidence {
+                        track_record: &c.track_record.evidence,
+                        two_way: &c.two_way.evidence,
+                        discovery_held: &c.discovery_held.evidence,
+                        shared_ideal_clients: &c.shared_ideal_clients.evidence,
+                        net_new: &c.net_new.evidence,
+                        active: &c.active.evidence,
+                    },
+                },
+                one_way: r.one_way,
+            }
+        })
+        .collect();
+    let mut out = serde_json::to_string_pretty(&entries).expect("plain data serializes");
+    out.push('\n');
+    out
+}
+
+/// `data/referrals.csv`: every referral of every partner, sorted by slug
+/// then date, with whether it falls in the window. With `redact`, the
+/// client column stays empty.
+pub fn referrals_csv(partners: &[&Partner], window: Window, redact: bool) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let header = [
+        "slug",
+        "partner",
+        "date",
+        "direction",
+        "type",
+        "outcome",
+        "value",
+        "client",
+        "note",
+        "in_window",
+    ];
+    w.write_record(header).expect("writing to memory");
+    for p in partners {
+        let mut refs: Vec<_> = p.referrals.iter().collect();
+        refs.sort_by_key(|r| r.date);
+        for r in refs {
+            let value = r.value.map(|v| number(v).to_string()).unwrap_or_default();
+            let client = if redact {
+                ""
+            } else {
+                r.client.as_deref().unwrap_or("")
+            };
+            w.write_record([
+                p.slug.as_str(),
+                p.name.as_str(),
+                &r.date.to_string(),
+                r.direction.as_str(),
+                r.kind.as_str(),
+                r.outcome().as_str(),
+                &value,
+                client,
+                r.note.as_deref().unwrap_or(""),
+                if window.contains(r.date) {
+                    "true"
+                } else {
+                    "false"
+                },
+            ])
+            .expect("writing to memory");
+        }
+    }
+    w.into_inner().expect("writing to memory")
+}

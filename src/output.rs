@@ -1,0 +1,142 @@
+//! Writes a built site: only once everything is rendered, each file whole
+//! (written aside, then renamed over), only files whose content changed,
+//! and removing only files a previous build wrote that are gone now.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use rayon::prelude::*;
+
+/// The list of files rapport wrote, kept in the output folder so that a
+/// later build removes only its own files.
+pub const MANIFEST: &str = ".rapport-files";
+
+/// A rendered site: relative paths (with `/`) and their bytes.
+pub type SiteFiles = BTreeMap<String, Vec<u8>>;
+
+/// What a write did.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct WriteStats {
+    pub written: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+/// Whether a manifest entry is a plain relative path inside the folder.
+fn is_safe(rel: &str) -> bool {
+    !rel.is_empty()
+        && Path::new(rel)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)))
+}
+
+fn tmp_path(target: &Path) -> PathBuf {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    target.with_file_name(format!(".{name}.rapport-tmp"))
+}
+
+/// Writes `bytes` to `target` through a file beside it and a rename.
+pub fn replace_file(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    if let Some(parent) = target.parent() {
+        fs::create_dir_all(parent)?;
+    }
+    let tmp = tmp_path(target);
+    fs::write(&tmp, bytes)?;
+    fs::rename(&tmp, target).inspect_err(|_| {
+        let _ = fs::remove_file(&tmp);
+    })
+}
+
+/// Reads the manifest of a previous build.
+pub fn read_manifest(out: &Path) -> BTreeSet<String> {
+    fs::read_to_string(out.join(MANIFEST))
+        .map(|s| {
+            s.lines()
+                .filter(|l| is_safe(l))
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Writes `files` under `out`.
+pub fn write_site(out: &Path, files: &SiteFiles) -> io::Result<WriteStats> {
+    fs::create_dir_all(out)?;
+    let old = read_manifest(out);
+    let results: Vec<io::Result<bool>> = files
+        .par_iter()
+        .map(|(rel, bytes)| {
+            let target = out.join(rel);
+            if fs::read(&target).is_ok_and(|old| old == *bytes) {
+                return Ok(false);
+            }
+            replace_file(&target, bytes).map(|_| true)
+        })
+        .collect();
+    let mut stats = WriteStats::default();
+    for r in results {
+        if r? {
+            stats.written += 1;
+        } else {
+            stats.unchanged += 1;
+        }
+    }
+    for rel in old.iter().filter(|rel| !files.contains_key(*rel)) {
+        match fs::remove_file(out.join(rel)) {
+            Ok(()) => stats.removed += 1,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
+    let manifest: String = files.keys().map(|k| format!("{k}\n")).collect();
+    if fs::read_to_string(out.join(MANIFEST)).ok().as_deref() != Some(manifest.as_str()) {
+        replace_file(&out.join(MANIFEST), manifest.as_bytes())?;
+    }
+    Ok(stats)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(entries: &[(&str, &str)]) -> SiteFiles {
+        entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+            .collect()
+    }
+
+    #[test]
+    fn writes_only_changes_and_removes_only_its_own_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        fs::write(out.join("mine.txt"), "user file").unwrap();
+        let s = write_site(out, &site(&[("index.html", "a"), ("partners/x.html", "x")])).unwrap();
+        assert_eq!((s.written, s.unchanged, s.removed), (2, 0, 0));
+        let s = write_site(out, &site(&[("index.html", "b")])).unwrap();
+        assert_eq!((s.written, s.unchanged, s.removed), (1, 0, 1));
+        assert!(!out.join("partners/x.html").exists());
+        assert_eq!(
+            fs::read_to_string(out.join("mine.txt")).unwrap(),
+            "user file"
+        );
+        let s = write_site(out, &site(&[("index.html", "b")])).unwrap();
+        assert_eq!((s.written, s.unchanged), (0, 1));
+    }
+
+    #[test]
+    fn manifest_entries_outside_the_folder_are_ignored() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        fs::create_dir_all(&out).unwrap();
+        fs::write(dir.path().join("precious.md"), "keep").unwrap();
+        fs::write(out.join(MANIFEST), "../precious.md\n/etc/passwd\n").unwrap();
+        write_site(&out, &site(&[("index.html", "a")])).unwrap();
+        assert!(dir.path().join("precious.md").exists());
+    }
+}

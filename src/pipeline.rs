@@ -1,0 +1,231 @@
+//! One build, the same for `build`, `check`, `watch` and `serve`:
+//! discover → parse → validate → analyse → render, all in memory. Writing
+//! is left to the caller, and happens only for a build without errors.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use rayon::prelude::*;
+
+use crate::analysis::{self, Report};
+use crate::book::{Book, Day, Partner, Settings};
+use crate::diagnostics::Diagnostic;
+use crate::discover::{self, rel_display, NoteFile};
+use crate::output::SiteFiles;
+use crate::{note, settings, site, templates};
+
+/// What to build.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    pub root: PathBuf,
+    /// The output folder; `output_dir` of the settings when not given.
+    pub output: Option<PathBuf>,
+    pub as_of: Option<Day>,
+    pub drafts: bool,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub notes: usize,
+    pub partners: usize,
+    pub referrals: usize,
+    pub drafts_left_out: usize,
+}
+
+/// A build that succeeded: the site in memory, and its warnings.
+#[derive(Debug)]
+pub struct Built {
+    pub settings: Settings,
+    pub output: PathBuf,
+    pub files: SiteFiles,
+    pub warnings: Vec<Diagnostic>,
+    pub counts: Counts,
+}
+
+/// A build that failed: every problem (errors and warnings).
+#[derive(Debug)]
+pub struct Failed {
+    pub problems: Vec<Diagnostic>,
+    pub counts: Counts,
+}
+
+impl Failed {
+    pub fn errors(&self) -> usize {
+        self.problems.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+struct CachedNote {
+    modified: Option<SystemTime>,
+    len: u64,
+    rel: String,
+    slug: String,
+    result: Result<Arc<Partner>, Vec<Diagnostic>>,
+}
+
+/// Runs builds, keeping parsed notes between runs so that only changed
+/// notes are read and parsed again.
+#[derive(Default)]
+pub struct Pipeline {
+    notes: HashMap<PathBuf, CachedNote>,
+}
+
+/// Today, in the local time zone.
+pub fn today() -> Day {
+    Day(chrono::Local::now().date_naive())
+}
+
+fn parse_file(f: &NoteFile) -> Result<Arc<Partner>, Vec<Diagnostic>> {
+    match std::fs::read(&f.path) {
+        Ok(bytes) => note::parse(&f.rel, &f.slug, &bytes).map(Arc::new),
+        Err(e) => Err(vec![Diagnostic::error(
+            f.rel.clone(),
+            format!("cannot be read: {e}"),
+        )]),
+    }
+}
+
+/// The output folder of a build.
+pub fn output_dir(opts: &Options, settings: &Settings) -> PathBuf {
+    opts.output
+        .clone()
+        .unwrap_or_else(|| opts.root.join(&settings.output_dir))
+}
+
+impl Pipeline {
+    pub fn new() -> Pipeline {
+        Pipeline::default()
+    }
+
+    /// Forgets every cached note, so the next run reads them all.
+    pub fn clear(&mut self) {
+        self.notes.clear();
+    }
+
+    /// Builds the book in memory.
+    pub fn run(&mut self, opts: &Options) -> Result<Built, Failed> {
+        let root = &opts.root;
+        let mut problems = Vec::new();
+        let today = today();
+        let mut settings = settings::load(root, today).unwrap_or_else(|p| {
+            problems.extend(p);
+            settings::parse(b"", today).expect("default settings are valid")
+        });
+        if let Some(as_of) = opts.as_of {
+            settings.as_of = as_of;
+        }
+        let output = output_dir(opts, &settings);
+        let notes_dir = root.join(&settings.notes_dir);
+        if same_place(&output, root) || same_place(&output, &notes_dir) {
+            problems.push(
+                Diagnostic::error(rel_display(root, &output), "the output folder cannot be the book or its notes folder")
+                    .with_help("set `output_dir` in rapport.yaml or pass `-o` with a folder of its own, like `public`"),
+            );
+        }
+
+        let (files, found) = discover::discover(root, &notes_dir);
+        problems.extend(found);
+        self.notes
+            .retain(|path, _| files.iter().any(|f| &f.path == path));
+        let fresh: Vec<(PathBuf, CachedNote)> = files
+            .par_iter()
+            .filter(|f| {
+                self.notes.get(&f.path).is_none_or(|c| {
+                    c.modified != f.modified
+                        || c.len != f.len
+                        || c.slug != f.slug
+                        || c.rel != f.rel
+                        || f.modified.is_none()
+                })
+            })
+            .map(|f| {
+                (
+                    f.path.clone(),
+                    CachedNote {
+                        modified: f.modified,
+                        len: f.len,
+                        rel: f.rel.clone(),
+                        slug: f.slug.clone(),
+                        result: parse_file(f),
+                    },
+                )
+            })
+            .collect();
+        self.notes.extend(fresh);
+
+        let mut partners = Vec::new();
+        let mut counts = Counts {
+            notes: files.len(),
+            ..Counts::default()
+        };
+        for f in &files {
+            match &self.notes[&f.path].result {
+                Ok(p) if p.draft && !opts.drafts => counts.drafts_left_out += 1,
+                Ok(p) => partners.push(p.clone()),
+                Err(d) => problems.extend(d.iter().cloned()),
+            }
+        }
+        partners.sort_by(|a, b| a.slug.cmp(&b.slug));
+        counts.partners = partners.len();
+        counts.referrals = partners.iter().map(|p| p.referrals.len()).sum();
+
+        let templates = templates::load(root).map_err(|p| problems.extend(p)).ok();
+        if problems.iter().any(Diagnostic::is_error) {
+            return Err(Failed { problems, counts });
+        }
+        let templates = templates.expect("loaded when there is no error");
+        let book = Book { settings, partners };
+        let reports: Vec<Report> = book
+            .partners
+            .par_iter()
+            .map(|p| analysis::analyse(p, &book.settings))
+            .collect();
+        match site::render(&book, &reports, &templates) {
+            Ok((files, warnings)) => {
+                problems.extend(warnings);
+                Ok(Built {
+                    settings: book.settings,
+                    output,
+                    files,
+                    warnings: problems,
+                    counts,
+                })
+            }
+            Err(errors) => {
+                problems.extend(errors);
+                Err(Failed { problems, counts })
+            }
+        }
+    }
+}
+
+/// Whether two paths name the same folder, lexically or on disk.
+fn same_place(a: &Path, b: &Path) -> bool {
+    if a == b {
+        return true;
+    }
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}
+
+/// The summary line: `14 partners, 73 referrals, 0 problems`.
+pub fn summary(counts: &Counts, problems: &[Diagnostic]) -> String {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let errors = problems.iter().filter(|d| d.is_error()).count();
+    let warnings = problems.len() - errors;
+    let mut line = format!(
+        "{}, {}, {}",
+        plural(counts.partners, "partner"),
+        plural(counts.referrals, "referral"),
+        plural(errors, "problem")
+    );
+    if warnings > 0 {
+        line.push_str(&format!(", {}", plural(warnings, "warning")));
+    }
+    line
+}

@@ -1,0 +1,139 @@
+//! Page templates: the built-in ones from the project's `templates/`,
+//! embedded in the binary, each replaceable by a file of the same name in a
+//! book's own `templates/` folder.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use tera::{ErrorKind, Tera};
+use walkdir::WalkDir;
+
+use crate::diagnostics::{Diagnostic, Source};
+use crate::discover::rel_display;
+
+/// The built-in templates, by name.
+pub const BUILTIN: &[(&str, &str)] = &[
+    ("base.html", include_str!("../templates/base.html")),
+    ("index.html", include_str!("../templates/index.html")),
+];
+
+/// A template's name and text, and where it came from for messages.
+struct TemplateText {
+    name: String,
+    text: String,
+    shown_as: String,
+}
+
+/// The folder of a book's own templates.
+pub fn book_dir(root: &Path) -> std::path::PathBuf {
+    root.join("templates")
+}
+
+/// Loads the built-in templates, then the book's overrides.
+pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
+    let mut texts: Vec<TemplateText> = BUILTIN
+        .iter()
+        .map(|(name, text)| TemplateText {
+            name: name.to_string(),
+            text: text.to_string(),
+            shown_as: format!("{name} (built-in template)"),
+        })
+        .collect();
+    let dir = book_dir(root);
+    let mut problems = Vec::new();
+    if dir.is_dir() {
+        for entry in WalkDir::new(&dir)
+            .sort_by_file_name()
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            if !entry.file_type().is_file()
+                || crate::discover::is_ignored_name(&entry.file_name().to_string_lossy())
+            {
+                continue;
+            }
+            let name = rel_display(&dir, entry.path());
+            let shown_as = rel_display(root, entry.path());
+            match std::fs::read(entry.path()) {
+                Ok(bytes) => match crate::note::decode(&shown_as, &bytes) {
+                    Ok(text) => {
+                        texts.retain(|t| t.name != name);
+                        texts.push(TemplateText {
+                            name,
+                            text,
+                            shown_as,
+                        });
+                    }
+                    Err(d) => problems.push(*d),
+                },
+                Err(e) => {
+                    problems.push(Diagnostic::error(shown_as, format!("cannot be read: {e}")))
+                }
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let mut tera = Tera::new();
+    tera.autoescape_on([".html", ".svg", ".xml"]);
+    crate::site::register_filters(&mut tera);
+    // Parse one by one first, so that every broken template is reported.
+    for t in &texts {
+        let mut alone = Tera::new();
+        if let Err(e) = alone.add_raw_template(&t.name, &t.text) {
+            if matches!(e.kind(), ErrorKind::SyntaxError(_)) {
+                problems.push(template_error(&e, &texts));
+            }
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    tera.add_raw_templates(texts.iter().map(|t| (t.name.as_str(), t.text.as_str())))
+        .map_err(|e| vec![template_error(&e, &texts)])?;
+    Ok(Templates { tera, texts })
+}
+
+/// A tera error as a diagnostic naming the template, line and column.
+fn template_error(e: &tera::Error, texts: &[TemplateText]) -> Diagnostic {
+    let report = match e.kind() {
+        ErrorKind::SyntaxError(r) | ErrorKind::RenderingError(r) => r,
+        _ => return Diagnostic::error("templates", format!("template error: {e}")),
+    };
+    let found = texts.iter().find(|t| t.name == report.filename());
+    let file = found.map_or_else(|| report.filename().to_string(), |t| t.shown_as.clone());
+    let mut d = Diagnostic::error(file, format!("template error: {}", report.message()));
+    if let Some(t) = found {
+        let source = Source::new(Arc::<str>::from(t.text.as_str()));
+        let span = report.span();
+        let width = if span.end_line == span.start_line {
+            span.end_col.saturating_sub(span.start_col)
+        } else {
+            1
+        };
+        let place = source.place(span.start_line, span.start_col + 1, width);
+        d = d.at(&source, place, "here");
+    }
+    d
+}
+
+/// The loaded templates, ready to render pages.
+pub struct Templates {
+    tera: Tera,
+    texts: Vec<TemplateText>,
+}
+
+impl Templates {
+    /// Renders template `name`; an error names the template, line and column.
+    pub fn render(&self, name: &str, context: &tera::Context) -> Result<String, Box<Diagnostic>> {
+        self.tera
+            .render(name, context)
+            .map_err(|e| Box::new(template_error(&e, &self.texts)))
+    }
+
+    /// Whether a template of that name exists.
+    pub fn has(&self, name: &str) -> bool {
+        self.tera.get_template_names().any(|n| n == name)
+    }
+}

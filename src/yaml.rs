@@ -1,0 +1,598 @@
+//! YAML into typed structs, with every problem located.
+//!
+//! The common case (a valid document) is one `serde_yaml` pass straight into
+//! the target type. Only when that fails is the document looked at again: a
+//! second parser records where every key and value stands, and each
+//! top-level key (and each entry of a list) is deserialized on its own, so a
+//! note with three mistakes gets three located problems, not one.
+
+use std::collections::HashMap;
+
+use saphyr_parser::{Event, Parser};
+use serde::de::DeserializeOwned;
+use serde_yaml::{Mapping, Value};
+
+use crate::diagnostics::did_you_mean;
+
+/// One step in a path through a document.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// A problem in a YAML text, with its place in that text (1-based line and
+/// column in characters) and how many characters to mark.
+#[derive(Debug, Clone, PartialEq)]
+pub struct YamlProblem {
+    pub line: usize,
+    pub column: usize,
+    pub width: usize,
+    pub message: String,
+    pub label: String,
+    pub help: Vec<String>,
+}
+
+/// What the document is, for messages ("a partner note", "rapport.yaml").
+#[derive(Debug, Clone, Copy)]
+pub struct Doc {
+    pub what: &'static str,
+    /// Said under an unknown top-level key.
+    pub unknown_key_help: Option<&'static str>,
+    /// Top-level keys that must be present, each with what is said when it
+    /// is missing.
+    pub required: &'static [(&'static str, &'static str)],
+}
+
+/// A problem found after deserializing, at a path in the document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Check {
+    pub path: Vec<Seg>,
+    pub message: String,
+    pub label: String,
+    pub help: Vec<String>,
+}
+
+/// Rules a deserialized document must also follow (an outcome that fits its
+/// direction, a share between 0 and 1…). `check` runs on the whole document
+/// and, when some keys are broken, on each readable key alone.
+pub trait Checked {
+    fn check(&self) -> Vec<Check>;
+}
+
+fn located(index: &SpanIndex, c: Check) -> YamlProblem {
+    let pos = index.value(&c.path);
+    YamlProblem {
+        line: pos.line,
+        column: pos.column,
+        width: pos.width,
+        message: c.message,
+        label: c.label,
+        help: c.help,
+    }
+}
+
+fn missing_required(index: &SpanIndex, has: impl Fn(&str) -> bool, doc: Doc) -> Vec<YamlProblem> {
+    doc.required
+        .iter()
+        .filter(|(key, _)| !has(key))
+        .map(|(key, label)| YamlProblem {
+            line: index.root.line,
+            column: index.root.column,
+            width: index.root.width,
+            message: format!("{} has no `{key}`", doc.what),
+            label: label.to_string(),
+            help: Vec::new(),
+        })
+        .collect()
+}
+
+/// Deserializes `text` into `T`, or returns every problem found.
+///
+/// `T` must accept an empty mapping (all its top-level keys optional), so
+/// that each key can be checked alone.
+pub fn from_str<T: DeserializeOwned + Checked>(
+    text: &str,
+    doc: Doc,
+) -> Result<T, Vec<YamlProblem>> {
+    let parsed = if is_blank(text) {
+        deserialize::<T>(Value::Mapping(Mapping::new()))
+            .map_err(|(path, msg)| vec![locate(&SpanIndex::default(), &path, &msg, doc)])?
+    } else {
+        match serde_yaml::from_str::<T>(text) {
+            Ok(v) => v,
+            Err(first) => return Err(explain::<T>(text, first, doc)),
+        }
+    };
+    let checks = parsed.check();
+    let needs_required = !doc.required.is_empty();
+    if checks.is_empty() && !needs_required {
+        return Ok(parsed);
+    }
+    // Rare paths from here: a second look for places.
+    let index = SpanIndex::build(text);
+    let mut problems: Vec<YamlProblem> = checks.into_iter().map(|c| located(&index, c)).collect();
+    if needs_required {
+        let value: Value = serde_yaml::from_str(text).unwrap_or(Value::Null);
+        problems.extend(missing_required(
+            &index,
+            |k| value.get(k).is_some_and(|v| !v.is_null()),
+            doc,
+        ));
+    }
+    if problems.is_empty() {
+        return Ok(parsed);
+    }
+    problems.sort_by_key(|p| (p.line, p.column));
+    Err(problems)
+}
+
+fn is_blank(text: &str) -> bool {
+    text.lines().all(|l| {
+        let l = l.trim();
+        l.is_empty() || l.starts_with('#')
+    })
+}
+
+fn explain<T: DeserializeOwned + Checked>(
+    text: &str,
+    first: serde_yaml::Error,
+    doc: Doc,
+) -> Vec<YamlProblem> {
+    let value = match serde_yaml::from_str::<Value>(text) {
+        Ok(v) => v,
+        Err(e) => return vec![syntax(&e, text)],
+    };
+    let index = SpanIndex::build(text);
+    let map = match value {
+        Value::Mapping(m) => m,
+        Value::Null => Mapping::new(),
+        _ => {
+            return vec![YamlProblem {
+                line: index.root.line,
+                column: index.root.column,
+                width: index.root.width,
+                message: format!("{} must be a set of `key: value` lines", doc.what),
+                label: "expected `key: value` lines, like `name: Jane Doe`".into(),
+                help: Vec::new(),
+            }]
+        }
+    };
+    let mut problems = Vec::new();
+    for (k, v) in &map {
+        let Some(key) = k.as_str() else {
+            let pos = index.root;
+            problems.push(YamlProblem {
+                line: pos.line,
+                column: pos.column,
+                width: pos.width,
+                message: format!("a key of {} must be text", doc.what),
+                label: "expected a key such as `name`".into(),
+                help: Vec::new(),
+            });
+            continue;
+        };
+        let single = |v: Value| {
+            let mut m = Mapping::new();
+            m.insert(k.clone(), v);
+            Value::Mapping(m)
+        };
+        let (path, msg) = match deserialize::<T>(single(v.clone())) {
+            Ok(partial) => {
+                problems.extend(partial.check().into_iter().map(|c| located(&index, c)));
+                continue;
+            }
+            Err(e) => e,
+        };
+        let per_entry =
+            matches!(v, Value::Sequence(_)) && matches!(path.get(1), Some(Seg::Index(_)));
+        if let (true, Value::Sequence(items)) = (per_entry, v) {
+            for (i, item) in items.iter().enumerate() {
+                let at_entry = |mut path: Vec<Seg>| {
+                    if path.len() > 1 {
+                        path[1] = Seg::Index(i);
+                    }
+                    path
+                };
+                match deserialize::<T>(single(Value::Sequence(vec![item.clone()]))) {
+                    Ok(partial) => problems.extend(partial.check().into_iter().map(|mut c| {
+                        c.path = at_entry(c.path);
+                        located(&index, c)
+                    })),
+                    Err((path, msg)) => problems.push(locate(&index, &at_entry(path), &msg, doc)),
+                }
+            }
+        } else {
+            let _ = key;
+            problems.push(locate(&index, &path, &msg, doc));
+        }
+    }
+    problems.extend(missing_required(
+        &index,
+        |k| map.get(k).is_some_and(|v| !v.is_null()),
+        doc,
+    ));
+    if problems.is_empty() {
+        problems.push(syntax(&first, text));
+    }
+    problems.sort_by_key(|p| (p.line, p.column));
+    problems
+}
+
+fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T, (Vec<Seg>, String)> {
+    serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
+        let path = e
+            .path()
+            .iter()
+            .filter_map(|s| match s {
+                serde_path_to_error::Segment::Seq { index } => Some(Seg::Index(*index)),
+                serde_path_to_error::Segment::Map { key } => Some(Seg::Key(key.clone())),
+                _ => None,
+            })
+            .collect();
+        (path, e.into_inner().to_string())
+    })
+}
+
+/// A syntax error as serde_yaml reports it.
+fn syntax(e: &serde_yaml::Error, text: &str) -> YamlProblem {
+    let full = e.to_string();
+    let message = full
+        .split(" at line ")
+        .next()
+        .unwrap_or(&full)
+        .trim()
+        .to_string();
+    let (line, column) = e
+        .location()
+        .map(|l| (l.line(), l.column()))
+        .unwrap_or((1, 1));
+    let line_count = text.lines().count().max(1);
+    YamlProblem {
+        line: line.min(line_count),
+        column,
+        width: 1,
+        message: format!("YAML syntax error: {message}"),
+        label: "the YAML cannot be read from here on".into(),
+        help: vec![
+            "check indentation, and quote text that holds `: ` or starts with a special character"
+                .into(),
+        ],
+    }
+}
+
+/// Everything between backticks in a serde message.
+fn backticked(msg: &str) -> Vec<&str> {
+    msg.split('`').skip(1).step_by(2).collect()
+}
+
+fn field_name(path: &[Seg]) -> Option<&str> {
+    path.iter().rev().find_map(|s| match s {
+        Seg::Key(k) => Some(k.as_str()),
+        Seg::Index(_) => None,
+    })
+}
+
+/// Says in words what serde's type names mean.
+fn plain_expected(expected: &str) -> String {
+    let e = expected.trim();
+    match e {
+        "f64" | "f32" => "a number".into(),
+        "u32" | "u64" | "u16" | "u8" | "usize" => "a whole number, 0 or more".into(),
+        "i32" | "i64" => "a whole number".into(),
+        "a boolean" => "true or false".into(),
+        _ if e.starts_with("struct ") => "a set of `key: value` lines".into(),
+        _ => e.to_string(),
+    }
+}
+
+fn list_words(words: &[&str]) -> String {
+    words
+        .iter()
+        .map(|w| format!("`{w}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Turns a serde message at a path into a located, worded problem.
+fn locate(index: &SpanIndex, path: &[Seg], msg: &str, doc: Doc) -> YamlProblem {
+    let ticks = backticked(msg);
+    let mut help = Vec::new();
+    let (pos, message, label);
+    if msg.starts_with("unknown field") {
+        let bad = ticks.first().copied().unwrap_or("");
+        let expected: Vec<&str> = ticks.iter().skip(1).copied().collect();
+        let mut map_path = path.to_vec();
+        if map_path.last() == Some(&Seg::Key(bad.to_string())) {
+            map_path.pop();
+        }
+        pos = index.key(&map_path, bad);
+        message = match field_name(&map_path) {
+            Some(parent) => format!("unknown key `{bad}` in `{parent}`"),
+            None => format!("unknown key `{bad}` in {}", doc.what),
+        };
+        label = if expected.is_empty() {
+            "no keys are allowed here".to_string()
+        } else {
+            format!("expected one of {}", list_words(&expected))
+        };
+        if let Some(s) = did_you_mean(bad, expected.iter().copied()) {
+            help.push(format!("did you mean `{s}`?"));
+        }
+        if map_path.is_empty() {
+            if let Some(h) = doc.unknown_key_help {
+                help.push(h.to_string());
+            }
+        }
+    } else if msg.starts_with("unknown variant") {
+        let bad = ticks.first().copied().unwrap_or("");
+        let expected: Vec<&str> = ticks.iter().skip(1).copied().collect();
+        pos = index.value(path);
+        let field = field_name(path).unwrap_or("value");
+        message = format!("`{bad}` is not a valid {field}");
+        label = format!("expected one of {}", list_words(&expected));
+        if let Some(s) = did_you_mean(bad, expected.iter().copied()) {
+            help.push(format!("did you mean `{s}`?"));
+        }
+    } else if msg.starts_with("missing field") {
+        let missing = ticks.first().copied().unwrap_or("");
+        pos = index.value(path);
+        message = match field_name(path) {
+            Some(parent) => format!("missing `{missing}` in an entry of `{parent}`"),
+            None => format!("missing `{missing}`"),
+        };
+        label = format!("expected a `{missing}:` line here");
+    } else if let Some(rest) = msg
+        .strip_prefix("invalid type: ")
+        .or_else(|| msg.strip_prefix("invalid value: "))
+    {
+        let (found, expected) = rest
+            .split_once(", expected ")
+            .unwrap_or((rest, "something else"));
+        pos = index.value(path);
+        let field = field_name(path).unwrap_or("value");
+        message = format!("wrong value for `{field}`: found {found}");
+        label = format!("expected {}", plain_expected(expected));
+    } else if let Some(found) = msg.strip_prefix("expected a date as YYYY-MM-DD, found ") {
+        pos = index.value(path);
+        let field = field_name(path).unwrap_or("date");
+        message = format!("`{field}` is not a date: {found}");
+        label = "expected a date as YYYY-MM-DD, like 2024-02-01".into();
+    } else {
+        pos = index.value(path);
+        message = msg.to_string();
+        label = "here".into();
+    }
+    YamlProblem {
+        line: pos.line,
+        column: pos.column,
+        width: pos.width,
+        message,
+        label,
+        help,
+    }
+}
+
+/// Where a node stands: 1-based line and column, and its width on that line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+    pub width: usize,
+}
+
+impl Default for Pos {
+    fn default() -> Self {
+        Pos {
+            line: 1,
+            column: 1,
+            width: 1,
+        }
+    }
+}
+
+/// The place of every key and value of a document, by path.
+#[derive(Debug, Default)]
+pub struct SpanIndex {
+    values: HashMap<Vec<Seg>, Pos>,
+    keys: HashMap<Vec<Seg>, Pos>,
+    root: Pos,
+}
+
+enum Frame {
+    Map {
+        path: Vec<Seg>,
+        key: Option<String>,
+        expect_key: bool,
+    },
+    Seq {
+        path: Vec<Seg>,
+        next: usize,
+    },
+}
+
+impl SpanIndex {
+    /// Records the places of a document's nodes. Stops quietly at a syntax
+    /// error; what was read up to there is kept.
+    pub fn build(text: &str) -> SpanIndex {
+        let mut index = SpanIndex::default();
+        let mut stack: Vec<Frame> = Vec::new();
+        let mut root_seen = false;
+        let mut parser = Parser::new_from_str(text);
+        while let Some(Ok((event, span))) = parser.next_event() {
+            let pos = Pos {
+                line: span.start.line(),
+                column: span.start.col() + 1,
+                width: if span.end.line() == span.start.line() {
+                    span.end.col().saturating_sub(span.start.col()).max(1)
+                } else {
+                    1
+                },
+            };
+            let is_node = matches!(
+                event,
+                Event::Scalar(..)
+                    | Event::MappingStart(..)
+                    | Event::SequenceStart(..)
+                    | Event::Alias(..)
+            );
+            if is_node {
+                let (node_path, is_key) = match stack.last_mut() {
+                    None => (Vec::new(), false),
+                    Some(Frame::Seq { path, next }) => {
+                        let mut p = path.clone();
+                        p.push(Seg::Index(*next));
+                        *next += 1;
+                        (p, false)
+                    }
+                    Some(Frame::Map {
+                        path,
+                        key,
+                        expect_key,
+                    }) => {
+                        if *expect_key {
+                            *expect_key = false;
+                            *key = match &event {
+                                Event::Scalar(s, ..) => Some(s.to_string()),
+                                _ => None,
+                            };
+                            let mut p = path.clone();
+                            if let Some(k) = key.clone() {
+                                p.push(Seg::Key(k));
+                            }
+                            (p, true)
+                        } else {
+                            *expect_key = true;
+                            let mut p = path.clone();
+                            if let Some(k) = key.clone() {
+                                p.push(Seg::Key(k));
+                            }
+                            (p, false)
+                        }
+                    }
+                };
+                if is_key {
+                    index.keys.entry(node_path.clone()).or_insert(pos);
+                } else {
+                    if node_path.is_empty() && !root_seen {
+                        index.root = pos;
+                        root_seen = true;
+                    }
+                    index.values.entry(node_path.clone()).or_insert(pos);
+                }
+                match event {
+                    Event::MappingStart(..) => stack.push(Frame::Map {
+                        path: node_path,
+                        key: None,
+                        expect_key: true,
+                    }),
+                    Event::SequenceStart(..) => stack.push(Frame::Seq {
+                        path: node_path,
+                        next: 0,
+                    }),
+                    _ => {}
+                }
+            } else if matches!(event, Event::MappingEnd | Event::SequenceEnd) {
+                stack.pop();
+            }
+        }
+        index
+    }
+
+    /// The place of the value at `path`, or of its nearest located parent.
+    pub fn value(&self, path: &[Seg]) -> Pos {
+        let mut p = path.to_vec();
+        loop {
+            if let Some(pos) = self.values.get(&p) {
+                // A block mapping or list starts on the line after its key;
+                // the key is the better place to point at.
+                if let Some(k) = self.keys.get(&p) {
+                    if k.line < pos.line && !matches!(p.last(), Some(Seg::Index(_))) {
+                        return *k;
+                    }
+                }
+                return *pos;
+            }
+            if p.pop().is_none() {
+                return self.root;
+            }
+        }
+    }
+
+    /// The place of key `key` in the mapping at `map_path`.
+    pub fn key(&self, map_path: &[Seg], key: &str) -> Pos {
+        let mut p = map_path.to_vec();
+        p.push(Seg::Key(key.to_string()));
+        self.keys
+            .get(&p)
+            .copied()
+            .unwrap_or_else(|| self.value(map_path))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::book::FrontMatter;
+
+    const NOTE: Doc = crate::note::NOTE;
+
+    #[test]
+    fn index_records_keys_and_values() {
+        let text = "name: Jane\nreferrals:\n  - date: 2024-01-02\n    direction: given\n";
+        let idx = SpanIndex::build(text);
+        let p = idx.value(&[
+            Seg::Key("referrals".into()),
+            Seg::Index(0),
+            Seg::Key("direction".into()),
+        ]);
+        assert_eq!((p.line, p.column, p.width), (4, 16, 5));
+        let k = idx.key(&[], "name");
+        assert_eq!((k.line, k.column), (1, 1));
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_its_place() {
+        let text = "name: Jane\nrefferals: []\nrole: espp\nreferrals:\n  - date: 2024-13-01\n    direction: given\n  - date: 2024-01-02\n    direction: sideways\n";
+        let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+        let places: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
+        assert_eq!(
+            places,
+            vec![(2, 1), (3, 7), (5, 11), (8, 16)],
+            "{problems:#?}"
+        );
+        assert!(problems[0].help.iter().any(|h| h.contains("`referrals`")));
+        assert!(problems[1].help.iter().any(|h| h.contains("`esp`")));
+        assert!(problems[2].label.contains("YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn syntax_errors_are_located() {
+        let text = "name: Jane\nfirm: [unclosed\nrole: esp\n";
+        let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].message.starts_with("YAML syntax error"),
+            "{problems:?}"
+        );
+        assert!(problems[0].line >= 2);
+    }
+
+    #[test]
+    fn missing_required_field_points_at_the_entry() {
+        let text = "name: Jane\nmeetings:\n  - kind: call\n";
+        let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].line, 3);
+        assert!(problems[0].message.contains("`date`"), "{:?}", problems[0]);
+    }
+
+    #[test]
+    fn lenient_text_and_empty_lists() {
+        let text = "name: Jane\nphone: 5550100\nreferrals:\ntags: tax\n";
+        let fm = from_str::<FrontMatter>(text, NOTE).unwrap();
+        assert_eq!(fm.phone.as_deref(), Some("5550100"));
+        assert!(fm.referrals.is_empty());
+        assert_eq!(fm.tags, vec!["tax".to_string()]);
+    }
+}
