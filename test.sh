@@ -12,4 +12,4 @@ if ! command -v chromium >/dev/null 2>&1; then
         echo "chromium is missing and cannot be installed here; browser tests will fail" >&2
     fi
 fi
-cargo test --release --all-targets "$@"
+cargo test --release "$@"
