@@ -494,3 +494,7 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
         last_activity,
     }
 }
+
+#[cfg(test)]
+#[path = "analysis_tests.rs"]
+mod tests;
