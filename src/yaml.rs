@@ -72,6 +72,11 @@ fn located(index: &SpanIndex, c: Check) -> YamlProblem {
     }
 }
 
+/// Whether a required value is there: not null, and not blank text.
+fn present(v: &Value) -> bool {
+    !v.is_null() && v.as_str().is_none_or(|s| !s.trim().is_empty())
+}
+
 fn missing_required(index: &SpanIndex, has: impl Fn(&str) -> bool, doc: Doc) -> Vec<YamlProblem> {
     doc.required
         .iter()
@@ -116,7 +121,7 @@ pub fn from_str<T: DeserializeOwned + Checked>(
         let value: Value = serde_yaml::from_str(text).unwrap_or(Value::Null);
         problems.extend(missing_required(
             &index,
-            |k| value.get(k).is_some_and(|v| !v.is_null()),
+            |k| value.get(k).is_some_and(present),
             doc,
         ));
     }
@@ -209,7 +214,7 @@ fn explain<T: DeserializeOwned + Checked>(
     }
     problems.extend(missing_required(
         &index,
-        |k| map.get(k).is_some_and(|v| !v.is_null()),
+        |k| map.get(k).is_some_and(present),
         doc,
     ));
     if problems.is_empty() {

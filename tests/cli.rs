@@ -859,3 +859,29 @@ fn hidden_underscore_backup_and_swap_files_are_ignored() {
         r.all()
     );
 }
+
+#[test]
+fn a_blank_name_is_a_missing_name() {
+    let (_tmp, root) = book("good");
+    for (file, text) in [
+        ("blank.md", "---\nname: \"  \"\n---\n"),
+        ("empty-value.md", "---\nname:\nfirm: X\n---\n"),
+        ("tilde.md", "---\nname: ~\n---\n"),
+    ] {
+        fs::write(root.join("partners").join(file), text).unwrap();
+    }
+    let r = run(&["check", s(&root)], &root);
+    assert_eq!(r.code, 1, "{}", r.all());
+    for file in ["blank.md:2:1", "empty-value.md:2:1", "tilde.md:2:1"] {
+        assert!(
+            r.stderr.contains(&format!("partners/{file}")),
+            "{file}:\n{}",
+            r.all()
+        );
+    }
+    assert!(
+        r.stderr.contains("7 partners, 30 referrals, 3 problems"),
+        "{}",
+        r.all()
+    );
+}
