@@ -498,6 +498,18 @@ fn exceed_share_reached_exactly_passes() {
 }
 
 #[test]
+fn evidence_never_shows_the_same_percentage_on_both_sides_of_less_than() {
+    // 2 of 3 is 66.7%, short of 0.67, though both round to 67%.
+    let c = track_with(&[Met, Exceeded, Exceeded], |r| r.exceed_share = 0.67);
+    assert!(!c.met);
+    assert!(c.evidence.contains("(66.7% < 67%)"), "{}", c.evidence);
+    // Whole percentages otherwise, also when equal and reached.
+    let c = track_with(&[Met, Exceeded, Exceeded], |r| r.exceed_share = 0.666);
+    assert!(c.met);
+    assert!(c.evidence.contains("(67% ≥ 67%)"), "{}", c.evidence);
+}
+
+#[test]
 fn exceed_share_of_zero_and_one() {
     assert!(track_with(&[Met, Met, Met], |r| r.exceed_share = 0.0).met);
     assert!(!track_with(&[Exceeded, Exceeded, Met], |r| r.exceed_share = 1.0).met);
