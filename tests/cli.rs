@@ -885,3 +885,24 @@ fn a_blank_name_is_a_missing_name() {
         r.all()
     );
 }
+
+#[test]
+fn a_file_name_without_letters_or_digits_is_a_problem() {
+    let (_tmp, root) = book("good");
+    fs::write(root.join("partners/---.md"), "---\nname: Dash\n---\n").unwrap();
+    fs::write(
+        root.join("partners/realty/(!).md"),
+        "---\nname: Bang\n---\n",
+    )
+    .unwrap();
+    let r = run(&["check", s(&root)], &root);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.stderr.contains("partners/---.md"), "{}", r.all());
+    assert!(r.stderr.contains("partners/realty/(!).md"), "{}", r.all());
+    assert!(r.stderr.contains("empty slug"), "{}", r.all());
+    assert!(
+        r.stderr.contains("7 partners, 30 referrals, 2 problems"),
+        "{}",
+        r.all()
+    );
+}
