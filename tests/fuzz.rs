@@ -338,3 +338,155 @@ proptest! {
         }
     }
 }
+
+// ------------------------------------------------ the numbers, at random
+
+mod numbers {
+    use super::*;
+    use rapport::analysis::{analyse, Reciprocity, Stage, Window};
+    use rapport::book::{
+        Direction, DiscoveryOutcome, Initiative, InitiativeStatus, Meeting, MeetingKind, Outcome,
+        Partner, Referral, ReferralType,
+    };
+
+    fn day() -> impl Strategy<Value = Day> {
+        // 2022-01-01 to about 2028-06: before, in and after the window.
+        (0i64..2350).prop_map(|n| {
+            Day(chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap() + chrono::Days::new(n as u64))
+        })
+    }
+
+    fn referral() -> impl Strategy<Value = Referral> {
+        (
+            day(),
+            any::<bool>(),
+            any::<bool>(),
+            0usize..4,
+            prop::option::of(0.0f64..10_000.0),
+        )
+            .prop_map(|(date, given, net_new, o, value)| {
+                let direction = if given {
+                    Direction::Given
+                } else {
+                    Direction::Received
+                };
+                let outcome = Outcome::allowed(direction).get(o).copied();
+                Referral {
+                    date,
+                    direction,
+                    client: None,
+                    kind: if net_new {
+                        ReferralType::NetNew
+                    } else {
+                        ReferralType::Existing
+                    },
+                    outcome,
+                    value,
+                    note: None,
+                }
+            })
+    }
+
+    fn meeting() -> impl Strategy<Value = Meeting> {
+        (day(), 0usize..6, 0usize..4).prop_map(|(date, k, o)| {
+            let kind = MeetingKind::ALL[k];
+            Meeting {
+                date,
+                kind,
+                outcome: (kind == MeetingKind::Discovery)
+                    .then(|| DiscoveryOutcome::ALL.get(o).copied())
+                    .flatten(),
+                summary: None,
+            }
+        })
+    }
+
+    fn initiative() -> impl Strategy<Value = Initiative> {
+        (prop::option::of(day()), 0usize..5).prop_map(|(started, s)| Initiative {
+            name: "x".into(),
+            started,
+            status: InitiativeStatus::ALL.get(s).copied(),
+            new_clients: None,
+        })
+    }
+
+    fn partner() -> impl Strategy<Value = Partner> {
+        (
+            prop::collection::vec(referral(), 0..12),
+            prop::collection::vec(meeting(), 0..4),
+            prop::collection::vec(initiative(), 0..3),
+            prop::sample::subsequence(vec!["physicians", " Business Owners ", "athletes"], 0..3),
+        )
+            .prop_map(|(referrals, meetings, initiatives, ideal)| {
+                let text = "---\nname: P\n---\n";
+                let mut p = rapport::note::parse("partners/p.md", "p", text.as_bytes()).unwrap();
+                p.referrals = referrals;
+                p.meetings = meetings;
+                p.initiatives = initiatives;
+                p.ideal_clients = ideal.into_iter().map(String::from).collect();
+                p
+            })
+    }
+
+    proptest! {
+        #![proptest_config(config(200, 0x5241_5050_4f52_5403))]
+
+        /// The numbers agree with FORMAT §4 read directly.
+        #[test]
+        fn numbers_follow_the_rules(p in partner(), months in 1u32..40) {
+            let mut s = rapport::settings::parse(
+                b"as_of: 2026-11-01\nadvisor:\n  ideal_clients: [physicians, business owners]\n",
+                today(),
+            )
+            .unwrap();
+            s.window_months = months;
+            let r = analyse(&p, &s);
+            let w = Window::new(s.as_of, months);
+            let in_window = |d: Day| w.start <= d && d <= s.as_of;
+            let given = p.referrals.iter().filter(|x| x.direction == Direction::Given && in_window(x.date)).count() as u32;
+            let received = p.referrals.iter().filter(|x| x.direction == Direction::Received && in_window(x.date)).count() as u32;
+            prop_assert_eq!((r.flow.given, r.flow.received), (given, received));
+            match r.flow.balance {
+                None => prop_assert_eq!(given + received, 0),
+                Some(b) => {
+                    prop_assert!((-1.0..=1.0).contains(&b));
+                    let heavy = b.abs() > 0.5;
+                    let expect = match (given, received) {
+                        (_, 0) => Reciprocity::OneWayGiven,
+                        (0, _) => Reciprocity::OneWayReceived,
+                        _ if heavy && b < 0.0 => Reciprocity::GivenHeavy,
+                        _ if heavy => Reciprocity::ReceivedHeavy,
+                        _ => Reciprocity::Balanced,
+                    };
+                    prop_assert_eq!(r.flow.reciprocity, expect);
+                }
+            }
+            let c = &r.readiness.criteria;
+            let met = c.iter().iter().filter(|(_, c)| c.met).count() as f64;
+            prop_assert_eq!(r.readiness.score, (100.0 * met / 6.0).round() as u32);
+            prop_assert_eq!(c.two_way.met, given > 0 && received > 0);
+            prop_assert_eq!(
+                c.shared_ideal_clients.met,
+                p.ideal_clients.iter().any(|c| c != "athletes")
+            );
+            prop_assert_eq!(r.one_way, r.flow.reciprocity.is_one_way());
+            if let Some(last) = r.last_activity {
+                prop_assert!(last <= s.as_of);
+            }
+            let stage = r.readiness.stage;
+            prop_assert_eq!(stage == Stage::Dormant, !c.active.met);
+            if stage == Stage::Collaborating {
+                prop_assert!(c.discovery_held.met && c.net_new.met);
+            }
+            if stage == Stage::ReadyForDiscovery {
+                prop_assert!(c.track_record.met && !c.discovery_held.met);
+            }
+            if c.active.met && c.discovery_held.met {
+                prop_assert!(matches!(stage, Stage::NotAFit | Stage::Collaborating | Stage::DesignNetNew));
+            }
+            for (key, c) in c.iter() {
+                prop_assert!(!c.evidence.is_empty(), "{}", key);
+            }
+        }
+    }
+}
