@@ -6,7 +6,7 @@
 //! top-level key (and each entry of a list) is deserialized on its own, so a
 //! note with three mistakes gets three located problems, not one.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser};
 use serde::de::DeserializeOwned;
@@ -253,6 +253,23 @@ fn syntax(e: &serde_yaml::Error, text: &str) -> YamlProblem {
         .map(|l| (l.line(), l.column()))
         .unwrap_or((1, 1));
     let line_count = text.lines().count().max(1);
+    if message.contains("duplicate entry with key") {
+        // serde_yaml points at the start of the mapping; point at the
+        // second occurrence of the key instead.
+        let wanted = message.split('"').nth(1);
+        if let Some((pos, key)) = duplicate_key(text, wanted) {
+            return YamlProblem {
+                line: pos.line,
+                column: pos.column,
+                width: pos.width,
+                message: format!("the key `{key}` is written twice"),
+                label: format!("a second `{key}:` here"),
+                help: vec![format!(
+                    "keep one `{key}:` line; to add entries to a list, put them under the first `{key}:`"
+                )],
+            };
+        }
+    }
     YamlProblem {
         line: line.min(line_count),
         column,
@@ -264,6 +281,48 @@ fn syntax(e: &serde_yaml::Error, text: &str) -> YamlProblem {
                 .into(),
         ],
     }
+}
+
+/// The first key that appears a second time in the same mapping, with the
+/// place of that second occurrence.
+fn duplicate_key(text: &str, wanted: Option<&str>) -> Option<(Pos, String)> {
+    let mut stack: Vec<Option<(HashSet<String>, bool)>> = Vec::new();
+    let mut parser = Parser::new_from_str(text);
+    while let Some(Ok((event, span))) = parser.next_event() {
+        match &event {
+            Event::Scalar(..)
+            | Event::MappingStart(..)
+            | Event::SequenceStart(..)
+            | Event::Alias(..) => {
+                if let Some(Some((seen, expect_key))) = stack.last_mut() {
+                    if *expect_key {
+                        if let Event::Scalar(key, ..) = &event {
+                            let is_wanted = wanted.is_none_or(|w| w == key.as_ref());
+                            if !seen.insert(key.to_string()) && is_wanted {
+                                let pos = Pos {
+                                    line: span.start.line(),
+                                    column: span.start.col() + 1,
+                                    width: key.chars().count().max(1),
+                                };
+                                return Some((pos, key.to_string()));
+                            }
+                        }
+                    }
+                    *expect_key = !*expect_key;
+                }
+                match event {
+                    Event::MappingStart(..) => stack.push(Some((HashSet::new(), true))),
+                    Event::SequenceStart(..) => stack.push(None),
+                    _ => {}
+                }
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Everything between backticks in a serde message.
@@ -569,6 +628,27 @@ mod tests {
         assert!(problems[0].help.iter().any(|h| h.contains("`referrals`")));
         assert!(problems[1].help.iter().any(|h| h.contains("`esp`")));
         assert!(problems[2].label.contains("YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn a_duplicate_key_points_at_its_second_occurrence() {
+        let text = "name: Jane\nfirm: B\nreferrals:\n  - date: 2024-01-01\n    direction: given\n    date: 2024-01-02\nname: June\n";
+        let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(
+            (problems[0].line, problems[0].column),
+            (6, 5),
+            "{problems:?}"
+        );
+        assert!(problems[0].message.contains("`date`"), "{problems:?}");
+        let problems =
+            from_str::<FrontMatter>("name: A\nmeetings: []\nmeetings: []\n", NOTE).unwrap_err();
+        assert_eq!(
+            (problems[0].line, problems[0].column),
+            (3, 1),
+            "{problems:?}"
+        );
+        assert!(problems[0].message.contains("`meetings`"), "{problems:?}");
     }
 
     #[test]

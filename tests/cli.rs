@@ -436,6 +436,12 @@ fn bad_book_every_problem_in_one_run() {
         ("rapport.yaml", 2, 1, "did you mean `as_of`?"),
         ("partners/bad-date.md", 3, 8, "YYYY-MM-DD"),
         ("partners/bad-enum.md", 3, 7, "did you mean `esp`?"),
+        (
+            "partners/duplicate-key.md",
+            7,
+            1,
+            "the key `meetings` is written twice",
+        ),
         ("partners/latin1.md", 2, 10, "0xE9"),
         ("partners/no-front-matter.md", 1, 1, "no front-matter"),
         ("partners/no-name.md", 2, 1, "`name`"),
@@ -480,14 +486,14 @@ fn bad_book_every_problem_in_one_run() {
         "both files of a duplicate slug are named:\n{out}"
     );
     assert!(out.contains("`jane-doe`"), "{out}");
-    // All in one run: 12 problems, and the summary line.
+    // All in one run: 13 problems, and the summary line.
     assert_eq!(
         out.lines().filter(|l| l.starts_with("error:")).count(),
-        12,
+        13,
         "{out}"
     );
     assert!(
-        out.contains("3 partners, 1 referral, 12 problems"),
+        out.contains("3 partners, 1 referral, 13 problems"),
         "summary line:\n{out}"
     );
     assert!(!out.contains('\u{1b}'), "no color in a pipe");
@@ -536,7 +542,7 @@ fn the_bad_book_builds_nothing() {
     let (_tmp, root) = bad_book();
     let r = run(&["build", s(&root)], &root);
     assert_eq!(r.code, 1, "{}", r.all());
-    assert!(r.all().contains("12 problems"), "{}", r.all());
+    assert!(r.all().contains("13 problems"), "{}", r.all());
     assert!(!root.join("public").exists());
 }
 
