@@ -415,6 +415,11 @@ fn locate(index: &SpanIndex, path: &[Seg], msg: &str, doc: Doc) -> YamlProblem {
             .unwrap_or((rest, "something else"));
         pos = index.value(path);
         let field = field_name(path).unwrap_or("value");
+        let found = if found == "unit value" {
+            "nothing"
+        } else {
+            found
+        };
         message = format!("wrong value for `{field}`: found {found}");
         label = format!("expected {}", plain_expected(expected));
     } else if let Some(found) = msg.strip_prefix("expected a date as YYYY-MM-DD, found ") {

@@ -912,3 +912,29 @@ fn a_file_name_without_letters_or_digits_is_a_problem() {
         r.all()
     );
 }
+
+#[test]
+fn empty_and_blank_required_values_are_problems_in_plain_words() {
+    let (_tmp, root) = book("good");
+    fs::write(
+        root.join("partners/initiatives.md"),
+        "---\nname: Ivy\ninitiatives:\n  - name: \"  \"\n    status: active\n  - name:\n    status: done\nreferrals:\n  - date:\n    direction: given\n---\n",
+    )
+    .unwrap();
+    let r = run(&["check", s(&root)], &root);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let out = r.all();
+    for at in [
+        "initiatives.md:4:11",
+        "initiatives.md:6:9",
+        "initiatives.md:9:9",
+    ] {
+        assert!(out.contains(at), "{at}:\n{out}");
+    }
+    assert!(!out.contains("unit value"), "{out}");
+    assert!(out.contains("found nothing"), "{out}");
+    assert!(
+        out.contains("7 partners, 30 referrals, 3 problems"),
+        "{out}"
+    );
+}
