@@ -938,3 +938,35 @@ fn empty_and_blank_required_values_are_problems_in_plain_words() {
         "{out}"
     );
 }
+
+#[test]
+fn redacted_client_names_never_reach_the_output() {
+    let (_tmp, root) = book("good");
+    let settings = fs::read_to_string(root.join("rapport.yaml")).unwrap();
+    fs::write(
+        root.join("rapport.yaml"),
+        format!("{settings}privacy:\n  redact_clients: true\n"),
+    )
+    .unwrap();
+    ok(&run(&["build", s(&root)], &root));
+    let files = snapshot(&root.join("public"));
+    assert!(files.contains_key(Path::new("data/referrals.csv")));
+    for (path, (bytes, _)) in files {
+        let text = String::from_utf8_lossy(&bytes);
+        for client in ["T. One", "T. Two", "T. Three", "N. New", "E. Xisting"] {
+            assert!(!text.contains(client), "{client} in {}", path.display());
+        }
+    }
+}
+
+#[test]
+fn no_temporary_files_are_left_behind() {
+    let (_tmp, root) = book("good");
+    ok(&run(&["build", s(&root)], &root));
+    fs::remove_file(root.join("partners/elena-endo.md")).unwrap();
+    ok(&run(&["build", s(&root)], &root));
+    for path in snapshot(&root.join("public")).keys() {
+        let name = path.file_name().unwrap().to_string_lossy();
+        assert!(!name.contains("tmp"), "{}", path.display());
+    }
+}
