@@ -199,12 +199,47 @@ fn explain<T: DeserializeOwned + Checked>(
                     }
                     path
                 };
-                match deserialize::<T>(single(Value::Sequence(vec![item.clone()]))) {
-                    Ok(partial) => problems.extend(partial.check().into_iter().map(|mut c| {
-                        c.path = at_entry(c.path);
-                        located(&index, c)
-                    })),
-                    Err((path, msg)) => problems.push(locate(&index, &at_entry(path), &msg, doc)),
+                // A broken key of the entry is reported, then left out so
+                // that the entry's other problems are found too.
+                let mut item = item.clone();
+                let mut dropped: Vec<String> = Vec::new();
+                loop {
+                    match deserialize::<T>(single(Value::Sequence(vec![item.clone()]))) {
+                        Ok(partial) => {
+                            problems.extend(partial.check().into_iter().map(|mut c| {
+                                c.path = at_entry(c.path);
+                                located(&index, c)
+                            }));
+                            break;
+                        }
+                        Err((path, msg)) => {
+                            let missing = msg.starts_with("missing field");
+                            if missing
+                                && backticked(&msg)
+                                    .first()
+                                    .is_some_and(|f| dropped.iter().any(|d| d == f))
+                            {
+                                break;
+                            }
+                            problems.push(locate(&index, &at_entry(path.clone()), &msg, doc));
+                            let bad = if msg.starts_with("unknown field") {
+                                backticked(&msg).first().map(|k| k.to_string())
+                            } else {
+                                match path.get(2) {
+                                    Some(Seg::Key(k)) if !missing => Some(k.clone()),
+                                    _ => None,
+                                }
+                            };
+                            let removed = match (&bad, &mut item) {
+                                (Some(k), Value::Mapping(m)) => m.remove(k.as_str()).is_some(),
+                                _ => false,
+                            };
+                            if !removed {
+                                break;
+                            }
+                            dropped.extend(bad);
+                        }
+                    }
                 }
             }
         } else {
@@ -654,6 +689,28 @@ mod tests {
             "{problems:?}"
         );
         assert!(problems[0].message.contains("`meetings`"), "{problems:?}");
+    }
+
+    #[test]
+    fn every_problem_of_one_entry_is_reported() {
+        let text = "name: Jane\nreferrals:\n  - date: 2024-13-01\n    direction: sideways\n  - date: 2024-01-02\n    direction: given\n    outcome: won\n    outcom: met\n  - kind: call\n    directon: given\n";
+        let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+        let places: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
+        // Bad date and direction; wrong outcome and unknown key; unknown
+        // keys, then the missing date (not a problem made up by leaving a
+        // broken key out).
+        assert_eq!(
+            places,
+            vec![(3, 11), (4, 16), (7, 14), (8, 5), (9, 5), (9, 5), (10, 5)],
+            "{problems:#?}"
+        );
+        assert!(problems.iter().any(|p| p.message.contains("`won`")));
+        assert!(problems
+            .iter()
+            .any(|p| p.message.contains("missing `date`")));
+        assert!(!problems
+            .iter()
+            .any(|p| p.message.contains("missing `direction`")));
     }
 
     #[test]
