@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use crate::analysis::{self, Report};
 use crate::book::{Book, Day, Partner, Settings};
 use crate::diagnostics::Diagnostic;
-use crate::discover::{self, rel_display, NoteFile};
+use crate::discover::{self, NoteFile};
 use crate::output::SiteFiles;
 use crate::{note, settings, site, templates};
 
@@ -109,6 +109,14 @@ impl Pipeline {
     pub fn run(&mut self, opts: &Options) -> Result<Built, Failed> {
         let root = &opts.root;
         let mut problems = Vec::new();
+        if !root.is_dir() {
+            let d = Diagnostic::error(root.display().to_string(), "there is no book folder here")
+                .with_help("give the folder that holds rapport.yaml and partners/, or start one with `rapport init`");
+            return Err(Failed {
+                problems: vec![d],
+                counts: Counts::default(),
+            });
+        }
         let today = today();
         let mut settings = settings::load(root, today).unwrap_or_else(|p| {
             problems.extend(p);
@@ -121,7 +129,7 @@ impl Pipeline {
         let notes_dir = root.join(&settings.notes_dir);
         if same_place(&output, root) || same_place(&output, &notes_dir) {
             problems.push(
-                Diagnostic::error(rel_display(root, &output), "the output folder cannot be the book or its notes folder")
+                Diagnostic::error(output.display().to_string(), "the output folder cannot be the book or its notes folder")
                     .with_help("set `output_dir` in rapport.yaml or pass `-o` with a folder of its own, like `public`"),
             );
         }
