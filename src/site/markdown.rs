@@ -59,8 +59,20 @@ fn first_word(s: &str) -> &str {
 impl Scrubber {
     pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Scrubber {
         let mut by_first: HashMap<String, Vec<String>> = HashMap::new();
+        let mut all = Vec::new();
         for name in names {
             let name = name.trim().to_lowercase();
+            // A surname alone ("the Smith file") gives the client away too.
+            if let Some((_, last)) = name.rsplit_once(|c: char| c.is_whitespace() || c == '.') {
+                if last.chars().filter(|c| c.is_alphanumeric()).count() >= 3
+                    && first_word(last) == last
+                {
+                    all.push(last.to_string());
+                }
+            }
+            all.push(name);
+        }
+        for name in all {
             if name.is_empty() {
                 continue;
             }
@@ -281,8 +293,8 @@ mod tests {
     fn scrubs_whole_names_in_any_case() {
         let s = Scrubber::new(["R. Smith", "Ann Lee"]);
         assert_eq!(
-            s.scrub("Met r. smith and ANN LEE; Ann Leeds stays."),
-            "Met [client] and [client]; Ann Leeds stays."
+            s.scrub("Met r. smith and ANN LEE; Ann Leeds stays, the Smith file goes."),
+            "Met [client] and [client]; Ann Leeds stays, the [client] file goes."
         );
     }
 
