@@ -112,20 +112,8 @@ fn nice_max(max: f64) -> f64 {
     }
 }
 
-/// Vertical bars, one group per category, side by side or stacked.
-#[allow(clippy::too_many_arguments)]
-pub fn columns(
-    id: &str,
-    title: &str,
-    desc: &str,
-    categories: &[String],
-    series: &[Series],
-    stacked: bool,
-    size: (u32, u32),
-    y_desc: &str,
-) -> String {
-    init_font();
-    let n = categories.len().max(1);
+/// The top of the value axis for columns of these series.
+pub fn columns_top(n: usize, series: &[Series], stacked: bool) -> f64 {
     let max = if stacked {
         (0..n)
             .map(|i| {
@@ -141,10 +129,39 @@ pub fn columns(
             .flat_map(|s| s.values.iter().copied())
             .fold(0.0, f64::max)
     };
-    let top = nice_max(max);
+    nice_max(max)
+}
+
+/// A column chart without its bars: axes, grid, category labels and
+/// legend drawn by plotters, and where the plotting area lies, so that
+/// bars for any data up to `top` can be added without drawing the rest
+/// again. Many partner pages share one frame.
+pub struct Frame {
+    /// The SVG up to (not including) its closing tag.
+    head: String,
+    n: usize,
+    top: f64,
+    /// Pixel x of category -0.5 and n-0.5, pixel y of value 0 and `top`.
+    left: f64,
+    right: f64,
+    bottom: f64,
+    upper: f64,
+}
+
+/// Draws the frame of a column chart.
+pub fn column_frame(
+    categories: &[String],
+    series: &[Series],
+    top: f64,
+    size: (u32, u32),
+    y_desc: &str,
+) -> Frame {
+    init_font();
+    let n = categories.len().max(1);
     let small = size.1 < 240;
-    let font_size = if small { 11 } else { 13 };
+    let font_size = if small { 12 } else { 13 };
     let mut buf = String::new();
+    let mut corners = (0.0, 0.0, 0.0, 0.0);
     {
         let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
         let _ = root.fill(&WHITE);
@@ -155,43 +172,102 @@ pub fn columns(
             .x_label_area_size(if small { 22 } else { 30 })
             .y_label_area_size(if small { 30 } else { 48 })
             .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..top);
-        let Ok(mut chart) = built else {
-            return String::new();
-        };
-        let label_style = (FONT, font_size).into_font().color(&MUTED);
-        let ticks = if top <= 6.0 { top as usize } else { 5 };
-        let _ = chart
-            .configure_mesh()
-            .disable_x_mesh()
-            .disable_x_axis()
-            .x_labels(0)
-            .y_labels(ticks + 1)
-            .y_label_formatter(&|v| {
-                if (v - v.round()).abs() < 1e-9 {
-                    format!("{}", v.round() as i64)
-                } else {
-                    String::new()
+        if let Ok(mut chart) = built {
+            let label_style = (FONT, font_size).into_font().color(&MUTED);
+            let ticks = if top <= 6.0 { top as usize } else { 5 };
+            let _ = chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .disable_x_axis()
+                .x_labels(0)
+                .y_labels(ticks + 1)
+                .y_label_formatter(&|v| {
+                    if (v - v.round()).abs() < 1e-9 {
+                        format!("{}", v.round() as i64)
+                    } else {
+                        String::new()
+                    }
+                })
+                .y_label_style(label_style.clone())
+                .y_desc(y_desc)
+                .axis_desc_style((FONT, font_size).into_font().color(&MUTED))
+                .light_line_style(WHITE)
+                .bold_line_style(GRID)
+                .axis_style(MUTED)
+                .draw();
+            // Category labels under each group; thinned when crowded.
+            let every = (n as f64 / if small { 5.0 } else { 9.0 }).ceil().max(1.0) as usize;
+            for (i, c) in categories.iter().enumerate() {
+                if i % every != 0 {
+                    continue;
                 }
-            })
-            .y_label_style(label_style.clone())
-            .y_desc(y_desc)
-            .axis_desc_style((FONT, font_size).into_font().color(&MUTED))
-            .light_line_style(WHITE)
-            .bold_line_style(GRID)
-            .axis_style(MUTED)
-            .draw();
+                let (px, py) = chart.backend_coord(&(i as f64, 0.0));
+                let _ = root.draw(&Text::new(
+                    c.clone(),
+                    (px, py + 6),
+                    label_style.pos(Pos::new(HPos::Center, VPos::Top)),
+                ));
+            }
+            legend(&root, series, if small { 34 } else { 56 }, 14);
+            let (l, b) = chart.backend_coord(&(-0.5, 0.0));
+            let (r, u) = chart.backend_coord(&(n as f64 - 0.5, top));
+            corners = (f64::from(l), f64::from(r), f64::from(b), f64::from(u));
+        }
+        let _ = root.present();
+    }
+    let head = match buf.rfind("</svg>") {
+        Some(i) => buf[..i].to_string(),
+        None => buf,
+    };
+    Frame {
+        head,
+        n,
+        top,
+        left: corners.0,
+        right: corners.1,
+        bottom: corners.2,
+        upper: corners.3,
+    }
+}
+
+impl Frame {
+    fn x(&self, v: f64) -> i64 {
+        (self.left + (v + 0.5) / self.n as f64 * (self.right - self.left)).round() as i64
+    }
+
+    fn y(&self, v: f64) -> i64 {
+        (self.bottom - v / self.top * (self.bottom - self.upper)).round() as i64
+    }
+
+    /// The whole chart: this frame with bars for `series`.
+    pub fn with_bars(
+        &self,
+        series: &[Series],
+        stacked: bool,
+        id: &str,
+        title: &str,
+        desc: &str,
+    ) -> String {
+        use std::fmt::Write;
+        let mut svg = String::with_capacity(self.head.len() + 64 * self.n * series.len() + 16);
+        svg.push_str(&self.head);
         let k = series.len().max(1) as f64;
         let group = 0.8;
-        for i in 0..n {
+        for i in 0..self.n {
             let x = i as f64;
             let mut base = 0.0;
             for (j, s) in series.iter().enumerate() {
-                let v = s.values.get(i).copied().unwrap_or(0.0);
+                let v = s.values.get(i).copied().unwrap_or(0.0).min(self.top);
                 if v <= 0.0 {
                     continue;
                 }
                 let (x0, x1, y0, y1) = if stacked {
-                    let r = (x - group / 2.0, x + group / 2.0, base, base + v);
+                    let r = (
+                        x - group / 2.0,
+                        x + group / 2.0,
+                        base,
+                        (base + v).min(self.top),
+                    );
                     base += v;
                     r
                 } else {
@@ -199,29 +275,35 @@ pub fn columns(
                     let x0 = x - group / 2.0 + w * j as f64;
                     (x0, x0 + w * 0.92, 0.0, v)
                 };
-                let _ = chart.draw_series(std::iter::once(Rectangle::new(
-                    [(x0, y0), (x1, y1)],
-                    s.color.filled(),
-                )));
+                let (px0, px1, py0, py1) = (self.x(x0), self.x(x1), self.y(y1), self.y(y0));
+                let RGBColor(r, g, b) = s.color;
+                let _ = write!(
+                    svg,
+                    "<rect x=\"{px0}\" y=\"{py0}\" width=\"{}\" height=\"{}\" fill=\"#{r:02X}{g:02X}{b:02X}\"/>",
+                    px1 - px0,
+                    py1 - py0
+                );
             }
         }
-        // Category labels under each group; thinned when crowded.
-        let every = (n as f64 / if small { 5.0 } else { 9.0 }).ceil().max(1.0) as usize;
-        for (i, c) in categories.iter().enumerate() {
-            if i % every != 0 {
-                continue;
-            }
-            let (px, py) = chart.backend_coord(&(i as f64, 0.0));
-            let _ = root.draw(&Text::new(
-                c.clone(),
-                (px, py + 6),
-                label_style.pos(Pos::new(HPos::Center, VPos::Top)),
-            ));
-        }
-        legend(&root, series, if small { 34 } else { 56 }, 14);
-        let _ = root.present();
+        svg.push_str("</svg>");
+        finish(svg, id, title, desc)
     }
-    finish(buf, id, title, desc)
+}
+
+/// Vertical bars, one group per category, side by side or stacked.
+#[allow(clippy::too_many_arguments)]
+pub fn columns(
+    id: &str,
+    title: &str,
+    desc: &str,
+    categories: &[String],
+    series: &[Series],
+    stacked: bool,
+    size: (u32, u32),
+    y_desc: &str,
+) -> String {
+    let top = columns_top(categories.len(), series, stacked);
+    column_frame(categories, series, top, size, y_desc).with_bars(series, stacked, id, title, desc)
 }
 
 /// Horizontal bars, one row per category (names on the left).

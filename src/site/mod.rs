@@ -107,58 +107,78 @@ fn norm(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
-/// Draws the per-partner quarterly chart, reusing the drawing for
-/// partners with the same counts.
-type ChartMemo = Mutex<HashMap<Vec<(u32, u32)>, Arc<str>>>;
-
+/// Draws the per-partner quarterly chart: plotters draws one frame (axes,
+/// labels, legend) per scale, shared by every partner page of the run;
+/// each page adds only its bars.
 struct PartnerCharts {
-    seen: ChartMemo,
+    labels: Vec<String>,
+    frames: Mutex<HashMap<u64, Arc<charts::Frame>>>,
 }
 
 impl PartnerCharts {
-    fn get(&self, quarters: &[QuarterCounts]) -> Arc<str> {
-        let key: Vec<(u32, u32)> = quarters.iter().map(|q| (q.given, q.received)).collect();
-        if let Some(svg) = self.seen.lock().expect("chart cache").get(&key) {
-            return svg.clone();
+    fn new(quarters: &[i32]) -> PartnerCharts {
+        PartnerCharts {
+            labels: quarters.iter().map(|&q| pages::quarter_short(q)).collect(),
+            frames: Mutex::new(HashMap::new()),
         }
-        let labels: Vec<String> = quarters.iter().map(|q| short_label(&q.label)).collect();
-        let given: Vec<f64> = key.iter().map(|k| f64::from(k.0)).collect();
-        let received: Vec<f64> = key.iter().map(|k| f64::from(k.1)).collect();
-        let total_g: u32 = key.iter().map(|k| k.0).sum();
-        let total_r: u32 = key.iter().map(|k| k.1).sum();
+    }
+
+    fn get(&self, quarters: &[QuarterCounts]) -> String {
+        let given: Vec<f64> = quarters.iter().map(|q| f64::from(q.given)).collect();
+        let received: Vec<f64> = quarters.iter().map(|q| f64::from(q.received)).collect();
+        let series = [
+            Series {
+                name: "Given",
+                color: charts::GIVEN,
+                values: &given,
+            },
+            Series {
+                name: "Received",
+                color: charts::RECEIVED,
+                values: &received,
+            },
+        ];
+        let top = charts::columns_top(quarters.len(), &series, false);
+        let frame = {
+            let found = self
+                .frames
+                .lock()
+                .expect("frames")
+                .get(&top.to_bits())
+                .cloned();
+            match found {
+                Some(f) => f,
+                None => {
+                    let f = Arc::new(charts::column_frame(
+                        &self.labels,
+                        &series,
+                        top,
+                        (600, 220),
+                        "",
+                    ));
+                    self.frames
+                        .lock()
+                        .expect("frames")
+                        .entry(top.to_bits())
+                        .or_insert(f)
+                        .clone()
+                }
+            }
+        };
+        let total_g: u32 = quarters.iter().map(|q| q.given).sum();
+        let total_r: u32 = quarters.iter().map(|q| q.received).sum();
         let desc = format!(
             "Bars per quarter from {} to {}: {total_g} referrals given and {total_r} received in all. The table below lists each quarter.",
             quarters.first().map_or("", |q| q.label.as_str()),
             quarters.last().map_or("", |q| q.label.as_str()),
         );
-        let svg: Arc<str> = charts::columns(
+        frame.with_bars(
+            &series,
+            false,
             "quarters-chart",
             "Referrals given and received per quarter",
             &desc,
-            &labels,
-            &[
-                Series {
-                    name: "Given",
-                    color: charts::GIVEN,
-                    values: &given,
-                },
-                Series {
-                    name: "Received",
-                    color: charts::RECEIVED,
-                    values: &received,
-                },
-            ],
-            false,
-            (520, 200),
-            "",
         )
-        .into();
-        self.seen
-            .lock()
-            .expect("chart cache")
-            .entry(key)
-            .or_insert(svg)
-            .clone()
     }
 }
 
@@ -251,9 +271,43 @@ struct Totals {
     one_way: usize,
 }
 
+/// What the dashboard's lists need of a partner.
+#[derive(Serialize)]
+struct Brief<'a> {
+    slug: &'a str,
+    name: &'a str,
+    profession: &'a str,
+    score: u32,
+    given: u32,
+    received: u32,
+    last_activity: Option<&'a str>,
+}
+
+impl<'a> Brief<'a> {
+    fn of(r: &'a Row) -> Brief<'a> {
+        Brief {
+            slug: &r.slug,
+            name: &r.name,
+            profession: &r.profession,
+            score: r.score,
+            given: r.given,
+            received: r.received,
+            last_activity: r.last_activity.as_deref(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct StageCount {
+    stage: &'static str,
+    title: &'static str,
+    next_action: &'static str,
+    count: usize,
+}
+
 #[derive(Serialize)]
 struct Due<'a> {
-    row: &'a Row,
+    row: Brief<'a>,
     date: String,
     action: String,
     overdue: bool,
@@ -313,9 +367,7 @@ pub fn render_cached(
     if cache.shared.as_ref() != Some(&shared) {
         cache.pages.clear();
     }
-    let charts_memo = PartnerCharts {
-        seen: Mutex::new(HashMap::new()),
-    };
+    let charts_memo = PartnerCharts::new(&quarters);
     type PageResult = Result<(Arc<[u8]>, Vec<Diagnostic>, bool), Box<Diagnostic>>;
     let results: Vec<PageResult> = pairs
         .par_iter()
@@ -467,10 +519,22 @@ fn quarter_chart(q: &[QuarterCounts]) -> String {
     )
 }
 
-fn stage_chart(groups: &[pages::StageGroup]) -> String {
-    let labels: Vec<String> = groups.iter().map(|g| g.title.to_string()).collect();
-    let values: Vec<f64> = groups.iter().map(|g| g.count as f64).collect();
-    let desc = groups
+fn stage_counts(rows: &[Row]) -> Vec<StageCount> {
+    Stage::PATH
+        .iter()
+        .map(|s| StageCount {
+            stage: s.as_str(),
+            title: s.title(),
+            next_action: s.next_action(),
+            count: rows.iter().filter(|r| r.stage == s.as_str()).count(),
+        })
+        .collect()
+}
+
+fn stage_chart(counts: &[StageCount]) -> String {
+    let labels: Vec<String> = counts.iter().map(|g| g.title.to_string()).collect();
+    let values: Vec<f64> = counts.iter().map(|g| g.count as f64).collect();
+    let desc = counts
         .iter()
         .map(|g| format!("{}: {}", g.title, g.count))
         .collect::<Vec<_>>()
@@ -531,8 +595,13 @@ fn dashboard(
         }),
         one_way: rows.iter().filter(|r| r.one_way).count(),
     };
-    let groups = pages::stage_groups(rows);
-    let pick = |f: &dyn Fn(&Row) -> bool| rows.iter().filter(|r| f(r)).collect::<Vec<_>>();
+    let counts = stage_counts(rows);
+    let pick = |f: &dyn Fn(&Row) -> bool| {
+        rows.iter()
+            .filter(|r| f(r))
+            .map(Brief::of)
+            .collect::<Vec<_>>()
+    };
     let one_way_given = pick(&|r| r.reciprocity == "one-way-given");
     let one_way_received = pick(&|r| r.reciprocity == "one-way-received");
     let ready = pick(&|r| r.stage == Stage::ReadyForDiscovery.as_str());
@@ -540,7 +609,7 @@ fn dashboard(
     stale.sort_by(|a, b| {
         a.last_activity
             .cmp(&b.last_activity)
-            .then(a.name.cmp(&b.name))
+            .then(a.name.cmp(b.name))
     });
     let mut due: Vec<Due> = Vec::new();
     let mut upcoming: Vec<Due> = Vec::new();
@@ -549,7 +618,7 @@ fn dashboard(
         let Some(date) = step.date else { continue };
         let days = (date.0 - settings.as_of.0).num_days();
         let item = Due {
-            row,
+            row: Brief::of(row),
             date: date.to_string(),
             action: row.next_step_action.clone().unwrap_or_default(),
             overdue: days < 0,
@@ -561,12 +630,12 @@ fn dashboard(
             upcoming.push(item);
         }
     }
-    due.sort_by(|a, b| a.date.cmp(&b.date).then(a.row.name.cmp(&b.row.name)));
-    upcoming.sort_by(|a, b| a.date.cmp(&b.date).then(a.row.name.cmp(&b.row.name)));
+    due.sort_by(|a, b| a.date.cmp(&b.date).then(a.row.name.cmp(b.row.name)));
+    upcoming.sort_by(|a, b| a.date.cmp(&b.date).then(a.row.name.cmp(b.row.name)));
     let q = book_quarters(book, window, quarters);
     let mut ctx = base_context(site, "", "dashboard");
     ctx.insert("totals", &totals);
-    ctx.insert("stages", &groups);
+    ctx.insert("stages", &counts);
     ctx.insert("one_way_given", &one_way_given);
     ctx.insert("one_way_received", &one_way_received);
     ctx.insert("ready", &ready);
@@ -575,7 +644,7 @@ fn dashboard(
     ctx.insert("upcoming", &upcoming);
     ctx.insert("quarters", &q);
     ctx.insert("flow_chart", &quarter_chart(&q));
-    ctx.insert("stage_chart", &stage_chart(&groups));
+    ctx.insert("stage_chart", &stage_chart(&counts));
     ctx
 }
 
@@ -710,7 +779,7 @@ struct ClassCount {
 fn readiness(rows: &[Row], site: &SiteInfo) -> Context {
     let groups = pages::stage_groups(rows);
     let mut ctx = base_context(site, "../", "readiness");
-    ctx.insert("stage_chart", &stage_chart(&groups));
+    ctx.insert("stage_chart", &stage_chart(&stage_counts(rows)));
     ctx.insert("stages", &groups);
     ctx
 }
