@@ -66,7 +66,9 @@ fn finish(svg: String, id: &str, title: &str, desc: &str) -> String {
     ));
     out.push_str(&svg[open_end + 1..]);
     // One line per element is plenty; drop the blank lines plotters leaves.
-    out.retain(|c| c != '\n');
+    if out.contains('\n') {
+        out.retain(|c| c != '\n');
+    }
     out.push('\n');
     out
 }
@@ -215,10 +217,11 @@ pub fn column_frame(
         }
         let _ = root.present();
     }
-    let head = match buf.rfind("</svg>") {
+    let mut head = match buf.rfind("</svg>") {
         Some(i) => buf[..i].to_string(),
         None => buf,
     };
+    head.retain(|c| c != '\n');
     Frame {
         head,
         n,

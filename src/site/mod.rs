@@ -211,7 +211,7 @@ fn partner_page(
     scrub: Option<&Scrubber>,
     charts: &PartnerCharts,
 ) -> Result<(Vec<u8>, Vec<Diagnostic>), Box<Diagnostic>> {
-    let row = Row::new(p, r, scrub);
+    let row = Row::new(p, r, scrub, true);
     let (body_html, warnings) = markdown::body_html(p, targets, scrub);
     let mut q = pages::empty_quarters(quarters);
     pages::add_quarters(p, window, quarters, &mut q);
@@ -430,7 +430,7 @@ pub fn render_cached(
     // Book-wide pages.
     let rows: Vec<Row> = pairs
         .par_iter()
-        .map(|(p, r)| Row::new(p, r, scrub))
+        .map(|(p, r)| Row::new(p, r, scrub, false))
         .collect();
     let mut errs = Vec::new();
     let mut put = |path: &str, res: Result<String, Box<Diagnostic>>| match res {
@@ -462,7 +462,7 @@ pub fn render_cached(
     );
     put(
         "reports/readiness.html",
-        templates.render("readiness.html", &readiness(&rows, &site)),
+        templates.render("readiness.html", &readiness(&pairs, scrub, &site)),
     );
     if !errs.is_empty() {
         return Err(errs);
@@ -776,10 +776,14 @@ struct ClassCount {
     one_way: bool,
 }
 
-fn readiness(rows: &[Row], site: &SiteInfo) -> Context {
-    let groups = pages::stage_groups(rows);
+fn readiness(pairs: &[(&Partner, &Report)], scrub: Option<&Scrubber>, site: &SiteInfo) -> Context {
+    let rows: Vec<Row> = pairs
+        .par_iter()
+        .map(|(p, r)| Row::new(p, r, scrub, true))
+        .collect();
+    let groups = pages::stage_groups(&rows);
     let mut ctx = base_context(site, "../", "readiness");
-    ctx.insert("stage_chart", &stage_chart(&stage_counts(rows)));
+    ctx.insert("stage_chart", &stage_chart(&stage_counts(&rows)));
     ctx.insert("stages", &groups);
     ctx
 }

@@ -126,7 +126,10 @@ pub struct Row {
 }
 
 impl Row {
-    pub fn new(p: &Partner, r: &Report, scrub: Option<&Scrubber>) -> Row {
+    /// The row of a partner; `with_criteria` adds the six criteria and
+    /// their evidence (pages that list every partner in a table leave
+    /// them out).
+    pub fn new(p: &Partner, r: &Report, scrub: Option<&Scrubber>, with_criteria: bool) -> Row {
         let clean = |s: &str| match scrub {
             Some(sc) => sc.scrub(s),
             None => s.to_string(),
@@ -136,6 +139,7 @@ impl Row {
             .criteria
             .iter()
             .iter()
+            .filter(|_| with_criteria)
             .map(|(key, c)| CriterionView {
                 key,
                 label: criterion_label(key),
@@ -392,23 +396,19 @@ pub fn initiatives(p: &Partner, scrub: Option<&Scrubber>) -> Vec<InitiativeView>
 
 /// Partners of one stage, for the readiness report and the dashboard.
 #[derive(Debug, Clone, Serialize)]
-pub struct StageGroup {
+pub struct StageGroup<'a> {
     pub stage: &'static str,
     pub title: &'static str,
     pub next_action: &'static str,
     pub count: usize,
-    pub partners: Vec<Row>,
+    pub partners: Vec<&'a Row>,
 }
 
-pub fn stage_groups(rows: &[Row]) -> Vec<StageGroup> {
+pub fn stage_groups(rows: &[Row]) -> Vec<StageGroup<'_>> {
     Stage::PATH
         .iter()
         .map(|s| {
-            let partners: Vec<Row> = rows
-                .iter()
-                .filter(|r| r.stage == s.as_str())
-                .cloned()
-                .collect();
+            let partners: Vec<&Row> = rows.iter().filter(|r| r.stage == s.as_str()).collect();
             StageGroup {
                 stage: s.as_str(),
                 title: s.title(),
