@@ -402,6 +402,19 @@ fn a_redacted_site_holds_no_client_name() {
     let note = book.path().join("partners/lena-park.md");
     let text = fs::read_to_string(&note).unwrap();
     fs::write(&note, format!("{text}\nAsk about {} again.\n", names[0])).unwrap();
+    // And in a referral note, which the data files carry.
+    let note = book.path().join("partners/maya-okafor.md");
+    let text = fs::read_to_string(&note).unwrap();
+    assert!(text.contains("\n    note: "));
+    fs::write(
+        &note,
+        text.replacen(
+            "\n    note: ",
+            &format!("\n    note: {} said ", names[1]),
+            1,
+        ),
+    )
+    .unwrap();
 
     let plain = tempfile::tempdir().unwrap();
     assert!(build(book.path(), plain.path()).status.success());

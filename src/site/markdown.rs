@@ -57,7 +57,20 @@ fn first_word(s: &str) -> &str {
 }
 
 impl Scrubber {
-    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Scrubber {
+    /// Scrubs `names`, and their surnames alone unless a surname is a
+    /// word of one of the `keep` names (the partners' own names).
+    pub fn new<'a, 'b>(
+        names: impl IntoIterator<Item = &'a str>,
+        keep: impl IntoIterator<Item = &'b str>,
+    ) -> Scrubber {
+        let kept: std::collections::HashSet<String> = keep
+            .into_iter()
+            .flat_map(|k| {
+                k.split(|c: char| !c.is_alphanumeric())
+                    .map(str::to_lowercase)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
         let mut by_first: HashMap<String, Vec<String>> = HashMap::new();
         let mut all = Vec::new();
         for name in names {
@@ -66,6 +79,7 @@ impl Scrubber {
             if let Some((_, last)) = name.rsplit_once(|c: char| c.is_whitespace() || c == '.') {
                 if last.chars().filter(|c| c.is_alphanumeric()).count() >= 3
                     && first_word(last) == last
+                    && !kept.contains(last)
                 {
                     all.push(last.to_string());
                 }
@@ -291,10 +305,12 @@ mod tests {
 
     #[test]
     fn scrubs_whole_names_in_any_case() {
-        let s = Scrubber::new(["R. Smith", "Ann Lee"]);
+        let s = Scrubber::new(["R. Smith", "Ann Lee", "J. Park"], ["Lena Park"]);
         assert_eq!(
-            s.scrub("Met r. smith and ANN LEE; Ann Leeds stays, the Smith file goes."),
-            "Met [client] and [client]; Ann Leeds stays, the [client] file goes."
+            s.scrub(
+                "Met r. smith and ANN LEE; Ann Leeds stays, the Smith file goes, Lena Park stays."
+            ),
+            "Met [client] and [client]; Ann Leeds stays, the [client] file goes, Lena Park stays."
         );
     }
 

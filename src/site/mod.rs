@@ -99,7 +99,7 @@ struct PartnerPage<'a> {
     initiatives: Vec<pages::InitiativeView>,
     quarters: Vec<QuarterCounts>,
     chart: &'a str,
-    extra: Option<&'a serde_json::Value>,
+    extra: Option<serde_json::Value>,
     next_step_due: bool,
 }
 
@@ -243,7 +243,10 @@ fn partner_page(
         initiatives: pages::initiatives(p, scrub),
         chart: &chart,
         quarters: q,
-        extra: p.extra.as_ref(),
+        extra: match (scrub, &p.extra) {
+            (Some(sc), Some(e)) => Some(scrub_json(e, sc)),
+            (_, e) => e.clone(),
+        },
         next_step_due: p
             .next_step
             .as_ref()
@@ -352,9 +355,25 @@ pub fn render_cached(
             book.partners
                 .iter()
                 .flat_map(|p| p.referrals.iter().filter_map(|r| r.client.as_deref())),
+            book.partners.iter().map(|p| p.name.as_str()),
         )
     });
     let scrub = scrubber.as_ref();
+    if let Some(sc) = scrub {
+        // The data files, from copies with client names scrubbed out of
+        // free text (the client column itself is left empty by export).
+        let (ps, rs) = redacted_copies(book, reports, sc);
+        let pairs: Vec<_> = ps.iter().zip(&rs).collect();
+        files.insert(
+            "data/partners.json".into(),
+            export::partners_json(&pairs).into_bytes(),
+        );
+        let partners: Vec<_> = ps.iter().collect();
+        files.insert(
+            "data/referrals.csv".into(),
+            export::referrals_csv(&partners, window, true),
+        );
+    }
     let quarters = pages::window_quarters(window);
 
     // Partner pages: reuse what the previous run rendered when possible.
@@ -468,6 +487,68 @@ pub fn render_cached(
         return Err(errs);
     }
     Ok((files, warnings))
+}
+
+/// Copies of the partners and their reports with client names scrubbed out
+/// of every free text the data files carry.
+fn redacted_copies(book: &Book, reports: &[Report], sc: &Scrubber) -> (Vec<Partner>, Vec<Report>) {
+    let partners = book
+        .partners
+        .par_iter()
+        .map(|p| {
+            let mut p = Partner::clone(p);
+            for r in &mut p.referrals {
+                r.client = None;
+                r.note = r.note.as_deref().map(|n| sc.scrub(n));
+            }
+            for m in &mut p.meetings {
+                m.summary = m.summary.as_deref().map(|s| sc.scrub(s));
+            }
+            for i in &mut p.initiatives {
+                i.name = sc.scrub(&i.name);
+            }
+            if let Some(n) = &mut p.next_step {
+                n.action = n.action.as_deref().map(|a| sc.scrub(a));
+            }
+            p.body = sc.scrub(&p.body);
+            p.extra = p.extra.as_ref().map(|e| scrub_json(e, sc));
+            p
+        })
+        .collect();
+    let reports = reports
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            let c = &mut r.readiness.criteria;
+            for e in [
+                &mut c.track_record,
+                &mut c.two_way,
+                &mut c.discovery_held,
+                &mut c.shared_ideal_clients,
+                &mut c.net_new,
+                &mut c.active,
+            ] {
+                e.evidence = sc.scrub(&e.evidence);
+            }
+            r
+        })
+        .collect();
+    (partners, reports)
+}
+
+/// Every string in a JSON value, scrubbed.
+fn scrub_json(v: &serde_json::Value, sc: &Scrubber) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(sc.scrub(s)),
+        Value::Array(a) => Value::Array(a.iter().map(|x| scrub_json(x, sc)).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, x)| (sc.scrub(k), scrub_json(x, sc)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
 }
 
 fn book_partner<'a>(book: &'a Book, p: &Partner) -> &'a Arc<Partner> {
