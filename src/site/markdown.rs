@@ -292,8 +292,17 @@ fn sanitize(raw: &str) -> String {
             .add_tag_attributes("a", ["id"])
             .add_tag_attributes("li", ["id"])
             .url_schemes(["http", "https", "mailto"].into_iter().collect())
-            .link_rel(Some("noopener noreferrer"));
-        b.rm_tags(["img"]);
+            .link_rel(Some("noopener noreferrer"))
+            // Images only from the site itself (a book's static/ files):
+            // nothing may be loaded from another host.
+            .attribute_filter(|element, attribute, value| {
+                let remote = value.contains("://") || value.starts_with("//");
+                if element == "img" && attribute == "src" && remote {
+                    None
+                } else {
+                    Some(value.into())
+                }
+            });
         b
     });
     cleaner.clean(raw).to_string()
@@ -311,6 +320,16 @@ mod tests {
                 "Met r. smith and ANN LEE; Ann Leeds stays, the Smith file goes, Lena Park stays."
             ),
             "Met [client] and [client]; Ann Leeds stays, the [client] file goes, Lena Park stays."
+        );
+    }
+
+    #[test]
+    fn images_load_only_from_the_site() {
+        assert_eq!(
+            sanitize(
+                r#"<img src="https://x.example/t.png" alt="t"><img src="../img/a.png" alt="a">"#
+            ),
+            r#"<img alt="t"><img src="../img/a.png" alt="a">"#
         );
     }
 
