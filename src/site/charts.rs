@@ -478,16 +478,8 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
         ));
         let corner = (FONT, 12).into_font().color(&MUTED);
         let notes = [
-            (
-                (top * 0.04, top * 0.96),
-                "Received-heavy: they send more",
-                HPos::Left,
-            ),
-            (
-                (top * 0.97, top * 0.05),
-                "Given-heavy: you send more",
-                HPos::Right,
-            ),
+            ((top * 0.04, top * 0.96), "Received-heavy", HPos::Left),
+            ((top * 0.97, top * 0.05), "Given-heavy", HPos::Right),
             ((top * 0.62, top * 0.7), "Balanced", HPos::Right),
         ];
         for ((x, y), text, h) in notes {
