@@ -451,38 +451,55 @@ pub fn render_cached(
         .par_iter()
         .map(|(p, r)| Row::new(p, r, scrub, false))
         .collect();
-    let mut errs = Vec::new();
-    let mut put = |path: &str, res: Result<String, Box<Diagnostic>>| match res {
-        Ok(s) => {
-            files.insert(path.to_string(), s.into_bytes());
-        }
-        Err(d) => errs.push(*d),
-    };
-    put(STYLESHEET, templates.render("style.css", &Context::new()));
-    put(
-        "index.html",
-        templates.render(
+    // The book-wide pages are independent: render them side by side.
+    type Job<'a> = Box<dyn Fn() -> Result<String, Box<Diagnostic>> + Send + Sync + 'a>;
+    let jobs: Vec<(&str, Job)> = vec![
+        (
+            "reports/readiness.html",
+            Box::new(|| templates.render("readiness.html", &readiness(&pairs, scrub, &site))),
+        ),
+        (
+            "partners/index.html",
+            Box::new(|| {
+                let mut ctx = base_context(&site, "../", "partners");
+                ctx.insert("partners", &rows);
+                templates.render("partners.html", &ctx)
+            }),
+        ),
+        (
+            "reports/reciprocity.html",
+            Box::new(|| {
+                templates.render(
+                    "reciprocity.html",
+                    &reciprocity(book, &rows, &site, window, &quarters),
+                )
+            }),
+        ),
+        (
             "index.html",
-            &dashboard(book, reports, &rows, &site, window, &quarters),
+            Box::new(|| {
+                templates.render(
+                    "index.html",
+                    &dashboard(book, reports, &rows, &site, window, &quarters),
+                )
+            }),
         ),
-    );
-    let mut ctx = base_context(&site, "../", "partners");
-    ctx.insert("partners", &rows);
-    put(
-        "partners/index.html",
-        templates.render("partners.html", &ctx),
-    );
-    put(
-        "reports/reciprocity.html",
-        templates.render(
-            "reciprocity.html",
-            &reciprocity(book, &rows, &site, window, &quarters),
+        (
+            STYLESHEET,
+            Box::new(|| templates.render("style.css", &Context::new())),
         ),
-    );
-    put(
-        "reports/readiness.html",
-        templates.render("readiness.html", &readiness(&pairs, scrub, &site)),
-    );
+    ];
+    let done: Vec<(&str, Result<String, Box<Diagnostic>>)> =
+        jobs.par_iter().map(|(path, job)| (*path, job())).collect();
+    let mut errs = Vec::new();
+    for (path, res) in done {
+        match res {
+            Ok(s) => {
+                files.insert(path.to_string(), s.into_bytes());
+            }
+            Err(d) => errs.push(*d),
+        }
+    }
     if !errs.is_empty() {
         return Err(errs);
     }
