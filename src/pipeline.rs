@@ -12,7 +12,7 @@ use rayon::prelude::*;
 use crate::analysis::{self, Report};
 use crate::book::{Book, Day, Partner, Settings};
 use crate::diagnostics::Diagnostic;
-use crate::discover::{self, NoteFile};
+use crate::discover::{self, rel_display, NoteFile};
 use crate::output::SiteFiles;
 use crate::{note, settings, site, templates};
 
