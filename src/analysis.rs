@@ -286,6 +286,23 @@ fn norm(s: &str) -> String {
     s.trim().to_lowercase()
 }
 
+/// The partner's ideal clients that the advisor shares (compared trimmed
+/// and case-insensitively), as the partner wrote them, trimmed.
+pub fn shared_ideal_clients<'a>(partner: &'a Partner, settings: &Settings) -> Vec<&'a str> {
+    let advisor: Vec<String> = settings
+        .advisor
+        .ideal_clients
+        .iter()
+        .map(|s| norm(s))
+        .collect();
+    partner
+        .ideal_clients
+        .iter()
+        .filter(|c| advisor.contains(&norm(c)))
+        .map(|c| c.trim())
+        .collect()
+}
+
 /// Computes the numbers of one partner as of `settings.as_of`.
 pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
     let as_of = settings.as_of;
@@ -378,25 +395,15 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
     };
 
     // 4. Shared ideal clients.
-    let advisor: Vec<String> = settings
-        .advisor
-        .ideal_clients
-        .iter()
-        .map(|s| norm(s))
-        .collect();
-    let shared: Vec<&str> = partner
-        .ideal_clients
-        .iter()
-        .filter(|c| advisor.contains(&norm(c)))
-        .map(|c| c.trim())
-        .collect();
+    let advisor_has_some = !settings.advisor.ideal_clients.is_empty();
+    let shared = shared_ideal_clients(partner, settings);
     let shared_ideal_clients = Criterion {
         met: !shared.is_empty(),
         evidence: if !shared.is_empty() {
             format!("both serve {}", shared.join(", "))
         } else if partner.ideal_clients.is_empty() {
             "the partner's ideal clients are not recorded".into()
-        } else if advisor.is_empty() {
+        } else if !advisor_has_some {
             "your own ideal clients are not set in rapport.yaml".into()
         } else {
             "no ideal client in common".into()

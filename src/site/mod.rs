@@ -103,10 +103,6 @@ struct PartnerPage<'a> {
     next_step_due: bool,
 }
 
-fn norm(s: &str) -> String {
-    s.trim().to_lowercase()
-}
-
 /// Draws the per-partner quarterly chart: plotters draws one frame (axes,
 /// labels, legend) per scale, shared by every partner page of the run;
 /// each page adds only its bars.
@@ -216,12 +212,6 @@ fn partner_page(
     let mut q = pages::empty_quarters(quarters);
     pages::add_quarters(p, window, quarters, &mut q);
     let chart = charts.get(&q);
-    let advisor: Vec<String> = settings
-        .advisor
-        .ideal_clients
-        .iter()
-        .map(|s| norm(s))
-        .collect();
     let page = PartnerPage {
         p: &row,
         email: p.email.as_deref(),
@@ -232,12 +222,7 @@ fn partner_page(
         since: p.since.map(|d| d.to_string()),
         tags: &p.tags,
         ideal_clients: &p.ideal_clients,
-        shared_ideal_clients: p
-            .ideal_clients
-            .iter()
-            .filter(|c| advisor.contains(&norm(c)))
-            .map(|c| c.trim())
-            .collect(),
+        shared_ideal_clients: crate::analysis::shared_ideal_clients(p, settings),
         body_html,
         timeline: pages::timeline(p, settings, scrub),
         initiatives: pages::initiatives(p, scrub),
