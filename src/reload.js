@@ -11,13 +11,13 @@
     box.id = "rapport-overlay";
     box.setAttribute("role", "alert");
     box.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
-      "background:rgba(20,20,24,.94);color:#f4f4f5;padding:2rem;" +
+      "background:rgba(20,20,24,.97);color:#f4f4f5;padding:2rem;" +
       "font:15px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace";
     var h = document.createElement("h2");
     h.style.cssText = "margin:0 0 1rem;font:600 1.25rem system-ui,sans-serif;color:#fca5a5";
     var n = status.problems.filter(function (p) { return p.severity === "error"; }).length;
     h.textContent = "The last rebuild found " + n + " problem" + (n === 1 ? "" : "s") +
-      "; the page shows the last good build until they are fixed.";
+      "; the page shows the last good build until " + (n === 1 ? "it is" : "they are") + " fixed.";
     box.appendChild(h);
     var list = document.createElement("ul");
     list.style.cssText = "list-style:none;margin:0;padding:0";

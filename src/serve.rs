@@ -308,6 +308,10 @@ pub fn respond(shared: &Shared, method: &Method, url: &str) -> Response<Cursor<V
         };
         return reply(200, kind, body);
     }
+    if key == "favicon.ico" {
+        // Browsers ask for it on every page; no icon is no error.
+        return reply(204, "image/x-icon", Vec::new());
+    }
     let folder_index = if key.is_empty() {
         "index.html".to_string()
     } else {
