@@ -14,6 +14,10 @@ pub const NOTE: Doc = Doc {
 };
 
 impl Checked for FrontMatter {
+    fn has(&self, key: &str) -> bool {
+        key != "name" || self.name.is_some()
+    }
+
     fn check(&self) -> Vec<Check> {
         let mut checks = Vec::new();
         let at = |list: &str, i: usize, key: &str| {

@@ -2,7 +2,7 @@
 //! discover → parse → validate → analyse → render, all in memory. Writing
 //! is left to the caller, and happens only for a build without errors.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -135,8 +135,9 @@ impl Pipeline {
 
         let (files, found) = discover::discover(root, &notes_dir);
         problems.extend(found);
+        let present: HashSet<&Path> = files.iter().map(|f| f.path.as_path()).collect();
         self.notes
-            .retain(|path, _| files.iter().any(|f| &f.path == path));
+            .retain(|path, _| present.contains(path.as_path()));
         let fresh: Vec<(PathBuf, CachedNote)> = files
             .par_iter()
             .filter(|f| {

@@ -58,6 +58,11 @@ pub struct Check {
 /// and, when some keys are broken, on each readable key alone.
 pub trait Checked {
     fn check(&self) -> Vec<Check>;
+
+    /// Whether a required top-level key (see [`Doc::required`]) is present.
+    fn has(&self, _key: &str) -> bool {
+        true
+    }
 }
 
 fn located(index: &SpanIndex, c: Check) -> YamlProblem {
@@ -105,21 +110,14 @@ pub fn from_str<T: DeserializeOwned + Checked>(
         }
     };
     let checks = parsed.check();
-    let needs_required = !doc.required.is_empty();
-    if checks.is_empty() && !needs_required {
+    let complete = doc.required.iter().all(|(k, _)| parsed.has(k));
+    if checks.is_empty() && complete {
         return Ok(parsed);
     }
-    // Rare paths from here: a second look for places.
+    // Rare from here: a second look, for places.
     let index = SpanIndex::build(text);
     let mut problems: Vec<YamlProblem> = checks.into_iter().map(|c| located(&index, c)).collect();
-    if needs_required {
-        let value: Value = serde_yaml::from_str(text).unwrap_or(Value::Null);
-        problems.extend(missing_required(
-            &index,
-            |k| value.get(k).is_some_and(|v| !v.is_null()),
-            doc,
-        ));
-    }
+    problems.extend(missing_required(&index, |k| parsed.has(k), doc));
     if problems.is_empty() {
         return Ok(parsed);
     }
