@@ -70,6 +70,7 @@ pub fn edit(path: &Path, from: &str, to: &str) {
 pub struct Running {
     child: Child,
     log: Arc<Mutex<String>>,
+    reader: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Running {
@@ -85,7 +86,7 @@ impl Running {
         let log = Arc::new(Mutex::new(String::new()));
         let stderr = child.stderr.take().unwrap();
         let sink = log.clone();
-        std::thread::spawn(move || {
+        let reader = std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines() {
                 let Ok(line) = line else { break };
                 let mut l = sink.lock().unwrap();
@@ -93,7 +94,11 @@ impl Running {
                 l.push('\n');
             }
         });
-        Running { child, log }
+        Running {
+            child,
+            log,
+            reader: Some(reader),
+        }
     }
 
     pub fn log(&self) -> String {
@@ -131,10 +136,18 @@ impl Running {
         let deadline = Instant::now() + LIMIT;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
+                self.drain();
                 return status;
             }
             assert!(Instant::now() < deadline, "did not stop on Ctrl-C");
             std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// Once the process has ended: waits until all it printed is in the log.
+    fn drain(&mut self) {
+        if let Some(reader) = self.reader.take() {
+            let _ = reader.join();
         }
     }
 
@@ -143,6 +156,7 @@ impl Running {
         let deadline = Instant::now() + LIMIT;
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
+                self.drain();
                 return status;
             }
             assert!(Instant::now() < deadline, "did not end");
