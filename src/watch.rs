@@ -216,6 +216,36 @@ impl Fingerprint {
         Fingerprint(map)
     }
 
+    /// The fingerprint after events on `paths`, without walking the book
+    /// when it can: an input file is looked at alone, a file that is no
+    /// input changes nothing; a folder (or a path that was one) calls for a
+    /// full walk.
+    pub fn updated(&self, layout: &Layout, paths: &BTreeSet<PathBuf>) -> Fingerprint {
+        let mut next = self.clone();
+        for p in paths {
+            let meta = std::fs::metadata(p);
+            if layout.is_input(p) {
+                match meta {
+                    Ok(m) if m.is_file() => {
+                        next.0.insert(p.clone(), (m.modified().ok(), m.len()));
+                    }
+                    _ => {
+                        next.0.remove(p);
+                    }
+                }
+                continue;
+            }
+            let was_folder = || self.0.keys().any(|k| k.starts_with(p) && k != p);
+            match meta {
+                Ok(m) if !m.is_dir() => {}
+                Ok(_) => return Fingerprint::take(layout),
+                Err(_) if was_folder() => return Fingerprint::take(layout),
+                Err(_) => {}
+            }
+        }
+        next
+    }
+
     /// What changed from `self` to `new`, in words, relative to `root`.
     pub fn describe(&self, new: &Fingerprint, root: &Path, forced: &BTreeSet<PathBuf>) -> String {
         let rel = |p: &Path| rel_display(root, p);
@@ -327,6 +357,11 @@ impl Rebuilder {
         }
     }
 
+    /// Forgets every parsed note, so the next rebuild reads them all.
+    pub fn forget_all(&mut self) {
+        self.pipeline.clear();
+    }
+
     /// The last good site, if any.
     pub fn last_site(&self) -> Option<Arc<SiteFiles>> {
         self.last.as_ref().map(|(_, f)| f.clone())
@@ -393,8 +428,12 @@ fn plural(n: usize, word: &str) -> String {
 
 /// Prints the outcome of a rebuild: problems as `check` prints them, then
 /// one line.
-fn report(outcome: &Outcome, what: &str, took: Duration, output: &Path) {
+fn report(outcome: &Outcome, what: &str, took: Duration, root: &Path, output: &Path) {
     let ms = took.as_millis();
+    let output = match output.strip_prefix(root) {
+        Ok(rel) => rel.display().to_string(),
+        Err(_) => output.display().to_string(),
+    };
     match outcome {
         Outcome::Built {
             stats,
@@ -404,9 +443,8 @@ fn report(outcome: &Outcome, what: &str, took: Duration, output: &Path) {
         } => {
             diagnostics::print(warnings);
             eprintln!(
-                "[{}] {what}: rebuilt {} in {ms} ms; {summary}; {} written, {} removed",
+                "[{}] {what}: rebuilt {output} in {ms} ms; {summary}; {} written, {} removed",
                 clock(),
-                output.display(),
                 plural(stats.written, "file"),
                 stats.removed
             );
@@ -485,7 +523,13 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(Update)) -> Ex
     let mut rebuilder = Rebuilder::new(&opts);
     let start = Instant::now();
     let outcome = rebuilder.rebuild(&BTreeSet::new());
-    report(&outcome, "first build", start.elapsed(), &layout.output);
+    report(
+        &outcome,
+        "first build",
+        start.elapsed(),
+        &opts.root,
+        &layout.output,
+    );
     publish(&outcome, &mut on_update);
     let shown: Vec<String> = watched
         .keys()
@@ -513,13 +557,17 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(Update)) -> Ex
             }
         };
         let mut touched = BTreeSet::new();
-        let mut any = false;
+        let mut seen = BTreeSet::new();
+        let mut rescan = false;
         let gather_start = Instant::now();
         let mut batch = Some(first);
         while let Some(b) = batch.take() {
             match b {
                 Ok(events) => {
                     for ev in events {
+                        if ev.event.need_rescan() {
+                            rescan = true;
+                        }
                         if matches!(ev.event.kind, EventKind::Access(_)) {
                             continue;
                         }
@@ -527,15 +575,15 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(Update)) -> Ex
                             if layout.in_output(p) {
                                 continue;
                             }
-                            any = true;
                             if layout.is_input(p) {
                                 touched.insert(p.clone());
                             }
+                            seen.insert(p.clone());
                         }
                     }
                 }
                 Err(errors) => {
-                    any = true;
+                    rescan = true;
                     for e in errors {
                         eprintln!("warning: file watcher: {e}");
                     }
@@ -545,21 +593,28 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(Update)) -> Ex
                 batch = rx.recv_timeout(QUIET).ok();
             }
         }
-        if !any {
+        if seen.is_empty() && !rescan {
             continue;
         }
         let new_layout = Layout::of(&opts, Some(&layout));
         resync(&new_layout, &mut watched);
+        let now = if rescan || new_layout != layout {
+            Fingerprint::take(&new_layout)
+        } else {
+            fingerprint.updated(&new_layout, &seen)
+        };
         layout = new_layout;
-        let now = Fingerprint::take(&layout);
-        if now == fingerprint && touched.is_empty() {
+        if rescan {
+            // Events were lost: read every note again.
+            rebuilder.forget_all();
+        } else if now == fingerprint && touched.is_empty() {
             continue;
         }
         let what = fingerprint.describe(&now, &opts.root, &touched);
         fingerprint = now;
         let start = Instant::now();
         let outcome = rebuilder.rebuild(&touched);
-        report(&outcome, &what, start.elapsed(), &layout.output);
+        report(&outcome, &what, start.elapsed(), &opts.root, &layout.output);
         publish(&outcome, &mut on_update);
     }
     debouncer.stop();
@@ -574,5 +629,108 @@ fn publish(outcome: &Outcome, on_update: &mut impl FnMut(Update)) {
         Outcome::WriteError(e) => {
             on_update(Update::Failed(&[Diagnostic::error("(output)", e.clone())]))
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn book() -> (tempfile::TempDir, Layout) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        fs::create_dir_all(root.join("partners/legal")).unwrap();
+        fs::write(root.join("partners/a.md"), "a").unwrap();
+        fs::write(root.join("partners/legal/b.md"), "b").unwrap();
+        let opts = Options {
+            root,
+            ..Options::default()
+        };
+        let layout = Layout::of(&opts, None);
+        (dir, layout)
+    }
+
+    #[test]
+    fn inputs_and_noise() {
+        let (_d, l) = book();
+        let n = |rel: &str| l.notes.join(rel);
+        assert!(l.is_input(&n("a.md")));
+        assert!(l.is_input(&n("deep/er/c.md")));
+        assert!(l.is_input(&l.root.join("rapport.yaml")));
+        assert!(l.is_input(&l.root.join("templates/base.html")));
+        assert!(l.is_input(&l.root.join("static/css/site.css")));
+        for noise in [
+            ".a.md.swp",
+            "a.md~",
+            ".#a.md",
+            "#a.md#",
+            "4913",
+            "_drafts/x.md",
+            "a.txt",
+        ] {
+            assert!(!l.is_input(&n(noise)), "{noise}");
+        }
+        assert!(!l.is_input(&l.root.join("static/.DS_Store")));
+        assert!(!l.is_input(&l.root.join("templates/base.html~")));
+        assert!(!l.is_input(&l.root.join("public/index.html")));
+        assert!(!l.is_input(&l.root.join("README.md")));
+    }
+
+    #[test]
+    fn an_updated_fingerprint_equals_a_fresh_one() {
+        let (_d, l) = book();
+        let n = |rel: &str| l.notes.join(rel);
+        let mut fp = Fingerprint::take(&l);
+        let steps: Vec<Box<dyn Fn() -> Vec<PathBuf>>> = vec![
+            Box::new(|| {
+                fs::write(n("a.md"), "longer a").unwrap();
+                vec![n("a.md")]
+            }),
+            Box::new(|| {
+                fs::write(n("4913"), "").unwrap();
+                fs::remove_file(n("4913")).unwrap();
+                vec![n("4913")]
+            }),
+            Box::new(|| {
+                fs::create_dir_all(n("new/deeper")).unwrap();
+                fs::write(n("new/deeper/c.md"), "c").unwrap();
+                vec![n("new")]
+            }),
+            Box::new(|| {
+                fs::rename(n("legal"), n("law")).unwrap();
+                vec![n("legal"), n("law")]
+            }),
+            Box::new(|| {
+                fs::remove_dir_all(n("new")).unwrap();
+                vec![n("new")]
+            }),
+            Box::new(|| {
+                fs::remove_file(n("a.md")).unwrap();
+                vec![n("a.md")]
+            }),
+        ];
+        for (i, step) in steps.iter().enumerate() {
+            let paths: BTreeSet<PathBuf> = step().into_iter().collect();
+            let updated = fp.updated(&l, &paths);
+            assert_eq!(updated, Fingerprint::take(&l), "step {i}");
+            fp = updated;
+        }
+    }
+
+    #[test]
+    fn changes_are_described_briefly() {
+        let (_d, l) = book();
+        let before = Fingerprint::take(&l);
+        fs::rename(l.notes.join("a.md"), l.notes.join("legal/a2.md")).unwrap();
+        let after = Fingerprint::take(&l);
+        assert_eq!(
+            before.describe(&after, &l.root, &BTreeSet::new()),
+            "partners/a.md renamed to partners/legal/a2.md"
+        );
+        assert_eq!(
+            after.describe(&after, &l.root, &BTreeSet::new()),
+            "no input changed"
+        );
     }
 }

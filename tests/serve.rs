@@ -59,6 +59,7 @@ fn pages_are_served_with_their_types_and_the_reload_script_only_when_served() {
     assert_eq!(get(port, "/__rapport/other").status, 404);
 }
 
+#[cfg(unix)]
 #[test]
 fn nothing_outside_the_site_is_ever_served() {
     let book = sample_book();
