@@ -156,7 +156,14 @@ impl Layout {
     /// The folders to watch, and how.
     fn watch_list(&self) -> BTreeMap<PathBuf, RecursiveMode> {
         let mut list = BTreeMap::new();
-        list.insert(self.root.clone(), RecursiveMode::NonRecursive);
+        // Notes kept in the book's folder itself (`notes_dir: .`) need it
+        // watched whole; events from the output folder are dropped anyway.
+        let root_mode = if self.notes == self.root {
+            RecursiveMode::Recursive
+        } else {
+            RecursiveMode::NonRecursive
+        };
+        list.insert(self.root.clone(), root_mode);
         for dir in [&self.notes, &self.templates, &self.statics] {
             if dir.is_dir() && !self.in_output(dir) && dir != &self.root {
                 list.insert(dir.clone(), RecursiveMode::Recursive);
