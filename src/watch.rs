@@ -539,8 +539,11 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(Update)) -> Ex
     );
     publish(&outcome, &mut on_update);
     let shown: Vec<String> = watched
-        .keys()
-        .map(|p| match rel_display(&opts.root, p) {
+        .iter()
+        .map(|(p, mode)| match rel_display(&opts.root, p) {
+            s if s.is_empty() && *mode == RecursiveMode::Recursive => {
+                "the whole book but its output folder".to_string()
+            }
             s if s.is_empty() => settings::FILE.to_string(),
             s => format!("{s}/"),
         })
