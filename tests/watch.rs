@@ -161,6 +161,8 @@ fn editor_noise_and_the_output_folder_trigger_nothing() {
         "name: Priya R. Raman",
     );
     w.wait_log(|_| json(root).contains("Priya R. Raman"), "real edit");
+    // The line comes right after the files are written.
+    w.wait_rebuilds(1);
     let lines = w.rebuild_lines();
     assert_eq!(lines.len(), 1, "{lines:#?}");
     assert!(
@@ -204,6 +206,14 @@ fn a_burst_of_a_hundred_notes_makes_one_rebuild() {
     let book = sample_book();
     let root = book.path();
     let w = start_watch(root);
+    let partners_at_start: usize = w
+        .log()
+        .lines()
+        .find(|l| l.contains("] first build"))
+        .and_then(|l| l.split("; ").nth(1))
+        .and_then(|l| l.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .expect("a partner count on the first line");
     // Like a `git checkout`: files written aside, then moved in quickly.
     let stage = tempfile::tempdir_in(root).unwrap();
     for i in 0..100 {
@@ -221,10 +231,16 @@ fn a_burst_of_a_hundred_notes_makes_one_rebuild() {
         |_| json(root).contains("Burst 099") && json(root).contains("Burst 000"),
         "burst",
     );
+    // The line of the rebuild that wrote them comes right after the files.
+    let want = format!("; {} partners,", partners_at_start + 100);
+    w.wait_log(|l| l.contains(&want), "the burst's line");
     let lines = w.rebuild_lines();
     // One rebuild; a machine under heavy load may split the burst in two.
     assert!(lines.len() <= 2, "{lines:#?}");
-    assert!(lines.last().unwrap().contains("files added"), "{lines:#?}");
+    assert!(
+        lines.iter().any(|l| l.contains("files added")),
+        "{lines:#?}"
+    );
 }
 
 #[test]
