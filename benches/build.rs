@@ -40,17 +40,30 @@ fn main() {
     let mut cold = Vec::new();
     let mut write_fresh = Vec::new();
     let mut files = 0;
-    for _ in 0..runs {
-        let _ = std::fs::remove_dir_all(&out);
+    let stamp = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis());
+    for run in 0..runs {
+        // A folder never used before, as for a first build: deleting and
+        // re-creating one folder would time the file system's handling of
+        // freshly deleted files instead.
+        let fresh = base.join(format!("fresh-{n}-{stamp}-{run}"));
         let t = Instant::now();
         let built = Pipeline::new()
             .run(&opts)
             .expect("the generated book builds");
         let rendered = t.elapsed();
-        output::write_site(&out, &built.files).expect("write");
+        output::write_site(&fresh, &built.files).expect("write");
         cold.push(t.elapsed());
         write_fresh.push(t.elapsed() - rendered);
         files = built.files.len();
+    }
+    for run in 0..runs {
+        let _ = std::fs::remove_dir_all(base.join(format!("fresh-{n}-{stamp}-{run}")));
+    }
+    if !out.exists() {
+        let built = Pipeline::new().run(&opts).expect("builds");
+        output::write_site(&out, &built.files).expect("write");
     }
     let mut unchanged = Vec::new();
     for _ in 0..runs {

@@ -267,6 +267,20 @@ fn percent(x: f64) -> String {
     format!("{}%", (x * 100.0).round())
 }
 
+/// Two shares as percentages, with a decimal when whole numbers would show
+/// the same figure on both sides of a `<`.
+fn percents(share: f64, needed: f64, reached: bool) -> (String, String) {
+    let (a, b) = (percent(share), percent(needed));
+    if a != b || reached {
+        return (a, b);
+    }
+    let precise = |x: f64| {
+        let s = format!("{:.1}", x * 100.0);
+        format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
+    };
+    (precise(share), precise(needed))
+}
+
 /// Normalises an ideal-client entry for comparison.
 fn norm(s: &str) -> String {
     s.trim().to_lowercase()
@@ -325,11 +339,8 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
             } else {
                 format!(", {} needed", rs.min_outcomes)
             };
-            format!(
-                "{n} resolved{needed}, {exceeded} exceeded ({} {cmp} {}), {below}",
-                percent(share),
-                percent(rs.exceed_share)
-            )
+            let (have, want) = percents(share, rs.exceed_share, share_ok);
+            format!("{n} resolved{needed}, {exceeded} exceeded ({have} {cmp} {want}), {below}")
         },
     };
 
@@ -494,3 +505,7 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
         last_activity,
     }
 }
+
+#[cfg(test)]
+#[path = "analysis_tests.rs"]
+mod tests;

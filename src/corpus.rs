@@ -90,10 +90,24 @@ fn date(seq: &mut Seq) -> String {
     )
 }
 
+fn seq_for(i: usize, seed: u64) -> Seq {
+    Seq::new(seed ^ (i as u64).wrapping_mul(0x1000_0000_01b3))
+}
+
+/// The name of partner number `i`, drawn first from its sequence.
+fn draw_name(seq: &mut Seq, i: usize) -> String {
+    format!("{} {} {i}", seq.pick(FIRST), seq.pick(LAST))
+}
+
+/// The name of partner number `i`.
+pub fn name(i: usize, seed: u64) -> String {
+    draw_name(&mut seq_for(i, seed), i)
+}
+
 /// The text of note number `i` of a corpus seeded with `seed`.
 pub fn note(i: usize, seed: u64) -> String {
-    let mut seq = Seq::new(seed ^ (i as u64).wrapping_mul(0x1000_0000_01b3));
-    let name = format!("{} {} {i}", seq.pick(FIRST), seq.pick(LAST));
+    let mut seq = seq_for(i, seed);
+    let name = draw_name(&mut seq, i);
     let mut s = String::with_capacity(2048);
     let _ = writeln!(s, "---\nname: {name}\nfirm: {} & Partners", seq.pick(LAST));
     let _ = writeln!(
@@ -157,11 +171,9 @@ pub fn note(i: usize, seed: u64) -> String {
     s.push_str("---\n");
     let _ = writeln!(
         s,
-        "Met through the local estate-planning council. Strong with {}.\n\n- responsive\n- clear fees\n\nSee [[{} {} {}]].",
+        "Met through the local estate-planning council. Strong with {}.\n\n- responsive\n- clear fees\n\nSee [[{}]].",
         seq.pick(CLIENTS),
-        seq.pick(FIRST),
-        seq.pick(LAST),
-        seq.below(i as u64 + 1)
+        self::name(seq.below(i as u64 + 1) as usize, seed)
     );
     s
 }
@@ -196,6 +208,13 @@ mod tests {
                 panic!("note {i} is invalid: {d:#?}\n{text}");
             }
         }
+    }
+
+    #[test]
+    fn links_name_partners_of_the_book() {
+        let text = note(40, 7);
+        let linked = text.rsplit("[[").next().unwrap().split("]]").next().unwrap();
+        assert!((0..=40).any(|k| name(k, 7) == linked), "{linked}");
     }
 
     #[test]

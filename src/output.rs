@@ -40,11 +40,23 @@ fn tmp_path(target: &Path) -> PathBuf {
     target.with_file_name(format!(".{name}.rapport-tmp"))
 }
 
+/// Whether `target` already holds exactly `bytes` (the size is compared
+/// first, so a changed file is seldom read).
+fn unchanged(target: &Path, bytes: &[u8]) -> bool {
+    fs::metadata(target).is_ok_and(|m| m.len() == bytes.len() as u64)
+        && fs::read(target).is_ok_and(|old| old == bytes)
+}
+
 /// Writes `bytes` to `target` through a file beside it and a rename.
 pub fn replace_file(target: &Path, bytes: &[u8]) -> io::Result<()> {
     if let Some(parent) = target.parent() {
         fs::create_dir_all(parent)?;
     }
+    write_aside_and_rename(target, bytes)
+}
+
+/// Like [`replace_file`], the folder already made.
+fn write_aside_and_rename(target: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = tmp_path(target);
     fs::write(&tmp, bytes)?;
     fs::rename(&tmp, target).inspect_err(|_| {
@@ -68,14 +80,22 @@ pub fn read_manifest(out: &Path) -> BTreeSet<String> {
 pub fn write_site(out: &Path, files: &SiteFiles) -> io::Result<WriteStats> {
     fs::create_dir_all(out)?;
     let old = read_manifest(out);
+    // Each folder once, rather than once per file.
+    let folders: BTreeSet<&Path> = files
+        .keys()
+        .filter_map(|rel| Path::new(rel).parent())
+        .collect();
+    for folder in folders {
+        fs::create_dir_all(out.join(folder))?;
+    }
     let results: Vec<io::Result<bool>> = files
         .par_iter()
         .map(|(rel, bytes)| {
             let target = out.join(rel);
-            if fs::read(&target).is_ok_and(|old| old == *bytes) {
+            if unchanged(&target, bytes) {
                 return Ok(false);
             }
-            replace_file(&target, bytes).map(|_| true)
+            write_aside_and_rename(&target, bytes).map(|_| true)
         })
         .collect();
     let mut stats = WriteStats::default();

@@ -71,6 +71,8 @@ struct CachedNote {
 #[derive(Default)]
 pub struct Pipeline {
     notes: HashMap<PathBuf, CachedNote>,
+    /// Partner pages of the previous run, reused when unchanged.
+    render_cache: site::RenderCache,
 }
 
 /// Today, in the local time zone.
@@ -103,6 +105,12 @@ impl Pipeline {
     /// Forgets every cached note, so the next run reads them all.
     pub fn clear(&mut self) {
         self.notes.clear();
+        self.render_cache.clear();
+    }
+
+    /// How many partner pages the last successful run rendered afresh.
+    pub fn pages_rendered_last(&self) -> usize {
+        self.render_cache.rendered_last
     }
 
     /// Forgets one cached note, so the next run reads it again whatever its
@@ -116,6 +124,14 @@ impl Pipeline {
     pub fn run(&mut self, opts: &Options) -> Result<Built, Failed> {
         let root = &opts.root;
         let mut problems = Vec::new();
+        if !root.is_dir() {
+            let d = Diagnostic::error(root.display().to_string(), "there is no book folder here")
+                .with_help("give the folder that holds rapport.yaml and partners/, or start one with `rapport init`");
+            return Err(Failed {
+                problems: vec![d],
+                counts: Counts::default(),
+            });
+        }
         let today = today();
         let mut settings = settings::load(root, today).unwrap_or_else(|p| {
             problems.extend(p);
@@ -128,7 +144,7 @@ impl Pipeline {
         let notes_dir = root.join(&settings.notes_dir);
         if same_place(&output, root) || same_place(&output, &notes_dir) {
             problems.push(
-                Diagnostic::error(rel_display(root, &output), "the output folder cannot be the book or its notes folder")
+                Diagnostic::error(output.display().to_string(), "the output folder cannot be the book or its notes folder")
                     .with_help("set `output_dir` in rapport.yaml or pass `-o` with a folder of its own, like `public`"),
             );
         }
@@ -191,9 +207,13 @@ impl Pipeline {
             .par_iter()
             .map(|p| analysis::analyse(p, &book.settings))
             .collect();
-        match site::render(&book, &reports, &templates) {
-            Ok((files, warnings)) => {
+        match site::render_cached(&book, &reports, &templates, &mut self.render_cache) {
+            Ok((mut files, warnings)) => {
                 problems.extend(warnings);
+                if let Err(e) = copy_static(root, &mut files, &mut problems) {
+                    problems.push(*e);
+                    return Err(Failed { problems, counts });
+                }
                 Ok(Built {
                     settings: book.settings,
                     output,
@@ -208,6 +228,47 @@ impl Pipeline {
             }
         }
     }
+}
+
+/// The folder of a book's files copied into the site as-is.
+pub fn static_dir(root: &Path) -> PathBuf {
+    root.join("static")
+}
+
+/// Adds the book's `static/` files to the site. A file that would replace
+/// a page rapport renders is left out, with a warning; hidden files (a
+/// name starting with `.`) are skipped.
+fn copy_static(
+    root: &Path,
+    files: &mut crate::output::SiteFiles,
+    problems: &mut Vec<Diagnostic>,
+) -> Result<(), Box<Diagnostic>> {
+    let dir = static_dir(root);
+    if !dir.is_dir() {
+        return Ok(());
+    }
+    let entries: Vec<_> = walkdir::WalkDir::new(&dir)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .collect();
+    for entry in entries {
+        let rel = rel_display(&dir, entry.path());
+        let shown = rel_display(root, entry.path());
+        if files.contains_key(&rel) {
+            problems.push(Diagnostic::warning(
+                shown,
+                format!("`{rel}` is a page rapport writes; the static file is not copied"),
+            ));
+            continue;
+        }
+        let bytes = std::fs::read(entry.path())
+            .map_err(|e| Box::new(Diagnostic::error(shown, format!("cannot be read: {e}"))))?;
+        files.insert(rel, bytes);
+    }
+    Ok(())
 }
 
 /// Whether two paths name the same folder, lexically or on disk.

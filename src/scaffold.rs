@@ -70,6 +70,13 @@ pub fn new_note(root: &Path, name: &str, today: Day) -> Result<PathBuf, String> 
             "`{name}` leaves an empty slug; use a name with letters or digits"
         ));
     }
+    if !root.is_dir() {
+        return Err(format!(
+            "there is no book folder at {}; start one with `rapport init {}`",
+            root.display(),
+            root.display()
+        ));
+    }
     let settings = crate::settings::load(root, today)
         .map_err(|_| "rapport.yaml has problems; run `rapport check` first".to_string())?;
     let notes_dir = root.join(&settings.notes_dir);

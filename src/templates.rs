@@ -15,6 +15,17 @@ use crate::discover::rel_display;
 pub const BUILTIN: &[(&str, &str)] = &[
     ("base.html", include_str!("../templates/base.html")),
     ("index.html", include_str!("../templates/index.html")),
+    ("partners.html", include_str!("../templates/partners.html")),
+    ("partner.html", include_str!("../templates/partner.html")),
+    (
+        "reciprocity.html",
+        include_str!("../templates/reciprocity.html"),
+    ),
+    (
+        "readiness.html",
+        include_str!("../templates/readiness.html"),
+    ),
+    ("style.css", include_str!("../templates/style.css")),
 ];
 
 /// A template's name and text, and where it came from for messages.
@@ -130,6 +141,17 @@ impl Templates {
         self.tera
             .render(name, context)
             .map_err(|e| Box::new(template_error(&e, &self.texts)))
+    }
+
+    /// A fingerprint of every template's name and text: equal when the
+    /// templates would render the same pages.
+    pub fn fingerprint(&self) -> u64 {
+        let pairs: Vec<(&str, &str)> = self
+            .texts
+            .iter()
+            .map(|t| (t.name.as_str(), t.text.as_str()))
+            .collect();
+        crate::site::fingerprint(&pairs)
     }
 
     /// Whether a template of that name exists.

@@ -39,9 +39,16 @@ pub fn scalar<'de, D: Deserializer<'de>>(d: D, expected: &'static str) -> Result
     d.deserialize_any(ScalarVisitor(expected))
 }
 
-/// A required piece of text.
+/// A required piece of text, not blank.
 pub fn required<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
-    scalar(d, "text")
+    let s = scalar(d, "text")?;
+    if s.trim().is_empty() {
+        return Err(de::Error::invalid_value(
+            de::Unexpected::Str(&s),
+            &"text, not blank",
+        ));
+    }
+    Ok(s)
 }
 
 struct OptVisitor;

@@ -6,7 +6,7 @@
 //! top-level key (and each entry of a list) is deserialized on its own, so a
 //! note with three mistakes gets three located problems, not one.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser};
 use serde::de::DeserializeOwned;
@@ -75,6 +75,11 @@ fn located(index: &SpanIndex, c: Check) -> YamlProblem {
         label: c.label,
         help: c.help,
     }
+}
+
+/// Whether a required value is there: not null, and not blank text.
+fn present(v: &Value) -> bool {
+    !v.is_null() && v.as_str().is_none_or(|s| !s.trim().is_empty())
 }
 
 fn missing_required(index: &SpanIndex, has: impl Fn(&str) -> bool, doc: Doc) -> Vec<YamlProblem> {
@@ -192,12 +197,47 @@ fn explain<T: DeserializeOwned + Checked>(
                     }
                     path
                 };
-                match deserialize::<T>(single(Value::Sequence(vec![item.clone()]))) {
-                    Ok(partial) => problems.extend(partial.check().into_iter().map(|mut c| {
-                        c.path = at_entry(c.path);
-                        located(&index, c)
-                    })),
-                    Err((path, msg)) => problems.push(locate(&index, &at_entry(path), &msg, doc)),
+                // A broken key of the entry is reported, then left out so
+                // that the entry's other problems are found too.
+                let mut item = item.clone();
+                let mut dropped: Vec<String> = Vec::new();
+                loop {
+                    match deserialize::<T>(single(Value::Sequence(vec![item.clone()]))) {
+                        Ok(partial) => {
+                            problems.extend(partial.check().into_iter().map(|mut c| {
+                                c.path = at_entry(c.path);
+                                located(&index, c)
+                            }));
+                            break;
+                        }
+                        Err((path, msg)) => {
+                            let missing = msg.starts_with("missing field");
+                            if missing
+                                && backticked(&msg)
+                                    .first()
+                                    .is_some_and(|f| dropped.iter().any(|d| d == f))
+                            {
+                                break;
+                            }
+                            problems.push(locate(&index, &at_entry(path.clone()), &msg, doc));
+                            let bad = if msg.starts_with("unknown field") {
+                                backticked(&msg).first().map(|k| k.to_string())
+                            } else {
+                                match path.get(2) {
+                                    Some(Seg::Key(k)) if !missing => Some(k.clone()),
+                                    _ => None,
+                                }
+                            };
+                            let removed = match (&bad, &mut item) {
+                                (Some(k), Value::Mapping(m)) => m.remove(k.as_str()).is_some(),
+                                _ => false,
+                            };
+                            if !removed {
+                                break;
+                            }
+                            dropped.extend(bad);
+                        }
+                    }
                 }
             }
         } else {
@@ -207,7 +247,7 @@ fn explain<T: DeserializeOwned + Checked>(
     }
     problems.extend(missing_required(
         &index,
-        |k| map.get(k).is_some_and(|v| !v.is_null()),
+        |k| map.get(k).is_some_and(present),
         doc,
     ));
     if problems.is_empty() {
@@ -246,6 +286,23 @@ fn syntax(e: &serde_yaml::Error, text: &str) -> YamlProblem {
         .map(|l| (l.line(), l.column()))
         .unwrap_or((1, 1));
     let line_count = text.lines().count().max(1);
+    if message.contains("duplicate entry with key") {
+        // serde_yaml points at the start of the mapping; point at the
+        // second occurrence of the key instead.
+        let wanted = message.split('"').nth(1);
+        if let Some((pos, key)) = duplicate_key(text, wanted) {
+            return YamlProblem {
+                line: pos.line,
+                column: pos.column,
+                width: pos.width,
+                message: format!("the key `{key}` is written twice"),
+                label: format!("a second `{key}:` here"),
+                help: vec![format!(
+                    "keep one `{key}:` line; to add entries to a list, put them under the first `{key}:`"
+                )],
+            };
+        }
+    }
     YamlProblem {
         line: line.min(line_count),
         column,
@@ -257,6 +314,48 @@ fn syntax(e: &serde_yaml::Error, text: &str) -> YamlProblem {
                 .into(),
         ],
     }
+}
+
+/// The first key that appears a second time in the same mapping, with the
+/// place of that second occurrence.
+fn duplicate_key(text: &str, wanted: Option<&str>) -> Option<(Pos, String)> {
+    let mut stack: Vec<Option<(HashSet<String>, bool)>> = Vec::new();
+    let mut parser = Parser::new_from_str(text);
+    while let Some(Ok((event, span))) = parser.next_event() {
+        match &event {
+            Event::Scalar(..)
+            | Event::MappingStart(..)
+            | Event::SequenceStart(..)
+            | Event::Alias(..) => {
+                if let Some(Some((seen, expect_key))) = stack.last_mut() {
+                    if *expect_key {
+                        if let Event::Scalar(key, ..) = &event {
+                            let is_wanted = wanted.is_none_or(|w| w == key.as_ref());
+                            if !seen.insert(key.to_string()) && is_wanted {
+                                let pos = Pos {
+                                    line: span.start.line(),
+                                    column: span.start.col() + 1,
+                                    width: key.chars().count().max(1),
+                                };
+                                return Some((pos, key.to_string()));
+                            }
+                        }
+                    }
+                    *expect_key = !*expect_key;
+                }
+                match event {
+                    Event::MappingStart(..) => stack.push(Some((HashSet::new(), true))),
+                    Event::SequenceStart(..) => stack.push(None),
+                    _ => {}
+                }
+            }
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+            }
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Everything between backticks in a serde message.
@@ -349,6 +448,11 @@ fn locate(index: &SpanIndex, path: &[Seg], msg: &str, doc: Doc) -> YamlProblem {
             .unwrap_or((rest, "something else"));
         pos = index.value(path);
         let field = field_name(path).unwrap_or("value");
+        let found = if found == "unit value" {
+            "nothing"
+        } else {
+            found
+        };
         message = format!("wrong value for `{field}`: found {found}");
         label = format!("expected {}", plain_expected(expected));
     } else if let Some(found) = msg.strip_prefix("expected a date as YYYY-MM-DD, found ") {
@@ -562,6 +666,49 @@ mod tests {
         assert!(problems[0].help.iter().any(|h| h.contains("`referrals`")));
         assert!(problems[1].help.iter().any(|h| h.contains("`esp`")));
         assert!(problems[2].label.contains("YYYY-MM-DD"));
+    }
+
+    #[test]
+    fn a_duplicate_key_points_at_its_second_occurrence() {
+        let text = "name: Jane\nfirm: B\nreferrals:\n  - date: 2024-01-01\n    direction: given\n    date: 2024-01-02\nname: June\n";
+        let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(
+            (problems[0].line, problems[0].column),
+            (6, 5),
+            "{problems:?}"
+        );
+        assert!(problems[0].message.contains("`date`"), "{problems:?}");
+        let problems =
+            from_str::<FrontMatter>("name: A\nmeetings: []\nmeetings: []\n", NOTE).unwrap_err();
+        assert_eq!(
+            (problems[0].line, problems[0].column),
+            (3, 1),
+            "{problems:?}"
+        );
+        assert!(problems[0].message.contains("`meetings`"), "{problems:?}");
+    }
+
+    #[test]
+    fn every_problem_of_one_entry_is_reported() {
+        let text = "name: Jane\nreferrals:\n  - date: 2024-13-01\n    direction: sideways\n  - date: 2024-01-02\n    direction: given\n    outcome: won\n    outcom: met\n  - kind: call\n    directon: given\n";
+        let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+        let places: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
+        // Bad date and direction; wrong outcome and unknown key; unknown
+        // keys, then the missing date (not a problem made up by leaving a
+        // broken key out).
+        assert_eq!(
+            places,
+            vec![(3, 11), (4, 16), (7, 14), (8, 5), (9, 5), (9, 5), (10, 5)],
+            "{problems:#?}"
+        );
+        assert!(problems.iter().any(|p| p.message.contains("`won`")));
+        assert!(problems
+            .iter()
+            .any(|p| p.message.contains("missing `date`")));
+        assert!(!problems
+            .iter()
+            .any(|p| p.message.contains("missing `direction`")));
     }
 
     #[test]

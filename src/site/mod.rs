@@ -1,31 +1,76 @@
 //! The site: every page and data file of a built book, rendered in memory.
+//!
+//! [`pages`] turns the numbers into what each page shows, [`charts`] draws
+//! the SVG charts, [`markdown`] renders note bodies with their
+//! `[[wiki links]]`. Partner pages are rendered in parallel and kept in a
+//! [`RenderCache`] between runs, so that a watch rebuild renders again only
+//! the pages whose inputs changed.
 
+pub mod charts;
+pub mod markdown;
+pub mod pages;
+
+use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, Mutex};
+
+use rayon::prelude::*;
 use serde::Serialize;
-use tera::Tera;
+use tera::{Context, Tera};
 
-use crate::analysis::{Report, Window};
-use crate::book::Book;
+use crate::analysis::{Report, Stage, Window};
+use crate::book::{Book, Direction, Outcome, Partner, Settings};
 use crate::diagnostics::Diagnostic;
 use crate::export;
 use crate::output::SiteFiles;
 use crate::templates::Templates;
 
+use charts::Series;
+use markdown::{LinkTargets, Scrubber};
+use pages::{QuarterCounts, Row, SiteInfo};
+
 /// Filters the built-in templates use.
 pub fn register_filters(_tera: &mut Tera) {}
 
-#[derive(Serialize)]
-struct SiteInfo<'a> {
-    title: &'a str,
-    as_of: String,
-    window_start: String,
+/// The stylesheet's path in the site.
+pub const STYLESHEET: &str = "style.css";
+
+/// What every partner page depends on besides its own partner.
+#[derive(PartialEq)]
+struct SharedInputs {
+    settings: Settings,
+    templates: u64,
+    targets: LinkTargets,
+    scrubber: Option<Scrubber>,
 }
 
-#[derive(Serialize)]
-struct PartnerRow<'a> {
-    slug: &'a str,
-    name: &'a str,
-    stage: &'static str,
-    score: u32,
+struct CachedPage {
+    partner: Arc<Partner>,
+    html: Arc<[u8]>,
+    warnings: Vec<Diagnostic>,
+}
+
+/// Partner pages of the previous run, reused when nothing they depend on
+/// changed: their partner (the same `Arc`), the settings, the templates,
+/// the partner names and slugs that `[[links]]` resolve to, and (for a
+/// redacted site) the client names of the book.
+#[derive(Default)]
+pub struct RenderCache {
+    shared: Option<SharedInputs>,
+    pages: HashMap<String, CachedPage>,
+    /// How many partner pages the last run rendered (the rest were reused).
+    pub rendered_last: usize,
+}
+
+impl RenderCache {
+    pub fn new() -> RenderCache {
+        RenderCache::default()
+    }
+
+    pub fn clear(&mut self) {
+        self.shared = None;
+        self.pages.clear();
+    }
 }
 
 /// Renders the whole site; warnings come back beside the files.
@@ -33,6 +78,252 @@ pub fn render(
     book: &Book,
     reports: &[Report],
     templates: &Templates,
+) -> Result<(SiteFiles, Vec<Diagnostic>), Vec<Diagnostic>> {
+    render_cached(book, reports, templates, &mut RenderCache::new())
+}
+
+#[derive(Serialize)]
+struct PartnerPage<'a> {
+    p: &'a Row,
+    email: Option<&'a str>,
+    email_href: Option<String>,
+    phone: Option<&'a str>,
+    website: Option<&'a str>,
+    website_href: Option<String>,
+    since: Option<String>,
+    tags: &'a [String],
+    ideal_clients: &'a [String],
+    shared_ideal_clients: Vec<&'a str>,
+    body_html: String,
+    timeline: Vec<pages::Event>,
+    initiatives: Vec<pages::InitiativeView>,
+    quarters: Vec<QuarterCounts>,
+    chart: &'a str,
+    extra: Option<serde_json::Value>,
+    next_step_due: bool,
+}
+
+fn norm(s: &str) -> String {
+    s.trim().to_lowercase()
+}
+
+/// Draws the per-partner quarterly chart: plotters draws one frame (axes,
+/// labels, legend) per scale, shared by every partner page of the run;
+/// each page adds only its bars.
+struct PartnerCharts {
+    labels: Vec<String>,
+    frames: Mutex<HashMap<u64, Arc<charts::Frame>>>,
+}
+
+impl PartnerCharts {
+    fn new(quarters: &[i32]) -> PartnerCharts {
+        PartnerCharts {
+            labels: quarters.iter().map(|&q| pages::quarter_short(q)).collect(),
+            frames: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn get(&self, quarters: &[QuarterCounts]) -> String {
+        let given: Vec<f64> = quarters.iter().map(|q| f64::from(q.given)).collect();
+        let received: Vec<f64> = quarters.iter().map(|q| f64::from(q.received)).collect();
+        let series = [
+            Series {
+                name: "Given",
+                color: charts::GIVEN,
+                values: &given,
+            },
+            Series {
+                name: "Received",
+                color: charts::RECEIVED,
+                values: &received,
+            },
+        ];
+        let top = charts::columns_top(quarters.len(), &series, false);
+        let frame = {
+            let found = self
+                .frames
+                .lock()
+                .expect("frames")
+                .get(&top.to_bits())
+                .cloned();
+            match found {
+                Some(f) => f,
+                None => {
+                    let f = Arc::new(charts::column_frame(
+                        &self.labels,
+                        &series,
+                        top,
+                        (600, 220),
+                        "",
+                    ));
+                    self.frames
+                        .lock()
+                        .expect("frames")
+                        .entry(top.to_bits())
+                        .or_insert(f)
+                        .clone()
+                }
+            }
+        };
+        let total_g: u32 = quarters.iter().map(|q| q.given).sum();
+        let total_r: u32 = quarters.iter().map(|q| q.received).sum();
+        let desc = format!(
+            "Bars per quarter from {} to {}: {total_g} referrals given and {total_r} received in all. The table below lists each quarter.",
+            quarters.first().map_or("", |q| q.label.as_str()),
+            quarters.last().map_or("", |q| q.label.as_str()),
+        );
+        frame.with_bars(
+            &series,
+            false,
+            "quarters-chart",
+            "Referrals given and received per quarter",
+            &desc,
+        )
+    }
+}
+
+fn short_label(long: &str) -> String {
+    // "2025 Q3" -> "Q3 ’25"
+    match long.split_once(' ') {
+        Some((y, q)) if y.len() == 4 => format!("{q} ’{}", &y[2..]),
+        _ => long.to_string(),
+    }
+}
+
+fn base_context(site: &SiteInfo, root: &str, page: &str) -> Context {
+    let mut ctx = Context::new();
+    ctx.insert("site", site);
+    ctx.insert("root", root);
+    ctx.insert("page", page);
+    ctx
+}
+
+#[allow(clippy::too_many_arguments)]
+fn partner_page(
+    p: &Partner,
+    r: &Report,
+    settings: &Settings,
+    site: &SiteInfo,
+    window: Window,
+    quarters: &[i32],
+    templates: &Templates,
+    targets: &LinkTargets,
+    scrub: Option<&Scrubber>,
+    charts: &PartnerCharts,
+) -> Result<(Vec<u8>, Vec<Diagnostic>), Box<Diagnostic>> {
+    let row = Row::new(p, r, scrub, true);
+    let (body_html, warnings) = markdown::body_html(p, targets, scrub);
+    let mut q = pages::empty_quarters(quarters);
+    pages::add_quarters(p, window, quarters, &mut q);
+    let chart = charts.get(&q);
+    let advisor: Vec<String> = settings
+        .advisor
+        .ideal_clients
+        .iter()
+        .map(|s| norm(s))
+        .collect();
+    let page = PartnerPage {
+        p: &row,
+        email: p.email.as_deref(),
+        email_href: p.email.as_deref().and_then(pages::mail_link),
+        phone: p.phone.as_deref(),
+        website: p.website.as_deref(),
+        website_href: p.website.as_deref().and_then(pages::safe_web_link),
+        since: p.since.map(|d| d.to_string()),
+        tags: &p.tags,
+        ideal_clients: &p.ideal_clients,
+        shared_ideal_clients: p
+            .ideal_clients
+            .iter()
+            .filter(|c| advisor.contains(&norm(c)))
+            .map(|c| c.trim())
+            .collect(),
+        body_html,
+        timeline: pages::timeline(p, settings, scrub),
+        initiatives: pages::initiatives(p, scrub),
+        chart: &chart,
+        quarters: q,
+        extra: match (scrub, &p.extra) {
+            (Some(sc), Some(e)) => Some(scrub_json(e, sc)),
+            (_, e) => e.clone(),
+        },
+        next_step_due: p
+            .next_step
+            .as_ref()
+            .and_then(|n| n.date)
+            .is_some_and(|d| d <= settings.as_of),
+    };
+    let mut ctx = base_context(site, "../", "partner");
+    ctx.insert("partner", &page);
+    let html = templates.render("partner.html", &ctx)?;
+    Ok((html.into_bytes(), warnings))
+}
+
+#[derive(Serialize)]
+struct Totals {
+    partners: usize,
+    active: usize,
+    given: u32,
+    received: u32,
+    given_value: String,
+    received_value: String,
+    won: u32,
+    lost: u32,
+    pending: u32,
+    conversion: Option<String>,
+    one_way: usize,
+}
+
+/// What the dashboard's lists need of a partner.
+#[derive(Serialize)]
+struct Brief<'a> {
+    slug: &'a str,
+    name: &'a str,
+    profession: &'a str,
+    score: u32,
+    given: u32,
+    received: u32,
+    last_activity: Option<&'a str>,
+}
+
+impl<'a> Brief<'a> {
+    fn of(r: &'a Row) -> Brief<'a> {
+        Brief {
+            slug: &r.slug,
+            name: &r.name,
+            profession: &r.profession,
+            score: r.score,
+            given: r.given,
+            received: r.received,
+            last_activity: r.last_activity.as_deref(),
+        }
+    }
+}
+
+#[derive(Serialize)]
+struct StageCount {
+    stage: &'static str,
+    title: &'static str,
+    next_action: &'static str,
+    count: usize,
+}
+
+#[derive(Serialize)]
+struct Due<'a> {
+    row: Brief<'a>,
+    date: String,
+    action: String,
+    overdue: bool,
+    days: i64,
+}
+
+/// Renders the whole site, reusing partner pages from `cache` when their
+/// inputs did not change; the result is the same as a fresh render.
+pub fn render_cached(
+    book: &Book,
+    reports: &[Report],
+    templates: &Templates,
+    cache: &mut RenderCache,
 ) -> Result<(SiteFiles, Vec<Diagnostic>), Vec<Diagnostic>> {
     let settings = &book.settings;
     let window = Window::new(settings.as_of, settings.window_months);
@@ -52,24 +343,552 @@ pub fn render(
         "data/referrals.csv".into(),
         export::referrals_csv(&partners, window, settings.privacy.redact_clients),
     );
-    let site = SiteInfo {
-        title: &settings.title,
-        as_of: settings.as_of.to_string(),
-        window_start: window.start.to_string(),
+
+    let site = SiteInfo::new(settings, window);
+    let targets = LinkTargets::new(
+        book.partners
+            .iter()
+            .map(|p| (p.slug.as_str(), p.name.as_str())),
+    );
+    let scrubber = settings.privacy.redact_clients.then(|| {
+        Scrubber::new(
+            book.partners
+                .iter()
+                .flat_map(|p| p.referrals.iter().filter_map(|r| r.client.as_deref())),
+            book.partners.iter().map(|p| p.name.as_str()),
+        )
+    });
+    let scrub = scrubber.as_ref();
+    if let Some(sc) = scrub {
+        // The data files, from copies with client names scrubbed out of
+        // free text (the client column itself is left empty by export).
+        let (ps, rs) = redacted_copies(book, reports, sc);
+        let pairs: Vec<_> = ps.iter().zip(&rs).collect();
+        files.insert(
+            "data/partners.json".into(),
+            export::partners_json(&pairs).into_bytes(),
+        );
+        let partners: Vec<_> = ps.iter().collect();
+        files.insert(
+            "data/referrals.csv".into(),
+            export::referrals_csv(&partners, window, true),
+        );
+    }
+    let quarters = pages::window_quarters(window);
+
+    // Partner pages: reuse what the previous run rendered when possible.
+    let shared = SharedInputs {
+        settings: settings.clone(),
+        templates: templates.fingerprint(),
+        targets: targets.clone(),
+        scrubber: scrubber.clone(),
     };
-    let rows: Vec<PartnerRow> = pairs
-        .iter()
-        .map(|(p, r)| PartnerRow {
-            slug: &p.slug,
-            name: &p.name,
-            stage: r.readiness.stage.as_str(),
-            score: r.readiness.score,
+    if cache.shared.as_ref() != Some(&shared) {
+        cache.pages.clear();
+    }
+    let charts_memo = PartnerCharts::new(&quarters);
+    type PageResult = Result<(Arc<[u8]>, Vec<Diagnostic>, bool), Box<Diagnostic>>;
+    let results: Vec<PageResult> = pairs
+        .par_iter()
+        .map(|(p, r)| {
+            if let Some(c) = cache.pages.get(&p.slug) {
+                if Arc::ptr_eq(&c.partner, book_partner(book, p)) {
+                    return Ok((c.html.clone(), c.warnings.clone(), false));
+                }
+            }
+            partner_page(
+                p,
+                r,
+                settings,
+                &site,
+                window,
+                &quarters,
+                templates,
+                &targets,
+                scrub,
+                &charts_memo,
+            )
+            .map(|(html, w)| (Arc::from(html), w, true))
         })
         .collect();
-    let mut ctx = tera::Context::new();
-    ctx.insert("site", &site);
-    ctx.insert("partners", &rows);
-    let index = templates.render("index.html", &ctx).map_err(|d| vec![*d])?;
-    files.insert("index.html".into(), index.into_bytes());
-    Ok((files, Vec::new()))
+    let mut warnings = Vec::new();
+    let mut errors = Vec::new();
+    let mut fresh = HashMap::with_capacity(pairs.len());
+    let mut rendered = 0;
+    for ((p, _), res) in pairs.iter().zip(results) {
+        match res {
+            Ok((html, w, new)) => {
+                rendered += usize::from(new);
+                files.insert(format!("partners/{}.html", p.slug), html.to_vec());
+                warnings.extend(w.iter().cloned());
+                fresh.insert(
+                    p.slug.clone(),
+                    CachedPage {
+                        partner: book_partner(book, p).clone(),
+                        html,
+                        warnings: w,
+                    },
+                );
+            }
+            Err(d) => {
+                // One template error repeats for every partner: report once.
+                if !errors.iter().any(|e: &Diagnostic| e.message == d.message) {
+                    errors.push(*d);
+                }
+            }
+        }
+    }
+    if !errors.is_empty() {
+        cache.clear();
+        return Err(errors);
+    }
+    cache.pages = fresh;
+    cache.shared = Some(shared);
+    cache.rendered_last = rendered;
+
+    // Book-wide pages.
+    let rows: Vec<Row> = pairs
+        .par_iter()
+        .map(|(p, r)| Row::new(p, r, scrub, false))
+        .collect();
+    // The book-wide pages are independent: render them side by side.
+    type Job<'a> = Box<dyn Fn() -> Result<String, Box<Diagnostic>> + Send + Sync + 'a>;
+    let jobs: Vec<(&str, Job)> = vec![
+        (
+            "reports/readiness.html",
+            Box::new(|| templates.render("readiness.html", &readiness(&pairs, scrub, &site))),
+        ),
+        (
+            "partners/index.html",
+            Box::new(|| {
+                let mut ctx = base_context(&site, "../", "partners");
+                ctx.insert("partners", &rows);
+                templates.render("partners.html", &ctx)
+            }),
+        ),
+        (
+            "reports/reciprocity.html",
+            Box::new(|| {
+                templates.render(
+                    "reciprocity.html",
+                    &reciprocity(book, &rows, &site, window, &quarters),
+                )
+            }),
+        ),
+        (
+            "index.html",
+            Box::new(|| {
+                templates.render(
+                    "index.html",
+                    &dashboard(book, reports, &rows, &site, window, &quarters),
+                )
+            }),
+        ),
+        (
+            STYLESHEET,
+            Box::new(|| templates.render("style.css", &Context::new())),
+        ),
+    ];
+    let done: Vec<(&str, Result<String, Box<Diagnostic>>)> =
+        jobs.par_iter().map(|(path, job)| (*path, job())).collect();
+    let mut errs = Vec::new();
+    for (path, res) in done {
+        match res {
+            Ok(s) => {
+                files.insert(path.to_string(), s.into_bytes());
+            }
+            Err(d) => errs.push(*d),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    Ok((files, warnings))
+}
+
+/// Copies of the partners and their reports with client names scrubbed out
+/// of every free text the data files carry.
+fn redacted_copies(book: &Book, reports: &[Report], sc: &Scrubber) -> (Vec<Partner>, Vec<Report>) {
+    let partners = book
+        .partners
+        .par_iter()
+        .map(|p| {
+            let mut p = Partner::clone(p);
+            for r in &mut p.referrals {
+                r.client = None;
+                r.note = r.note.as_deref().map(|n| sc.scrub(n));
+            }
+            for m in &mut p.meetings {
+                m.summary = m.summary.as_deref().map(|s| sc.scrub(s));
+            }
+            for i in &mut p.initiatives {
+                i.name = sc.scrub(&i.name);
+            }
+            if let Some(n) = &mut p.next_step {
+                n.action = n.action.as_deref().map(|a| sc.scrub(a));
+            }
+            p.body = sc.scrub(&p.body);
+            p.extra = p.extra.as_ref().map(|e| scrub_json(e, sc));
+            p
+        })
+        .collect();
+    let reports = reports
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            let c = &mut r.readiness.criteria;
+            for e in [
+                &mut c.track_record,
+                &mut c.two_way,
+                &mut c.discovery_held,
+                &mut c.shared_ideal_clients,
+                &mut c.net_new,
+                &mut c.active,
+            ] {
+                e.evidence = sc.scrub(&e.evidence);
+            }
+            r
+        })
+        .collect();
+    (partners, reports)
+}
+
+/// Every string in a JSON value, scrubbed.
+fn scrub_json(v: &serde_json::Value, sc: &Scrubber) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::String(s) => Value::String(sc.scrub(s)),
+        Value::Array(a) => Value::Array(a.iter().map(|x| scrub_json(x, sc)).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, x)| (sc.scrub(k), scrub_json(x, sc)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn book_partner<'a>(book: &'a Book, p: &Partner) -> &'a Arc<Partner> {
+    // Partners are in slug order; find the Arc that holds `p`.
+    let i = book
+        .partners
+        .binary_search_by(|x| x.slug.as_str().cmp(p.slug.as_str()))
+        .unwrap_or_else(|_| {
+            book.partners
+                .iter()
+                .position(|x| std::ptr::eq(x.as_ref(), p))
+                .expect("partner of this book")
+        });
+    &book.partners[i]
+}
+
+fn book_quarters(book: &Book, window: Window, quarters: &[i32]) -> Vec<QuarterCounts> {
+    let mut q = pages::empty_quarters(quarters);
+    for p in &book.partners {
+        pages::add_quarters(p, window, quarters, &mut q);
+    }
+    q
+}
+
+fn quarter_chart(q: &[QuarterCounts]) -> String {
+    let labels: Vec<String> = q.iter().map(|q| short_label(&q.label)).collect();
+    let given: Vec<f64> = q.iter().map(|q| f64::from(q.given)).collect();
+    let received: Vec<f64> = q.iter().map(|q| f64::from(q.received)).collect();
+    let (tg, tr): (u32, u32) = (
+        q.iter().map(|q| q.given).sum(),
+        q.iter().map(|q| q.received).sum(),
+    );
+    charts::columns(
+        "flow-chart",
+        "Referrals given and received per quarter",
+        &format!(
+            "Side-by-side bars for each quarter of the window, {} to {}: {tg} referrals given and {tr} received in all. The quarterly table lists the numbers.",
+            q.first().map_or("", |x| x.label.as_str()),
+            q.last().map_or("", |x| x.label.as_str())
+        ),
+        &labels,
+        &[
+            Series { name: "Given", color: charts::GIVEN, values: &given },
+            Series { name: "Received", color: charts::RECEIVED, values: &received },
+        ],
+        false,
+        (720, 300),
+        "Referrals",
+    )
+}
+
+fn stage_counts(rows: &[Row]) -> Vec<StageCount> {
+    Stage::PATH
+        .iter()
+        .map(|s| StageCount {
+            stage: s.as_str(),
+            title: s.title(),
+            next_action: s.next_action(),
+            count: rows.iter().filter(|r| r.stage == s.as_str()).count(),
+        })
+        .collect()
+}
+
+fn stage_chart(counts: &[StageCount]) -> String {
+    let labels: Vec<String> = counts.iter().map(|g| g.title.to_string()).collect();
+    let values: Vec<f64> = counts.iter().map(|g| g.count as f64).collect();
+    let desc = counts
+        .iter()
+        .map(|g| format!("{}: {}", g.title, g.count))
+        .collect::<Vec<_>>()
+        .join("; ");
+    charts::rows(
+        "stage-chart",
+        "Partners per stage",
+        &format!("Horizontal bars, one per stage in the order of the path. {desc}."),
+        &labels,
+        &[Series {
+            name: "Partners",
+            color: charts::NET_NEW,
+            values: &values,
+        }],
+        640,
+        250,
+    )
+}
+
+fn dashboard(
+    book: &Book,
+    reports: &[Report],
+    rows: &[Row],
+    site: &SiteInfo,
+    window: Window,
+    quarters: &[i32],
+) -> Context {
+    let settings = &book.settings;
+    let (mut won, mut lost, mut pending) = (0, 0, 0);
+    for p in &book.partners {
+        for r in &p.referrals {
+            if r.direction == Direction::Received && window.contains(r.date) {
+                match r.outcome() {
+                    Outcome::Won => won += 1,
+                    Outcome::Lost => lost += 1,
+                    _ => pending += 1,
+                }
+            }
+        }
+    }
+    let given_value: f64 = reports.iter().map(|r| r.flow.given_value).sum();
+    let received_value: f64 = reports.iter().map(|r| r.flow.received_value).sum();
+    let totals = Totals {
+        partners: rows.len(),
+        active: rows.iter().filter(|r| r.active).count(),
+        given: reports.iter().map(|r| r.flow.given).sum(),
+        received: reports.iter().map(|r| r.flow.received).sum(),
+        given_value: pages::amount(given_value),
+        received_value: pages::amount(received_value),
+        won,
+        lost,
+        pending,
+        conversion: (won + lost > 0).then(|| {
+            format!(
+                "{}%",
+                (100.0 * f64::from(won) / f64::from(won + lost)).round()
+            )
+        }),
+        one_way: rows.iter().filter(|r| r.one_way).count(),
+    };
+    let counts = stage_counts(rows);
+    let pick = |f: &dyn Fn(&Row) -> bool| {
+        rows.iter()
+            .filter(|r| f(r))
+            .map(Brief::of)
+            .collect::<Vec<_>>()
+    };
+    let one_way_given = pick(&|r| r.reciprocity == "one-way-given");
+    let one_way_received = pick(&|r| r.reciprocity == "one-way-received");
+    let ready = pick(&|r| r.stage == Stage::ReadyForDiscovery.as_str());
+    let mut stale = pick(&|r| !r.active);
+    stale.sort_by(|a, b| {
+        a.last_activity
+            .cmp(&b.last_activity)
+            .then(a.name.cmp(b.name))
+    });
+    let mut due: Vec<Due> = Vec::new();
+    let mut upcoming: Vec<Due> = Vec::new();
+    for (p, row) in book.partners.iter().zip(rows) {
+        let Some(step) = &p.next_step else { continue };
+        let Some(date) = step.date else { continue };
+        let days = (date.0 - settings.as_of.0).num_days();
+        let item = Due {
+            row: Brief::of(row),
+            date: date.to_string(),
+            action: row.next_step_action.clone().unwrap_or_default(),
+            overdue: days < 0,
+            days: days.abs(),
+        };
+        if days <= 0 {
+            due.push(item);
+        } else if days <= 30 {
+            upcoming.push(item);
+        }
+    }
+    due.sort_by(|a, b| a.date.cmp(&b.date).then(a.row.name.cmp(b.row.name)));
+    upcoming.sort_by(|a, b| a.date.cmp(&b.date).then(a.row.name.cmp(b.row.name)));
+    let q = book_quarters(book, window, quarters);
+    let mut ctx = base_context(site, "", "dashboard");
+    ctx.insert("totals", &totals);
+    ctx.insert("stages", &counts);
+    ctx.insert("one_way_given", &one_way_given);
+    ctx.insert("one_way_received", &one_way_received);
+    ctx.insert("ready", &ready);
+    ctx.insert("stale", &stale);
+    ctx.insert("due", &due);
+    ctx.insert("upcoming", &upcoming);
+    ctx.insert("quarters", &q);
+    ctx.insert("flow_chart", &quarter_chart(&q));
+    ctx.insert("stage_chart", &stage_chart(&counts));
+    ctx
+}
+
+fn reciprocity(
+    book: &Book,
+    rows: &[Row],
+    site: &SiteInfo,
+    window: Window,
+    quarters: &[i32],
+) -> Context {
+    // 1. Given versus received.
+    let mut at: HashMap<(u32, u32), usize> = HashMap::new();
+    for r in rows {
+        *at.entry((r.given, r.received)).or_default() += 1;
+    }
+    let mut busiest: Vec<&Row> = rows.iter().filter(|r| r.given + r.received > 0).collect();
+    busiest.sort_by(|a, b| {
+        (b.given + b.received)
+            .cmp(&(a.given + a.received))
+            .then(a.name.cmp(&b.name))
+    });
+    let mut named: HashMap<(u32, u32), String> = HashMap::new();
+    for r in busiest.iter().take(6) {
+        named
+            .entry((r.given, r.received))
+            .or_insert_with(|| r.name.clone());
+    }
+    let mut keys: Vec<_> = at.keys().copied().collect();
+    keys.sort_unstable();
+    let points: Vec<charts::Point> = keys
+        .iter()
+        .map(|k| charts::Point {
+            given: k.0,
+            received: k.1,
+            partners: at[k],
+            label: named.get(k).cloned(),
+        })
+        .collect();
+    let one_way = rows.iter().filter(|r| r.one_way).count();
+    let scatter = charts::scatter(
+        "scatter-chart",
+        "Referrals given versus received, one dot per partner",
+        &format!(
+            "Each dot is a partner placed by referrals given (across) and received (up) between {} and {}; bigger dots hold several partners. The diagonal is a perfect balance; the shaded band between the dashed lines is within 3 to 1. {} partners sit on an axis: one-way streets. The table below lists every partner.",
+            site.window_start, site.window_end, one_way
+        ),
+        &points,
+    );
+    // 2. The 20 busiest, side by side.
+    let top: Vec<&Row> = busiest.iter().take(20).copied().collect();
+    let names: Vec<String> = top.iter().map(|r| r.name.clone()).collect();
+    let g: Vec<f64> = top.iter().map(|r| f64::from(r.given)).collect();
+    let rcv: Vec<f64> = top.iter().map(|r| f64::from(r.received)).collect();
+    let busiest_chart = charts::rows(
+        "busiest-chart",
+        "Given and received for the busiest partners",
+        &format!(
+            "Pairs of bars for the {} partners with the most referrals in the window, busiest first: {}.",
+            top.len(),
+            top.iter()
+                .map(|r| format!("{} {} given, {} received", r.name, r.given, r.received))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
+        &names,
+        &[
+            Series { name: "Given", color: charts::GIVEN, values: &g },
+            Series { name: "Received", color: charts::RECEIVED, values: &rcv },
+        ],
+        720,
+        190,
+    );
+    // 3 and 4. Per quarter.
+    let q = book_quarters(book, window, quarters);
+    let labels: Vec<String> = q.iter().map(|q| short_label(&q.label)).collect();
+    let nn: Vec<f64> = q.iter().map(|q| f64::from(q.net_new)).collect();
+    let ex: Vec<f64> = q.iter().map(|q| f64::from(q.existing)).collect();
+    let (tn, te): (u32, u32) = (
+        q.iter().map(|x| x.net_new).sum(),
+        q.iter().map(|x| x.existing).sum(),
+    );
+    let net_new_chart = charts::columns(
+        "netnew-chart",
+        "Net-new versus existing-client referrals per quarter",
+        &format!(
+            "Stacked bars for each quarter of the window, both directions together: {tn} net-new and {te} existing-client referrals in all. The quarterly table lists the numbers."
+        ),
+        &labels,
+        &[
+            Series { name: "Net-new", color: charts::NET_NEW, values: &nn },
+            Series { name: "Existing clients", color: charts::EXISTING, values: &ex },
+        ],
+        true,
+        (720, 300),
+        "Referrals",
+    );
+    let mut by_flow: Vec<&Row> = rows.iter().collect();
+    by_flow.sort_by(|a, b| {
+        (b.given + b.received)
+            .cmp(&(a.given + a.received))
+            .then(a.name.cmp(&b.name))
+    });
+    let mut ctx = base_context(site, "../", "reciprocity");
+    ctx.insert("partners", &by_flow);
+    ctx.insert("quarters", &q);
+    ctx.insert("scatter_chart", &scatter);
+    ctx.insert("busiest_chart", &busiest_chart);
+    ctx.insert("busiest_count", &top.len());
+    ctx.insert("flow_chart", &quarter_chart(&q));
+    ctx.insert("net_new_chart", &net_new_chart);
+    let counts: Vec<ClassCount> = crate::analysis::Reciprocity::ALL
+        .iter()
+        .map(|c| ClassCount {
+            key: c.as_str(),
+            label: pages::reciprocity_label(*c),
+            count: rows.iter().filter(|r| r.reciprocity == c.as_str()).count(),
+            one_way: c.is_one_way(),
+        })
+        .collect();
+    ctx.insert("classes", &counts);
+    ctx
+}
+
+#[derive(Serialize)]
+struct ClassCount {
+    key: &'static str,
+    label: &'static str,
+    count: usize,
+    one_way: bool,
+}
+
+fn readiness(pairs: &[(&Partner, &Report)], scrub: Option<&Scrubber>, site: &SiteInfo) -> Context {
+    let rows: Vec<Row> = pairs
+        .par_iter()
+        .map(|(p, r)| Row::new(p, r, scrub, true))
+        .collect();
+    let groups = pages::stage_groups(&rows);
+    let mut ctx = base_context(site, "../", "readiness");
+    ctx.insert("stage_chart", &stage_chart(&stage_counts(&rows)));
+    ctx.insert("stages", &groups);
+    ctx
+}
+
+/// A stable fingerprint of anything hashable, for cache keys.
+pub fn fingerprint<T: Hash + ?Sized>(value: &T) -> u64 {
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    value.hash(&mut h);
+    h.finish()
 }

@@ -1,0 +1,515 @@
+//! The charts, drawn at build time with plotters as SVG. Each comes out as
+//! an accessible `<svg role="img">` with a `<title>` and a `<desc>`, ready
+//! to be placed inline in a page.
+
+use std::sync::Once;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+/// Given referrals (advisor → partner).
+pub const GIVEN: RGBColor = RGBColor(0x1f, 0x5f, 0xbf);
+/// Received referrals (partner → advisor).
+pub const RECEIVED: RGBColor = RGBColor(0xd9, 0x6a, 0x00);
+/// Net-new business.
+pub const NET_NEW: RGBColor = RGBColor(0x2e, 0x8b, 0x57);
+/// Existing clients.
+pub const EXISTING: RGBColor = RGBColor(0x8a, 0x94, 0xa6);
+const INK: RGBColor = RGBColor(0x1f, 0x29, 0x37);
+const GRID: RGBColor = RGBColor(0xe5, 0xe7, 0xeb);
+const MUTED: RGBColor = RGBColor(0x4b, 0x55, 0x63);
+
+const FONT: &str = "sans-serif";
+
+fn init_font() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let bytes: &'static [u8] = include_bytes!("../../assets/DejaVuSans.ttf");
+        for style in [FontStyle::Normal, FontStyle::Bold] {
+            plotters::style::register_font(FONT, style, bytes)
+                .unwrap_or_else(|_| panic!("the embedded font is valid"));
+        }
+    });
+}
+
+fn xml_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Turns plotters' `<svg …>` into an accessible image with a title and a
+/// description.
+fn finish(svg: String, id: &str, title: &str, desc: &str) -> String {
+    let Some(open_end) = svg.find('>') else {
+        return svg;
+    };
+    let open = &svg[..open_end];
+    let attrs = open.trim_start_matches("<svg");
+    let mut out = String::with_capacity(svg.len() + title.len() + desc.len() + 200);
+    out.push_str("<svg");
+    out.push_str(attrs);
+    out.push_str(&format!(
+        " role=\"img\" class=\"chart\" aria-labelledby=\"{id}-t {id}-d\"><title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>",
+        xml_escape(title),
+        xml_escape(desc)
+    ));
+    out.push_str(&svg[open_end + 1..]);
+    // One line per element is plenty; drop the blank lines plotters leaves.
+    if out.contains('\n') {
+        out.retain(|c| c != '\n');
+    }
+    out.push('\n');
+    out
+}
+
+/// A series of bars: its name, color and one value per category.
+pub struct Series<'a> {
+    pub name: &'a str,
+    pub color: RGBColor,
+    pub values: &'a [f64],
+}
+
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+
+fn legend(root: &Area, series: &[Series], x: i32, y: i32) {
+    let style = (FONT, 13).into_font().color(&INK);
+    let mut x = x;
+    for s in series {
+        let _ = root.draw(&Rectangle::new(
+            [(x, y - 5), (x + 12, y + 7)],
+            s.color.filled(),
+        ));
+        let _ = root.draw(&Text::new(
+            s.name.to_string(),
+            (x + 17, y + 1),
+            style.pos(Pos::new(HPos::Left, VPos::Center)),
+        ));
+        let width = root
+            .estimate_text_size(s.name, &style)
+            .map_or(60, |(w, _)| w as i32);
+        x += width + 36;
+    }
+}
+
+fn nice_max(max: f64) -> f64 {
+    if max <= 0.0 {
+        return 1.0;
+    }
+    let m = max.ceil();
+    if m < 5.0 {
+        m
+    } else {
+        (m / 5.0).ceil() * 5.0
+    }
+}
+
+/// The top of the value axis for columns of these series.
+pub fn columns_top(n: usize, series: &[Series], stacked: bool) -> f64 {
+    let max = if stacked {
+        (0..n)
+            .map(|i| {
+                series
+                    .iter()
+                    .map(|s| s.values.get(i).copied().unwrap_or(0.0))
+                    .sum::<f64>()
+            })
+            .fold(0.0, f64::max)
+    } else {
+        series
+            .iter()
+            .flat_map(|s| s.values.iter().copied())
+            .fold(0.0, f64::max)
+    };
+    nice_max(max)
+}
+
+/// A column chart without its bars: axes, grid, category labels and
+/// legend drawn by plotters, and where the plotting area lies, so that
+/// bars for any data up to `top` can be added without drawing the rest
+/// again. Many partner pages share one frame.
+pub struct Frame {
+    /// The SVG up to (not including) its closing tag.
+    head: String,
+    n: usize,
+    top: f64,
+    /// Pixel x of category -0.5 and n-0.5, pixel y of value 0 and `top`.
+    left: f64,
+    right: f64,
+    bottom: f64,
+    upper: f64,
+}
+
+/// Draws the frame of a column chart.
+pub fn column_frame(
+    categories: &[String],
+    series: &[Series],
+    top: f64,
+    size: (u32, u32),
+    y_desc: &str,
+) -> Frame {
+    init_font();
+    let n = categories.len().max(1);
+    let small = size.1 < 240;
+    let font_size = if small { 12 } else { 13 };
+    let mut buf = String::new();
+    let mut corners = (0.0, 0.0, 0.0, 0.0);
+    {
+        let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let built = ChartBuilder::on(&root)
+            .margin_top(30)
+            .margin_right(12)
+            .margin_left(6)
+            .x_label_area_size(if small { 22 } else { 30 })
+            .y_label_area_size(if small { 30 } else { 48 })
+            .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..top);
+        if let Ok(mut chart) = built {
+            let label_style = (FONT, font_size).into_font().color(&MUTED);
+            let ticks = if top <= 6.0 { top as usize } else { 5 };
+            let _ = chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .disable_x_axis()
+                .x_labels(0)
+                .y_labels(ticks + 1)
+                .y_label_formatter(&|v| {
+                    if (v - v.round()).abs() < 1e-9 {
+                        format!("{}", v.round() as i64)
+                    } else {
+                        String::new()
+                    }
+                })
+                .y_label_style(label_style.clone())
+                .y_desc(y_desc)
+                .axis_desc_style((FONT, font_size).into_font().color(&MUTED))
+                .light_line_style(WHITE)
+                .bold_line_style(GRID)
+                .axis_style(MUTED)
+                .draw();
+            // Category labels under each group; thinned when crowded.
+            let every = (n as f64 / if small { 5.0 } else { 9.0 }).ceil().max(1.0) as usize;
+            for (i, c) in categories.iter().enumerate() {
+                if i % every != 0 {
+                    continue;
+                }
+                let (px, py) = chart.backend_coord(&(i as f64, 0.0));
+                let _ = root.draw(&Text::new(
+                    c.clone(),
+                    (px, py + 6),
+                    label_style.pos(Pos::new(HPos::Center, VPos::Top)),
+                ));
+            }
+            legend(&root, series, if small { 34 } else { 56 }, 14);
+            let (l, b) = chart.backend_coord(&(-0.5, 0.0));
+            let (r, u) = chart.backend_coord(&(n as f64 - 0.5, top));
+            corners = (f64::from(l), f64::from(r), f64::from(b), f64::from(u));
+        }
+        let _ = root.present();
+    }
+    let mut head = match buf.rfind("</svg>") {
+        Some(i) => buf[..i].to_string(),
+        None => buf,
+    };
+    head.retain(|c| c != '\n');
+    Frame {
+        head,
+        n,
+        top,
+        left: corners.0,
+        right: corners.1,
+        bottom: corners.2,
+        upper: corners.3,
+    }
+}
+
+impl Frame {
+    fn x(&self, v: f64) -> i64 {
+        (self.left + (v + 0.5) / self.n as f64 * (self.right - self.left)).round() as i64
+    }
+
+    fn y(&self, v: f64) -> i64 {
+        (self.bottom - v / self.top * (self.bottom - self.upper)).round() as i64
+    }
+
+    /// The whole chart: this frame with bars for `series`.
+    pub fn with_bars(
+        &self,
+        series: &[Series],
+        stacked: bool,
+        id: &str,
+        title: &str,
+        desc: &str,
+    ) -> String {
+        use std::fmt::Write;
+        let mut svg = String::with_capacity(self.head.len() + 64 * self.n * series.len() + 16);
+        svg.push_str(&self.head);
+        let k = series.len().max(1) as f64;
+        let group = 0.8;
+        for i in 0..self.n {
+            let x = i as f64;
+            let mut base = 0.0;
+            for (j, s) in series.iter().enumerate() {
+                let v = s.values.get(i).copied().unwrap_or(0.0).min(self.top);
+                if v <= 0.0 {
+                    continue;
+                }
+                let (x0, x1, y0, y1) = if stacked {
+                    let r = (
+                        x - group / 2.0,
+                        x + group / 2.0,
+                        base,
+                        (base + v).min(self.top),
+                    );
+                    base += v;
+                    r
+                } else {
+                    let w = group / k;
+                    let x0 = x - group / 2.0 + w * j as f64;
+                    (x0, x0 + w * 0.92, 0.0, v)
+                };
+                let (px0, px1, py0, py1) = (self.x(x0), self.x(x1), self.y(y1), self.y(y0));
+                let RGBColor(r, g, b) = s.color;
+                let _ = write!(
+                    svg,
+                    "<rect x=\"{px0}\" y=\"{py0}\" width=\"{}\" height=\"{}\" fill=\"#{r:02X}{g:02X}{b:02X}\"/>",
+                    px1 - px0,
+                    py1 - py0
+                );
+            }
+        }
+        svg.push_str("</svg>");
+        finish(svg, id, title, desc)
+    }
+}
+
+/// Vertical bars, one group per category, side by side or stacked.
+#[allow(clippy::too_many_arguments)]
+pub fn columns(
+    id: &str,
+    title: &str,
+    desc: &str,
+    categories: &[String],
+    series: &[Series],
+    stacked: bool,
+    size: (u32, u32),
+    y_desc: &str,
+) -> String {
+    let top = columns_top(categories.len(), series, stacked);
+    column_frame(categories, series, top, size, y_desc).with_bars(series, stacked, id, title, desc)
+}
+
+/// Horizontal bars, one row per category (names on the left).
+pub fn rows(
+    id: &str,
+    title: &str,
+    desc: &str,
+    categories: &[String],
+    series: &[Series],
+    width: u32,
+    label_width: u32,
+) -> String {
+    init_font();
+    let n = categories.len().max(1);
+    let row_h = if series.len() > 1 { 26 } else { 24 };
+    let height = 40 + 34 + row_h * n as u32;
+    let max = series
+        .iter()
+        .flat_map(|s| s.values.iter().copied())
+        .fold(0.0, f64::max);
+    let top = nice_max(max);
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, (width, height)).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let label_style = (FONT, 13).into_font().color(&INK);
+        let built = ChartBuilder::on(&root)
+            .margin_top(34)
+            .margin_right(16)
+            .margin_left(6)
+            .x_label_area_size(28)
+            .y_label_area_size(label_width)
+            .build_cartesian_2d(0f64..top, -0.5f64..(n as f64 - 0.5));
+        let Ok(mut chart) = built else {
+            return String::new();
+        };
+        let ticks = if top <= 6.0 { top as usize } else { 5 };
+        let _ = chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .y_labels(0)
+            .x_labels(ticks + 1)
+            .x_label_formatter(&|v| {
+                if (v - v.round()).abs() < 1e-9 {
+                    format!("{}", v.round() as i64)
+                } else {
+                    String::new()
+                }
+            })
+            .x_label_style((FONT, 12).into_font().color(&MUTED))
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .axis_style(MUTED)
+            .draw();
+        let k = series.len().max(1) as f64;
+        let band = 0.76;
+        for (i, c) in categories.iter().enumerate() {
+            // Row 0 at the top.
+            let y = (n - 1 - i) as f64;
+            for (j, s) in series.iter().enumerate() {
+                let v = s.values.get(i).copied().unwrap_or(0.0);
+                if v <= 0.0 {
+                    continue;
+                }
+                let h = band / k;
+                let y1 = y + band / 2.0 - h * j as f64;
+                let _ = chart.draw_series(std::iter::once(Rectangle::new(
+                    [(0.0, y1 - h * 0.9), (v, y1)],
+                    s.color.filled(),
+                )));
+            }
+            let (px, py) = chart.backend_coord(&(0.0, y));
+            let shown = shorten(c, (label_width as usize).saturating_sub(12) / 7);
+            let _ = root.draw(&Text::new(
+                shown,
+                (px - 8, py),
+                label_style.pos(Pos::new(HPos::Right, VPos::Center)),
+            ));
+        }
+        legend(&root, series, label_width as i32 + 6, 16);
+        let _ = root.present();
+    }
+    finish(buf, id, title, desc)
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max || max < 4 {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// One point of the scatter chart: given, received, how many partners sit
+/// there, and the name to write beside it (for the busiest).
+pub struct Point {
+    pub given: u32,
+    pub received: u32,
+    pub partners: usize,
+    pub label: Option<String>,
+}
+
+/// Given versus received, one dot per partner (partners with the same
+/// numbers share a bigger dot), with the balance diagonal and the 3:1
+/// bands.
+pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
+    init_font();
+    let max = points
+        .iter()
+        .map(|p| p.given.max(p.received))
+        .max()
+        .unwrap_or(0);
+    let top = nice_max(f64::from(max) + 0.5);
+    let size = (560, 460);
+    let mut buf = String::new();
+    {
+        let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
+        let _ = root.fill(&WHITE);
+        let built = ChartBuilder::on(&root)
+            .margin(16)
+            .x_label_area_size(44)
+            .y_label_area_size(52)
+            .build_cartesian_2d(-0.3f64..top, -0.3f64..top);
+        let Ok(mut chart) = built else {
+            return String::new();
+        };
+        let ticks = if top <= 8.0 { top as usize } else { 5 };
+        let fmt = |v: &f64| {
+            if (v - v.round()).abs() < 1e-9 && *v >= 0.0 {
+                format!("{}", v.round() as i64)
+            } else {
+                String::new()
+            }
+        };
+        let _ = chart
+            .configure_mesh()
+            .x_labels(ticks + 1)
+            .y_labels(ticks + 1)
+            .x_label_formatter(&fmt)
+            .y_label_formatter(&fmt)
+            .x_desc("Referrals given (advisor → partner)")
+            .y_desc("Referrals received (partner → advisor)")
+            .axis_desc_style((FONT, 13).into_font().color(&MUTED))
+            .label_style((FONT, 12).into_font().color(&MUTED))
+            .light_line_style(WHITE)
+            .bold_line_style(GRID)
+            .axis_style(MUTED)
+            .draw();
+        // The 3:1 bands: between y = x/3 and y = 3x is balanced.
+        let band = RGBColor(0xe8, 0xf0, 0xfb);
+        let _ = chart.draw_series(std::iter::once(Polygon::new(
+            vec![(0.0, 0.0), (top, top / 3.0), (top, top), (top / 3.0, top)],
+            band.filled(),
+        )));
+        let dashed = MUTED.stroke_width(1);
+        for (x, y) in [(top, top / 3.0), (top / 3.0, top)] {
+            let _ = chart.draw_series(DashedLineSeries::new(
+                vec![(0.0, 0.0), (x, y)],
+                5,
+                4,
+                dashed,
+            ));
+        }
+        let _ = chart.draw_series(LineSeries::new(
+            vec![(0.0, 0.0), (top, top)],
+            MUTED.stroke_width(1),
+        ));
+        let corner = (FONT, 12).into_font().color(&MUTED);
+        let notes = [
+            ((top * 0.04, top * 0.96), "Received-heavy", HPos::Left),
+            ((top * 0.97, top * 0.05), "Given-heavy", HPos::Right),
+            ((top * 0.62, top * 0.7), "Balanced", HPos::Right),
+        ];
+        for ((x, y), text, h) in notes {
+            let at = chart.backend_coord(&(x, y));
+            let _ = root.draw(&Text::new(
+                text.to_string(),
+                at,
+                corner.pos(Pos::new(h, VPos::Center)),
+            ));
+        }
+        for p in points {
+            let r = 4.0 + (p.partners as f64).sqrt() * 2.0;
+            let _ = chart.draw_series(std::iter::once(Circle::new(
+                (f64::from(p.given), f64::from(p.received)),
+                r.min(18.0) as i32,
+                GIVEN.mix(0.55).filled(),
+            )));
+        }
+        let name_style = (FONT, 12).into_font().color(&INK);
+        for p in points {
+            if let Some(label) = &p.label {
+                let (px, py) = chart.backend_coord(&(f64::from(p.given), f64::from(p.received)));
+                let _ = root.draw(&Text::new(
+                    label.clone(),
+                    (px + 8, py - 8),
+                    name_style.pos(Pos::new(HPos::Left, VPos::Center)),
+                ));
+            }
+        }
+        let _ = root.present();
+    }
+    finish(buf, id, title, desc)
+}

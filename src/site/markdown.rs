@@ -1,0 +1,343 @@
+//! Note bodies: Markdown to sanitized HTML, `[[wiki links]]` between
+//! partners, and the scrubbing of client names for redacted sites.
+
+use std::collections::HashMap;
+
+use pulldown_cmark::{html, Options, Parser};
+
+use crate::book::Partner;
+use crate::diagnostics::{Diagnostic, Source};
+
+/// The partners a `[[link]]` may name: by slug and by lower-cased name.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct LinkTargets {
+    by_key: HashMap<String, String>,
+}
+
+impl LinkTargets {
+    pub fn new<'a>(partners: impl IntoIterator<Item = (&'a str, &'a str)>) -> LinkTargets {
+        let mut by_key = HashMap::new();
+        for (slug, name) in partners {
+            by_key.insert(slug.to_string(), slug.to_string());
+            by_key
+                .entry(name.trim().to_lowercase())
+                .or_insert_with(|| slug.to_string());
+        }
+        LinkTargets { by_key }
+    }
+
+    /// The slug a link text names, if any.
+    pub fn resolve(&self, text: &str) -> Option<&str> {
+        let key = text.trim().to_lowercase();
+        self.by_key
+            .get(&key)
+            .or_else(|| self.by_key.get(&crate::discover::slugify(&key)))
+            .map(String::as_str)
+    }
+}
+
+/// Every client name of a book, found in free text by whole words and
+/// regardless of case.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct Scrubber {
+    /// Lower-cased first word → lower-cased full names starting with it,
+    /// longest first.
+    by_first: HashMap<String, Vec<String>>,
+}
+
+/// What replaces a client name on a redacted site.
+pub const REDACTED: &str = "[client]";
+
+fn first_word(s: &str) -> &str {
+    let end = s
+        .char_indices()
+        .find(|(_, c)| !c.is_alphanumeric())
+        .map_or(s.len(), |(i, _)| i);
+    &s[..end]
+}
+
+impl Scrubber {
+    /// Scrubs `names`, and their surnames alone unless a surname is a
+    /// word of one of the `keep` names (the partners' own names).
+    pub fn new<'a, 'b>(
+        names: impl IntoIterator<Item = &'a str>,
+        keep: impl IntoIterator<Item = &'b str>,
+    ) -> Scrubber {
+        let kept: std::collections::HashSet<String> = keep
+            .into_iter()
+            .flat_map(|k| {
+                k.split(|c: char| !c.is_alphanumeric())
+                    .map(str::to_lowercase)
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let mut by_first: HashMap<String, Vec<String>> = HashMap::new();
+        let mut all = Vec::new();
+        for name in names {
+            let name = name.trim().to_lowercase();
+            // A surname alone ("the Smith file") gives the client away too.
+            if let Some((_, last)) = name.rsplit_once(|c: char| c.is_whitespace() || c == '.') {
+                if last.chars().filter(|c| c.is_alphanumeric()).count() >= 3
+                    && first_word(last) == last
+                    && !kept.contains(last)
+                {
+                    all.push(last.to_string());
+                }
+            }
+            all.push(name);
+        }
+        for name in all {
+            if name.is_empty() {
+                continue;
+            }
+            let first = first_word(&name).to_string();
+            let list = by_first.entry(first).or_default();
+            if !list.contains(&name) {
+                list.push(name);
+            }
+        }
+        for list in by_first.values_mut() {
+            list.sort_by(|a, b| b.len().cmp(&a.len()).then(a.cmp(b)));
+        }
+        Scrubber { by_first }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_first.is_empty()
+    }
+
+    /// `text` with every client name replaced by [`REDACTED`].
+    pub fn scrub(&self, text: &str) -> String {
+        if self.is_empty() {
+            return text.to_string();
+        }
+        let lower = text.to_lowercase();
+        if lower.len() != text.len() {
+            // Case folding changed byte lengths: fall back to exact matches.
+            return self.scrub_exact(text);
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut i = 0;
+        let mut copied = 0;
+        let bytes = lower.as_bytes();
+        while i < lower.len() {
+            let at_word_start = i == 0
+                || !lower[..i]
+                    .chars()
+                    .next_back()
+                    .is_some_and(char::is_alphanumeric);
+            if at_word_start && text.is_char_boundary(i) {
+                let word = first_word(&lower[i..]);
+                if let Some(cands) = self.by_first.get(word) {
+                    if let Some(c) = cands.iter().find(|c| {
+                        lower[i..].starts_with(c.as_str())
+                            && !lower[i + c.len()..]
+                                .chars()
+                                .next()
+                                .is_some_and(char::is_alphanumeric)
+                    }) {
+                        out.push_str(&text[copied..i]);
+                        out.push_str(REDACTED);
+                        i += c.len();
+                        copied = i;
+                        continue;
+                    }
+                }
+            }
+            i += 1;
+            while i < bytes.len() && !lower.is_char_boundary(i) {
+                i += 1;
+            }
+        }
+        out.push_str(&text[copied..]);
+        out
+    }
+
+    fn scrub_exact(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for list in self.by_first.values() {
+            for name in list {
+                // Names are stored lower-cased; try the common spellings.
+                for variant in [name.clone(), title_case(name), name.to_uppercase()] {
+                    out = out.replace(&variant, REDACTED);
+                }
+            }
+        }
+        out
+    }
+}
+
+fn title_case(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut up = true;
+    for c in s.chars() {
+        if up {
+            out.extend(c.to_uppercase());
+        } else {
+            out.push(c);
+        }
+        up = !c.is_alphanumeric();
+    }
+    out
+}
+
+/// Replaces `[[target]]` and `[[target|label]]` by Markdown links to the
+/// partner's page (relative to another partner page); an unknown target
+/// becomes its plain text and a warning.
+fn link_wiki(partner: &Partner, body: &str, targets: &LinkTargets) -> (String, Vec<Diagnostic>) {
+    let mut out = String::with_capacity(body.len());
+    let mut warnings = Vec::new();
+    let mut rest = body;
+    let mut offset = 0;
+    while let Some(open) = rest.find("[[") {
+        let after = &rest[open + 2..];
+        let Some(close) = after.find("]]") else { break };
+        let inner = &after[..close];
+        if inner.contains('\n') || inner.contains("[[") || inner.trim().is_empty() {
+            out.push_str(&rest[..open + 2]);
+            offset += open + 2;
+            rest = &rest[open + 2..];
+            continue;
+        }
+        out.push_str(&rest[..open]);
+        let (target, label) = match inner.split_once('|') {
+            Some((t, l)) => (t, l.trim()),
+            None => (inner, inner.trim()),
+        };
+        let label_md = escape_md(label);
+        match targets.resolve(target) {
+            Some(slug) => out.push_str(&format!("[{label_md}]({slug}.html)")),
+            None => {
+                out.push_str(&label_md);
+                warnings.push(unknown_link(partner, body, offset + open, inner));
+            }
+        }
+        let used = open + 2 + close + 2;
+        offset += used;
+        rest = &rest[used..];
+    }
+    out.push_str(rest);
+    (out, warnings)
+}
+
+fn escape_md(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if "\\`*_{}[]()#+-.!<>|~&".contains(c) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn unknown_link(partner: &Partner, body: &str, at: usize, inner: &str) -> Diagnostic {
+    let line_in_body = body[..at].matches('\n').count();
+    let line = partner.body_line + line_in_body;
+    let line_start = body[..at].rfind('\n').map_or(0, |i| i + 1);
+    let column = body[line_start..at].chars().count() + 1;
+    // Rebuild the file's lines around the body so the message shows the
+    // real line number.
+    let text = format!(
+        "{}{}",
+        "\n".repeat(partner.body_line.saturating_sub(1)),
+        body
+    );
+    let source = Source::new(text);
+    let place = source.place(line, column, inner.chars().count() + 4);
+    Diagnostic::warning(
+        partner.file.clone(),
+        format!("`[[{inner}]]` names no partner; it is shown as plain text"),
+    )
+    .at(&source, place, "no partner with this name or slug")
+}
+
+/// The note body as sanitized HTML, and warnings about its links.
+pub fn body_html(
+    partner: &Partner,
+    targets: &LinkTargets,
+    scrubber: Option<&Scrubber>,
+) -> (String, Vec<Diagnostic>) {
+    if partner.body.trim().is_empty() {
+        return (String::new(), Vec::new());
+    }
+    let (linked, warnings) = link_wiki(partner, &partner.body, targets);
+    let source = match scrubber {
+        Some(s) => s.scrub(&linked),
+        None => linked,
+    };
+    let mut opts = Options::empty();
+    opts.insert(Options::ENABLE_TABLES);
+    opts.insert(Options::ENABLE_FOOTNOTES);
+    opts.insert(Options::ENABLE_STRIKETHROUGH);
+    opts.insert(Options::ENABLE_TASKLISTS);
+    let mut raw = String::with_capacity(source.len() * 3 / 2);
+    html::push_html(&mut raw, Parser::new_ext(&source, opts));
+    (sanitize(&raw), warnings)
+}
+
+/// Keeps safe markup only; links may go to http(s), mailto or relative
+/// places, and open without leaking where they came from.
+fn sanitize(raw: &str) -> String {
+    use std::sync::OnceLock;
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    let cleaner = CLEANER.get_or_init(|| {
+        let mut b = ammonia::Builder::default();
+        b.add_tags(["input"])
+            .add_tag_attributes("input", ["type", "checked", "disabled"])
+            .add_tag_attributes("th", ["align", "style"])
+            .add_tag_attributes("td", ["align", "style"])
+            .add_tag_attributes("sup", ["class", "id"])
+            .add_tag_attributes("div", ["class", "id"])
+            .add_tag_attributes("a", ["id"])
+            .add_tag_attributes("li", ["id"])
+            .url_schemes(["http", "https", "mailto"].into_iter().collect())
+            .link_rel(Some("noopener noreferrer"))
+            // Images only from the site itself (a book's static/ files):
+            // nothing may be loaded from another host.
+            .attribute_filter(|element, attribute, value| {
+                let remote = value.contains("://") || value.starts_with("//");
+                if element == "img" && attribute == "src" && remote {
+                    None
+                } else {
+                    Some(value.into())
+                }
+            });
+        b
+    });
+    cleaner.clean(raw).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrubs_whole_names_in_any_case() {
+        let s = Scrubber::new(["R. Smith", "Ann Lee", "J. Park"], ["Lena Park"]);
+        assert_eq!(
+            s.scrub(
+                "Met r. smith and ANN LEE; Ann Leeds stays, the Smith file goes, Lena Park stays."
+            ),
+            "Met [client] and [client]; Ann Leeds stays, the [client] file goes, Lena Park stays."
+        );
+    }
+
+    #[test]
+    fn images_load_only_from_the_site() {
+        assert_eq!(
+            sanitize(
+                r#"<img src="https://x.example/t.png" alt="t"><img src="../img/a.png" alt="a">"#
+            ),
+            r#"<img alt="t"><img src="../img/a.png" alt="a">"#
+        );
+    }
+
+    #[test]
+    fn wiki_targets_resolve_by_name_or_slug() {
+        let t = LinkTargets::new([("jane-doe", "Jane Doe")]);
+        assert_eq!(t.resolve("Jane Doe"), Some("jane-doe"));
+        assert_eq!(t.resolve("jane-doe"), Some("jane-doe"));
+        assert_eq!(t.resolve("John"), None);
+    }
+}

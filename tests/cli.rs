@@ -1,0 +1,972 @@
+//! The `rapport` binary on fixture books (tests/fixtures): the numbers of a
+//! good book value by value, every problem of a bad book in one run, and
+//! the promises of the command line (FORMAT §1–4, §6).
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, SystemTime};
+
+use serde_json::{json, Value};
+
+// ---------------------------------------------------------------- helpers
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// A copy of a fixture book in a fresh temporary folder; the folder lives
+/// as long as the returned guard.
+fn book(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join(name);
+    copy_dir(&fixture(name), &root);
+    (dir, root)
+}
+
+/// The bad book, with the files that cannot live in git as text added.
+fn bad_book() -> (tempfile::TempDir, PathBuf) {
+    let (dir, root) = book("bad");
+    fs::write(
+        root.join("partners/latin1.md"),
+        b"---\nname: Ren\xE9 Latin\n---\nWritten in Latin-1.\n",
+    )
+    .unwrap();
+    (dir, root)
+}
+
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn all(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+}
+
+fn rapport(args: &[&str], cwd: &Path) -> Run {
+    let out: Output = Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs");
+    Run {
+        code: out.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Runs rapport on a book given by path, from the book's parent folder.
+fn run(args: &[&str], root: &Path) -> Run {
+    rapport(args, root.parent().unwrap())
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+fn ok(r: &Run) {
+    assert_eq!(r.code, 0, "expected success:\n{}", r.all());
+}
+
+fn partners_json(out: &Path) -> Vec<Value> {
+    let text = fs::read_to_string(out.join("data/partners.json")).unwrap();
+    serde_json::from_str::<Value>(&text)
+        .unwrap()
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+fn by_slug(entries: &[Value]) -> BTreeMap<String, Value> {
+    entries
+        .iter()
+        .map(|e| (e["slug"].as_str().unwrap().to_string(), e.clone()))
+        .collect()
+}
+
+/// Every file under `dir` with its bytes and modification time.
+fn snapshot(dir: &Path) -> BTreeMap<PathBuf, (Vec<u8>, SystemTime)> {
+    let mut out = BTreeMap::new();
+    fn walk(base: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, (Vec<u8>, SystemTime)>) {
+        for entry in fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                walk(base, &path, out);
+            } else {
+                let meta = fs::metadata(&path).unwrap();
+                out.insert(
+                    path.strip_prefix(base).unwrap().to_path_buf(),
+                    (fs::read(&path).unwrap(), meta.modified().unwrap()),
+                );
+            }
+        }
+    }
+    walk(dir, dir, &mut out);
+    out
+}
+
+// ------------------------------------------------------------- good book
+
+/// The numbers of one partner as FORMAT §5 writes them.
+#[allow(clippy::too_many_arguments)]
+fn expected(
+    slug: &str,
+    name: &str,
+    counts: (u64, u64),
+    values: (Value, Value),
+    balance: Value,
+    reciprocity: &str,
+    score: u64,
+    stage: &str,
+    criteria: [bool; 6],
+    one_way: bool,
+) -> Value {
+    let [track_record, two_way, discovery_held, shared_ideal_clients, net_new, active] = criteria;
+    json!({
+        "slug": slug, "name": name,
+        "given": counts.0, "received": counts.1,
+        "given_value": values.0, "received_value": values.1,
+        "balance": balance, "reciprocity": reciprocity,
+        "score": score, "stage": stage,
+        "criteria": {
+            "track_record": track_record, "two_way": two_way,
+            "discovery_held": discovery_held,
+            "shared_ideal_clients": shared_ideal_clients,
+            "net_new": net_new, "active": active,
+        },
+        "one_way": one_way,
+    })
+}
+
+/// The fields of a partners.json entry that `expected` describes.
+fn numbers(e: &Value) -> Value {
+    json!({
+        "slug": e["slug"], "name": e["name"],
+        "given": e["given"], "received": e["received"],
+        "given_value": e["given_value"], "received_value": e["received_value"],
+        "balance": e["balance"], "reciprocity": e["reciprocity"],
+        "score": e["readiness"]["score"], "stage": e["readiness"]["stage"],
+        "criteria": e["readiness"]["criteria"],
+        "one_way": e["one_way"],
+    })
+}
+
+#[test]
+fn good_book_numbers_value_by_value() {
+    let (_tmp, root) = book("good");
+    ok(&run(&["build", s(&root)], &root));
+    let entries = partners_json(&root.join("public"));
+    let slugs: Vec<&str> = entries
+        .iter()
+        .map(|e| e["slug"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        slugs,
+        [
+            "alice-archer",
+            "bruno-baker",
+            "carla-cruz",
+            "dmitri-dorn",
+            "elena-endo",
+            "felix-ford",
+            "hugo-hart"
+        ],
+        "slug order, the draft left out"
+    );
+    let t = true;
+    let f = false;
+    let want = [
+        // Every criterion met: collaborating. 3 given, 2 received: -0.2.
+        expected(
+            "alice-archer",
+            "Alice Archer",
+            (3, 2),
+            (json!(1000), json!(7500)),
+            json!(-0.2),
+            "balanced",
+            100,
+            "collaborating",
+            [t, t, t, t, t, t],
+            f,
+        ),
+        // 5 to 1: given-heavy; a track record and no discovery yet.
+        expected(
+            "bruno-baker",
+            "Bruno Baker",
+            (5, 1),
+            (json!(0), json!(0)),
+            json!(-0.667),
+            "given-heavy",
+            50,
+            "ready-for-discovery",
+            [t, t, f, f, f, t],
+            f,
+        ),
+        // Only receives in the window (the given one is the day before it).
+        expected(
+            "carla-cruz",
+            "Carla Cruz",
+            (0, 3),
+            (json!(0), json!(1200)),
+            json!(1),
+            "one-way-received",
+            50,
+            "building-track-record",
+            [f, f, f, t, t, t],
+            t,
+        ),
+        // A below in the last three, but quiet for too long: dormant first.
+        expected(
+            "dmitri-dorn",
+            "Dmitri Dorn",
+            (2, 1),
+            (json!(0), json!(800)),
+            json!(-0.333),
+            "balanced",
+            17,
+            "dormant",
+            [f, t, f, f, f, f],
+            f,
+        ),
+        // 1 to 4: received-heavy; the newest discovery said no.
+        expected(
+            "elena-endo",
+            "Elena Endo",
+            (1, 4),
+            (json!(0), json!(300.5)),
+            json!(0.6),
+            "received-heavy",
+            67,
+            "not-a-fit",
+            [f, t, t, t, f, t],
+            f,
+        ),
+        // 3 resolved, 1 exceeded; the pending one on the window's first day.
+        expected(
+            "felix-ford",
+            "Felix Ford",
+            (4, 0),
+            (json!(0), json!(0)),
+            json!(-1),
+            "one-way-given",
+            33,
+            "expert-provider",
+            [f, f, f, t, f, t],
+            t,
+        ),
+        // Net-new referral and initiative dated after as_of do not count.
+        expected(
+            "hugo-hart",
+            "Hugo Hart",
+            (1, 1),
+            (json!(0), json!(0)),
+            json!(0),
+            "balanced",
+            50,
+            "design-net-new",
+            [f, t, t, f, f, t],
+            f,
+        ),
+    ];
+    for (got, want) in entries.iter().zip(&want) {
+        assert_eq!(numbers(got), *want);
+    }
+    // Profession and role as written; evidence beside the criteria.
+    let alice = &entries[0];
+    assert_eq!(alice["profession"], "CPA");
+    assert_eq!(alice["role"], "collaborator");
+    assert_eq!(entries[1]["role"], "esp", "role defaults to esp");
+    assert_eq!(
+        alice["readiness"]["evidence"]["track_record"],
+        "3 resolved, 2 exceeded (67% ≥ 66%), none below in the last 3"
+    );
+    assert_eq!(
+        entries[1]["readiness"]["evidence"]["two_way"],
+        "5 given, 1 received between 2024-11-01 and 2026-11-01"
+    );
+}
+
+#[test]
+fn good_book_referrals_csv() {
+    let (_tmp, root) = book("good");
+    ok(&run(&["build", s(&root)], &root));
+    let mut reader = csv::Reader::from_path(root.join("public/data/referrals.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(String::from).collect();
+    for column in [
+        "slug",
+        "date",
+        "direction",
+        "type",
+        "outcome",
+        "value",
+        "client",
+    ] {
+        assert!(header.iter().any(|h| h == column), "{column} in {header:?}");
+    }
+    let rows: Vec<BTreeMap<String, String>> = reader
+        .records()
+        .map(|r| {
+            header
+                .iter()
+                .cloned()
+                .zip(r.unwrap().iter().map(String::from))
+                .collect()
+        })
+        .collect();
+    // Every referral of every partner on the site, one row each; the
+    // draft's one is left out.
+    assert_eq!(rows.len(), 30);
+    let count = |slug: &str| rows.iter().filter(|r| r["slug"] == slug).count();
+    assert_eq!(
+        [
+            count("alice-archer"),
+            count("bruno-baker"),
+            count("carla-cruz"),
+            count("dmitri-dorn"),
+            count("elena-endo"),
+            count("felix-ford"),
+            count("hugo-hart"),
+            count("gina-gray"),
+        ],
+        [5, 6, 4, 3, 5, 4, 3, 0]
+    );
+    let row = |slug: &str, date: &str| {
+        rows.iter()
+            .find(|r| r["slug"] == slug && r["date"] == date)
+            .unwrap_or_else(|| panic!("no row {slug} {date}"))
+    };
+    let r = row("alice-archer", "2026-06-01");
+    assert_eq!(r["direction"], "received");
+    assert_eq!(r["type"], "net-new");
+    assert_eq!(r["outcome"], "won");
+    assert_eq!(r["value"], "5000");
+    assert_eq!(r["client"], "N. New");
+    assert_eq!(r["note"], "Came from our workshop, quote: \"great\"");
+    let r = row("carla-cruz", "2026-05-01");
+    assert_eq!(r["outcome"], "pending", "the default outcome");
+    assert_eq!(r["type"], "existing", "the default type");
+    assert_eq!(r["value"], "");
+    let r = row("elena-endo", "2026-07-01");
+    assert_eq!(r["value"], "100.5");
+    if header.iter().any(|h| h == "in_window") {
+        assert_eq!(row("carla-cruz", "2024-10-31")["in_window"], "false");
+        assert_eq!(row("felix-ford", "2024-11-01")["in_window"], "true");
+        assert_eq!(row("hugo-hart", "2026-11-02")["in_window"], "false");
+    }
+    // Rows come by slug, then date.
+    let keys: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| (r["slug"].clone(), r["date"].clone()))
+        .collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+}
+
+#[test]
+fn good_book_checks_clean_and_writes_nothing() {
+    let (_tmp, root) = book("good");
+    let r = run(&["check", s(&root)], &root);
+    ok(&r);
+    assert!(
+        r.stderr.contains("7 partners, 30 referrals, 0 problems"),
+        "{}",
+        r.all()
+    );
+    assert!(!root.join("public").exists(), "check writes nothing");
+}
+
+// -------------------------------------------------------------- bad book
+
+/// `(file, line, column)` of every `┌─ file:line:column` in the output, with
+/// the text shown for that line.
+fn located(output: &str) -> Vec<(String, usize, usize, Option<String>)> {
+    let lines: Vec<&str> = output.lines().collect();
+    let mut found = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        let Some(at) = l.split("┌─ ").nth(1) else {
+            continue;
+        };
+        let mut parts = at.trim().rsplitn(3, ':');
+        let column: usize = parts.next().unwrap().parse().unwrap();
+        let line: usize = parts.next().unwrap().parse().unwrap();
+        let file = parts.next().unwrap().to_string();
+        let prefix = format!("{line} │ ");
+        let shown = lines[i + 1..]
+            .iter()
+            .take(4)
+            .find_map(|l| l.trim_start().strip_prefix(&prefix))
+            .map(String::from);
+        found.push((file, line, column, shown));
+    }
+    found
+}
+
+#[test]
+fn bad_book_every_problem_in_one_run() {
+    let (_tmp, root) = bad_book();
+    let r = run(&["check", s(&root)], &root);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let out = r.all();
+
+    // Each broken file at its line and column, the line shown as written.
+    let want: &[(&str, usize, usize, &str)] = &[
+        ("rapport.yaml", 2, 1, "did you mean `as_of`?"),
+        ("partners/bad-date.md", 3, 8, "YYYY-MM-DD"),
+        ("partners/bad-enum.md", 3, 7, "did you mean `esp`?"),
+        (
+            "partners/duplicate-key.md",
+            7,
+            1,
+            "the key `meetings` is written twice",
+        ),
+        ("partners/latin1.md", 2, 10, "0xE9"),
+        ("partners/no-front-matter.md", 1, 1, "no front-matter"),
+        ("partners/no-name.md", 2, 1, "`name`"),
+        ("partners/unclosed.md", 1, 1, "never closed"),
+        ("partners/unknown-key.md", 3, 1, "did you mean `referrals`?"),
+        ("partners/wrong-outcome.md", 6, 14, "`won`"),
+    ];
+    let places = located(&out);
+    for (file, line, column, says) in want {
+        assert!(
+            places
+                .iter()
+                .any(|(f, l, c, _)| f == file && l == line && c == column),
+            "{file}:{line}:{column} not reported:\n{out}"
+        );
+        assert!(out.contains(says), "`{says}` not said:\n{out}");
+    }
+    // The YAML syntax error: located at or just after the broken list.
+    assert!(
+        places
+            .iter()
+            .any(|(f, l, _, _)| f == "partners/yaml-syntax.md" && (3..=4).contains(l)),
+        "{out}"
+    );
+    assert!(out.contains("YAML syntax error"), "{out}");
+    // Every located problem shows the line it points at, as in the file.
+    for (file, line, _, shown) in &places {
+        let bytes = fs::read(root.join(file)).unwrap();
+        let text = String::from_utf8_lossy(&bytes);
+        let actual = text.lines().nth(line - 1).unwrap_or("");
+        assert_eq!(
+            shown.as_deref(),
+            Some(actual.trim_end()),
+            "{file}:{line} shows its line:\n{out}"
+        );
+    }
+    // The problems without a line: an empty file, two notes with one slug.
+    assert!(out.contains("partners/empty.md"), "{out}");
+    assert!(out.contains("empty"), "{out}");
+    assert!(
+        out.contains("partners/jane-doe.md") && out.contains("partners/sub/Jane_Doe.md"),
+        "both files of a duplicate slug are named:\n{out}"
+    );
+    assert!(out.contains("`jane-doe`"), "{out}");
+    // All in one run: 13 problems, and the summary line.
+    assert_eq!(
+        out.lines().filter(|l| l.starts_with("error:")).count(),
+        13,
+        "{out}"
+    );
+    assert!(
+        out.contains("3 partners, 1 referral, 13 problems"),
+        "summary line:\n{out}"
+    );
+    assert!(!out.contains('\u{1b}'), "no color in a pipe");
+}
+
+#[test]
+fn a_failed_build_leaves_the_previous_site_untouched() {
+    let (_tmp, root) = book("good");
+    let user_file = root.join("public/my-notes.txt");
+    ok(&run(&["build", s(&root)], &root));
+    fs::write(&user_file, "mine").unwrap();
+    let before = snapshot(&root.join("public"));
+    assert!(before.len() >= 3);
+
+    // Break one note: nothing is written, nothing removed.
+    fs::write(
+        root.join("partners/felix-ford.md"),
+        "---\nname: Felix Ford\nrole: espp\n---\n",
+    )
+    .unwrap();
+    fs::remove_file(root.join("partners/bruno-baker.md")).unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    let r = run(&["build", s(&root)], &root);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(
+        r.stderr.contains("partners/felix-ford.md:3:7"),
+        "{}",
+        r.all()
+    );
+    assert_eq!(snapshot(&root.join("public")), before, "byte for byte");
+
+    // A broken rapport.yaml, the same.
+    fs::copy(
+        fixture("good/partners/felix-ford.md"),
+        root.join("partners/felix-ford.md"),
+    )
+    .unwrap();
+    fs::write(root.join("rapport.yaml"), "as_of: 2026-11-01\ntitel: x\n").unwrap();
+    let r = run(&["build", s(&root)], &root);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert_eq!(snapshot(&root.join("public")), before);
+}
+
+#[test]
+fn the_bad_book_builds_nothing() {
+    let (_tmp, root) = bad_book();
+    let r = run(&["build", s(&root)], &root);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.all().contains("13 problems"), "{}", r.all());
+    assert!(!root.join("public").exists());
+}
+
+// ------------------------------------------------------------ new, init
+
+#[test]
+fn new_writes_a_valid_note_and_never_overwrites() {
+    let (_tmp, root) = book("good");
+    let r = run(&["new", "Jane Doe", s(&root)], &root);
+    ok(&r);
+    let note = root.join("partners/jane-doe.md");
+    let text = fs::read_to_string(&note).unwrap();
+    assert!(text.contains("Jane Doe"));
+    let r = run(&["check", s(&root)], &root);
+    ok(&r);
+    assert!(r.stderr.contains("8 partners"), "{}", r.all());
+
+    // A second time: refused, the note left as it is.
+    fs::write(&note, format!("{text}\nMy own words.\n")).unwrap();
+    let r = run(&["new", "Jane Doe", s(&root)], &root);
+    assert_ne!(r.code, 0, "{}", r.all());
+    assert!(fs::read_to_string(&note)
+        .unwrap()
+        .ends_with("My own words.\n"));
+    // Another spelling of the same slug, too.
+    let r = run(&["new", "jane  DOE", s(&root)], &root);
+    assert_ne!(r.code, 0, "{}", r.all());
+
+    // The slug taken in a sub-folder: refused, nothing written.
+    let (_tmp2, root2) = book("good");
+    fs::create_dir_all(root2.join("partners/sub")).unwrap();
+    fs::write(
+        root2.join("partners/sub/jane-doe.md"),
+        "---\nname: Jane Doe\n---\n",
+    )
+    .unwrap();
+    let r = run(&["new", "Jane Doe", s(&root2)], &root2);
+    assert_ne!(r.code, 0, "{}", r.all());
+    assert!(r.all().contains("jane-doe"), "{}", r.all());
+    assert!(!root2.join("partners/jane-doe.md").exists());
+}
+
+#[test]
+fn new_defaults_to_the_current_folder() {
+    let (_tmp, root) = book("good");
+    let r = rapport(&["new", "Ann O'Neil"], &root);
+    ok(&r);
+    assert!(root.join("partners/ann-o-neil.md").exists());
+    ok(&rapport(&["check"], &root));
+}
+
+#[test]
+fn init_starts_a_book_check_accepts_and_refuses_a_non_empty_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("my-book");
+    ok(&rapport(&["init", s(&dir)], tmp.path()));
+    assert!(dir.join("rapport.yaml").is_file());
+    let notes: Vec<_> = fs::read_dir(dir.join("partners")).unwrap().collect();
+    assert_eq!(notes.len(), 1, "one example note");
+    let r = rapport(&["check", s(&dir)], tmp.path());
+    ok(&r);
+    assert!(r.stderr.contains("1 partner, "), "{}", r.all());
+    ok(&rapport(&["build", s(&dir)], tmp.path()));
+
+    // An existing empty folder is fine.
+    let empty = tmp.path().join("empty");
+    fs::create_dir(&empty).unwrap();
+    ok(&rapport(&["init", s(&empty)], tmp.path()));
+
+    // A folder with anything in it is refused and left alone.
+    let full = tmp.path().join("full");
+    fs::create_dir(&full).unwrap();
+    fs::write(full.join("todo.txt"), "keep").unwrap();
+    let r = rapport(&["init", s(&full)], tmp.path());
+    assert_ne!(r.code, 0, "{}", r.all());
+    let names: Vec<_> = fs::read_dir(&full)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, ["todo.txt"]);
+    let r = rapport(&["init", s(&dir)], tmp.path());
+    assert_ne!(r.code, 0, "an initialised book is not empty");
+}
+
+// ------------------------------------------------------------ the options
+
+#[test]
+fn as_of_changes_the_numbers() {
+    let (_tmp, root) = book("good");
+    let out = root.join("later");
+    ok(&run(
+        &["build", s(&root), "--as-of", "2026-12-15", "-o", s(&out)],
+        &root,
+    ));
+    let later = by_slug(&partners_json(&out));
+    // The net-new referral of 2026-11-02 and the initiative of 2026-12-01
+    // now count.
+    let hugo = &later["hugo-hart"];
+    assert_eq!(hugo["received"], 2);
+    assert_eq!(hugo["readiness"]["criteria"]["net_new"], true);
+    assert_eq!(hugo["readiness"]["stage"], "collaborating");
+    // The window moved: Carla's day-before given referral is further out,
+    // Felix's first-day one falls out.
+    assert_eq!(later["felix-ford"]["given"], 3);
+
+    let r = run(&["check", s(&root), "--as-of", "2026-12-15"], &root);
+    ok(&r);
+}
+
+#[test]
+fn drafts_are_left_out_unless_asked_for() {
+    let (_tmp, root) = book("good");
+    let out = root.join("with-drafts");
+    ok(&run(&["build", s(&root), "--drafts", "-o", s(&out)], &root));
+    let all = by_slug(&partners_json(&out));
+    assert_eq!(all.len(), 8);
+    let gina = &all["gina-gray"];
+    assert_eq!(gina["received"], 1);
+    assert_eq!(gina["reciprocity"], "one-way-received");
+    let csv = fs::read_to_string(out.join("data/referrals.csv")).unwrap();
+    assert!(csv.contains("gina-gray"));
+}
+
+#[test]
+fn output_elsewhere_leaves_the_default_alone() {
+    let (tmp, root) = book("good");
+    let out = tmp.path().join("site");
+    ok(&run(&["build", s(&root), "-o", s(&out)], &root));
+    assert!(out.join("data/partners.json").is_file());
+    assert!(out.join("index.html").is_file());
+    assert!(!root.join("public").exists());
+    let out2 = tmp.path().join("site2");
+    ok(&run(&["build", s(&root), "--output", s(&out2)], &root));
+    assert_eq!(
+        fs::read(out.join("data/partners.json")).unwrap(),
+        fs::read(out2.join("data/partners.json")).unwrap()
+    );
+}
+
+#[test]
+fn bad_usage_exits_2() {
+    let (_tmp, root) = book("good");
+    for args in [
+        vec!["build", s(&root), "--frobnicate"],
+        vec!["build", s(&root), "--as-of", "2026-13-01"],
+        vec!["build", s(&root), "--as-of", "1 Nov 2026"],
+        vec!["check", s(&root), "--as-of", "2026-11-1"],
+        vec!["build", s(&root), "extra-argument"],
+        vec!["new"],
+        vec!["init"],
+        vec!["explode"],
+        vec![],
+    ] {
+        let r = run(&args, &root);
+        assert_eq!(r.code, 2, "{args:?}:\n{}", r.all());
+    }
+    assert!(!root.join("public").exists());
+}
+
+#[test]
+fn every_help_has_examples() {
+    let tmp = tempfile::tempdir().unwrap();
+    let top = rapport(&["--help"], tmp.path());
+    ok(&top);
+    assert!(top.stdout.contains("Examples"), "{}", top.all());
+    for sub in ["build", "check", "watch", "serve", "new", "init"] {
+        let r = rapport(&[sub, "--help"], tmp.path());
+        ok(&r);
+        assert!(r.stdout.contains("Examples"), "{sub} --help:\n{}", r.all());
+        let r = rapport(&["help", sub], tmp.path());
+        assert!(r.stdout.contains("Examples"), "help {sub}:\n{}", r.all());
+    }
+}
+
+// -------------------------------------------------- rebuilds and removal
+
+#[test]
+fn removed_partners_files_go_and_the_users_files_stay() {
+    let (_tmp, root) = book("good");
+    let out = root.join("public");
+    ok(&run(&["build", s(&root)], &root));
+    fs::write(out.join("my-notes.txt"), "mine").unwrap();
+    fs::create_dir_all(out.join("partners")).unwrap();
+    fs::write(out.join("partners/bruno-baker.txt"), "mine too").unwrap();
+    // A file an earlier build wrote for a partner gone since.
+    fs::write(out.join("partners/old-partner.html"), "old").unwrap();
+    let manifest = out.join(rapport::output::MANIFEST);
+    let mut listed = fs::read_to_string(&manifest).unwrap();
+    listed.push_str("partners/old-partner.html\n");
+    fs::write(&manifest, listed).unwrap();
+    let with_bruno: Vec<PathBuf> = snapshot(&out)
+        .into_keys()
+        .filter(|p| {
+            p.to_string_lossy().contains("bruno-baker") && p.extension().is_some_and(|e| e != "txt")
+        })
+        .collect();
+
+    fs::remove_file(root.join("partners/bruno-baker.md")).unwrap();
+    ok(&run(&["build", s(&root)], &root));
+    assert!(!out.join("partners/old-partner.html").exists());
+    for p in &with_bruno {
+        assert!(!out.join(p).exists(), "{} should be gone", p.display());
+    }
+    assert!(!by_slug(&partners_json(&out)).contains_key("bruno-baker"));
+    assert_eq!(
+        fs::read_to_string(out.join("my-notes.txt")).unwrap(),
+        "mine"
+    );
+    assert_eq!(
+        fs::read_to_string(out.join("partners/bruno-baker.txt")).unwrap(),
+        "mine too"
+    );
+}
+
+#[test]
+fn an_unchanged_rebuild_keeps_modification_times() {
+    let (_tmp, root) = book("good");
+    let out = root.join("public");
+    ok(&run(&["build", s(&root)], &root));
+    let first = snapshot(&out);
+    std::thread::sleep(Duration::from_millis(50));
+    ok(&run(&["build", s(&root)], &root));
+    assert_eq!(snapshot(&out), first, "same bytes, same times");
+
+    // One note changes: its numbers are rewritten, the rest stays.
+    std::thread::sleep(Duration::from_millis(50));
+    let note = root.join("partners/hugo-hart.md");
+    let text = fs::read_to_string(&note).unwrap();
+    fs::write(
+        &note,
+        text.replace("outcome: undecided", "outcome: interested"),
+    )
+    .unwrap();
+    ok(&run(&["build", s(&root)], &root));
+    let second = snapshot(&out);
+    assert_eq!(second.len(), first.len());
+    let csv = Path::new("data/referrals.csv");
+    assert_eq!(
+        second[csv], first[csv],
+        "referrals unchanged, not rewritten"
+    );
+}
+
+// ------------------------------------------------------ encodings, names
+
+#[test]
+fn bom_and_crlf_notes_read_the_same() {
+    let (_tmp, root) = book("good");
+    ok(&run(&["build", s(&root), "-o", s(&root.join("lf"))], &root));
+    for name in ["alice-archer.md", "realty/dmitri-dorn.md"] {
+        let path = root.join("partners").join(name);
+        let text = fs::read_to_string(&path).unwrap();
+        let mut bytes = b"\xEF\xBB\xBF".to_vec();
+        bytes.extend(text.replace('\n', "\r\n").into_bytes());
+        fs::write(&path, bytes).unwrap();
+    }
+    let r = run(&["check", s(&root)], &root);
+    ok(&r);
+    ok(&run(
+        &["build", s(&root), "-o", s(&root.join("crlf"))],
+        &root,
+    ));
+    assert_eq!(
+        fs::read(root.join("lf/data/partners.json")).unwrap(),
+        fs::read(root.join("crlf/data/partners.json")).unwrap()
+    );
+    assert_eq!(
+        fs::read(root.join("lf/data/referrals.csv")).unwrap(),
+        fs::read(root.join("crlf/data/referrals.csv")).unwrap()
+    );
+
+    // A problem in a BOM + CRLF note is placed as in an LF one.
+    let path = root.join("partners/alice-archer.md");
+    fs::write(
+        &path,
+        b"\xEF\xBB\xBF---\r\nname: Alice\r\nrole: espp\r\n---\r\n",
+    )
+    .unwrap();
+    let r = run(&["check", s(&root)], &root);
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr.contains("partners/alice-archer.md:3:7"),
+        "{}",
+        r.all()
+    );
+    assert!(
+        r.stderr.contains("role: espp\n"),
+        "no stray carriage return:\n{}",
+        r.all()
+    );
+}
+
+#[test]
+fn hidden_underscore_backup_and_swap_files_are_ignored() {
+    let (_tmp, root) = book("good");
+    // Written here too, in case a checkout leaves such names out.
+    let junk = b"---\nname: [broken\n\xFF\n";
+    for name in [
+        ".alice-archer.md.swp",
+        ".hidden.md",
+        "_hidden.md",
+        "alice-archer.md~",
+        "#alice-archer.md#",
+        "alice-archer.md.bak",
+        "notes.txt",
+        "_drafts/broken.md",
+        ".git/config.md",
+        "realty/_old/dmitri-dorn.md",
+        "realty/.dmitri-dorn.md.swp",
+    ] {
+        let path = root.join("partners").join(name);
+        fs::create_dir_all(path.parent().unwrap()).unwrap();
+        fs::write(path, junk).unwrap();
+    }
+    let r = run(&["check", s(&root)], &root);
+    ok(&r);
+    assert!(
+        r.stderr.contains("7 partners, 30 referrals, 0 problems"),
+        "{}",
+        r.all()
+    );
+}
+
+#[test]
+fn a_blank_name_is_a_missing_name() {
+    let (_tmp, root) = book("good");
+    for (file, text) in [
+        ("blank.md", "---\nname: \"  \"\n---\n"),
+        ("empty-value.md", "---\nname:\nfirm: X\n---\n"),
+        ("tilde.md", "---\nname: ~\n---\n"),
+    ] {
+        fs::write(root.join("partners").join(file), text).unwrap();
+    }
+    let r = run(&["check", s(&root)], &root);
+    assert_eq!(r.code, 1, "{}", r.all());
+    for file in ["blank.md:2:1", "empty-value.md:2:1", "tilde.md:2:1"] {
+        assert!(
+            r.stderr.contains(&format!("partners/{file}")),
+            "{file}:\n{}",
+            r.all()
+        );
+    }
+    assert!(
+        r.stderr.contains("7 partners, 30 referrals, 3 problems"),
+        "{}",
+        r.all()
+    );
+}
+
+#[test]
+fn a_file_name_without_letters_or_digits_is_a_problem() {
+    let (_tmp, root) = book("good");
+    fs::write(root.join("partners/---.md"), "---\nname: Dash\n---\n").unwrap();
+    fs::write(
+        root.join("partners/realty/(!).md"),
+        "---\nname: Bang\n---\n",
+    )
+    .unwrap();
+    let r = run(&["check", s(&root)], &root);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.stderr.contains("partners/---.md"), "{}", r.all());
+    assert!(r.stderr.contains("partners/realty/(!).md"), "{}", r.all());
+    assert!(r.stderr.contains("empty slug"), "{}", r.all());
+    assert!(
+        r.stderr.contains("7 partners, 30 referrals, 2 problems"),
+        "{}",
+        r.all()
+    );
+}
+
+#[test]
+fn empty_and_blank_required_values_are_problems_in_plain_words() {
+    let (_tmp, root) = book("good");
+    fs::write(
+        root.join("partners/initiatives.md"),
+        "---\nname: Ivy\ninitiatives:\n  - name: \"  \"\n    status: active\n  - name:\n    status: done\nreferrals:\n  - date:\n    direction: given\n---\n",
+    )
+    .unwrap();
+    let r = run(&["check", s(&root)], &root);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let out = r.all();
+    for at in [
+        "initiatives.md:4:11",
+        "initiatives.md:6:9",
+        "initiatives.md:9:9",
+    ] {
+        assert!(out.contains(at), "{at}:\n{out}");
+    }
+    assert!(!out.contains("unit value"), "{out}");
+    assert!(out.contains("found nothing"), "{out}");
+    assert!(
+        out.contains("7 partners, 30 referrals, 3 problems"),
+        "{out}"
+    );
+}
+
+#[test]
+fn redacted_client_names_never_reach_the_output() {
+    let (_tmp, root) = book("good");
+    let settings = fs::read_to_string(root.join("rapport.yaml")).unwrap();
+    fs::write(
+        root.join("rapport.yaml"),
+        format!("{settings}privacy:\n  redact_clients: true\n"),
+    )
+    .unwrap();
+    ok(&run(&["build", s(&root)], &root));
+    let files = snapshot(&root.join("public"));
+    assert!(files.contains_key(Path::new("data/referrals.csv")));
+    for (path, (bytes, _)) in files {
+        let text = String::from_utf8_lossy(&bytes);
+        for client in ["T. One", "T. Two", "T. Three", "N. New", "E. Xisting"] {
+            assert!(!text.contains(client), "{client} in {}", path.display());
+        }
+    }
+}
+
+#[test]
+fn no_temporary_files_are_left_behind() {
+    let (_tmp, root) = book("good");
+    ok(&run(&["build", s(&root)], &root));
+    fs::remove_file(root.join("partners/elena-endo.md")).unwrap();
+    ok(&run(&["build", s(&root)], &root));
+    for path in snapshot(&root.join("public")).keys() {
+        let name = path.file_name().unwrap().to_string_lossy();
+        assert!(!name.contains("tmp"), "{}", path.display());
+    }
+}

@@ -1,0 +1,514 @@
+//! The built site, checked the way a user would: links resolve, nothing
+//! comes from another host, every page is private, templates can be
+//! replaced, a broken template leaves the site alone, and a redacted site
+//! holds no client name.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use rapport::pipeline::{Options, Pipeline};
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
+}
+
+fn build(book: &Path, out: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .arg("build")
+        .arg(book)
+        .arg("-o")
+        .arg(out)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("rapport runs")
+}
+
+fn built_sample() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let out = build(&sample(), dir.path());
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    dir
+}
+
+/// A copy of the sample book to change.
+fn book_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy_dir(&sample(), dir.path());
+    let _ = fs::remove_dir_all(dir.path().join("public"));
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for e in fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            fs::copy(e.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Every file under `dir`, by relative path with `/`.
+fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                walk(root, &e.path(), out);
+            } else {
+                let rel = e
+                    .path()
+                    .strip_prefix(root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.insert(rel, fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    walk(dir, dir, &mut out);
+    out
+}
+
+fn pages(dir: &Path) -> Vec<(String, String)> {
+    files(dir)
+        .into_iter()
+        .filter(|(k, _)| k.ends_with(".html"))
+        .map(|(k, v)| (k, String::from_utf8(v).unwrap()))
+        .collect()
+}
+
+/// The values of `attr="…"` in a page.
+fn attr_values<'a>(html: &'a str, attr: &str) -> Vec<&'a str> {
+    let needle = format!(" {attr}=\"");
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(i) = rest.find(&needle) {
+        let after = &rest[i + needle.len()..];
+        let end = after.find('"').unwrap();
+        out.push(&after[..end]);
+        rest = &after[end..];
+    }
+    out
+}
+
+fn is_external(url: &str) -> bool {
+    url.starts_with("//") || url.contains("://") || url.starts_with("mailto:")
+}
+
+fn note_slugs() -> Vec<String> {
+    let mut slugs = Vec::new();
+    fn walk(dir: &Path, slugs: &mut Vec<String>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, slugs);
+            } else if p.extension().is_some_and(|x| x == "md")
+                && !fs::read_to_string(&p).unwrap().contains("\ndraft: true")
+            {
+                // Drafts stay out of the site.
+                slugs.push(p.file_stem().unwrap().to_string_lossy().to_lowercase());
+            }
+        }
+    }
+    walk(&sample().join("partners"), &mut slugs);
+    slugs.sort();
+    slugs
+}
+
+#[test]
+fn every_relative_link_resolves_to_a_file_of_the_site() {
+    let dir = built_sample();
+    let mut checked = 0;
+    for (page, html) in pages(dir.path()) {
+        let base = Path::new(&page).parent().unwrap().to_path_buf();
+        for url in attr_values(&html, "href")
+            .into_iter()
+            .chain(attr_values(&html, "src"))
+        {
+            if is_external(url) || url.starts_with('#') {
+                continue;
+            }
+            assert!(!url.starts_with('/'), "{page}: absolute link {url}");
+            let path = url.split(['#', '?']).next().unwrap();
+            let target = dir.path().join(&base).join(path);
+            assert!(target.is_file(), "{page}: {url} does not resolve");
+            checked += 1;
+        }
+    }
+    // Navigation, stylesheet and partner links on every page.
+    assert!(checked > 200, "only {checked} links checked");
+}
+
+#[test]
+fn nothing_is_loaded_from_another_host() {
+    let dir = built_sample();
+    for (page, html) in pages(dir.path()) {
+        for url in attr_values(&html, "src") {
+            assert!(!is_external(url), "{page}: src from another host: {url}");
+        }
+        // Stylesheets, scripts, icons, preloads: every <link> and <script>.
+        for tag in ["<link ", "<script "] {
+            for (i, _) in html.match_indices(tag) {
+                let end = html[i..].find('>').unwrap();
+                let element = &html[i..i + end];
+                for url in attr_values(element, "href")
+                    .into_iter()
+                    .chain(attr_values(element, "src"))
+                {
+                    assert!(!is_external(url), "{page}: {element}");
+                }
+            }
+        }
+        assert!(!html.contains("@import"), "{page} imports");
+    }
+    let css = fs::read_to_string(dir.path().join("style.css")).unwrap();
+    assert!(!css.contains("url("), "the stylesheet loads nothing");
+    assert!(!css.contains("@import"));
+}
+
+#[test]
+fn every_page_says_noindex() {
+    let dir = built_sample();
+    let pages = pages(dir.path());
+    assert_eq!(pages.len(), 4 + note_slugs().len());
+    for (page, html) in pages {
+        assert!(
+            html.contains(r#"<meta name="robots" content="noindex, nofollow">"#),
+            "{page} lacks noindex"
+        );
+    }
+}
+
+#[test]
+fn every_partner_has_a_page_listed_in_the_table() {
+    let dir = built_sample();
+    let index = fs::read_to_string(dir.path().join("partners/index.html")).unwrap();
+    let slugs = note_slugs();
+    assert_eq!(slugs.len(), 15);
+    for slug in &slugs {
+        assert!(
+            dir.path().join(format!("partners/{slug}.html")).is_file(),
+            "{slug}"
+        );
+        assert!(
+            index.contains(&format!("href=\"{slug}.html\"")),
+            "{slug} not listed"
+        );
+    }
+    for page in [
+        "index.html",
+        "reports/reciprocity.html",
+        "reports/readiness.html",
+        "style.css",
+        "data/partners.json",
+        "data/referrals.csv",
+    ] {
+        assert!(dir.path().join(page).is_file(), "{page}");
+    }
+}
+
+#[test]
+fn the_pages_answer_the_advisors_questions() {
+    let dir = built_sample();
+    let index = fs::read_to_string(dir.path().join("index.html")).unwrap();
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(dir.path().join("data/partners.json")).unwrap()).unwrap();
+    for p in json.as_array().unwrap() {
+        let name = p["name"].as_str().unwrap();
+        let slug = p["slug"].as_str().unwrap();
+        let link = format!("href=\"partners/{slug}.html\">{name}</a>");
+        // Who sends me nothing back, who only sends: named on the dashboard.
+        if p["one_way"].as_bool().unwrap() {
+            assert!(index.contains(&link), "one-way {name} not on the dashboard");
+        }
+        if p["readiness"]["stage"] == "ready-for-discovery" {
+            assert!(index.contains(&link), "ready {name} not on the dashboard");
+        }
+    }
+    // Each partner page carries its stage's next action and six criteria.
+    let page = fs::read_to_string(dir.path().join("partners/beatrice-nolan.html")).unwrap();
+    assert_eq!(
+        page.matches("class=\"met\"").count() + page.matches("class=\"unmet\"").count(),
+        6
+    );
+    assert!(page.contains("What to do next"));
+    // The readiness report lists the stages in the order of the path.
+    let report = fs::read_to_string(dir.path().join("reports/readiness.html")).unwrap();
+    let order = [
+        "id=\"building-track-record\"",
+        "id=\"expert-provider\"",
+        "id=\"ready-for-discovery\"",
+        "id=\"design-net-new\"",
+        "id=\"collaborating\"",
+        "id=\"not-a-fit\"",
+        "id=\"dormant\"",
+    ];
+    let at: Vec<usize> = order.iter().map(|s| report.find(s).expect(s)).collect();
+    assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
+}
+
+#[test]
+fn charts_carry_a_title_and_a_description() {
+    let dir = built_sample();
+    let mut charts = 0;
+    for (page, html) in pages(dir.path()) {
+        for (i, _) in html.match_indices("<svg") {
+            let head = &html[i..(i + 600).min(html.len())];
+            assert!(head.contains("role=\"img\""), "{page}");
+            assert!(head.contains("<title"), "{page}: chart without title");
+            assert!(head.contains("<desc"), "{page}: chart without desc");
+            charts += 1;
+        }
+    }
+    // 2 on the dashboard, 4 on reciprocity, 1 on readiness, 1 per partner.
+    assert_eq!(charts, 2 + 4 + 1 + note_slugs().len());
+}
+
+#[test]
+fn wiki_links_become_relative_links_and_unknown_ones_warn() {
+    let dir = built_sample();
+    let amara = fs::read_to_string(dir.path().join("partners/amara-nwosu.html")).unwrap();
+    assert!(
+        amara.contains("<a href=\"ruth-abernathy.html\""),
+        "[[Ruth Abernathy]] not linked"
+    );
+
+    let book = book_copy();
+    let note = book.path().join("partners/amara-nwosu.md");
+    let text = fs::read_to_string(&note).unwrap();
+    let text = text.replace(
+        "introduced us.",
+        "introduced us.\nSee also [[Nobody Known]].",
+    );
+    fs::write(&note, text).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = build(book.path(), out.path());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(stderr.contains("Nobody Known"), "{stderr}");
+    assert!(stderr.contains("partners/amara-nwosu.md"), "{stderr}");
+    let line = fs::read_to_string(&note)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("[[Nobody Known]]"))
+        .unwrap()
+        + 1;
+    assert!(
+        stderr.contains(&format!("amara-nwosu.md:{line}:")),
+        "line {line} not named: {stderr}"
+    );
+    let page = fs::read_to_string(out.path().join("partners/amara-nwosu.html")).unwrap();
+    assert!(page.contains("See also Nobody Known."));
+}
+
+#[test]
+fn a_book_template_replaces_the_built_in_one() {
+    let book = book_copy();
+    fs::create_dir_all(book.path().join("templates")).unwrap();
+    fs::write(
+        book.path().join("templates/index.html"),
+        "{% extends \"base.html\" %}{% block content %}<p id=\"mine\">My own dashboard for {{ site.title }}</p>{% endblock %}",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = build(book.path(), out.path());
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let index = fs::read_to_string(out.path().join("index.html")).unwrap();
+    assert!(index.contains("<p id=\"mine\">My own dashboard for Referral partners"));
+    // The other pages keep the built-in templates.
+    let partner = fs::read_to_string(out.path().join("partners/lena-park.html")).unwrap();
+    assert!(partner.contains("Collaboration readiness"));
+}
+
+#[test]
+fn a_broken_template_fails_the_build_and_leaves_the_site_alone() {
+    let book = book_copy();
+    let out = tempfile::tempdir().unwrap();
+    assert!(build(book.path(), out.path()).status.success());
+    let before = files(out.path());
+
+    fs::create_dir_all(book.path().join("templates")).unwrap();
+    fs::write(
+        book.path().join("templates/partner.html"),
+        "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ partner.p.name }</h1>\n{% endblock %}\n",
+    )
+    .unwrap();
+    // Change a note too, so a write would show.
+    let note = book.path().join("partners/lena-park.md");
+    let text = fs::read_to_string(&note).unwrap();
+    fs::write(
+        &note,
+        text.replace("name: Lena Park", "name: Lena Park-Ortiz"),
+    )
+    .unwrap();
+    let run = build(book.path(), out.path());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("templates/partner.html"), "{stderr}");
+    assert!(
+        stderr.contains("partner.html:3:"),
+        "line not named: {stderr}"
+    );
+    assert_eq!(files(out.path()), before, "the previous site changed");
+}
+
+/// Client names as written in the notes' `client:` lines.
+fn client_names(book: &Path) -> Vec<String> {
+    let mut names = Vec::new();
+    fn walk(dir: &Path, names: &mut Vec<String>) {
+        for e in fs::read_dir(dir).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                walk(&p, names);
+            } else if p.extension().is_some_and(|x| x == "md") {
+                for line in fs::read_to_string(&p).unwrap().lines() {
+                    if let Some(v) = line.trim().strip_prefix("client:") {
+                        let v = v.trim().trim_matches('"').trim_matches('\'').trim();
+                        if !v.is_empty() {
+                            names.push(v.to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+    walk(&book.join("partners"), &mut names);
+    names.sort();
+    names.dedup();
+    names
+}
+
+#[test]
+fn a_redacted_site_holds_no_client_name() {
+    let book = book_copy();
+    let names = client_names(book.path());
+    assert!(names.len() > 20, "{names:?}");
+    // Mention a client in free text too: a body, a referral note.
+    let note = book.path().join("partners/lena-park.md");
+    let text = fs::read_to_string(&note).unwrap();
+    fs::write(&note, format!("{text}\nAsk about {} again.\n", names[0])).unwrap();
+    // And in a referral note, which the data files carry.
+    let note = book.path().join("partners/maya-okafor.md");
+    let text = fs::read_to_string(&note).unwrap();
+    assert!(text.contains("\n    note: "));
+    fs::write(
+        &note,
+        text.replacen(
+            "\n    note: ",
+            &format!("\n    note: {} said ", names[1]),
+            1,
+        ),
+    )
+    .unwrap();
+
+    let plain = tempfile::tempdir().unwrap();
+    assert!(build(book.path(), plain.path()).status.success());
+    let all: String = files(plain.path())
+        .values()
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+        .collect();
+    assert!(
+        names.iter().any(|n| all.contains(n.as_str())),
+        "clients shown when not redacted"
+    );
+
+    let settings = book.path().join("rapport.yaml");
+    let yaml = fs::read_to_string(&settings).unwrap();
+    assert!(yaml.contains("redact_clients: false"));
+    fs::write(
+        &settings,
+        yaml.replace("redact_clients: false", "redact_clients: true"),
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = build(book.path(), out.path());
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let site = files(out.path());
+    assert!(site.len() > 20);
+    for (path, bytes) in site {
+        let text = String::from_utf8_lossy(&bytes).to_lowercase();
+        for name in &names {
+            assert!(!text.contains(&name.to_lowercase()), "{name} in {path}");
+        }
+    }
+}
+
+#[test]
+fn a_book_static_folder_is_copied_as_is() {
+    let book = book_copy();
+    fs::create_dir_all(book.path().join("static/img")).unwrap();
+    fs::write(book.path().join("static/img/logo.svg"), "<svg/>").unwrap();
+    fs::write(book.path().join("static/index.html"), "not mine").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = build(book.path(), out.path());
+    assert!(run.status.success());
+    assert_eq!(
+        fs::read(out.path().join("img/logo.svg")).unwrap(),
+        b"<svg/>"
+    );
+    // A page rapport writes wins over a static file of the same name.
+    assert!(String::from_utf8_lossy(&run.stderr).contains("static/index.html"));
+    assert_ne!(
+        fs::read(out.path().join("index.html")).unwrap(),
+        b"not mine"
+    );
+}
+
+#[test]
+fn a_rebuild_after_one_change_renders_one_partner_page_and_matches_a_fresh_build() {
+    let book = book_copy();
+    let opts = Options {
+        root: book.path().to_path_buf(),
+        output: Some(book.path().join("public")),
+        ..Options::default()
+    };
+    let mut pipeline = Pipeline::new();
+    let first = pipeline.run(&opts).expect("builds");
+    assert_eq!(pipeline.pages_rendered_last(), 15);
+    let again = pipeline.run(&opts).expect("builds");
+    assert_eq!(pipeline.pages_rendered_last(), 0);
+    assert_eq!(first.files, again.files);
+
+    let note = book.path().join("partners/lena-park.md");
+    let text = fs::read_to_string(&note).unwrap();
+    fs::write(&note, format!("{text}\nOne more line about Lena.\n")).unwrap();
+    let changed = pipeline.run(&opts).expect("builds");
+    assert_eq!(pipeline.pages_rendered_last(), 1);
+    let fresh = Pipeline::new().run(&opts).expect("builds");
+    assert_eq!(changed.files, fresh.files);
+    assert_ne!(changed.files, first.files);
+    let page = String::from_utf8_lossy(&changed.files["partners/lena-park.html"]).into_owned();
+    assert!(page.contains("One more line about Lena."));
+
+    // A new partner changes what [[links]] resolve to: every page again.
+    fs::write(
+        book.path().join("partners/zoe-new.md"),
+        "---\nname: Zoe New\n---\nMet through [[Lena Park]].\n",
+    )
+    .unwrap();
+    let grown = pipeline.run(&opts).expect("builds");
+    assert_eq!(pipeline.pages_rendered_last(), 16);
+    assert_eq!(
+        grown.files,
+        Pipeline::new().run(&opts).expect("builds").files
+    );
+}
