@@ -213,7 +213,13 @@ mod tests {
     #[test]
     fn links_name_partners_of_the_book() {
         let text = note(40, 7);
-        let linked = text.rsplit("[[").next().unwrap().split("]]").next().unwrap();
+        let linked = text
+            .rsplit("[[")
+            .next()
+            .unwrap()
+            .split("]]")
+            .next()
+            .unwrap();
         assert!((0..=40).any(|k| name(k, 7) == linked), "{linked}");
     }
 

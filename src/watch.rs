@@ -140,15 +140,17 @@ impl Layout {
                 return true;
             }
         }
-        for dir in [&self.templates, &self.statics] {
-            if let Ok(rel) = path.strip_prefix(dir) {
-                let ignored = rel
+        // The same files the build reads: templates whose own name does not
+        // start with `.` or `_`; static files with no `.` folder or name.
+        if let Ok(rel) = path.strip_prefix(&self.templates) {
+            let name = rel.file_name().map(|n| n.to_string_lossy().into_owned());
+            return name.is_some_and(|n| !is_ignored_name(&n));
+        }
+        if let Ok(rel) = path.strip_prefix(&self.statics) {
+            return !rel.as_os_str().is_empty()
+                && !rel
                     .components()
-                    .any(|c| is_ignored_name(&c.as_os_str().to_string_lossy()));
-                if !ignored && !rel.as_os_str().is_empty() && !is_backup(rel) {
-                    return true;
-                }
-            }
+                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
         }
         false
     }
@@ -173,19 +175,6 @@ impl Layout {
     }
 }
 
-/// Editor backups that are no input: `x~`, `x.swp`, `x.bak`, `#x#`.
-fn is_backup(rel: &Path) -> bool {
-    let name = rel
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".bak")
-        || (name.starts_with('#') && name.ends_with('#'))
-}
-
 /// Modification time and length of every input, by path.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Fingerprint(BTreeMap<PathBuf, (Option<SystemTime>, u64)>);
@@ -206,13 +195,14 @@ impl Fingerprint {
             if !dir.is_dir() {
                 continue;
             }
+            let notes = dir == &layout.notes;
             let walker = WalkDir::new(dir)
                 .follow_links(true)
                 .into_iter()
                 .filter_entry(|e| {
                     e.depth() == 0
-                        || (!is_ignored_name(&e.file_name().to_string_lossy())
-                            && !layout.in_output(e.path()))
+                        || !(layout.in_output(e.path())
+                            || (notes && is_ignored_name(&e.file_name().to_string_lossy())))
                 });
             for entry in walker.filter_map(Result::ok) {
                 if entry.file_type().is_file() && layout.is_input(entry.path()) {
@@ -681,8 +671,13 @@ mod tests {
         ] {
             assert!(!l.is_input(&n(noise)), "{noise}");
         }
+        // templates/ and static/: the files the build reads.
         assert!(!l.is_input(&l.root.join("static/.DS_Store")));
-        assert!(!l.is_input(&l.root.join("templates/base.html~")));
+        assert!(!l.is_input(&l.root.join("static/.git/config")));
+        assert!(l.is_input(&l.root.join("static/_headers")));
+        assert!(!l.is_input(&l.root.join("templates/_macros.html")));
+        assert!(!l.is_input(&l.root.join("templates/.base.html.swp")));
+        assert!(l.is_input(&l.root.join("templates/_parts/head.html")));
         assert!(!l.is_input(&l.root.join("public/index.html")));
         assert!(!l.is_input(&l.root.join("README.md")));
     }

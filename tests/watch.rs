@@ -244,7 +244,7 @@ fn a_burst_of_a_hundred_notes_makes_one_rebuild() {
 }
 
 #[test]
-fn settings_and_templates_are_watched_and_ctrl_c_stops_cleanly() {
+fn settings_templates_and_static_files_are_watched_and_ctrl_c_stops_cleanly() {
     let book = sample_book();
     let root = book.path();
     let mut w = start_watch(root);
@@ -262,12 +262,29 @@ fn settings_and_templates_are_watched_and_ctrl_c_stops_cleanly() {
     let base = read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("templates/base.html"));
     fs::write(
         root.join("templates/base.html"),
-        base.replace("<main>", "<main data-custom-template>"),
+        base.replacen("<main", "<main data-custom-template", 1),
     )
     .unwrap();
     w.wait_log(
         |_| read(&site(root).join("index.html")).contains("data-custom-template"),
         "new template",
+    );
+    // A static/ folder that did not exist either; its files are copied.
+    fs::create_dir_all(root.join("static/img")).unwrap();
+    fs::write(root.join("static/img/logo.svg"), "<svg/>").unwrap();
+    w.wait_log(
+        |_| site(root).join("img/logo.svg").exists(),
+        "new static file",
+    );
+    fs::write(root.join("static/img/logo.svg"), "<svg id=v2/>").unwrap();
+    w.wait_log(
+        |_| read(&site(root).join("img/logo.svg")).contains("v2"),
+        "static edit",
+    );
+    fs::remove_file(root.join("static/img/logo.svg")).unwrap();
+    w.wait_log(
+        |_| !site(root).join("img/logo.svg").exists(),
+        "static delete",
     );
     let status = w.interrupt();
     assert!(status.success(), "{status:?}\n{}", w.log());
