@@ -1,21 +1,23 @@
 //! Watch-mode timings: a one-note rebuild beside a full build, for the
-//! sample book and a generated book of 1,000 notes.
+//! sample book and generated books.
 //!
-//!     cargo bench --bench watch            # both books
-//!     cargo bench --bench watch -- 5000    # another generated size
+//!     cargo bench --bench watch                  # sample and 1,000 notes
+//!     cargo bench --bench watch -- 1000 10000    # other generated sizes
 //!
 //! The generated book is `rapport::corpus::write_book(root, n, 42)`, the
-//! one `benches/build.rs` uses. Three figures per book, each the median of several runs:
+//! one `benches/build.rs` uses. Each figure is the median of several runs:
 //! - full build: a fresh pipeline (nothing cached) building the book and
 //!   writing it to an empty folder, in-process;
 //! - one-note rebuild: the rebuild `watch` does after one note changed
 //!   (that note read again, the others from the cache, only changed files
-//!   written), in-process;
+//!   written), in-process; once for a new `name:` (which every book-wide
+//!   page shows), once for a new line of the note's free text (which only
+//!   the partner's own page shows);
 //! - save to site: a running `rapport watch` process, from the moment a
-//!   note is saved to the moment the changed `data/partners.json` is on
-//!   disk (its time polled every millisecond, its text read when that
-//!   moves); this includes the wait for the book to
-//!   be quiet (the debounce).
+//!   note's `name:` is saved to the moment the changed `data/partners.json`
+//!   is on disk (its time polled every millisecond, its text read when
+//!   that moves); this includes the wait for the book to be quiet (the
+//!   debounce).
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -84,13 +86,31 @@ fn touch_note(note: &Path, run: usize) -> String {
     name
 }
 
-fn one_note_rebuild(root: &Path, note: &Path, scratch: &Path, runs: usize) -> Duration {
+/// Changes the last line of one note's free text; returns the new line.
+fn touch_body(note: &Path, run: usize) -> String {
+    let text = fs::read_to_string(note).unwrap();
+    let kept = match text.find("\nBench edit ") {
+        Some(at) => &text[..at],
+        None => text.trim_end_matches('\n'),
+    };
+    let line = format!("Bench edit {run:04}");
+    fs::write(note, format!("{kept}\n{line}\n")).unwrap();
+    line
+}
+
+fn one_note_rebuild(
+    root: &Path,
+    note: &Path,
+    scratch: &Path,
+    runs: usize,
+    touch: fn(&Path, usize) -> String,
+) -> Duration {
     let out = scratch.join("incremental");
     let mut r = Rebuilder::new(&opts(root, &out));
     assert!(matches!(r.rebuild(&BTreeSet::new()), Outcome::Built { .. }));
     let mut times = Vec::new();
     for run in 0..runs {
-        touch_note(note, run);
+        touch(note, run);
         let touched: BTreeSet<PathBuf> = [note.to_path_buf()].into();
         let start = Instant::now();
         let outcome = r.rebuild(&touched);
@@ -152,14 +172,18 @@ fn save_to_site(root: &Path, note: &Path, scratch: &Path, runs: usize) -> Durati
 fn bench(label: &str, root: &Path, note: &Path) {
     let scratch = tempfile::tempdir().unwrap();
     let full = full_build(root, scratch.path(), 5);
-    let one = one_note_rebuild(root, note, scratch.path(), 15);
+    let one = one_note_rebuild(root, note, scratch.path(), 15, touch_note);
+    let body = one_note_rebuild(root, note, scratch.path(), 15, touch_body);
     let e2e = save_to_site(root, note, scratch.path(), 9);
+    let share = |d: Duration| 100.0 * d.as_secs_f64() / full.as_secs_f64();
     println!(
-        "| {label} | {} | {} | {} | {:.1}% |",
+        "| {label} | {} | {} ({:.1}%) | {} ({:.1}%) | {} |",
         ms(full),
         ms(one),
+        share(one),
+        ms(body),
+        share(body),
         ms(e2e),
-        100.0 * one.as_secs_f64() / full.as_secs_f64()
     );
 }
 
@@ -169,7 +193,9 @@ fn main() {
         .filter_map(|a| a.parse().ok())
         .collect();
     let sizes = if sizes.is_empty() { vec![1000] } else { sizes };
-    println!("| book | full build | one-note rebuild | save to site (watch) | rebuild / full |");
+    println!(
+        "| book | full build | one-note rebuild: name (share of full) | one-note rebuild: body text | save to site (watch, name) |"
+    );
     println!("|---|---|---|---|---|");
     let sample = tempfile::tempdir().unwrap();
     copy_dir(
