@@ -44,11 +44,29 @@ fn pages_are_served_with_their_types_and_the_reload_script_only_when_served() {
         json.body,
         fs::read(root.join("public/data/partners.json")).unwrap()
     );
+    let css = get(port, "/style.css");
+    assert_eq!(css.status, 200);
+    assert_eq!(
+        css.header("content-type").unwrap(),
+        "text/css; charset=utf-8"
+    );
+    assert!(!css.text().contains("__rapport"), "no script outside HTML");
     let csv = get(port, "/data/referrals.csv");
     assert_eq!(
         csv.header("content-type").unwrap(),
         "text/csv; charset=utf-8"
     );
+
+    // A folder: its index.html; without the final slash, a redirect to it.
+    let folder = get(port, "/partners/");
+    assert_eq!(folder.status, 200);
+    assert!(folder.text().contains("Lena Park"));
+    let bare = get(port, "/partners");
+    assert_eq!(bare.status, 301);
+    assert_eq!(bare.header("location").unwrap(), "/partners/");
+    let page = get(port, "/partners/lena-park.html");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Lena Park") && page.text().contains("/__rapport/wait"));
 
     assert_eq!(get(port, "/no-such-page.html").status, 404);
     assert_eq!(
