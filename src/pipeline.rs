@@ -113,6 +113,13 @@ impl Pipeline {
         self.render_cache.rendered_last
     }
 
+    /// Forgets one cached note, so the next run reads it again whatever its
+    /// modification time and length say: two saves within one tick of the
+    /// file system's clock can leave both unchanged.
+    pub fn forget(&mut self, path: &Path) {
+        self.notes.remove(path);
+    }
+
     /// Builds the book in memory.
     pub fn run(&mut self, opts: &Options) -> Result<Built, Failed> {
         let root = &opts.root;

@@ -1,9 +1,29 @@
 //! `rapport serve`: watch, plus a local server with live reload.
+//!
+//! The site is served from memory: the files of the last good build, swapped
+//! whole after each successful rebuild, so a page loaded while a rebuild is
+//! being written never sees half of it. Nothing is read from disk, so no
+//! request can reach a file outside the site.
+//!
+//! Live reload is a long poll: every served HTML page gets a small script
+//! (added on the way out, never to the files on disk) that asks
+//! `/__rapport/wait?since=N` and is answered as soon as a rebuild ends. A
+//! good rebuild reloads the page; a failed one shows an overlay listing each
+//! problem until a good one comes.
 
-use std::net::IpAddr;
+use std::io::{self, Cursor};
+use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::process::ExitCode;
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
+use serde::Serialize;
+use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
+
+use crate::diagnostics::Diagnostic;
+use crate::output::SiteFiles;
 use crate::pipeline::Options;
+use crate::watch::{self, Update};
 
 /// Where and how to serve.
 #[derive(Debug, Clone)]
@@ -13,8 +33,463 @@ pub struct ServeOptions {
     pub open: bool,
 }
 
+/// The prefix of the server's own paths.
+pub const RESERVED: &str = "/__rapport/";
+/// How long a long poll waits before answering "nothing new".
+const POLL_LIMIT: Duration = Duration::from_secs(25);
+
+/// What the server knows of the builds.
+#[derive(Default)]
+pub struct State {
+    /// Counts the builds, good or failed.
+    pub generation: u64,
+    /// The last good site.
+    pub files: Option<Arc<SiteFiles>>,
+    /// The problems of the last build, when it failed.
+    pub problems: Vec<Diagnostic>,
+    pub failed: bool,
+    pub stopping: bool,
+}
+
+/// The state, shared between the watch loop and the request threads.
+#[derive(Default)]
+pub struct Shared {
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+#[derive(Serialize)]
+struct Status<'a> {
+    generation: u64,
+    ok: bool,
+    problems: &'a [Diagnostic],
+}
+
+impl Shared {
+    pub fn new() -> Arc<Shared> {
+        Arc::new(Shared::default())
+    }
+
+    /// Records a rebuild and wakes every waiting page.
+    pub fn update(&self, update: Update) {
+        let mut s = self.state.lock().unwrap();
+        s.generation += 1;
+        match update {
+            Update::Built(files) => {
+                s.files = Some(files.clone());
+                s.problems.clear();
+                s.failed = false;
+            }
+            Update::Failed(problems) => {
+                s.problems = problems.to_vec();
+                s.failed = true;
+            }
+        }
+        self.changed.notify_all();
+    }
+
+    /// Wakes every waiting page, to let the server stop.
+    pub fn stop(&self) {
+        self.state.lock().unwrap().stopping = true;
+        self.changed.notify_all();
+    }
+
+    fn status_json(s: &State) -> String {
+        serde_json::to_string(&Status {
+            generation: s.generation,
+            ok: !s.failed,
+            problems: &s.problems,
+        })
+        .expect("status serializes")
+    }
+
+    /// The status now, or once the generation differs from `since` (at
+    /// most `limit` later).
+    fn wait(&self, since: Option<u64>, limit: Duration) -> String {
+        let deadline = Instant::now() + limit;
+        let mut s = self.state.lock().unwrap();
+        if let Some(since) = since {
+            while s.generation == since && !s.stopping {
+                let left = deadline.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                s = self.changed.wait_timeout(s, left).unwrap().0;
+            }
+        }
+        Self::status_json(&s)
+    }
+}
+
+// ---------------------------------------------------------------- requests
+
+/// A request path, made a key of the site's files, or why not.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// The file of the site to look up.
+    File(String),
+    /// Malformed: bad encoding, `..`, `\` or a NUL.
+    Bad,
+}
+
+fn hex(b: u8) -> Option<u8> {
+    (b as char).to_digit(16).map(|d| d as u8)
+}
+
+/// Decodes `%XX` escapes; `None` for a malformed escape or text that is not
+/// UTF-8.
+pub fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hi = hex(*bytes.get(i + 1)?)?;
+            let lo = hex(*bytes.get(i + 2)?)?;
+            out.push(hi * 16 + lo);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// Turns a request URL into the key of a site file: `/` and folders get
+/// `index.html`; any `..` or `.` segment, backslash or NUL (encoded or not)
+/// is refused.
+pub fn resolve(url: &str) -> Resolved {
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    let Some(decoded) = percent_decode(path) else {
+        return Resolved::Bad;
+    };
+    if !decoded.starts_with('/') || decoded.contains(['\\', '\0']) {
+        return Resolved::Bad;
+    }
+    let mut parts = Vec::new();
+    for seg in decoded.split('/') {
+        match seg {
+            "" => {}
+            "." | ".." => return Resolved::Bad,
+            s => parts.push(s),
+        }
+    }
+    let mut key = parts.join("/");
+    if decoded.ends_with('/') {
+        if !key.is_empty() {
+            key.push('/');
+        }
+        key.push_str("index.html");
+    }
+    Resolved::File(key)
+}
+
+/// The content type for a file name.
+pub fn content_type(name: &str) -> &'static str {
+    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    match ext.as_deref() {
+        Some("html" | "htm") => "text/html; charset=utf-8",
+        Some("css") => "text/css; charset=utf-8",
+        Some("js" | "mjs") => "text/javascript; charset=utf-8",
+        Some("json" | "map") => "application/json",
+        Some("csv") => "text/csv; charset=utf-8",
+        Some("txt" | "md") => "text/plain; charset=utf-8",
+        Some("xml") => "application/xml",
+        Some("svg") => "image/svg+xml",
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        Some("avif") => "image/avif",
+        Some("ico") => "image/x-icon",
+        Some("woff") => "font/woff",
+        Some("woff2") => "font/woff2",
+        Some("ttf") => "font/ttf",
+        Some("otf") => "font/otf",
+        Some("pdf") => "application/pdf",
+        Some("wasm") => "application/wasm",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The live-reload script for a page served at `generation`.
+pub fn reload_script(generation: u64) -> String {
+    format!(
+        "<script>/* added by rapport serve, not in the written site */\n{}({generation});</script>\n",
+        include_str!("reload.js").trim_end().trim_end_matches(';')
+    )
+}
+
+/// Adds the live-reload script to an HTML page, before its last `</body>`
+/// (or at its end).
+pub fn inject(html: &[u8], generation: u64) -> Vec<u8> {
+    let script = reload_script(generation);
+    let lower = html.to_ascii_lowercase();
+    let at = lower
+        .windows(7)
+        .rposition(|w| w == b"</body>")
+        .unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + script.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(script.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+fn header(name: &str, value: &str) -> Header {
+    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
+}
+
+fn reply(status: u16, kind: &str, body: Vec<u8>) -> Response<Cursor<Vec<u8>>> {
+    Response::from_data(body)
+        .with_status_code(StatusCode(status))
+        .with_header(header("Content-Type", kind))
+        .with_header(header("Cache-Control", "no-store"))
+        .with_header(header("X-Content-Type-Options", "nosniff"))
+}
+
+fn page(title: &str, text: &str, generation: u64) -> Vec<u8> {
+    let html = format!(
+        "<!doctype html><html lang=en><head><meta charset=utf-8><meta name=robots content=\"noindex, nofollow\"><title>{title}</title></head><body style=\"font-family:system-ui,sans-serif;margin:3rem\"><h1>{title}</h1><p>{text}</p></body></html>"
+    );
+    inject(html.as_bytes(), generation)
+}
+
+/// Answers one request: the server's own paths, or a file of the site.
+pub fn respond(shared: &Shared, method: &Method, url: &str) -> Response<Cursor<Vec<u8>>> {
+    if !matches!(method, Method::Get | Method::Head) {
+        return reply(
+            405,
+            "text/plain; charset=utf-8",
+            b"only GET and HEAD\n".to_vec(),
+        )
+        .with_header(header("Allow", "GET, HEAD"));
+    }
+    let path = url.split(['?', '#']).next().unwrap_or("");
+    if let Some(what) = path.strip_prefix(RESERVED) {
+        let json = |s: String| reply(200, "application/json", s.into_bytes());
+        return match what {
+            "status" => json(shared.wait(None, Duration::ZERO)),
+            "wait" => {
+                let since = url
+                    .split_once('?')
+                    .and_then(|(_, q)| q.split('&').find_map(|kv| kv.strip_prefix("since=")))
+                    .and_then(|n| n.parse().ok());
+                json(shared.wait(since, POLL_LIMIT))
+            }
+            _ => reply(404, "text/plain; charset=utf-8", b"not found\n".to_vec()),
+        };
+    }
+    let key = match resolve(url) {
+        Resolved::File(k) => k,
+        Resolved::Bad => {
+            return reply(400, "text/plain; charset=utf-8", b"bad path\n".to_vec());
+        }
+    };
+    let (files, generation) = {
+        let s = shared.state.lock().unwrap();
+        (s.files.clone(), s.generation)
+    };
+    let Some(files) = files else {
+        let body = page(
+            "No site yet",
+            "The book has problems, so nothing was built yet. They are listed over this page; fix them and it reloads.",
+            generation,
+        );
+        return reply(503, "text/html; charset=utf-8", body);
+    };
+    if let Some(bytes) = files.get(&key) {
+        let kind = content_type(&key);
+        let body = if kind.starts_with("text/html") {
+            inject(bytes, generation)
+        } else {
+            bytes.clone()
+        };
+        return reply(200, kind, body);
+    }
+    if key == "favicon.ico" {
+        // Browsers ask for it on every page; no icon is no error.
+        return reply(204, "image/x-icon", Vec::new());
+    }
+    let folder_index = if key.is_empty() {
+        "index.html".to_string()
+    } else {
+        format!("{key}/index.html")
+    };
+    if files.contains_key(&folder_index) {
+        let location = format!("{}/", path.trim_end_matches('/'));
+        return reply(301, "text/plain; charset=utf-8", b"moved\n".to_vec())
+            .with_header(header("Location", &location));
+    }
+    let body = page(
+        "Not found",
+        "No page of the site is at this address. If it is being added, this page reloads once it is built.",
+        generation,
+    );
+    reply(404, "text/html; charset=utf-8", body)
+}
+
+// ---------------------------------------------------------------- serving
+
+/// Binds the listening socket, or says clearly why not.
+pub fn bind(interface: IpAddr, port: u16) -> Result<TcpListener, String> {
+    let addr = SocketAddr::new(interface, port);
+    TcpListener::bind(addr).map_err(|e| match e.kind() {
+        io::ErrorKind::AddrInUse => {
+            let free = (port.saturating_add(1)..port.saturating_add(50))
+                .find(|p| TcpListener::bind(SocketAddr::new(interface, *p)).is_ok());
+            let hint = match free {
+                Some(p) => format!("try another port, for example `--port {p}`"),
+                None => "try another port with `--port N`".to_string(),
+            };
+            format!(
+                "cannot serve on {addr}: the port is already in use (another `rapport serve`?)\nhelp: {hint}"
+            )
+        }
+        io::ErrorKind::PermissionDenied => format!(
+            "cannot serve on {addr}: permission denied\nhelp: ports below 1024 need special rights; try `--port 1111`"
+        ),
+        io::ErrorKind::AddrNotAvailable => format!(
+            "cannot serve on {addr}: this machine has no such address\nhelp: keep the default `--interface 127.0.0.1`"
+        ),
+        _ => format!("cannot serve on {addr}: {e}"),
+    })
+}
+
+fn handle(shared: &Shared, request: Request) {
+    let response = respond(shared, request.method(), request.url());
+    let _ = request.respond(response);
+}
+
+fn open_browser(url: &str) {
+    let program = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    let spawned = std::process::Command::new(program)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn();
+    if spawned.is_err() {
+        eprintln!("note: could not open a browser ({program}); open {url} yourself");
+    }
+}
+
 /// Serves the site while watching the book.
-pub fn serve(_opts: &Options, _serve: &ServeOptions) -> ExitCode {
-    eprintln!("error: `rapport serve` is not available in this version yet");
-    ExitCode::from(2)
+pub fn serve(opts: &Options, serve: &ServeOptions) -> ExitCode {
+    let listener = match bind(serve.interface, serve.port) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let addr = listener.local_addr().ok();
+    let server = match Server::from_listener(listener, None) {
+        Ok(s) => Arc::new(s),
+        Err(e) => {
+            eprintln!("error: cannot start the server: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let url = match addr {
+        Some(SocketAddr::V6(a)) => format!("http://[{}]:{}/", a.ip(), a.port()),
+        Some(a) => format!("http://{a}/"),
+        None => format!("http://{}:{}/", serve.interface, serve.port),
+    };
+    let shared = Shared::new();
+    let accept = {
+        let (server, shared) = (server.clone(), shared.clone());
+        std::thread::spawn(move || loop {
+            if shared.state.lock().unwrap().stopping {
+                break;
+            }
+            match server.recv_timeout(Duration::from_millis(250)) {
+                Ok(Some(request)) => {
+                    let shared = shared.clone();
+                    std::thread::spawn(move || handle(&shared, request));
+                }
+                Ok(None) => {}
+                Err(e) => eprintln!("warning: server: {e}"),
+            }
+        })
+    };
+    let mut announced = false;
+    let code = watch::run(opts, &format!("serving {url}, watching"), |update| {
+        shared.update(update);
+        if !announced {
+            announced = true;
+            if serve.open {
+                open_browser(&url);
+            }
+        }
+    });
+    shared.stop();
+    server.unblock();
+    let _ = accept.join();
+    code
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_to_site_files() {
+        assert_eq!(resolve("/"), Resolved::File("index.html".into()));
+        assert_eq!(resolve("/?x=1"), Resolved::File("index.html".into()));
+        assert_eq!(
+            resolve("/partners/"),
+            Resolved::File("partners/index.html".into())
+        );
+        assert_eq!(
+            resolve("/partners/jane%20doe.html#top"),
+            Resolved::File("partners/jane doe.html".into())
+        );
+        assert_eq!(resolve("/partners"), Resolved::File("partners".into()));
+    }
+
+    #[test]
+    fn traversal_is_refused() {
+        for bad in [
+            "/../etc/passwd",
+            "/partners/../../x",
+            "/%2e%2e/etc/passwd",
+            "/%2E%2E%2Fetc%2Fpasswd",
+            "/a/%2e/b",
+            "/..%5c..%5cwindows",
+            "/a%00.html",
+            "/%zz",
+            "/%c0%ae%c0%ae/",
+            "relative",
+        ] {
+            assert_eq!(resolve(bad), Resolved::Bad, "{bad}");
+        }
+    }
+
+    #[test]
+    fn script_goes_before_the_last_body_end() {
+        let out = String::from_utf8(inject(b"<html><body><p>x</p></BODY></html>", 7)).unwrap();
+        let at = out.find("<script>").unwrap();
+        assert!(at < out.find("</BODY>").unwrap(), "{out}");
+        assert!(out.contains("(7);"), "{out}");
+        let out = String::from_utf8(inject(b"<p>no body", 1)).unwrap();
+        assert!(out.starts_with("<p>no body<script>"), "{out}");
+    }
+
+    #[test]
+    fn content_types() {
+        assert_eq!(content_type("index.html"), "text/html; charset=utf-8");
+        assert_eq!(content_type("data/partners.json"), "application/json");
+        assert_eq!(
+            content_type("data/referrals.csv"),
+            "text/csv; charset=utf-8"
+        );
+        assert_eq!(content_type("a/chart.SVG"), "image/svg+xml");
+        assert_eq!(content_type("x"), "application/octet-stream");
+    }
 }

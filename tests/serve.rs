@@ -1,0 +1,236 @@
+//! `rapport serve` on a temporary copy of the sample book, over plain HTTP.
+
+mod watch_common;
+
+use std::fs;
+use std::net::TcpListener;
+
+use serde_json::Value;
+use watch_common::*;
+
+fn status(port: u16) -> Value {
+    serde_json::from_slice(&get(port, "/__rapport/status").body).unwrap()
+}
+
+#[test]
+fn pages_are_served_with_their_types_and_the_reload_script_only_when_served() {
+    let book = sample_book();
+    let root = book.path();
+    let (_s, port) = start_serve(root);
+
+    let index = get(port, "/");
+    assert_eq!(index.status, 200);
+    assert_eq!(
+        index.header("content-type").unwrap(),
+        "text/html; charset=utf-8"
+    );
+    assert!(index.text().contains("Lena Park"));
+    assert!(index.text().contains("/__rapport/wait"), "script injected");
+    let script_at = index
+        .text()
+        .find("<script>/* added by rapport serve")
+        .unwrap();
+    assert!(script_at < index.text().rfind("</body>").unwrap());
+    // The written file has no script.
+    let on_disk = read(&root.join("public/index.html"));
+    assert!(!on_disk.contains("__rapport"), "{on_disk}");
+    assert_eq!(get(port, "/index.html").status, 200);
+    assert_eq!(get(port, "/?from=bookmark").status, 200);
+
+    let json = get(port, "/data/partners.json");
+    assert_eq!(json.status, 200);
+    assert_eq!(json.header("content-type").unwrap(), "application/json");
+    assert_eq!(
+        json.body,
+        fs::read(root.join("public/data/partners.json")).unwrap()
+    );
+    let css = get(port, "/style.css");
+    assert_eq!(css.status, 200);
+    assert_eq!(
+        css.header("content-type").unwrap(),
+        "text/css; charset=utf-8"
+    );
+    assert!(!css.text().contains("__rapport"), "no script outside HTML");
+    let csv = get(port, "/data/referrals.csv");
+    assert_eq!(
+        csv.header("content-type").unwrap(),
+        "text/csv; charset=utf-8"
+    );
+
+    // A folder: its index.html; without the final slash, a redirect to it.
+    let folder = get(port, "/partners/");
+    assert_eq!(folder.status, 200);
+    assert!(folder.text().contains("Lena Park"));
+    let bare = get(port, "/partners");
+    assert_eq!(bare.status, 301);
+    assert_eq!(bare.header("location").unwrap(), "/partners/");
+    let page = get(port, "/partners/lena-park.html");
+    assert_eq!(page.status, 200);
+    assert!(page.text().contains("Lena Park") && page.text().contains("/__rapport/wait"));
+
+    assert_eq!(get(port, "/no-such-page.html").status, 404);
+    assert_eq!(
+        get(port, "/data/").status,
+        404,
+        "a folder without index.html"
+    );
+    assert_eq!(get(port, "/__rapport/other").status, 404);
+}
+
+#[cfg(unix)]
+#[test]
+fn nothing_outside_the_site_is_ever_served() {
+    let book = sample_book();
+    let root = book.path();
+    fs::write(root.join("secret.txt"), "do not serve").unwrap();
+    let (_s, port) = start_serve(root);
+    // A link in the output folder pointing out of it: the server answers from
+    // the built site in memory, so it is not part of it.
+    std::os::unix::fs::symlink(root.join("secret.txt"), root.join("public/link.txt")).unwrap();
+    std::os::unix::fs::symlink(root, root.join("public/book")).unwrap();
+    for target in [
+        "/../secret.txt",
+        "/../../../../etc/passwd",
+        "/data/../../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/%2E%2E%2Fsecret.txt",
+        "/data/%2e%2e%2f%2e%2e%2fsecret.txt",
+        "/..%5csecret.txt",
+        "/%252e%252e/secret.txt",
+        "/%c0%ae%c0%ae/secret.txt",
+        "/secret.txt%00.html",
+        "/link.txt",
+        "/book/secret.txt",
+        "/book/rapport.yaml",
+        "/.rapport-files",
+        "//etc/passwd",
+    ] {
+        let a = get(port, target);
+        assert!(
+            a.status == 404 || a.status == 400,
+            "{target}: {} {}",
+            a.status,
+            a.text()
+        );
+        assert!(!a.text().contains("do not serve"), "{target}");
+        assert!(!a.text().contains("root:"), "{target}");
+    }
+}
+
+#[test]
+fn a_port_in_use_is_a_clear_error_with_a_suggestion() {
+    let taken = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let book = sample_book();
+    let mut s = Running::start(&[
+        "serve",
+        book.path().to_str().unwrap(),
+        "--port",
+        &port.to_string(),
+    ]);
+    let status = s.wait_exit();
+    assert_eq!(status.code(), Some(1));
+    let log = s.log();
+    assert!(log.contains(&format!("127.0.0.1:{port}")), "{log}");
+    assert!(log.contains("already in use"), "{log}");
+    assert!(log.contains("--port"), "{log}");
+}
+
+#[test]
+fn a_broken_note_shows_its_problems_then_the_fix_reloads() {
+    let book = sample_book();
+    let root = book.path();
+    let (s, port) = start_serve(root);
+    let first = status(port);
+    assert_eq!(first["ok"], true);
+    let generation = first["generation"].as_u64().unwrap();
+
+    // A long poll, answered when the next rebuild ends.
+    let waiter = std::thread::spawn(move || {
+        serde_json::from_slice::<Value>(
+            &get(port, &format!("/__rapport/wait?since={generation}")).body,
+        )
+        .unwrap()
+    });
+    let maya = note(root, "maya-okafor.md");
+    edit(&maya, "role: ", "rol: ");
+    let answer = waiter.join().unwrap();
+    assert_eq!(answer["ok"], false, "{answer}");
+    assert!(answer["generation"].as_u64().unwrap() > generation);
+
+    let failed = status(port);
+    let problem = &failed["problems"][0];
+    assert_eq!(problem["file"], "partners/maya-okafor.md", "{failed}");
+    assert!(problem["place"]["line"].as_u64().unwrap() > 1, "{failed}");
+    assert!(
+        problem["message"].as_str().unwrap().contains("rol"),
+        "{failed}"
+    );
+    // The last good site is still served, with the script that shows them.
+    let index = get(port, "/");
+    assert_eq!(index.status, 200);
+    assert!(index.text().contains("Maya Okafor"));
+    assert!(index.text().contains("rapport-overlay"));
+
+    edit(&maya, "rol: ", "role: ");
+    edit(&maya, "name: Maya Okafor", "name: Maya Okafor-Reyes");
+    assert!(
+        wait_until(LIMIT, || status(port)["ok"] == true
+            && get(port, "/").text().contains("Maya Okafor-Reyes")),
+        "{}",
+        s.log()
+    );
+    assert_eq!(status(port)["problems"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn a_book_that_never_built_is_served_a_placeholder_with_its_problems() {
+    let book = sample_book();
+    let root = book.path();
+    edit(
+        &root.join("rapport.yaml"),
+        "window_months: 24",
+        "window_month: 24",
+    );
+    let (s, port) = start_serve(root);
+    let placeholder = get(port, "/");
+    assert_eq!(placeholder.status, 503);
+    assert!(placeholder.text().contains("__rapport"));
+    let st = status(port);
+    assert_eq!(st["ok"], false);
+    assert_eq!(st["problems"][0]["file"], "rapport.yaml", "{st}");
+    edit(
+        &root.join("rapport.yaml"),
+        "window_month: 24",
+        "window_months: 24",
+    );
+    assert!(
+        wait_until(LIMIT, || get(port, "/").status == 200),
+        "{}",
+        s.log()
+    );
+}
+
+#[test]
+fn ctrl_c_stops_the_server() {
+    let book = sample_book();
+    let (mut s, port) = start_serve(book.path());
+    assert_eq!(get(port, "/").status, 200);
+    // A page waiting on a long poll does not hold the server up.
+    let st = status(port);
+    let since = st["generation"].as_u64().unwrap();
+    let _waiter = std::thread::spawn(move || {
+        let _ = std::net::TcpStream::connect(("127.0.0.1", port)).map(|mut c| {
+            use std::io::Write;
+            let _ = write!(
+                c,
+                "GET /__rapport/wait?since={since} HTTP/1.1\r\nHost: x\r\n\r\n"
+            );
+            std::thread::sleep(std::time::Duration::from_secs(60));
+        });
+    });
+    let status = s.interrupt();
+    assert!(status.success(), "{status:?} {}", s.log());
+    assert!(s.log().contains("stopped"));
+    assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+}
