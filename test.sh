@@ -3,13 +3,19 @@
 # missing (Debian's chromium), then `cargo test`.
 set -euo pipefail
 cd "$(dirname "$0")"
-if ! command -v chromium >/dev/null 2>&1; then
+# The browser tests drive Chromium; one of them edits a note with vim, as a
+# user would.
+missing=""
+command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
+command -v vim >/dev/null 2>&1 || missing="$missing vim"
+if [ -n "$missing" ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "installing chromium for the browser tests..." >&2
+        echo "installing$missing for the browser tests..." >&2
         apt-get update -qq >/dev/null
-        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+        # shellcheck disable=SC2086
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
     else
-        echo "chromium is missing and cannot be installed here; browser tests will fail" >&2
+        echo "missing:$missing (cannot install here); browser tests will fail" >&2
     fi
 fi
 cargo test --release "$@"
