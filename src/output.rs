@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -14,7 +15,7 @@ use rayon::prelude::*;
 pub const MANIFEST: &str = ".rapport-files";
 
 /// A rendered site: relative paths (with `/`) and their bytes.
-pub type SiteFiles = BTreeMap<String, Vec<u8>>;
+pub type SiteFiles = BTreeMap<String, Arc<[u8]>>;
 
 /// What a write did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -127,7 +128,7 @@ mod tests {
     fn site(entries: &[(&str, &str)]) -> SiteFiles {
         entries
             .iter()
-            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+            .map(|(k, v)| (k.to_string(), Arc::from(v.as_bytes())))
             .collect()
     }
 

@@ -113,6 +113,12 @@ impl Pipeline {
         self.render_cache.rendered_last
     }
 
+    /// How many book-wide files (dashboard, partner table, reports, data
+    /// files, stylesheet) the last successful run rendered afresh.
+    pub fn book_files_rendered_last(&self) -> usize {
+        self.render_cache.book_pages_rendered_last
+    }
+
     /// Forgets one cached note, so the next run reads it again whatever its
     /// modification time and length say: two saves within one tick of the
     /// file system's clock can leave both unchanged.
@@ -266,7 +272,7 @@ fn copy_static(
         }
         let bytes = std::fs::read(entry.path())
             .map_err(|e| Box::new(Diagnostic::error(shown, format!("cannot be read: {e}"))))?;
-        files.insert(rel, bytes);
+        files.insert(rel, bytes.into());
     }
     Ok(())
 }

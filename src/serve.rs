@@ -304,7 +304,7 @@ pub fn respond(shared: &Shared, method: &Method, url: &str) -> Response<Cursor<V
         let body = if kind.starts_with("text/html") {
             inject(bytes, generation)
         } else {
-            bytes.clone()
+            bytes.to_vec()
         };
         return reply(200, kind, body);
     }

@@ -484,8 +484,10 @@ fn a_rebuild_after_one_change_renders_one_partner_page_and_matches_a_fresh_build
     let mut pipeline = Pipeline::new();
     let first = pipeline.run(&opts).expect("builds");
     assert_eq!(pipeline.pages_rendered_last(), 15);
+    assert_eq!(pipeline.book_files_rendered_last(), 7);
     let again = pipeline.run(&opts).expect("builds");
     assert_eq!(pipeline.pages_rendered_last(), 0);
+    assert_eq!(pipeline.book_files_rendered_last(), 0);
     assert_eq!(first.files, again.files);
 
     let note = book.path().join("partners/lena-park.md");
@@ -493,11 +495,34 @@ fn a_rebuild_after_one_change_renders_one_partner_page_and_matches_a_fresh_build
     fs::write(&note, format!("{text}\nOne more line about Lena.\n")).unwrap();
     let changed = pipeline.run(&opts).expect("builds");
     assert_eq!(pipeline.pages_rendered_last(), 1);
+    // Free text shows on the partner's own page only.
+    assert_eq!(pipeline.book_files_rendered_last(), 0);
     let fresh = Pipeline::new().run(&opts).expect("builds");
     assert_eq!(changed.files, fresh.files);
     assert_ne!(changed.files, first.files);
     let page = String::from_utf8_lossy(&changed.files["partners/lena-park.html"]).into_owned();
     assert!(page.contains("One more line about Lena."));
+
+    // Her profession shows in the partner table and the reports: the
+    // book-wide files are rendered again, and still match a fresh build.
+    let text = fs::read_to_string(&note).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with("profession:"))
+        .unwrap();
+    lines[at] = "profession: Benefits broker".into();
+    fs::write(&note, lines.join("\n") + "\n").unwrap();
+    let retitled = pipeline.run(&opts).expect("builds");
+    assert_eq!(pipeline.pages_rendered_last(), 1);
+    assert_eq!(pipeline.book_files_rendered_last(), 7);
+    assert!(
+        String::from_utf8_lossy(&retitled.files["partners/index.html"]).contains("Benefits broker")
+    );
+    assert_eq!(
+        retitled.files,
+        Pipeline::new().run(&opts).expect("builds").files
+    );
 
     // A new partner changes what [[links]] resolve to: every page again.
     fs::write(

@@ -54,12 +54,21 @@ struct CachedPage {
 /// changed: their partner (the same `Arc`), the settings, the templates,
 /// the partner names and slugs that `[[links]]` resolve to, and (for a
 /// redacted site) the client names of the book.
+///
+/// The book-wide files (dashboard, partner table, reports, data files) are
+/// reused as a whole when the shared inputs are unchanged and no partner
+/// changed outside its note body: they show everything but the body, so an
+/// edit to one note's free text changes none of them.
 #[derive(Default)]
 pub struct RenderCache {
     shared: Option<SharedInputs>,
     pages: HashMap<String, CachedPage>,
+    book_key: Option<u64>,
+    book_files: Vec<(String, Arc<[u8]>)>,
     /// How many partner pages the last run rendered (the rest were reused).
     pub rendered_last: usize,
+    /// How many book-wide pages the last run rendered.
+    pub book_pages_rendered_last: usize,
 }
 
 impl RenderCache {
@@ -70,6 +79,8 @@ impl RenderCache {
     pub fn clear(&mut self) {
         self.shared = None;
         self.pages.clear();
+        self.book_key = None;
+        self.book_files.clear();
     }
 }
 
@@ -319,16 +330,6 @@ pub fn render_cached(
         .map(|p| p.as_ref())
         .zip(reports)
         .collect();
-    files.insert(
-        "data/partners.json".into(),
-        export::partners_json(&pairs).into_bytes(),
-    );
-    let partners: Vec<_> = book.partners.iter().map(|p| p.as_ref()).collect();
-    files.insert(
-        "data/referrals.csv".into(),
-        export::referrals_csv(&partners, window, settings.privacy.redact_clients),
-    );
-
     let site = SiteInfo::new(settings, window);
     let targets = LinkTargets::new(
         book.partners
@@ -344,21 +345,6 @@ pub fn render_cached(
         )
     });
     let scrub = scrubber.as_ref();
-    if let Some(sc) = scrub {
-        // The data files, from copies with client names scrubbed out of
-        // free text (the client column itself is left empty by export).
-        let (ps, rs) = redacted_copies(book, reports, sc);
-        let pairs: Vec<_> = ps.iter().zip(&rs).collect();
-        files.insert(
-            "data/partners.json".into(),
-            export::partners_json(&pairs).into_bytes(),
-        );
-        let partners: Vec<_> = ps.iter().collect();
-        files.insert(
-            "data/referrals.csv".into(),
-            export::referrals_csv(&partners, window, true),
-        );
-    }
     let quarters = pages::window_quarters(window);
 
     // Partner pages: reuse what the previous run rendered when possible.
@@ -369,7 +355,7 @@ pub fn render_cached(
         scrubber: scrubber.clone(),
     };
     if cache.shared.as_ref() != Some(&shared) {
-        cache.pages.clear();
+        cache.clear();
     }
     let charts_memo = PartnerCharts::new(&quarters);
     type PageResult = Result<(Arc<[u8]>, Vec<Diagnostic>, bool), Box<Diagnostic>>;
@@ -404,7 +390,7 @@ pub fn render_cached(
         match res {
             Ok((html, w, new)) => {
                 rendered += usize::from(new);
-                files.insert(format!("partners/{}.html", p.slug), html.to_vec());
+                files.insert(format!("partners/{}.html", p.slug), html.clone());
                 warnings.extend(w.iter().cloned());
                 fresh.insert(
                     p.slug.clone(),
@@ -431,7 +417,43 @@ pub fn render_cached(
     cache.shared = Some(shared);
     cache.rendered_last = rendered;
 
-    // Book-wide pages.
+    // Book-wide files: everything but the note bodies goes into them.
+    let book_key = fingerprint(
+        &pairs
+            .par_iter()
+            .map(|(p, r)| serde_fingerprint(&(p, r)))
+            .collect::<Vec<u64>>(),
+    );
+    if cache.book_key == Some(book_key) {
+        cache.book_pages_rendered_last = 0;
+        for (path, bytes) in &cache.book_files {
+            files.insert(path.clone(), bytes.clone());
+        }
+        return Ok((files, warnings));
+    }
+    // The data files; on a redacted site, from copies with client names
+    // scrubbed out of free text (export leaves the client column empty).
+    let (json, csv) = match scrub.map(|sc| redacted_copies(book, reports, sc)) {
+        Some((ps, rs)) => {
+            let pairs: Vec<_> = ps.iter().zip(&rs).collect();
+            let partners: Vec<_> = ps.iter().collect();
+            (
+                export::partners_json(&pairs),
+                export::referrals_csv(&partners, window, true),
+            )
+        }
+        None => {
+            let partners: Vec<_> = book.partners.iter().map(|p| p.as_ref()).collect();
+            (
+                export::partners_json(&pairs),
+                export::referrals_csv(&partners, window, false),
+            )
+        }
+    };
+    let mut book_files: Vec<(String, Arc<[u8]>)> = vec![
+        ("data/partners.json".into(), Arc::from(json.into_bytes())),
+        ("data/referrals.csv".into(), Arc::from(csv)),
+    ];
     let rows: Vec<Row> = pairs
         .par_iter()
         .map(|(p, r)| Row::new(p, r, scrub, false))
@@ -479,11 +501,17 @@ pub fn render_cached(
     let mut errs = Vec::new();
     for (path, res) in done {
         match res {
-            Ok(s) => {
-                files.insert(path.to_string(), s.into_bytes());
-            }
+            Ok(html) => book_files.push((path.to_string(), Arc::from(html.into_bytes()))),
             Err(d) => errs.push(*d),
         }
+    }
+    if errs.is_empty() {
+        for (path, bytes) in &book_files {
+            files.insert(path.clone(), bytes.clone());
+        }
+        cache.book_pages_rendered_last = book_files.len();
+        cache.book_key = Some(book_key);
+        cache.book_files = book_files;
     }
     if !errs.is_empty() {
         return Err(errs);
@@ -872,6 +900,23 @@ fn readiness(pairs: &[(&Partner, &Report)], scrub: Option<&Scrubber>, site: &Sit
 }
 
 /// A stable fingerprint of anything hashable, for cache keys.
+/// A fingerprint of a value's serialized form.
+fn serde_fingerprint<T: Serialize>(value: &T) -> u64 {
+    struct HashWriter(std::collections::hash_map::DefaultHasher);
+    impl std::io::Write for HashWriter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.write(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut w = HashWriter(std::collections::hash_map::DefaultHasher::new());
+    serde_json::to_writer(&mut w, value).expect("plain data serializes");
+    w.0.finish()
+}
+
 pub fn fingerprint<T: Hash + ?Sized>(value: &T) -> u64 {
     let mut h = std::collections::hash_map::DefaultHasher::new();
     value.hash(&mut h);
