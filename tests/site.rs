@@ -524,14 +524,28 @@ fn a_rebuild_after_one_change_renders_one_partner_page_and_matches_a_fresh_build
         Pipeline::new().run(&opts).expect("builds").files
     );
 
-    // A new partner changes what [[links]] resolve to: every page again.
+    // Lena's note names a partner the book does not have yet: a warning,
+    // and plain text.
+    let text = fs::read_to_string(&note).unwrap();
+    fs::write(&note, format!("{text}\nIntroduced me to [[Zoe New]].\n")).unwrap();
+    let warned = pipeline.run(&opts).expect("builds");
+    assert_eq!(pipeline.pages_rendered_last(), 1);
+    assert!(warned
+        .warnings
+        .iter()
+        .any(|w| w.message.contains("Zoe New")));
+    // Zoe arrives: her page, and Lena's (whose link now resolves), are
+    // rendered; the other pages' links resolve as before.
     fs::write(
         book.path().join("partners/zoe-new.md"),
         "---\nname: Zoe New\n---\nMet through [[Lena Park]].\n",
     )
     .unwrap();
     let grown = pipeline.run(&opts).expect("builds");
-    assert_eq!(pipeline.pages_rendered_last(), 16);
+    assert_eq!(pipeline.pages_rendered_last(), 2);
+    assert!(
+        String::from_utf8_lossy(&grown.files["partners/lena-park.html"]).contains("zoe-new.html")
+    );
     assert_eq!(
         grown.files,
         Pipeline::new().run(&opts).expect("builds").files

@@ -184,9 +184,17 @@ fn title_case(s: &str) -> String {
 /// Replaces `[[target]]` and `[[target|label]]` by Markdown links to the
 /// partner's page (relative to another partner page); an unknown target
 /// becomes its plain text and a warning.
-fn link_wiki(partner: &Partner, body: &str, targets: &LinkTargets) -> (String, Vec<Diagnostic>) {
+/// The `[[links]]` of a body: each link text and the slug it resolved to.
+pub type Links = Vec<(String, Option<String>)>;
+
+fn link_wiki(
+    partner: &Partner,
+    body: &str,
+    targets: &LinkTargets,
+) -> (String, Vec<Diagnostic>, Links) {
     let mut out = String::with_capacity(body.len());
     let mut warnings = Vec::new();
+    let mut links = Links::new();
     let mut rest = body;
     let mut offset = 0;
     while let Some(open) = rest.find("[[") {
@@ -205,7 +213,9 @@ fn link_wiki(partner: &Partner, body: &str, targets: &LinkTargets) -> (String, V
             None => (inner, inner.trim()),
         };
         let label_md = escape_md(label);
-        match targets.resolve(target) {
+        let resolved = targets.resolve(target);
+        links.push((target.to_string(), resolved.map(str::to_owned)));
+        match resolved {
             Some(slug) => out.push_str(&format!("[{label_md}]({slug}.html)")),
             None => {
                 out.push_str(&label_md);
@@ -217,7 +227,7 @@ fn link_wiki(partner: &Partner, body: &str, targets: &LinkTargets) -> (String, V
         rest = &rest[used..];
     }
     out.push_str(rest);
-    (out, warnings)
+    (out, warnings, links)
 }
 
 fn escape_md(s: &str) -> String {
@@ -252,16 +262,17 @@ fn unknown_link(partner: &Partner, body: &str, at: usize, inner: &str) -> Diagno
     .at(&source, place, "no partner with this name or slug")
 }
 
-/// The note body as sanitized HTML, and warnings about its links.
+/// The note body as sanitized HTML, warnings about its links, and the
+/// links with what they resolved to.
 pub fn body_html(
     partner: &Partner,
     targets: &LinkTargets,
     scrubber: Option<&Scrubber>,
-) -> (String, Vec<Diagnostic>) {
+) -> (String, Vec<Diagnostic>, Links) {
     if partner.body.trim().is_empty() {
-        return (String::new(), Vec::new());
+        return (String::new(), Vec::new(), Links::new());
     }
-    let (linked, warnings) = link_wiki(partner, &partner.body, targets);
+    let (linked, warnings, links) = link_wiki(partner, &partner.body, targets);
     let source = match scrubber {
         Some(s) => s.scrub(&linked),
         None => linked,
@@ -273,7 +284,7 @@ pub fn body_html(
     opts.insert(Options::ENABLE_TASKLISTS);
     let mut raw = String::with_capacity(source.len() * 3 / 2);
     html::push_html(&mut raw, Parser::new_ext(&source, opts));
-    (sanitize(&raw), warnings)
+    (sanitize(&raw), warnings, links)
 }
 
 /// Keeps safe markup only; links may go to http(s), mailto or relative

@@ -26,7 +26,7 @@ use crate::output::SiteFiles;
 use crate::templates::Templates;
 
 use charts::Series;
-use markdown::{LinkTargets, Scrubber};
+use markdown::{LinkTargets, Links, Scrubber};
 use pages::{QuarterCounts, Row, SiteInfo};
 
 /// Filters the built-in templates use.
@@ -40,7 +40,6 @@ pub const STYLESHEET: &str = "style.css";
 struct SharedInputs {
     settings: Settings,
     templates: u64,
-    targets: LinkTargets,
     scrubber: Option<Scrubber>,
 }
 
@@ -48,6 +47,9 @@ struct CachedPage {
     partner: Arc<Partner>,
     html: Arc<[u8]>,
     warnings: Vec<Diagnostic>,
+    /// Its `[[links]]` and what they resolved to: the page is stale when
+    /// one of them resolves differently now.
+    links: Links,
 }
 
 /// Partner pages of the previous run, reused when nothing they depend on
@@ -217,9 +219,9 @@ fn partner_page(
     targets: &LinkTargets,
     scrub: Option<&Scrubber>,
     charts: &PartnerCharts,
-) -> Result<(Vec<u8>, Vec<Diagnostic>), Box<Diagnostic>> {
+) -> Result<(Vec<u8>, Vec<Diagnostic>, Links), Box<Diagnostic>> {
     let row = Row::new(p, r, scrub, true);
-    let (body_html, warnings) = markdown::body_html(p, targets, scrub);
+    let (body_html, warnings, links) = markdown::body_html(p, targets, scrub);
     let mut q = pages::empty_quarters(quarters);
     pages::add_quarters(p, window, quarters, &mut q);
     let chart = charts.get(&q);
@@ -252,7 +254,7 @@ fn partner_page(
     let mut ctx = base_context(site, "../", "partner");
     ctx.insert("partner", &page);
     let html = templates.render("partner.html", &ctx)?;
-    Ok((html.into_bytes(), warnings))
+    Ok((html.into_bytes(), warnings, links))
 }
 
 #[derive(Serialize)]
@@ -351,20 +353,23 @@ pub fn render_cached(
     let shared = SharedInputs {
         settings: settings.clone(),
         templates: templates.fingerprint(),
-        targets: targets.clone(),
         scrubber: scrubber.clone(),
     };
     if cache.shared.as_ref() != Some(&shared) {
         cache.clear();
     }
     let charts_memo = PartnerCharts::new(&quarters);
-    type PageResult = Result<(Arc<[u8]>, Vec<Diagnostic>, bool), Box<Diagnostic>>;
+    type PageResult = Result<(Arc<[u8]>, Vec<Diagnostic>, Links, bool), Box<Diagnostic>>;
     let results: Vec<PageResult> = pairs
         .par_iter()
         .map(|(p, r)| {
             if let Some(c) = cache.pages.get(&p.slug) {
-                if Arc::ptr_eq(&c.partner, book_partner(book, p)) {
-                    return Ok((c.html.clone(), c.warnings.clone(), false));
+                let links_hold = c
+                    .links
+                    .iter()
+                    .all(|(text, slug)| targets.resolve(text) == slug.as_deref());
+                if Arc::ptr_eq(&c.partner, book_partner(book, p)) && links_hold {
+                    return Ok((c.html.clone(), c.warnings.clone(), c.links.clone(), false));
                 }
             }
             partner_page(
@@ -379,7 +384,7 @@ pub fn render_cached(
                 scrub,
                 &charts_memo,
             )
-            .map(|(html, w)| (Arc::from(html), w, true))
+            .map(|(html, w, links)| (Arc::from(html), w, links, true))
         })
         .collect();
     let mut warnings = Vec::new();
@@ -388,7 +393,7 @@ pub fn render_cached(
     let mut rendered = 0;
     for ((p, _), res) in pairs.iter().zip(results) {
         match res {
-            Ok((html, w, new)) => {
+            Ok((html, w, links, new)) => {
                 rendered += usize::from(new);
                 files.insert(format!("partners/{}.html", p.slug), html.clone());
                 warnings.extend(w.iter().cloned());
@@ -398,6 +403,7 @@ pub fn render_cached(
                         partner: book_partner(book, p).clone(),
                         html,
                         warnings: w,
+                        links,
                     },
                 );
             }
