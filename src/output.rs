@@ -107,18 +107,54 @@ pub fn write_site(out: &Path, files: &SiteFiles) -> io::Result<WriteStats> {
             stats.unchanged += 1;
         }
     }
-    for rel in old.iter().filter(|rel| !files.contains_key(*rel)) {
+    stats.removed = remove_gone(out, old.iter(), files)?;
+    write_manifest(out, files)?;
+    Ok(stats)
+}
+
+/// Writes `new` over a site that holds `old` (the files this process last
+/// wrote there): only the files whose bytes differ, without reading the
+/// folder back, then removes those that are gone. For watch mode, where
+/// the last site is still in memory.
+pub fn write_changes(out: &Path, old: &SiteFiles, new: &SiteFiles) -> io::Result<WriteStats> {
+    let mut stats = WriteStats::default();
+    for (rel, bytes) in new {
+        if old.get(rel) == Some(bytes) && out.join(rel).exists() {
+            stats.unchanged += 1;
+        } else {
+            replace_file(&out.join(rel), bytes)?;
+            stats.written += 1;
+        }
+    }
+    stats.removed = remove_gone(out, old.keys(), new)?;
+    write_manifest(out, new)?;
+    Ok(stats)
+}
+
+/// Removes the files of `old` that `new` no longer has; how many were there.
+fn remove_gone<'a>(
+    out: &Path,
+    old: impl Iterator<Item = &'a String>,
+    new: &SiteFiles,
+) -> io::Result<usize> {
+    let mut removed = 0;
+    for rel in old.filter(|rel| !new.contains_key(*rel)) {
         match fs::remove_file(out.join(rel)) {
-            Ok(()) => stats.removed += 1,
+            Ok(()) => removed += 1,
             Err(e) if e.kind() == io::ErrorKind::NotFound => {}
             Err(e) => return Err(e),
         }
     }
+    Ok(removed)
+}
+
+/// Records which files rapport wrote, when that list changed.
+fn write_manifest(out: &Path, files: &SiteFiles) -> io::Result<()> {
     let manifest: String = files.keys().map(|k| format!("{k}\n")).collect();
     if fs::read_to_string(out.join(MANIFEST)).ok().as_deref() != Some(manifest.as_str()) {
         replace_file(&out.join(MANIFEST), manifest.as_bytes())?;
     }
-    Ok(stats)
+    Ok(())
 }
 
 #[cfg(test)]

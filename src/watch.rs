@@ -286,35 +286,6 @@ impl Fingerprint {
     }
 }
 
-// ---------------------------------------------------------------- writing
-
-/// Writes `new` over a site that holds `old` (the last files written
-/// there): only the files whose bytes differ, removing those that are gone,
-/// without reading the folder back.
-pub fn write_changes(out: &Path, old: &SiteFiles, new: &SiteFiles) -> std::io::Result<WriteStats> {
-    let mut stats = WriteStats::default();
-    for (rel, bytes) in new {
-        if old.get(rel) == Some(bytes) && out.join(rel).exists() {
-            stats.unchanged += 1;
-        } else {
-            output::replace_file(&out.join(rel), bytes)?;
-            stats.written += 1;
-        }
-    }
-    for rel in old.keys().filter(|k| !new.contains_key(*k)) {
-        match std::fs::remove_file(out.join(rel)) {
-            Ok(()) => stats.removed += 1,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
-        }
-    }
-    if !old.keys().eq(new.keys()) || !out.join(output::MANIFEST).exists() {
-        let manifest: String = new.keys().map(|k| format!("{k}\n")).collect();
-        output::replace_file(&out.join(output::MANIFEST), manifest.as_bytes())?;
-    }
-    Ok(stats)
-}
-
 // ---------------------------------------------------------------- rebuilds
 
 /// What a rebuild gave.
@@ -377,7 +348,7 @@ impl Rebuilder {
                     Some((out, old))
                         if *out == built.output && out.join(output::MANIFEST).exists() =>
                     {
-                        write_changes(out, old, &files)
+                        output::write_changes(out, old, &files)
                     }
                     _ => output::write_site(&built.output, &files),
                 };
