@@ -2,7 +2,9 @@
 
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
+use std::time::{Duration, Instant};
+
+use indicatif::{ProgressBar, ProgressStyle};
 
 use clap::{Args, Parser, Subcommand};
 
@@ -176,10 +178,22 @@ fn check(args: &BuildArgs) -> ExitCode {
     }
 }
 
+/// A spinner, then a bar, on a terminal; nothing when standard error is
+/// not one (indicatif draws only there).
+fn progress_style(template: &str) -> ProgressStyle {
+    ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
+}
+
 fn build(args: &BuildArgs) -> ExitCode {
     let start = Instant::now();
     let mut pipeline = Pipeline::new();
-    let built = match pipeline.run(&args.options()) {
+    let spinner = ProgressBar::new_spinner().with_style(progress_style(
+        "{spinner} reading and rendering the book… {elapsed}",
+    ));
+    spinner.enable_steady_tick(Duration::from_millis(120));
+    let result = pipeline.run(&args.options());
+    spinner.finish_and_clear();
+    let built = match result {
         Ok(b) => b,
         Err(failed) => {
             diagnostics::print(&failed.problems);
@@ -189,7 +203,12 @@ fn build(args: &BuildArgs) -> ExitCode {
         }
     };
     diagnostics::print(&built.warnings);
-    match output::write_site(&built.output, &built.files) {
+    let bar = ProgressBar::new(built.files.len() as u64).with_style(progress_style(
+        "writing the site {bar:30} {pos}/{len} files {elapsed}",
+    ));
+    let written = output::write_site_with(&built.output, &built.files, &|| bar.inc(1));
+    bar.finish_and_clear();
+    match written {
         Ok(stats) => {
             eprintln!(
                 "{}\nbuilt {} in {} ms: {} files written, {} unchanged, {} removed",

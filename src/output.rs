@@ -79,6 +79,15 @@ pub fn read_manifest(out: &Path) -> BTreeSet<String> {
 
 /// Writes `files` under `out`.
 pub fn write_site(out: &Path, files: &SiteFiles) -> io::Result<WriteStats> {
+    write_site_with(out, files, &|| {})
+}
+
+/// Like [`write_site`], calling `progress` once for each file handled.
+pub fn write_site_with(
+    out: &Path,
+    files: &SiteFiles,
+    progress: &(dyn Fn() + Sync),
+) -> io::Result<WriteStats> {
     fs::create_dir_all(out)?;
     let old = read_manifest(out);
     // Each folder once, rather than once per file.
@@ -93,10 +102,13 @@ pub fn write_site(out: &Path, files: &SiteFiles) -> io::Result<WriteStats> {
         .par_iter()
         .map(|(rel, bytes)| {
             let target = out.join(rel);
-            if unchanged(&target, bytes) {
-                return Ok(false);
-            }
-            write_aside_and_rename(&target, bytes).map(|_| true)
+            let result = if unchanged(&target, bytes) {
+                Ok(false)
+            } else {
+                write_aside_and_rename(&target, bytes).map(|_| true)
+            };
+            progress();
+            result
         })
         .collect();
     let mut stats = WriteStats::default();
