@@ -90,26 +90,19 @@ impl Layout {
     /// broken, or `previous` when there is one).
     pub fn of(opts: &Options, previous: Option<&Layout>) -> Layout {
         let root = opts.root.clone();
-        match settings::load(&root, pipeline::today()) {
-            Ok(s) => Layout {
-                notes: root.join(&s.notes_dir),
-                templates: templates::book_dir(&root),
-                statics: root.join(STATIC_DIR),
-                output: pipeline::output_dir(opts, &s),
-                output_real: pipeline::output_dir(opts, &s).canonicalize().ok(),
-                root,
-            },
-            Err(_) => previous.cloned().unwrap_or_else(|| {
-                let s = settings::parse(b"", pipeline::today()).expect("default settings");
-                Layout {
-                    notes: root.join(&s.notes_dir),
-                    templates: templates::book_dir(&root),
-                    statics: root.join(STATIC_DIR),
-                    output: pipeline::output_dir(opts, &s),
-                    output_real: pipeline::output_dir(opts, &s).canonicalize().ok(),
-                    root,
-                }
-            }),
+        let s = match (settings::load(&root, pipeline::today()), previous) {
+            (Ok(s), _) => s,
+            (Err(_), Some(previous)) => return previous.clone(),
+            (Err(_), None) => settings::parse(b"", pipeline::today()).expect("default settings"),
+        };
+        let output = pipeline::output_dir(opts, &s);
+        Layout {
+            notes: root.join(&s.notes_dir),
+            templates: templates::book_dir(&root),
+            statics: root.join(STATIC_DIR),
+            output_real: output.canonicalize().ok(),
+            output,
+            root,
         }
     }
 
