@@ -289,6 +289,23 @@ pub fn body_html(
 
 /// Keeps safe markup only; links may go to http(s), mailto or relative
 /// places, and open without leaking where they came from.
+/// A URL that stays on the site: no scheme (`https:`, `data:`…), not
+/// protocol-relative (`//host`), and no backslash (which browsers read as
+/// a slash in `https:\\host`).
+fn is_relative_url(url: &str) -> bool {
+    let url = url.trim();
+    let before_path = url.split(['/', '?', '#']).next().unwrap_or("");
+    !url.is_empty() && !before_path.contains(':') && !url.starts_with("//") && !url.contains('\\')
+}
+
+/// `text-align: left|center|right`, as the Markdown renderer writes it.
+fn is_alignment(style: &str) -> bool {
+    let s = style.trim().trim_end_matches(';');
+    s.split_once(':').is_some_and(|(k, v)| {
+        k.trim() == "text-align" && matches!(v.trim(), "left" | "center" | "right")
+    })
+}
+
 fn sanitize(raw: &str) -> String {
     use std::sync::OnceLock;
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
@@ -306,13 +323,12 @@ fn sanitize(raw: &str) -> String {
             .link_rel(Some("noopener noreferrer"))
             // Images only from the site itself (a book's static/ files):
             // nothing may be loaded from another host.
-            .attribute_filter(|element, attribute, value| {
-                let remote = value.contains("://") || value.starts_with("//");
-                if element == "img" && attribute == "src" && remote {
-                    None
-                } else {
-                    Some(value.into())
-                }
+            .attribute_filter(|element, attribute, value| match (element, attribute) {
+                ("img", "src") => is_relative_url(value).then(|| value.into()),
+                // Tables carry their column alignment as a style; no other
+                // style may pass (a `url(...)` in one would load from afar).
+                (_, "style") => is_alignment(value).then(|| value.into()),
+                _ => Some(value.into()),
             });
         b
     });
@@ -322,6 +338,21 @@ fn sanitize(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nothing_in_a_body_loads_from_another_host() {
+        let html = sanitize(concat!(
+            "<img src=\"https:evil.example/t.png\"><img src=\"https:\\\\evil.example/a.png\">",
+            "<img src=\"//evil.example/b.png\"><img src=\"data:image/png;base64,AAAA\">",
+            "<img src=\"img/logo.png\">",
+            "<table><tr><td style=\"background:url(https://evil.example/bg.png)\">x</td>",
+            "<td style=\"text-align: center\">y</td></tr></table>",
+        ));
+        assert!(!html.contains("evil.example"), "{html}");
+        assert!(!html.contains("data:"), "{html}");
+        assert!(html.contains("img/logo.png"), "{html}");
+        assert!(html.contains("text-align: center"), "{html}");
+    }
 
     #[test]
     fn scrubs_whole_names_in_any_case() {
