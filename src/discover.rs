@@ -39,6 +39,9 @@ pub fn slugify(name: &str) -> String {
     out
 }
 
+/// The slug no note may have: `partners/index.html` is the partner list.
+pub const RESERVED_SLUG: &str = "index";
+
 /// Whether a file or folder name is ignored (starts with `.` or `_`).
 pub fn is_ignored_name(name: &str) -> bool {
     name.starts_with('.') || name.starts_with('_')
@@ -107,6 +110,16 @@ pub fn discover(root: &Path, notes_dir: &Path) -> (Vec<NoteFile>, Vec<Diagnostic
             problems.push(
                 Diagnostic::error(rel, "this file name leaves an empty slug")
                     .with_help("name the note with letters or digits, like `jane-doe.md`"),
+            );
+            continue;
+        }
+        if slug == RESERVED_SLUG {
+            problems.push(
+                Diagnostic::error(
+                    rel,
+                    "the slug `index` is taken by the list of partners (partners/index.html)",
+                )
+                .with_help("rename the note after the partner, like `jane-doe.md`"),
             );
             continue;
         }

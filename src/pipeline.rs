@@ -148,10 +148,17 @@ impl Pipeline {
         }
         let output = output_dir(opts, &settings);
         let notes_dir = root.join(&settings.notes_dir);
-        if same_place(&output, root) || same_place(&output, &notes_dir) {
+        let inputs = [static_dir(root), templates::book_dir(root)];
+        if same_place(&output, root)
+            || same_place(&output, &notes_dir)
+            || inputs.iter().any(|dir| inside(&output, dir))
+        {
             problems.push(
-                Diagnostic::error(output.display().to_string(), "the output folder cannot be the book or its notes folder")
-                    .with_help("set `output_dir` in rapport.yaml or pass `-o` with a folder of its own, like `public`"),
+                Diagnostic::error(
+                    output.display().to_string(),
+                    "the output folder cannot be the book, its notes folder, or inside static/ or templates/",
+                )
+                .with_help("set `output_dir` in rapport.yaml or pass `-o` with a folder of its own, like `public`"),
             );
         }
 
@@ -275,6 +282,16 @@ fn copy_static(
         files.insert(rel, bytes.into());
     }
     Ok(())
+}
+
+/// Whether `path` is `dir` or lies inside it (compared as absolute paths,
+/// and on disk where both exist).
+fn inside(path: &Path, dir: &Path) -> bool {
+    let lexical = match (std::path::absolute(path), std::path::absolute(dir)) {
+        (Ok(p), Ok(d)) => p.starts_with(d),
+        _ => false,
+    };
+    lexical || same_place(path, dir) || path.parent().is_some_and(|p| p != path && inside(p, dir))
 }
 
 /// Whether two paths name the same folder, lexically or on disk.

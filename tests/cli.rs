@@ -970,3 +970,29 @@ fn no_temporary_files_are_left_behind() {
         assert!(!name.contains("tmp"), "{}", path.display());
     }
 }
+
+#[test]
+fn a_note_named_index_is_refused_rather_than_hidden_by_the_partner_list() {
+    let (_dir, root) = book("good");
+    fs::write(
+        root.join("partners/Index.md"),
+        "---\nname: Ida Index\n---\n",
+    )
+    .unwrap();
+    let r = run(&["check", s(&root)], &root);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.all().contains("partners/Index.md"), "{}", r.all());
+    assert!(r.all().contains("slug `index`"), "{}", r.all());
+}
+
+#[test]
+fn an_output_folder_inside_static_is_refused() {
+    let (_dir, root) = book("good");
+    fs::create_dir_all(root.join("static")).unwrap();
+    fs::write(root.join("static/a.txt"), "a").unwrap();
+    let out = root.join("static/site");
+    let r = run(&["build", s(&root), "-o", s(&out)], &root);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.all().contains("inside static/"), "{}", r.all());
+    assert!(!out.exists());
+}
