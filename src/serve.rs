@@ -318,7 +318,9 @@ pub fn respond(shared: &Shared, method: &Method, url: &str) -> Response<Cursor<V
         format!("{key}/index.html")
     };
     if files.contains_key(&folder_index) {
-        let location = format!("{}/", path.trim_end_matches('/'));
+        // Built from the resolved key, never from the raw path: `//host`
+        // in a Location header would send the browser to another host.
+        let location = format!("/{key}/");
         return reply(301, "text/plain; charset=utf-8", b"moved\n".to_vec())
             .with_header(header("Location", &location));
     }

@@ -64,6 +64,10 @@ fn pages_are_served_with_their_types_and_the_reload_script_only_when_served() {
     let bare = get(port, "/partners");
     assert_eq!(bare.status, 301);
     assert_eq!(bare.header("location").unwrap(), "/partners/");
+    // Never a redirect to another host: `//partners` is not `http://partners/`.
+    let doubled = get(port, "//partners");
+    assert_eq!(doubled.status, 301);
+    assert_eq!(doubled.header("location").unwrap(), "/partners/");
     let page = get(port, "/partners/lena-park.html");
     assert_eq!(page.status, 200);
     assert!(page.text().contains("Lena Park") && page.text().contains("/__rapport/wait"));
