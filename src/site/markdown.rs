@@ -74,11 +74,14 @@ impl Scrubber {
         let mut by_first: HashMap<String, Vec<String>> = HashMap::new();
         let mut all = Vec::new();
         for name in names {
-            let name = name.trim().to_lowercase();
-            // A surname alone ("the Smith file") gives the client away too.
-            if let Some((_, last)) = name.rsplit_once(|c: char| c.is_whitespace() || c == '.') {
+            let name = normalize(name);
+            // A surname alone ("the Smith file", "Smith-Jones") gives the
+            // client away too.
+            if let Some((_, last)) = name.rsplit_once([' ', '.']) {
                 if last.chars().filter(|c| c.is_alphanumeric()).count() >= 3
-                    && first_word(last) == last
+                    && last
+                        .chars()
+                        .all(|c| c.is_alphanumeric() || c == '-' || c == '\'')
                     && !kept.contains(last)
                 {
                     all.push(last.to_string());
@@ -106,79 +109,89 @@ impl Scrubber {
         self.by_first.is_empty()
     }
 
-    /// `text` with every client name replaced by [`REDACTED`].
+    /// `text` with every client name replaced by [`REDACTED`]: matched as
+    /// whole words, in any case, with any run of white space (a line
+    /// break, two spaces) between its words.
     pub fn scrub(&self, text: &str) -> String {
         if self.is_empty() {
             return text.to_string();
         }
-        let lower = text.to_lowercase();
-        if lower.len() != text.len() {
-            // Case folding changed byte lengths: fall back to exact matches.
-            return self.scrub_exact(text);
-        }
         let mut out = String::with_capacity(text.len());
-        let mut i = 0;
         let mut copied = 0;
-        let bytes = lower.as_bytes();
-        while i < lower.len() {
-            let at_word_start = i == 0
-                || !lower[..i]
+        let mut prev: Option<char> = None;
+        let mut i = 0;
+        while i < text.len() {
+            let rest = &text[i..];
+            let c = rest.chars().next().expect("inside the text");
+            if c.is_alphanumeric() && !prev.is_some_and(char::is_alphanumeric) {
+                let word: String = first_word(rest)
                     .chars()
-                    .next_back()
-                    .is_some_and(char::is_alphanumeric);
-            if at_word_start && text.is_char_boundary(i) {
-                let word = first_word(&lower[i..]);
-                if let Some(cands) = self.by_first.get(word) {
-                    if let Some(c) = cands.iter().find(|c| {
-                        lower[i..].starts_with(c.as_str())
-                            && !lower[i + c.len()..]
-                                .chars()
-                                .next()
-                                .is_some_and(char::is_alphanumeric)
-                    }) {
-                        out.push_str(&text[copied..i]);
-                        out.push_str(REDACTED);
-                        i += c.len();
-                        copied = i;
-                        continue;
-                    }
+                    .flat_map(char::to_lowercase)
+                    .collect();
+                let matched = self
+                    .by_first
+                    .get(&word)
+                    .and_then(|cands| cands.iter().find_map(|cand| match_at(rest, cand)));
+                if let Some(len) = matched {
+                    out.push_str(&text[copied..i]);
+                    out.push_str(REDACTED);
+                    i += len;
+                    copied = i;
+                    prev = text[..i].chars().next_back();
+                    continue;
                 }
             }
-            i += 1;
-            while i < bytes.len() && !lower.is_char_boundary(i) {
-                i += 1;
-            }
+            prev = Some(c);
+            i += c.len_utf8();
         }
         out.push_str(&text[copied..]);
         out
     }
-
-    fn scrub_exact(&self, text: &str) -> String {
-        let mut out = text.to_string();
-        for list in self.by_first.values() {
-            for name in list {
-                // Names are stored lower-cased; try the common spellings.
-                for variant in [name.clone(), title_case(name), name.to_uppercase()] {
-                    out = out.replace(&variant, REDACTED);
-                }
-            }
-        }
-        out
-    }
 }
 
-fn title_case(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    let mut up = true;
-    for c in s.chars() {
-        if up {
-            out.extend(c.to_uppercase());
-        } else {
-            out.push(c);
+/// Lower case, trimmed, every run of white space one space.
+fn normalize(name: &str) -> String {
+    name.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// How many bytes of `text` spell `name` (normalized) from its start, as a
+/// whole word; a space in `name` stands for any run of white space.
+fn match_at(text: &str, name: &str) -> Option<usize> {
+    let mut want = name.chars().peekable();
+    let mut pending: Vec<char> = Vec::new();
+    let mut used = 0;
+    let mut chars = text.char_indices().peekable();
+    while want.peek().is_some() || !pending.is_empty() {
+        if !pending.is_empty() {
+            if want.next() != Some(pending.remove(0)) {
+                return None;
+            }
+            continue;
         }
-        up = !c.is_alphanumeric();
+        let (at, c) = chars.next()?;
+        used = at + c.len_utf8();
+        if c.is_whitespace() {
+            if want.next() != Some(' ') {
+                return None;
+            }
+            while let Some((at, c)) = chars.peek().copied() {
+                if !c.is_whitespace() {
+                    break;
+                }
+                used = at + c.len_utf8();
+                chars.next();
+            }
+        } else {
+            pending.extend(c.to_lowercase());
+        }
     }
-    out
+    let next = text[used..].chars().next();
+    (!next.is_some_and(char::is_alphanumeric)).then_some(used)
 }
 
 /// Replaces `[[target]]` and `[[target|label]]` by Markdown links to the
@@ -338,6 +351,24 @@ fn sanitize(raw: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn scrubs_across_line_breaks_unusual_letters_and_hyphens() {
+        let s = Scrubber::new(["Tom McDonald", "Bo Li", "Ann Smith-Jones"], ["Lena Park"]);
+        assert_eq!(
+            s.scrub("Trip to İzmir: Tom McDonald came; TOM  MCDONALD too."),
+            "Trip to İzmir: [client] came; [client] too."
+        );
+        assert_eq!(
+            s.scrub("We met Bo\nLi, and later bo li."),
+            "We met [client], and later [client]."
+        );
+        assert_eq!(
+            s.scrub("The Smith-Jones file; Ann Smith-Jones."),
+            "The [client] file; [client]."
+        );
+        assert_eq!(s.scrub("Bolivia and Lima stay."), "Bolivia and Lima stay.");
+    }
 
     #[test]
     fn nothing_in_a_body_loads_from_another_host() {

@@ -104,9 +104,9 @@ struct PartnerPage<'a> {
     website: Option<&'a str>,
     website_href: Option<String>,
     since: Option<String>,
-    tags: &'a [String],
-    ideal_clients: &'a [String],
-    shared_ideal_clients: Vec<&'a str>,
+    tags: Vec<String>,
+    ideal_clients: Vec<String>,
+    shared_ideal_clients: Vec<String>,
     body_html: String,
     timeline: Vec<pages::Event>,
     initiatives: Vec<pages::InitiativeView>,
@@ -221,6 +221,10 @@ fn partner_page(
     charts: &PartnerCharts,
 ) -> Result<(Vec<u8>, Vec<Diagnostic>, Links), Box<Diagnostic>> {
     let row = Row::new(p, r, scrub, true);
+    let clean = |s: &str| match scrub {
+        Some(sc) => sc.scrub(s),
+        None => s.to_string(),
+    };
     let (body_html, warnings, links) = markdown::body_html(p, targets, scrub);
     let mut q = pages::empty_quarters(quarters);
     pages::add_quarters(p, window, quarters, &mut q);
@@ -233,9 +237,12 @@ fn partner_page(
         website: p.website.as_deref(),
         website_href: p.website.as_deref().and_then(pages::safe_web_link),
         since: p.since.map(|d| d.to_string()),
-        tags: &p.tags,
-        ideal_clients: &p.ideal_clients,
-        shared_ideal_clients: crate::analysis::shared_ideal_clients(p, settings),
+        tags: p.tags.iter().map(|t| clean(t)).collect(),
+        ideal_clients: p.ideal_clients.iter().map(|t| clean(t)).collect(),
+        shared_ideal_clients: crate::analysis::shared_ideal_clients(p, settings)
+            .into_iter()
+            .map(clean)
+            .collect(),
         body_html,
         timeline: pages::timeline(p, settings, scrub),
         initiatives: pages::initiatives(p, scrub),
@@ -547,6 +554,11 @@ fn redacted_copies(book: &Book, reports: &[Report], sc: &Scrubber) -> (Vec<Partn
                 n.action = n.action.as_deref().map(|a| sc.scrub(a));
             }
             p.body = sc.scrub(&p.body);
+            p.firm = p.firm.as_deref().map(|f| sc.scrub(f));
+            p.profession = p.profession.as_deref().map(|f| sc.scrub(f));
+            for t in p.tags.iter_mut().chain(p.ideal_clients.iter_mut()) {
+                *t = sc.scrub(t);
+            }
             p.extra = p.extra.as_ref().map(|e| scrub_json(e, sc));
             p
         })

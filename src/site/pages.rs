@@ -151,8 +151,8 @@ impl Row {
         Row {
             slug: p.slug.clone(),
             name: p.name.clone(),
-            firm: p.firm.clone(),
-            profession: p.profession.clone().unwrap_or_default(),
+            firm: p.firm.as_deref().map(clean),
+            profession: p.profession.as_deref().map(clean).unwrap_or_default(),
             role: p.role.as_str(),
             stage: stage.as_str(),
             stage_title: stage.title(),
