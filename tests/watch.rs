@@ -154,8 +154,9 @@ fn editor_noise_and_the_output_folder_trigger_nothing() {
     for name in ["4913", "lena-park.md~", "#lena-park.md#"] {
         fs::remove_file(partners.join(name)).unwrap();
     }
-    // Then one real change: exactly one rebuild, naming only the real file.
-    edit(
+    // Then one real change, saved whole: exactly one rebuild, naming only
+    // the real file.
+    edit_whole(
         &note(root, "priya-raman.md"),
         "name: Priya Raman",
         "name: Priya R. Raman",

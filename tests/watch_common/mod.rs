@@ -66,6 +66,18 @@ pub fn edit(path: &Path, from: &str, to: &str) {
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
+/// Like [`edit`], but saved whole: written beside the note, then renamed
+/// over it, so a watcher never sees the file half written. For tests that
+/// count rebuilds.
+#[allow(dead_code)]
+pub fn edit_whole(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    let aside = path.with_extension("md.saving");
+    std::fs::write(&aside, text.replacen(from, to, 1)).unwrap();
+    std::fs::rename(&aside, path).unwrap();
+}
+
 /// A running `rapport` with its standard error collected.
 pub struct Running {
     child: Child,
