@@ -144,7 +144,18 @@ fn explain<T: DeserializeOwned + Checked>(
 ) -> Vec<YamlProblem> {
     let value = match serde_yaml::from_str::<Value>(text) {
         Ok(v) => v,
-        Err(e) => return vec![syntax(&e, text)],
+        Err(e) => {
+            // A whole number too large for any integer type stops the
+            // reading of the document, though it is not a syntax error:
+            // report it, put 0 in its place and look for the other problems.
+            if let Some((problem, patched)) = oversized_number(&e, text) {
+                let mut problems = from_str::<T>(&patched, doc).err().unwrap_or_default();
+                problems.push(problem);
+                problems.sort_by_key(|p| (p.line, p.column));
+                return problems;
+            }
+            return vec![syntax(&e, text)];
+        }
     };
     let index = SpanIndex::build(text);
     let map = match value {
@@ -270,6 +281,46 @@ fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T, (Vec<Seg>, String
             .collect();
         (path, e.into_inner().to_string())
     })
+}
+
+/// The problem of a number too large to hold, and `text` with `0` in its
+/// place; `None` for any other error.
+fn oversized_number(e: &serde_yaml::Error, text: &str) -> Option<(YamlProblem, String)> {
+    let message = e.to_string();
+    if !message.contains("invalid type: integer") {
+        return None;
+    }
+    let loc = e.location()?;
+    let line_start: usize = text
+        .split_inclusive('\n')
+        .take(loc.line() - 1)
+        .map(str::len)
+        .sum();
+    let line = text[line_start..].split('\n').next()?;
+    let start = line_start + line.char_indices().nth(loc.column() - 1)?.0;
+    let rest = &text[start..];
+    let len = rest
+        .find(|c: char| c.is_whitespace() || matches!(c, ',' | ']' | '}' | '#'))
+        .unwrap_or(rest.len());
+    let token = &rest[..len];
+    if token.is_empty()
+        || !token
+            .trim_start_matches(['-', '+'])
+            .chars()
+            .all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let patched = format!("{}0{}", &text[..start], &rest[len..]);
+    let problem = YamlProblem {
+        line: loc.line(),
+        column: loc.column(),
+        width: token.chars().count(),
+        message: format!("the number `{token}` is too large"),
+        label: "expected a number that fits, like 4500".into(),
+        help: Vec::new(),
+    };
+    Some((problem, patched))
 }
 
 /// A syntax error as serde_yaml reports it.
@@ -709,6 +760,15 @@ mod tests {
         assert!(!problems
             .iter()
             .any(|p| p.message.contains("missing `direction`")));
+    }
+
+    #[test]
+    fn a_huge_number_does_not_hide_other_problems() {
+        let text = "name: A\nrole: espp\nreferrals:\n  - date: 2024-01-01\n    direction: given\n    value: 99999999999999999999999999999\n";
+        let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+        let places: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
+        assert_eq!(places, vec![(2, 7), (6, 12)], "{problems:#?}");
+        assert!(problems[1].message.contains("too large"), "{problems:#?}");
     }
 
     #[test]
