@@ -371,17 +371,13 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
     };
 
     // 3. A mutual discovery conversation held.
-    let discoveries: Vec<_> = partner
+    // Of two on the same day, the one written later counts as newer:
+    // `max_by_key` keeps the last of equal maxima.
+    let newest_discovery = partner
         .meetings
         .iter()
         .filter(|m| m.kind == MeetingKind::Discovery && m.date <= as_of)
-        .collect();
-    let newest_discovery = discoveries.iter().copied().max_by_key(|m| m.date);
-    let newest_discovery = discoveries
-        .iter()
-        .rev()
-        .copied()
-        .find(|m| Some(m.date) == newest_discovery.map(|n| n.date));
+        .max_by_key(|m| m.date);
     let discovery_held = Criterion {
         met: newest_discovery.is_some(),
         evidence: match newest_discovery {

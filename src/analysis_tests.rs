@@ -947,3 +947,27 @@ fn evidence_mentions_the_numbers() {
         assert!(!c.evidence.is_empty(), "{key}");
     }
 }
+
+#[test]
+fn of_two_discoveries_on_one_day_the_one_written_later_decides() {
+    let p = with(
+        vec![],
+        vec![
+            discovery("2026-06-01", NotInterested),
+            discovery("2026-06-01", Interested),
+            keep_active(),
+        ],
+        vec![],
+    );
+    assert_eq!(stage(&p), Stage::DesignNetNew);
+    let p = with(
+        vec![],
+        vec![
+            discovery("2026-06-01", Interested),
+            discovery("2026-06-01", NotInterested),
+            keep_active(),
+        ],
+        vec![],
+    );
+    assert_eq!(stage(&p), Stage::NotAFit);
+}
