@@ -88,7 +88,6 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
     }
     let mut tera = Tera::new();
     tera.autoescape_on([".html", ".svg", ".xml"]);
-    crate::site::register_filters(&mut tera);
     // Parse one by one first, so that every broken template is reported.
     for t in &texts {
         let mut alone = Tera::new();

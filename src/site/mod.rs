@@ -16,7 +16,7 @@ use std::sync::{Arc, Mutex};
 
 use rayon::prelude::*;
 use serde::Serialize;
-use tera::{Context, Tera};
+use tera::Context;
 
 use crate::analysis::{Report, Stage, Window};
 use crate::book::{Book, Direction, Outcome, Partner, Settings};
@@ -28,9 +28,6 @@ use crate::templates::Templates;
 use charts::Series;
 use markdown::{LinkTargets, Links, Scrubber};
 use pages::{QuarterCounts, Row, SiteInfo};
-
-/// Filters the built-in templates use.
-pub fn register_filters(_tera: &mut Tera) {}
 
 /// The stylesheet's path in the site.
 pub const STYLESHEET: &str = "style.css";
@@ -84,15 +81,6 @@ impl RenderCache {
         self.book_key = None;
         self.book_files.clear();
     }
-}
-
-/// Renders the whole site; warnings come back beside the files.
-pub fn render(
-    book: &Book,
-    reports: &[Report],
-    templates: &Templates,
-) -> Result<(SiteFiles, Vec<Diagnostic>), Vec<Diagnostic>> {
-    render_cached(book, reports, templates, &mut RenderCache::new())
 }
 
 #[derive(Serialize)]
