@@ -4,11 +4,14 @@
 //! `cargo bench --bench build -- 1000`. Prints the median of several runs
 //! for each phase. The book is generated once under `target/bench-books/`.
 
+#[path = "support/corpus.rs"]
+mod corpus;
+
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use rapport::output;
-use rapport::pipeline::{Options, Pipeline};
+use rapport::build::output;
+use rapport::build::pipeline::{Options, Pipeline};
 
 fn median(mut xs: Vec<Duration>) -> Duration {
     xs.sort();
@@ -28,7 +31,7 @@ fn main() {
     let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-books");
     let root = base.join(format!("book-{n}"));
     if !root.join("rapport.yaml").exists() {
-        rapport::corpus::write_book(&root, n, 42).expect("write the corpus");
+        corpus::write_book(&root, n, 42).expect("write the corpus");
     }
     let out = base.join(format!("out-{n}"));
     let opts = Options {

@@ -4,7 +4,7 @@
 //!     cargo bench --bench watch                  # sample and 1,000 notes
 //!     cargo bench --bench watch -- 1000 10000    # other generated sizes
 //!
-//! The generated book is `rapport::corpus::write_book(root, n, 42)`, the
+//! The generated book is `corpus::write_book(root, n, 42)`, the
 //! one `benches/build.rs` uses. Each figure is the median of several runs:
 //! - full build: a fresh pipeline (nothing cached) building the book and
 //!   writing it to an empty folder, in-process;
@@ -19,6 +19,9 @@
 //!   that moves); this includes the wait for the book to be quiet (the
 //!   debounce).
 
+#[path = "support/corpus.rs"]
+mod corpus;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::io::{BufRead, BufReader};
@@ -26,8 +29,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use rapport::output;
-use rapport::pipeline::{Options, Pipeline};
+use rapport::build::output;
+use rapport::build::pipeline::{Options, Pipeline};
 use rapport::watch::{Outcome, Rebuilder};
 
 fn median(mut v: Vec<Duration>) -> Duration {
@@ -209,7 +212,7 @@ fn main() {
     );
     for n in sizes {
         let book = tempfile::tempdir().unwrap();
-        rapport::corpus::write_book(book.path(), n, 42).expect("write the corpus");
+        corpus::write_book(book.path(), n, 42).expect("write the corpus");
         bench(
             &format!("generated ({n} notes)"),
             book.path(),

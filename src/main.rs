@@ -8,10 +8,11 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use clap::{Args, Parser, Subcommand};
 
+use rapport::book::scaffold;
 use rapport::book::Day;
+use rapport::build::output;
+use rapport::build::pipeline::{self, Options, Pipeline};
 use rapport::diagnostics;
-use rapport::pipeline::{self, Options, Pipeline};
-use rapport::{output, scaffold};
 
 const EXAMPLES: &str = "\
 Examples:

@@ -287,11 +287,11 @@ fn today() -> Day {
 #[test]
 fn unmutated_samples_parse() {
     for (file, bytes) in sample_notes() {
-        if let Err(d) = rapport::note::parse(&file, "x", &bytes) {
+        if let Err(d) = rapport::read::note::parse(&file, "x", &bytes) {
             panic!("{}", diagnostics::render(&d, false));
         }
     }
-    rapport::settings::parse(&sample_settings(), today()).unwrap();
+    rapport::book::settings::parse(&sample_settings(), today()).unwrap();
 }
 
 proptest! {
@@ -308,7 +308,7 @@ proptest! {
         for m in &mutations {
             apply(&mut bytes, m);
         }
-        match rapport::note::parse(file, "x", &bytes) {
+        match rapport::read::note::parse(file, "x", &bytes) {
             Ok(p) => {
                 prop_assert!(!p.name.trim().is_empty(), "a partner has a name");
                 prop_assert!(p.body_line >= 1);
@@ -329,7 +329,7 @@ proptest! {
         for m in &mutations {
             apply(&mut bytes, m);
         }
-        match rapport::settings::parse(&bytes, today()) {
+        match rapport::book::settings::parse(&bytes, today()) {
             Ok(s) => {
                 prop_assert!((0.0..=1.0).contains(&s.readiness.exceed_share));
                 prop_assert!(s.window_months >= 1);
@@ -419,7 +419,8 @@ mod numbers {
         )
             .prop_map(|(referrals, meetings, initiatives, ideal)| {
                 let text = "---\nname: P\n---\n";
-                let mut p = rapport::note::parse("partners/p.md", "p", text.as_bytes()).unwrap();
+                let mut p =
+                    rapport::read::note::parse("partners/p.md", "p", text.as_bytes()).unwrap();
                 p.referrals = referrals;
                 p.meetings = meetings;
                 p.initiatives = initiatives;
@@ -434,7 +435,7 @@ mod numbers {
         /// The numbers agree with FORMAT §4 read directly.
         #[test]
         fn numbers_follow_the_rules(p in partner(), months in 1u32..40) {
-            let mut s = rapport::settings::parse(
+            let mut s = rapport::book::settings::parse(
                 b"as_of: 2026-11-01\nadvisor:\n  ideal_clients: [physicians, business owners]\n",
                 today(),
             )

@@ -8,8 +8,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use rapport::output::{self, SiteFiles};
-use rapport::pipeline::{Options, Pipeline};
+use rapport::build::output::{self, SiteFiles};
+use rapport::build::pipeline::{Options, Pipeline};
 use rapport::watch::{Outcome, Rebuilder};
 use watch_common::*;
 

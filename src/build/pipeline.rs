@@ -10,11 +10,13 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 
 use crate::analysis::{self, Report};
+use crate::book::settings;
 use crate::book::{Book, Day, Partner, Settings};
+use crate::build::output::SiteFiles;
 use crate::diagnostics::Diagnostic;
-use crate::discover::{self, rel_display, NoteFile};
-use crate::output::SiteFiles;
-use crate::{note, settings, site, templates};
+use crate::read::discover::{self, rel_display, NoteFile};
+use crate::read::note;
+use crate::render::{self as site, templates};
 
 /// What to build.
 #[derive(Debug, Clone, Default)]
@@ -253,7 +255,7 @@ pub fn static_dir(root: &Path) -> PathBuf {
 /// name starting with `.`) are skipped.
 fn copy_static(
     root: &Path,
-    files: &mut crate::output::SiteFiles,
+    files: &mut crate::build::output::SiteFiles,
     problems: &mut Vec<Diagnostic>,
 ) -> Result<(), Box<Diagnostic>> {
     let dir = static_dir(root);

@@ -688,7 +688,7 @@ mod tests {
     use super::*;
     use crate::book::FrontMatter;
 
-    const NOTE: Doc = crate::note::NOTE;
+    const NOTE: Doc = crate::read::note::NOTE;
 
     #[test]
     fn index_records_keys_and_values() {

@@ -510,5 +510,4 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
 }
 
 #[cfg(test)]
-#[path = "analysis_tests.rs"]
 mod tests;

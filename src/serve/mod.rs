@@ -20,9 +20,9 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
+use crate::build::output::SiteFiles;
+use crate::build::pipeline::Options;
 use crate::diagnostics::Diagnostic;
-use crate::output::SiteFiles;
-use crate::pipeline::Options;
 use crate::watch::{self, Update};
 
 /// Where and how to serve.

@@ -9,23 +9,26 @@ use tera::{ErrorKind, Tera};
 use walkdir::WalkDir;
 
 use crate::diagnostics::{Diagnostic, Source};
-use crate::discover::rel_display;
+use crate::read::discover::rel_display;
 
 /// The built-in templates, by name.
 pub const BUILTIN: &[(&str, &str)] = &[
-    ("base.html", include_str!("../templates/base.html")),
-    ("index.html", include_str!("../templates/index.html")),
-    ("partners.html", include_str!("../templates/partners.html")),
-    ("partner.html", include_str!("../templates/partner.html")),
+    ("base.html", include_str!("../../templates/base.html")),
+    ("index.html", include_str!("../../templates/index.html")),
+    (
+        "partners.html",
+        include_str!("../../templates/partners.html"),
+    ),
+    ("partner.html", include_str!("../../templates/partner.html")),
     (
         "reciprocity.html",
-        include_str!("../templates/reciprocity.html"),
+        include_str!("../../templates/reciprocity.html"),
     ),
     (
         "readiness.html",
-        include_str!("../templates/readiness.html"),
+        include_str!("../../templates/readiness.html"),
     ),
-    ("style.css", include_str!("../templates/style.css")),
+    ("style.css", include_str!("../../templates/style.css")),
 ];
 
 /// A template's name and text, and where it came from for messages.
@@ -59,14 +62,14 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
             .filter_map(Result::ok)
         {
             if !entry.file_type().is_file()
-                || crate::discover::is_ignored_name(&entry.file_name().to_string_lossy())
+                || crate::read::discover::is_ignored_name(&entry.file_name().to_string_lossy())
             {
                 continue;
             }
             let name = rel_display(&dir, entry.path());
             let shown_as = rel_display(root, entry.path());
             match std::fs::read(entry.path()) {
-                Ok(bytes) => match crate::note::decode(&shown_as, &bytes) {
+                Ok(bytes) => match crate::read::note::decode(&shown_as, &bytes) {
                     Ok(text) => {
                         texts.retain(|t| t.name != name);
                         texts.push(TemplateText {
@@ -150,7 +153,7 @@ impl Templates {
             .iter()
             .map(|t| (t.name.as_str(), t.text.as_str()))
             .collect();
-        crate::site::fingerprint(&pairs)
+        crate::render::fingerprint(&pairs)
     }
 
     /// Whether a template of that name exists.

@@ -3,8 +3,8 @@
 
 use crate::book::{Direction, FrontMatter, MeetingKind, Outcome, Partner};
 use crate::diagnostics::{Diagnostic, Source};
-use crate::frontmatter::{split, SplitError};
-use crate::yaml::{self, Check, Checked, Doc, Seg, YamlProblem};
+use crate::read::frontmatter::{split, SplitError};
+use crate::read::yaml::{self, Check, Checked, Doc, Seg, YamlProblem};
 
 /// How partner notes are described in problems.
 pub const NOTE: Doc = Doc {

@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use crate::book::{Day, Settings, SettingsFile};
 use crate::diagnostics::{Diagnostic, Source};
-use crate::note::{decode, yaml_diagnostics};
-use crate::yaml::{self, Check, Checked, Doc, Seg};
+use crate::read::note::{decode, yaml_diagnostics};
+use crate::read::yaml::{self, Check, Checked, Doc, Seg};
 
 /// The settings file name, in the book root.
 pub const FILE: &str = "rapport.yaml";

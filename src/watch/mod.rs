@@ -26,12 +26,12 @@ use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{new_debouncer, DebounceEventResult};
 use walkdir::WalkDir;
 
+use crate::book::settings;
+use crate::build::output::{self, SiteFiles, WriteStats};
+use crate::build::pipeline::{self, Options, Pipeline};
 use crate::diagnostics::{self, Diagnostic};
-use crate::discover::{is_ignored_name, is_note_path, rel_display};
-use crate::output::{self, SiteFiles, WriteStats};
-use crate::pipeline::{self, Options, Pipeline};
-use crate::settings;
-use crate::templates;
+use crate::read::discover::{is_ignored_name, is_note_path, rel_display};
+use crate::render::templates;
 
 /// The folder of files copied into the site as they are.
 pub const STATIC_DIR: &str = "static";

@@ -7,8 +7,10 @@
 //! the pages whose inputs changed.
 
 pub mod charts;
+pub mod export;
 pub mod markdown;
 pub mod pages;
+pub mod templates;
 
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
@@ -20,10 +22,9 @@ use tera::Context;
 
 use crate::analysis::{Report, Stage, Window};
 use crate::book::{Book, Direction, Outcome, Partner, Settings};
+use crate::build::output::SiteFiles;
 use crate::diagnostics::Diagnostic;
-use crate::export;
-use crate::output::SiteFiles;
-use crate::templates::Templates;
+use templates::Templates;
 
 use charts::Series;
 use markdown::{LinkTargets, Links, Scrubber};

@@ -31,7 +31,7 @@ impl LinkTargets {
         let key = text.trim().to_lowercase();
         self.by_key
             .get(&key)
-            .or_else(|| self.by_key.get(&crate::discover::slugify(&key)))
+            .or_else(|| self.by_key.get(&crate::read::discover::slugify(&key)))
             .map(String::as_str)
     }
 }

@@ -5,7 +5,7 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::book::Day;
-use crate::discover::{discover, slugify};
+use crate::read::discover::{discover, slugify};
 
 /// A fresh note for `name`, valid as it stands, every section present and
 /// explained.
@@ -77,7 +77,7 @@ pub fn new_note(root: &Path, name: &str, today: Day) -> Result<PathBuf, String> 
             root.display()
         ));
     }
-    let settings = crate::settings::load(root, today)
+    let settings = crate::book::settings::load(root, today)
         .map_err(|_| "rapport.yaml has problems; run `rapport check` first".to_string())?;
     let notes_dir = root.join(&settings.notes_dir);
     if notes_dir.is_dir() {
@@ -151,7 +151,7 @@ pub fn init(dir: &Path, today: Day) -> Result<PathBuf, String> {
         }
         fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))
     };
-    write(dir.join(crate::settings::FILE), settings_text(today))?;
+    write(dir.join(crate::book::settings::FILE), settings_text(today))?;
     let example = dir.join("partners").join("example-partner.md");
     write(example.clone(), note_text("Example Partner", today))?;
     Ok(example)
@@ -165,7 +165,7 @@ mod tests {
     fn a_new_note_is_valid() {
         let today = Day::parse("2026-11-25").unwrap();
         let text = note_text("O'Brien: \"Tax\" Jane", today);
-        let p = crate::note::parse("partners/x.md", "x", text.as_bytes()).unwrap();
+        let p = crate::read::note::parse("partners/x.md", "x", text.as_bytes()).unwrap();
         assert_eq!(p.name, "O'Brien: \"Tax\" Jane");
         assert_eq!(p.since, Some(today));
     }
@@ -173,7 +173,7 @@ mod tests {
     #[test]
     fn fresh_settings_are_valid() {
         let today = Day::parse("2026-11-25").unwrap();
-        let s = crate::settings::parse(settings_text(today).as_bytes(), today).unwrap();
+        let s = crate::book::settings::parse(settings_text(today).as_bytes(), today).unwrap();
         assert_eq!(s.readiness.exceed_share, 0.66);
     }
 }

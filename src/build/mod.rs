@@ -1,0 +1,4 @@
+//! Running the stages in order, and writing the site.
+
+pub mod output;
+pub mod pipeline;

@@ -1,0 +1,8 @@
+//! Reading the notes: find them, decode and split them, deserialize them
+//! with located YAML problems.
+
+pub mod discover;
+pub mod frontmatter;
+pub mod note;
+pub mod text;
+pub mod yaml;
