@@ -31,7 +31,7 @@ use std::time::{Duration, Instant};
 
 use rapport::build::output;
 use rapport::build::pipeline::{Options, Pipeline};
-use rapport::watch::{Outcome, Rebuilder};
+use rapport::build::session::{Rebuild, Session};
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
@@ -109,8 +109,8 @@ fn one_note_rebuild(
     touch: fn(&Path, usize) -> String,
 ) -> Duration {
     let out = scratch.join("incremental");
-    let mut r = Rebuilder::new(&opts(root, &out));
-    assert!(matches!(r.rebuild(&BTreeSet::new()), Outcome::Built { .. }));
+    let mut r = Session::new(&opts(root, &out));
+    assert!(matches!(r.rebuild(&BTreeSet::new()), Rebuild::Built { .. }));
     let mut times = Vec::new();
     for run in 0..runs {
         touch(note, run);
@@ -118,7 +118,7 @@ fn one_note_rebuild(
         let start = Instant::now();
         let outcome = r.rebuild(&touched);
         times.push(start.elapsed());
-        assert!(matches!(outcome, Outcome::Built { .. }));
+        assert!(matches!(outcome, Rebuild::Built { .. }));
     }
     median(times)
 }

@@ -135,17 +135,19 @@ fn main() -> ExitCode {
                 open: args.open,
             },
         ),
-        Command::New { name, root } => match scaffold::new_note(&root, &name, pipeline::today()) {
-            Ok(path) => {
-                eprintln!("wrote {}", path.display());
-                ExitCode::SUCCESS
+        Command::New { name, root } => {
+            match scaffold::new_note(&root, &name, rapport::book::today()) {
+                Ok(path) => {
+                    eprintln!("wrote {}", path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
             }
-            Err(e) => {
-                eprintln!("error: {e}");
-                ExitCode::from(1)
-            }
-        },
-        Command::Init { dir } => match scaffold::init(&dir, pipeline::today()) {
+        }
+        Command::Init { dir } => match scaffold::init(&dir, rapport::book::today()) {
             Ok(example) => {
                 eprintln!(
                     "started a book in {}: rapport.yaml and {}\nnext: rapport build {}",

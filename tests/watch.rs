@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use rapport::build::output::{self, SiteFiles};
 use rapport::build::pipeline::{Options, Pipeline};
-use rapport::watch::{Outcome, Rebuilder};
+use rapport::build::session::{Rebuild, Session};
 use watch_common::*;
 
 fn site(root: &Path) -> PathBuf {
@@ -485,10 +485,10 @@ fn incremental_rebuilds_equal_a_fresh_full_build_file_for_file() {
             output: Some(incremental.clone()),
             ..Options::default()
         };
-        let mut rebuilder = Rebuilder::new(&opts);
+        let mut rebuilder = Session::new(&opts);
         assert!(matches!(
             rebuilder.rebuild(&BTreeSet::new()),
-            Outcome::Built { .. }
+            Rebuild::Built { .. }
         ));
         let mut rng = Rng(seed);
         let (mut good, mut failed) = (0, 0);
@@ -498,7 +498,7 @@ fn incremental_rebuilds_equal_a_fresh_full_build_file_for_file() {
             let outcome = rebuilder.rebuild(&touched);
             let full = out.path().join(format!("full-{step}"));
             match (outcome, fresh_build(root, &full)) {
-                (Outcome::Built { files, .. }, Ok(fresh)) => {
+                (Rebuild::Built { files, .. }, Ok(fresh)) => {
                     good += 1;
                     assert_eq!(*files, fresh, "seed {seed:#x} step {step}: in memory");
                     let (a, b) = (walk(&incremental), walk(&full));
@@ -511,7 +511,7 @@ fn incremental_rebuilds_equal_a_fresh_full_build_file_for_file() {
                         assert!(b[k] == *v, "seed {seed:#x} step {step}: {k} differs");
                     }
                 }
-                (Outcome::Failed { problems, .. }, Err(errors)) => {
+                (Rebuild::Failed { problems, .. }, Err(errors)) => {
                     failed += 1;
                     assert_eq!(
                         problems.iter().filter(|d| d.is_error()).count(),
@@ -524,14 +524,14 @@ fn incremental_rebuilds_equal_a_fresh_full_build_file_for_file() {
                         "seed {seed:#x} step {step}: kept"
                     );
                 }
-                (Outcome::Built { .. }, Err(_)) => {
+                (Rebuild::Built { .. }, Err(_)) => {
                     panic!("seed {seed:#x} step {step}: incremental built, fresh failed")
                 }
-                (Outcome::Failed { problems, .. }, Ok(_)) => panic!(
+                (Rebuild::Failed { problems, .. }, Ok(_)) => panic!(
                     "seed {seed:#x} step {step}: incremental failed, fresh built: {:?}",
                     problems.iter().map(|d| d.one_line()).collect::<Vec<_>>()
                 ),
-                (Outcome::WriteError(e), _) => panic!("seed {seed:#x} step {step}: {e}"),
+                (Rebuild::WriteError(e), _) => panic!("seed {seed:#x} step {step}: {e}"),
             }
             let _ = fs::remove_dir_all(&full);
         }

@@ -10,11 +10,12 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 
 use crate::analysis::{self, Report};
-use crate::book::settings;
+use crate::book::layout::{is_static_name, rel_display, Layout};
+use crate::book::{settings, today};
 use crate::book::{Book, Day, Partner, Settings};
 use crate::build::output::SiteFiles;
 use crate::diagnostics::Diagnostic;
-use crate::read::discover::{self, rel_display, NoteFile};
+use crate::read::discover::{self, NoteFile};
 use crate::read::note;
 use crate::render::{self as site, templates};
 
@@ -75,11 +76,8 @@ pub struct Pipeline {
     notes: HashMap<PathBuf, CachedNote>,
     /// Partner pages of the previous run, reused when unchanged.
     render_cache: site::RenderCache,
-}
-
-/// Today, in the local time zone.
-pub fn today() -> Day {
-    Day(chrono::Local::now().date_naive())
+    /// The book's folders, from the last settings that loaded.
+    layout: Option<Layout>,
 }
 
 fn parse_file(f: &NoteFile) -> Result<Arc<Partner>, Vec<Diagnostic>> {
@@ -92,16 +90,14 @@ fn parse_file(f: &NoteFile) -> Result<Arc<Partner>, Vec<Diagnostic>> {
     }
 }
 
-/// The output folder of a build.
-pub fn output_dir(opts: &Options, settings: &Settings) -> PathBuf {
-    opts.output
-        .clone()
-        .unwrap_or_else(|| opts.root.join(&settings.output_dir))
-}
-
 impl Pipeline {
     pub fn new() -> Pipeline {
         Pipeline::default()
+    }
+
+    /// The book's folders, from the last run whose settings loaded.
+    pub fn layout(&self) -> Option<&Layout> {
+        self.layout.as_ref()
     }
 
     /// Forgets every cached note, so the next run reads them all.
@@ -141,30 +137,22 @@ impl Pipeline {
             });
         }
         let today = today();
-        let mut settings = settings::load(root, today).unwrap_or_else(|p| {
+        let loaded = settings::load(root, today);
+        let settings_loaded = loaded.is_ok();
+        let mut settings = loaded.unwrap_or_else(|p| {
             problems.extend(p);
             settings::parse(b"", today).expect("default settings are valid")
         });
         if let Some(as_of) = opts.as_of {
             settings.as_of = as_of;
         }
-        let output = output_dir(opts, &settings);
-        let notes_dir = root.join(&settings.notes_dir);
-        let inputs = [static_dir(root), templates::book_dir(root)];
-        if same_place(&output, root)
-            || same_place(&output, &notes_dir)
-            || inputs.iter().any(|dir| inside(&output, dir))
-        {
-            problems.push(
-                Diagnostic::error(
-                    output.display().to_string(),
-                    "the output folder cannot be the book, its notes folder, or inside static/ or templates/",
-                )
-                .with_help("set `output_dir` in rapport.yaml or pass `-o` with a folder of its own, like `public`"),
-            );
+        let layout = Layout::new(root, opts.output.as_deref(), &settings);
+        if settings_loaded {
+            self.layout = Some(layout.clone());
         }
+        problems.extend(layout.check());
 
-        let (files, found) = discover::discover(root, &notes_dir);
+        let (files, found) = discover::discover(root, &layout.notes);
         problems.extend(found);
         let present: HashSet<&Path> = files.iter().map(|f| f.path.as_path()).collect();
         self.notes
@@ -211,7 +199,9 @@ impl Pipeline {
         counts.partners = partners.len();
         counts.referrals = partners.iter().map(|p| p.referrals.len()).sum();
 
-        let templates = templates::load(root).map_err(|p| problems.extend(p)).ok();
+        let templates = templates::load(&layout)
+            .map_err(|p| problems.extend(p))
+            .ok();
         if problems.iter().any(Diagnostic::is_error) {
             return Err(Failed { problems, counts });
         }
@@ -225,13 +215,13 @@ impl Pipeline {
         match site::render_cached(&book, &reports, &templates, &mut self.render_cache) {
             Ok((mut files, warnings)) => {
                 problems.extend(warnings);
-                if let Err(e) = copy_static(root, &mut files, &mut problems) {
+                if let Err(e) = copy_static(&layout, &mut files, &mut problems) {
                     problems.push(*e);
                     return Err(Failed { problems, counts });
                 }
                 Ok(Built {
                     settings: book.settings,
-                    output,
+                    output: layout.output,
                     files,
                     warnings: problems,
                     counts,
@@ -245,32 +235,27 @@ impl Pipeline {
     }
 }
 
-/// The folder of a book's files copied into the site as-is.
-pub fn static_dir(root: &Path) -> PathBuf {
-    root.join("static")
-}
-
 /// Adds the book's `static/` files to the site. A file that would replace
 /// a page rapport renders is left out, with a warning; hidden files (a
 /// name starting with `.`) are skipped.
 fn copy_static(
-    root: &Path,
+    layout: &Layout,
     files: &mut crate::build::output::SiteFiles,
     problems: &mut Vec<Diagnostic>,
 ) -> Result<(), Box<Diagnostic>> {
-    let dir = static_dir(root);
+    let (root, dir) = (&layout.root, &layout.statics);
     if !dir.is_dir() {
         return Ok(());
     }
-    let entries: Vec<_> = walkdir::WalkDir::new(&dir)
+    let entries: Vec<_> = walkdir::WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'))
+        .filter_entry(|e| e.depth() == 0 || is_static_name(&e.file_name().to_string_lossy()))
         .filter_map(Result::ok)
         .filter(|e| e.file_type().is_file())
         .collect();
     for entry in entries {
-        let rel = rel_display(&dir, entry.path());
+        let rel = rel_display(dir, entry.path());
         let shown = rel_display(root, entry.path());
         if files.contains_key(&rel) {
             problems.push(Diagnostic::warning(
@@ -284,27 +269,6 @@ fn copy_static(
         files.insert(rel, bytes.into());
     }
     Ok(())
-}
-
-/// Whether `path` is `dir` or lies inside it (compared as absolute paths,
-/// and on disk where both exist).
-fn inside(path: &Path, dir: &Path) -> bool {
-    let lexical = match (std::path::absolute(path), std::path::absolute(dir)) {
-        (Ok(p), Ok(d)) => p.starts_with(d),
-        _ => false,
-    };
-    lexical || same_place(path, dir) || path.parent().is_some_and(|p| p != path && inside(p, dir))
-}
-
-/// Whether two paths name the same folder, lexically or on disk.
-fn same_place(a: &Path, b: &Path) -> bool {
-    if a == b {
-        return true;
-    }
-    match (a.canonicalize(), b.canonicalize()) {
-        (Ok(x), Ok(y)) => x == y,
-        _ => false,
-    }
 }
 
 /// The summary line: `14 partners, 73 referrals, 0 problems`.

@@ -7,6 +7,7 @@ use std::time::SystemTime;
 
 use walkdir::WalkDir;
 
+use crate::book::layout::{is_ignored_name, rel_display};
 use crate::diagnostics::Diagnostic;
 
 /// A note file found on disk.
@@ -41,28 +42,6 @@ pub fn slugify(name: &str) -> String {
 
 /// The slug no note may have: `partners/index.html` is the partner list.
 pub const RESERVED_SLUG: &str = "index";
-
-/// Whether a file or folder name is ignored (starts with `.` or `_`).
-pub fn is_ignored_name(name: &str) -> bool {
-    name.starts_with('.') || name.starts_with('_')
-}
-
-/// Whether `path`, relative to the notes folder, names a note.
-pub fn is_note_path(rel: &Path) -> bool {
-    let ignored = rel
-        .components()
-        .any(|c| is_ignored_name(&c.as_os_str().to_string_lossy()));
-    !ignored && rel.extension().is_some_and(|e| e == "md")
-}
-
-/// Display form of `path` relative to `root`.
-pub fn rel_display(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
-}
 
 /// Lists the notes under `notes_dir`, sorted by path, with a problem for
 /// every empty or duplicate slug and unreadable entry.
@@ -154,6 +133,7 @@ pub fn discover(root: &Path, notes_dir: &Path) -> (Vec<NoteFile>, Vec<Diagnostic
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::book::layout::is_note_path;
 
     #[test]
     fn slugs_follow_the_rule() {

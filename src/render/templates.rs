@@ -2,14 +2,13 @@
 //! embedded in the binary, each replaceable by a file of the same name in a
 //! book's own `templates/` folder.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use tera::{ErrorKind, Tera};
 use walkdir::WalkDir;
 
+use crate::book::layout::{is_template_name, rel_display, Layout};
 use crate::diagnostics::{Diagnostic, Source};
-use crate::read::discover::rel_display;
 
 /// The built-in templates, by name.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -38,13 +37,8 @@ struct TemplateText {
     shown_as: String,
 }
 
-/// The folder of a book's own templates.
-pub fn book_dir(root: &Path) -> std::path::PathBuf {
-    root.join("templates")
-}
-
 /// Loads the built-in templates, then the book's overrides.
-pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
+pub fn load(layout: &Layout) -> Result<Templates, Vec<Diagnostic>> {
     let mut texts: Vec<TemplateText> = BUILTIN
         .iter()
         .map(|(name, text)| TemplateText {
@@ -53,20 +47,20 @@ pub fn load(root: &Path) -> Result<Templates, Vec<Diagnostic>> {
             shown_as: format!("{name} (built-in template)"),
         })
         .collect();
-    let dir = book_dir(root);
+    let (root, dir) = (&layout.root, &layout.templates);
     let mut problems = Vec::new();
     if dir.is_dir() {
-        for entry in WalkDir::new(&dir)
+        for entry in WalkDir::new(dir)
             .sort_by_file_name()
             .into_iter()
             .filter_map(Result::ok)
         {
             if !entry.file_type().is_file()
-                || crate::read::discover::is_ignored_name(&entry.file_name().to_string_lossy())
+                || !is_template_name(&entry.file_name().to_string_lossy())
             {
                 continue;
             }
-            let name = rel_display(&dir, entry.path());
+            let name = rel_display(dir, entry.path());
             let shown_as = rel_display(root, entry.path());
             match std::fs::read(entry.path()) {
                 Ok(bytes) => match crate::read::note::decode(&shown_as, &bytes) {

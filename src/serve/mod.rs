@@ -22,8 +22,9 @@ use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
 
 use crate::build::output::SiteFiles;
 use crate::build::pipeline::Options;
+use crate::build::session::Rebuild;
 use crate::diagnostics::Diagnostic;
-use crate::watch::{self, Update};
+use crate::watch;
 
 /// Where and how to serve.
 #[derive(Debug, Clone)]
@@ -71,19 +72,16 @@ impl Shared {
     }
 
     /// Records a rebuild and wakes every waiting page.
-    pub fn update(&self, update: Update) {
+    pub fn update(&self, update: &Rebuild) {
         let mut s = self.state.lock().unwrap();
         s.generation += 1;
-        match update {
-            Update::Built(files) => {
-                s.files = Some(files.clone());
-                s.problems.clear();
-                s.failed = false;
-            }
-            Update::Failed(problems) => {
-                s.problems = problems.to_vec();
-                s.failed = true;
-            }
+        if let Rebuild::Built { files, .. } = update {
+            s.files = Some(files.clone());
+            s.problems.clear();
+            s.failed = false;
+        } else {
+            s.problems = update.problems();
+            s.failed = true;
         }
         self.changed.notify_all();
     }
@@ -132,28 +130,20 @@ pub enum Resolved {
     Bad,
 }
 
-fn hex(b: u8) -> Option<u8> {
-    (b as char).to_digit(16).map(|d| d as u8)
-}
-
-/// Decodes `%XX` escapes; `None` for a malformed escape or text that is not
-/// UTF-8.
+/// Decodes `%XX` escapes; `None` for a malformed escape (a `%` not
+/// followed by two hex digits) or text that is not UTF-8.
 pub fn percent_decode(s: &str) -> Option<String> {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hi = hex(*bytes.get(i + 1)?)?;
-            let lo = hex(*bytes.get(i + 2)?)?;
-            out.push(hi * 16 + lo);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
+    let well_formed = s
+        .split('%')
+        .skip(1)
+        .all(|rest| rest.len() >= 2 && rest.as_bytes()[..2].iter().all(u8::is_ascii_hexdigit));
+    if !well_formed {
+        return None;
     }
-    String::from_utf8(out).ok()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8()
+        .ok()
+        .map(|text| text.into_owned())
 }
 
 /// Turns a request URL into the key of a site file: `/` and folders get
@@ -185,31 +175,14 @@ pub fn resolve(url: &str) -> Resolved {
     Resolved::File(key)
 }
 
-/// The content type for a file name.
-pub fn content_type(name: &str) -> &'static str {
-    let ext = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
-    match ext.as_deref() {
-        Some("html" | "htm") => "text/html; charset=utf-8",
-        Some("css") => "text/css; charset=utf-8",
-        Some("js" | "mjs") => "text/javascript; charset=utf-8",
-        Some("json" | "map") => "application/json",
-        Some("csv") => "text/csv; charset=utf-8",
-        Some("txt" | "md") => "text/plain; charset=utf-8",
-        Some("xml") => "application/xml",
-        Some("svg") => "image/svg+xml",
-        Some("png") => "image/png",
-        Some("jpg" | "jpeg") => "image/jpeg",
-        Some("gif") => "image/gif",
-        Some("webp") => "image/webp",
-        Some("avif") => "image/avif",
-        Some("ico") => "image/x-icon",
-        Some("woff") => "font/woff",
-        Some("woff2") => "font/woff2",
-        Some("ttf") => "font/ttf",
-        Some("otf") => "font/otf",
-        Some("pdf") => "application/pdf",
-        Some("wasm") => "application/wasm",
-        _ => "application/octet-stream",
+/// The content type for a file name, from its extension; text is UTF-8.
+pub fn content_type(name: &str) -> String {
+    let mime = mime_guess::from_path(name).first_or_octet_stream();
+    let text = mime.type_() == mime_guess::mime::TEXT || mime.subtype() == "javascript";
+    if text {
+        format!("{mime}; charset=utf-8")
+    } else {
+        mime.to_string()
     }
 }
 
@@ -306,7 +279,7 @@ pub fn respond(shared: &Shared, method: &Method, url: &str) -> Response<Cursor<V
         } else {
             bytes.to_vec()
         };
-        return reply(200, kind, body);
+        return reply(200, &kind, body);
     }
     if key == "favicon.ico" {
         // Browsers ask for it on every page; no icon is no error.
@@ -365,19 +338,8 @@ fn handle(shared: &Shared, request: Request) {
 }
 
 fn open_browser(url: &str) {
-    let program = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    let spawned = std::process::Command::new(program)
-        .arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn();
-    if spawned.is_err() {
-        eprintln!("note: could not open a browser ({program}); open {url} yourself");
+    if let Err(e) = opener::open_browser(url) {
+        eprintln!("note: could not open a browser ({e}); open {url} yourself");
     }
 }
 

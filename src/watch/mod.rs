@@ -15,26 +15,25 @@
 //! forces that file to be read again, in case two saves fell within one
 //! tick of the file system's clock and left time and length unchanged.
 
+mod fingerprint;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{mpsc, Arc};
-use std::time::{Duration, Instant, SystemTime};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecursiveMode};
 use notify_debouncer_full::{new_debouncer, DebounceEventResult};
-use walkdir::WalkDir;
 
-use crate::book::settings;
-use crate::build::output::{self, SiteFiles, WriteStats};
-use crate::build::pipeline::{self, Options, Pipeline};
-use crate::diagnostics::{self, Diagnostic};
-use crate::read::discover::{is_ignored_name, is_note_path, rel_display};
-use crate::render::templates;
+use crate::book::layout::{rel_display, Layout};
+use crate::book::{settings, today};
+use crate::build::pipeline::Options;
+use crate::build::session::{Rebuild, Session};
+use crate::diagnostics;
 
-/// The folder of files copied into the site as they are.
-pub const STATIC_DIR: &str = "static";
+pub use fingerprint::Fingerprint;
 
 /// How long the debouncer waits for a path to be quiet.
 const DEBOUNCE: Duration = Duration::from_millis(50);
@@ -47,22 +46,16 @@ const GATHER_LIMIT: Duration = Duration::from_secs(2);
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-#[cfg(unix)]
-extern "C" fn on_signal(_: libc::c_int) {
-    if INTERRUPTED.swap(true, Ordering::SeqCst) {
-        // A second Ctrl-C while the first is being handled: stop now.
-        unsafe { libc::_exit(130) };
-    }
-}
-
 /// Catches Ctrl-C (and SIGTERM) so that a rebuild in progress finishes its
-/// writes before the program stops.
+/// writes before the program stops; a second Ctrl-C stops at once.
 pub fn catch_interrupt() {
-    #[cfg(unix)]
-    unsafe {
-        let handler = on_signal as extern "C" fn(libc::c_int) as libc::sighandler_t;
-        libc::signal(libc::SIGINT, handler);
-        libc::signal(libc::SIGTERM, handler);
+    let set = ctrlc::set_handler(|| {
+        if INTERRUPTED.swap(true, Ordering::SeqCst) {
+            std::process::exit(130);
+        }
+    });
+    if let Err(e) = set {
+        eprintln!("warning: cannot catch Ctrl-C: {e}");
     }
 }
 
@@ -71,313 +64,34 @@ pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
 
-// ---------------------------------------------------------------- inputs
+// ---------------------------------------------------------------- folders
 
-/// Where a book's inputs live, from its settings.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Layout {
-    pub root: PathBuf,
-    pub notes: PathBuf,
-    pub templates: PathBuf,
-    pub statics: PathBuf,
-    pub output: PathBuf,
-    /// The output folder on disk, links resolved, when it exists.
-    pub output_real: Option<PathBuf>,
+/// The folders to watch for `layout`, and how.
+fn watch_list(layout: &Layout) -> BTreeMap<PathBuf, RecursiveMode> {
+    let mut list = BTreeMap::new();
+    // Notes kept in the book's folder itself (`notes_dir: .`) need it
+    // watched whole; events from the output folder are dropped anyway.
+    let root_mode = if layout.notes == layout.root {
+        RecursiveMode::Recursive
+    } else {
+        RecursiveMode::NonRecursive
+    };
+    list.insert(layout.root.clone(), root_mode);
+    for dir in [&layout.notes, &layout.templates, &layout.statics] {
+        if dir.is_dir() && !layout.in_output(dir) && dir != &layout.root {
+            list.insert(dir.clone(), RecursiveMode::Recursive);
+        }
+    }
+    list
 }
 
-impl Layout {
-    /// The layout for `opts`, reading `rapport.yaml` (defaults when it is
-    /// broken, or `previous` when there is one).
-    pub fn of(opts: &Options, previous: Option<&Layout>) -> Layout {
-        let root = opts.root.clone();
-        let s = match (settings::load(&root, pipeline::today()), previous) {
-            (Ok(s), _) => s,
-            (Err(_), Some(previous)) => return previous.clone(),
-            (Err(_), None) => settings::parse(b"", pipeline::today()).expect("default settings"),
-        };
-        let output = pipeline::output_dir(opts, &s);
-        Layout {
-            notes: root.join(&s.notes_dir),
-            templates: templates::book_dir(&root),
-            statics: root.join(STATIC_DIR),
-            output_real: output.canonicalize().ok(),
-            output,
-            root,
-        }
-    }
-
-    fn settings_file(&self) -> PathBuf {
-        self.root.join(settings::FILE)
-    }
-
-    /// Whether `path` is the output folder or inside it.
-    pub fn in_output(&self, path: &Path) -> bool {
-        path.starts_with(&self.output)
-            || self
-                .output_real
-                .as_ref()
-                .is_some_and(|o| path.starts_with(o))
-    }
-
-    /// Whether `path` is an input of the build: a note, the settings, a
-    /// template or a static file (never anything in the output folder).
-    pub fn is_input(&self, path: &Path) -> bool {
-        if self.in_output(path) {
-            return false;
-        }
-        if path == self.settings_file() {
-            return true;
-        }
-        if let Ok(rel) = path.strip_prefix(&self.notes) {
-            if is_note_path(rel) {
-                return true;
-            }
-        }
-        // The same files the build reads: templates whose own name does not
-        // start with `.` or `_`; static files with no `.` folder or name.
-        if let Ok(rel) = path.strip_prefix(&self.templates) {
-            let name = rel.file_name().map(|n| n.to_string_lossy().into_owned());
-            return name.is_some_and(|n| !is_ignored_name(&n));
-        }
-        if let Ok(rel) = path.strip_prefix(&self.statics) {
-            return !rel.as_os_str().is_empty()
-                && !rel
-                    .components()
-                    .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
-        }
-        false
-    }
-
-    /// The folders to watch, and how.
-    fn watch_list(&self) -> BTreeMap<PathBuf, RecursiveMode> {
-        let mut list = BTreeMap::new();
-        // Notes kept in the book's folder itself (`notes_dir: .`) need it
-        // watched whole; events from the output folder are dropped anyway.
-        let root_mode = if self.notes == self.root {
-            RecursiveMode::Recursive
-        } else {
-            RecursiveMode::NonRecursive
-        };
-        list.insert(self.root.clone(), root_mode);
-        for dir in [&self.notes, &self.templates, &self.statics] {
-            if dir.is_dir() && !self.in_output(dir) && dir != &self.root {
-                list.insert(dir.clone(), RecursiveMode::Recursive);
-            }
-        }
-        list
-    }
-}
-
-/// Modification time and length of every input, by path.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Fingerprint(BTreeMap<PathBuf, (Option<SystemTime>, u64)>);
-
-impl Fingerprint {
-    /// Takes the fingerprint of a book's inputs.
-    pub fn take(layout: &Layout) -> Fingerprint {
-        let mut map = BTreeMap::new();
-        let mut add = |path: &Path| {
-            if let Ok(m) = std::fs::metadata(path) {
-                if m.is_file() {
-                    map.insert(path.to_path_buf(), (m.modified().ok(), m.len()));
-                }
-            }
-        };
-        add(&layout.settings_file());
-        for dir in [&layout.notes, &layout.templates, &layout.statics] {
-            if !dir.is_dir() {
-                continue;
-            }
-            let notes = dir == &layout.notes;
-            let walker = WalkDir::new(dir)
-                .follow_links(true)
-                .into_iter()
-                .filter_entry(|e| {
-                    e.depth() == 0
-                        || !(layout.in_output(e.path())
-                            || (notes && is_ignored_name(&e.file_name().to_string_lossy())))
-                });
-            for entry in walker.filter_map(Result::ok) {
-                if entry.file_type().is_file() && layout.is_input(entry.path()) {
-                    add(entry.path());
-                }
-            }
-        }
-        Fingerprint(map)
-    }
-
-    /// The fingerprint after events on `paths`, without walking the book
-    /// when it can: an input file is looked at alone, a file that is no
-    /// input changes nothing; a folder (or a path that was one) calls for a
-    /// full walk.
-    pub fn updated(&self, layout: &Layout, paths: &BTreeSet<PathBuf>) -> Fingerprint {
-        let mut next = self.clone();
-        for p in paths {
-            let meta = std::fs::metadata(p);
-            if layout.is_input(p) {
-                match meta {
-                    Ok(m) if m.is_file() => {
-                        next.0.insert(p.clone(), (m.modified().ok(), m.len()));
-                    }
-                    _ => {
-                        next.0.remove(p);
-                    }
-                }
-                continue;
-            }
-            let was_folder = || self.0.keys().any(|k| k.starts_with(p) && k != p);
-            match meta {
-                Ok(m) if !m.is_dir() => {}
-                Ok(_) => return Fingerprint::take(layout),
-                Err(_) if was_folder() => return Fingerprint::take(layout),
-                Err(_) => {}
-            }
-        }
-        next
-    }
-
-    /// What changed from `self` to `new`, in words, relative to `root`.
-    pub fn describe(&self, new: &Fingerprint, root: &Path, forced: &BTreeSet<PathBuf>) -> String {
-        let rel = |p: &Path| rel_display(root, p);
-        let added: Vec<&PathBuf> = new.0.keys().filter(|p| !self.0.contains_key(*p)).collect();
-        let removed: Vec<&PathBuf> = self.0.keys().filter(|p| !new.0.contains_key(*p)).collect();
-        let mut changed: Vec<&PathBuf> = new
-            .0
-            .iter()
-            .filter(|(p, v)| self.0.get(*p).is_some_and(|old| old != *v))
-            .map(|(p, _)| p)
-            .collect();
-        for p in forced {
-            if new.0.contains_key(p) && self.0.contains_key(p) && !changed.contains(&p) {
-                changed.push(p);
-            }
-        }
-        let total = added.len() + removed.len() + changed.len();
-        if total == 0 {
-            return "no input changed".into();
-        }
-        if added.len() == 1 && removed.len() == 1 && changed.is_empty() {
-            return format!("{} renamed to {}", rel(removed[0]), rel(added[0]));
-        }
-        let mut parts: Vec<String> = Vec::new();
-        for (list, word) in [
-            (&changed, "changed"),
-            (&added, "added"),
-            (&removed, "removed"),
-        ] {
-            match list.len() {
-                0 => {}
-                1 => parts.push(format!("{} {word}", rel(list[0]))),
-                _ if total <= 3 => parts.push(format!(
-                    "{} {word}",
-                    list.iter().map(|p| rel(p)).collect::<Vec<_>>().join(", ")
-                )),
-                n => parts.push(format!("{n} files {word}")),
-            }
-        }
-        parts.join(", ")
-    }
+/// The layout of a book whose settings do not load: the defaults.
+fn default_layout(opts: &Options) -> Layout {
+    let defaults = settings::parse(b"", today()).expect("default settings are valid");
+    Layout::new(&opts.root, opts.output.as_deref(), &defaults)
 }
 
 // ---------------------------------------------------------------- rebuilds
-
-/// What a rebuild gave.
-pub enum Outcome {
-    /// A good site, written to `output`.
-    Built {
-        files: Arc<SiteFiles>,
-        stats: WriteStats,
-        warnings: Vec<Diagnostic>,
-        summary: String,
-    },
-    /// Problems: nothing was written, the last good site stays.
-    Failed {
-        problems: Vec<Diagnostic>,
-        summary: String,
-    },
-    /// The site could not be written.
-    WriteError(String),
-}
-
-/// Rebuilds a book again and again, reading only changed notes and writing
-/// only changed files. Used by `watch` and `serve`, and by the tests and
-/// benchmarks in-process.
-pub struct Rebuilder {
-    opts: Options,
-    pipeline: Pipeline,
-    /// The last site written, and where.
-    last: Option<(PathBuf, Arc<SiteFiles>)>,
-}
-
-impl Rebuilder {
-    pub fn new(opts: &Options) -> Rebuilder {
-        Rebuilder {
-            opts: opts.clone(),
-            pipeline: Pipeline::new(),
-            last: None,
-        }
-    }
-
-    /// Forgets every parsed note, so the next rebuild reads them all.
-    pub fn forget_all(&mut self) {
-        self.pipeline.clear();
-    }
-
-    /// The last good site, if any.
-    pub fn last_site(&self) -> Option<Arc<SiteFiles>> {
-        self.last.as_ref().map(|(_, f)| f.clone())
-    }
-
-    /// Rebuilds after changes to `touched` (read again whatever their
-    /// modification time says), writing the site when it is good.
-    pub fn rebuild(&mut self, touched: &BTreeSet<PathBuf>) -> Outcome {
-        for p in touched {
-            self.pipeline.forget(p);
-        }
-        match self.pipeline.run(&self.opts) {
-            Ok(built) => {
-                let files = Arc::new(built.files);
-                let write = match &self.last {
-                    Some((out, old))
-                        if *out == built.output && out.join(output::MANIFEST).exists() =>
-                    {
-                        output::write_changes(out, old, &files)
-                    }
-                    _ => output::write_site(&built.output, &files),
-                };
-                match write {
-                    Ok(stats) => {
-                        self.last = Some((built.output, files.clone()));
-                        Outcome::Built {
-                            files,
-                            stats,
-                            summary: pipeline::summary(&built.counts, &built.warnings),
-                            warnings: built.warnings,
-                        }
-                    }
-                    Err(e) => {
-                        // Whatever is on disk now, check it whole next time.
-                        self.last = None;
-                        Outcome::WriteError(format!(
-                            "cannot write the site to {}: {e}",
-                            built.output.display()
-                        ))
-                    }
-                }
-            }
-            Err(failed) => Outcome::Failed {
-                summary: pipeline::summary(&failed.counts, &failed.problems),
-                problems: failed.problems,
-            },
-        }
-    }
-}
-
-/// What `serve` hears of each rebuild.
-pub enum Update<'a> {
-    Built(&'a Arc<SiteFiles>),
-    Failed(&'a [Diagnostic]),
-}
 
 fn clock() -> String {
     chrono::Local::now().format("%H:%M:%S").to_string()
@@ -389,14 +103,14 @@ fn plural(n: usize, word: &str) -> String {
 
 /// Prints the outcome of a rebuild: problems as `check` prints them, then
 /// one line.
-fn report(outcome: &Outcome, what: &str, took: Duration, root: &Path, output: &Path) {
+fn report(outcome: &Rebuild, what: &str, took: Duration, root: &Path, output: &Path) {
     let ms = took.as_millis();
     let output = match output.strip_prefix(root) {
         Ok(rel) => rel.display().to_string(),
         Err(_) => output.display().to_string(),
     };
     match outcome {
-        Outcome::Built {
+        Rebuild::Built {
             stats,
             warnings,
             summary,
@@ -410,14 +124,14 @@ fn report(outcome: &Outcome, what: &str, took: Duration, root: &Path, output: &P
                 stats.removed
             );
         }
-        Outcome::Failed { problems, summary } => {
+        Rebuild::Failed { problems, summary } => {
             diagnostics::print(problems);
             eprintln!(
                 "[{}] {what}: {summary} (found in {ms} ms); nothing written, the last good site is kept",
                 clock()
             );
         }
-        Outcome::WriteError(e) => eprintln!("[{}] {what}: error: {e}", clock()),
+        Rebuild::WriteError(e) => eprintln!("[{}] {what}: error: {e}", clock()),
     }
 }
 
@@ -427,7 +141,7 @@ pub fn watch(opts: &Options) -> ExitCode {
 }
 
 /// The watch loop, shared with `serve`: `on_update` hears of every build.
-pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(Update)) -> ExitCode {
+pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(&Rebuild)) -> ExitCode {
     catch_interrupt();
     let mut opts = opts.clone();
     if !opts.root.is_dir() {
@@ -459,7 +173,7 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(Update)) -> Ex
     };
     let mut watched: BTreeMap<PathBuf, RecursiveMode> = BTreeMap::new();
     let mut resync = |layout: &Layout, watched: &mut BTreeMap<PathBuf, RecursiveMode>| {
-        let want = layout.watch_list();
+        let want = watch_list(layout);
         for (path, mode) in watched.clone() {
             if want.get(&path) != Some(&mode) || !path.is_dir() {
                 let _ = debouncer.unwatch(&path);
@@ -478,12 +192,15 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(Update)) -> Ex
         }
     };
 
-    let mut layout = Layout::of(&opts, None);
+    let mut session = Session::new(&opts);
+    let start = Instant::now();
+    let outcome = session.rebuild(&BTreeSet::new());
+    let mut layout = session
+        .layout()
+        .cloned()
+        .unwrap_or_else(|| default_layout(&opts));
     resync(&layout, &mut watched);
     let mut fingerprint = Fingerprint::take(&layout);
-    let mut rebuilder = Rebuilder::new(&opts);
-    let start = Instant::now();
-    let outcome = rebuilder.rebuild(&BTreeSet::new());
     report(
         &outcome,
         "first build",
@@ -491,7 +208,7 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(Update)) -> Ex
         &opts.root,
         &layout.output,
     );
-    publish(&outcome, &mut on_update);
+    on_update(&outcome);
     let shown: Vec<String> = watched
         .iter()
         .map(|(p, mode)| match rel_display(&opts.root, p) {
@@ -560,40 +277,40 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(Update)) -> Ex
         if seen.is_empty() && !rescan {
             continue;
         }
-        let new_layout = Layout::of(&opts, Some(&layout));
-        resync(&new_layout, &mut watched);
-        let now = if rescan || new_layout != layout {
-            Fingerprint::take(&new_layout)
+        // Folders that appeared (templates/, static/) are watched from now.
+        resync(&layout, &mut watched);
+        let now = if rescan {
+            Fingerprint::take(&layout)
         } else {
-            fingerprint.updated(&new_layout, &seen)
+            fingerprint.updated(&layout, &seen)
         };
-        layout = new_layout;
         if rescan {
             // Events were lost: read every note again.
-            rebuilder.forget_all();
+            session.forget_all();
         } else if now == fingerprint && touched.is_empty() {
             continue;
         }
         let what = fingerprint.describe(&now, &opts.root, &touched);
         fingerprint = now;
         let start = Instant::now();
-        let outcome = rebuilder.rebuild(&touched);
+        let outcome = session.rebuild(&touched);
+        // The settings are read once, by the rebuild. New folders in them
+        // change what is watched and what counts as an input; the output
+        // folder found on disk changes only the layout.
+        if let Some(new_layout) = session.layout().filter(|l| **l != layout) {
+            let moved = !new_layout.same_folders(&layout);
+            layout = new_layout.clone();
+            if moved {
+                resync(&layout, &mut watched);
+                fingerprint = Fingerprint::take(&layout);
+            }
+        }
         report(&outcome, &what, start.elapsed(), &opts.root, &layout.output);
-        publish(&outcome, &mut on_update);
+        on_update(&outcome);
     }
     debouncer.stop();
     eprintln!("stopped");
     ExitCode::SUCCESS
-}
-
-fn publish(outcome: &Outcome, on_update: &mut impl FnMut(Update)) {
-    match outcome {
-        Outcome::Built { files, .. } => on_update(Update::Built(files)),
-        Outcome::Failed { problems, .. } => on_update(Update::Failed(problems)),
-        Outcome::WriteError(e) => {
-            on_update(Update::Failed(&[Diagnostic::error("(output)", e.clone())]))
-        }
-    }
 }
 
 #[cfg(test)]
@@ -611,7 +328,7 @@ mod tests {
             root,
             ..Options::default()
         };
-        let layout = Layout::of(&opts, None);
+        let layout = default_layout(&opts);
         (dir, layout)
     }
 

@@ -1,6 +1,6 @@
 //! YAML into typed structs, with every problem located.
 //!
-//! The common case (a valid document) is one `serde_yaml` pass straight into
+//! The common case (a valid document) is one `yaml_serde` pass straight into
 //! the target type. Only when that fails is the document looked at again: a
 //! second parser records where every key and value stands, and each
 //! top-level key (and each entry of a list) is deserialized on its own, so a
@@ -10,7 +10,7 @@ use std::collections::{HashMap, HashSet};
 
 use saphyr_parser::{Event, Parser};
 use serde::de::DeserializeOwned;
-use serde_yaml::{Mapping, Value};
+use yaml_serde::{Mapping, Value};
 
 use crate::diagnostics::did_you_mean;
 
@@ -109,7 +109,7 @@ pub fn from_str<T: DeserializeOwned + Checked>(
         deserialize::<T>(Value::Mapping(Mapping::new()))
             .map_err(|(path, msg)| vec![locate(&SpanIndex::default(), &path, &msg, doc)])?
     } else {
-        match serde_yaml::from_str::<T>(text) {
+        match yaml_serde::from_str::<T>(text) {
             Ok(v) => v,
             Err(first) => return Err(explain::<T>(text, first, doc)),
         }
@@ -139,10 +139,10 @@ fn is_blank(text: &str) -> bool {
 
 fn explain<T: DeserializeOwned + Checked>(
     text: &str,
-    first: serde_yaml::Error,
+    first: yaml_serde::Error,
     doc: Doc,
 ) -> Vec<YamlProblem> {
-    let value = match serde_yaml::from_str::<Value>(text) {
+    let value = match yaml_serde::from_str::<Value>(text) {
         Ok(v) => v,
         Err(e) => {
             // A whole number too large for any integer type stops the
@@ -285,7 +285,7 @@ fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T, (Vec<Seg>, String
 
 /// The problem of a number too large to hold, and `text` with `0` in its
 /// place; `None` for any other error.
-fn oversized_number(e: &serde_yaml::Error, text: &str) -> Option<(YamlProblem, String)> {
+fn oversized_number(e: &yaml_serde::Error, text: &str) -> Option<(YamlProblem, String)> {
     let message = e.to_string();
     if !message.contains("invalid type: integer") {
         return None;
@@ -323,8 +323,8 @@ fn oversized_number(e: &serde_yaml::Error, text: &str) -> Option<(YamlProblem, S
     Some((problem, patched))
 }
 
-/// A syntax error as serde_yaml reports it.
-fn syntax(e: &serde_yaml::Error, text: &str) -> YamlProblem {
+/// A syntax error as yaml_serde reports it.
+fn syntax(e: &yaml_serde::Error, text: &str) -> YamlProblem {
     let full = e.to_string();
     let message = full
         .split(" at line ")
@@ -338,7 +338,7 @@ fn syntax(e: &serde_yaml::Error, text: &str) -> YamlProblem {
         .unwrap_or((1, 1));
     let line_count = text.lines().count().max(1);
     if message.contains("duplicate entry with key") {
-        // serde_yaml points at the start of the mapping; point at the
+        // yaml_serde points at the start of the mapping; point at the
         // second occurrence of the key instead.
         let wanted = message.split('"').nth(1);
         if let Some((pos, key)) = duplicate_key(text, wanted) {

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Builds the sample book and a generated 1,000-note book with the binary of
+# BEFORE_REV and with the working tree, then compares the two sites byte for
+# byte (`diff -r`). Use it after a change that must not alter any output:
+#
+#   scripts/compare-output.sh 00ed351
+#
+# Exits 0 when both sites are identical, 1 when they differ. The generated
+# book comes from examples/corpus.rs of the working tree, so both binaries
+# read the same notes. Both builds use the same --as-of.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+before_rev=${1:?usage: scripts/compare-output.sh BEFORE_REV [NOTES]}
+notes=${2:-1000}
+as_of=2026-11-01
+root=$(pwd)
+work=$(mktemp -d)
+trap 'git worktree remove --force "$work/tree" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
+
+# One target folder for both builds, so dependencies compile once.
+export CARGO_TARGET_DIR="$root/target"
+
+git worktree add --detach "$work/tree" "$before_rev" >/dev/null
+(cd "$work/tree" && cargo build --release --quiet --bin rapport)
+cp "$CARGO_TARGET_DIR/release/rapport" "$work/rapport-before"
+
+cargo build --release --quiet --bin rapport --example corpus
+cp "$CARGO_TARGET_DIR/release/rapport" "$work/rapport-after"
+"$CARGO_TARGET_DIR/release/examples/corpus" "$work/corpus" "$notes"
+
+status=0
+for book in sample-data "$work/corpus"; do
+    name=$(basename "$book")
+    for side in before after; do
+        "$work/rapport-$side" build "$book" -o "$work/$side-$name" --as-of "$as_of" >/dev/null 2>&1
+    done
+    if diff -r "$work/before-$name" "$work/after-$name"; then
+        echo "$name: identical ($(find "$work/after-$name" -type f | wc -l) files)"
+    else
+        echo "$name: DIFFERENT"
+        status=1
+    fi
+done
+exit $status

@@ -1,0 +1,195 @@
+//! Where a book's files live: its folders, derived once from the settings,
+//! and which files under them the build reads. The build, `watch` and the
+//! file filters of discovery, templates and static files all ask here.
+
+use std::path::{Path, PathBuf};
+
+use crate::book::settings;
+use crate::book::Settings;
+use crate::diagnostics::Diagnostic;
+
+/// The folder of a book's own templates, under its root.
+pub const TEMPLATES_DIR: &str = "templates";
+/// The folder of files copied into the site as they are, under its root.
+pub const STATIC_DIR: &str = "static";
+
+/// What an input file of the build is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Note,
+    Settings,
+    Template,
+    Static,
+}
+
+/// The folders of a book.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Layout {
+    pub root: PathBuf,
+    pub notes: PathBuf,
+    pub templates: PathBuf,
+    pub statics: PathBuf,
+    pub output: PathBuf,
+    /// The output folder on disk, links resolved, when it exists.
+    pub output_real: Option<PathBuf>,
+}
+
+impl Layout {
+    /// The layout of the book at `root` with `settings`; `output` replaces
+    /// the settings' `output_dir` when given.
+    pub fn new(root: &Path, output: Option<&Path>, settings: &Settings) -> Layout {
+        let output = output.map_or_else(|| root.join(&settings.output_dir), Path::to_path_buf);
+        Layout {
+            notes: root.join(&settings.notes_dir),
+            templates: root.join(TEMPLATES_DIR),
+            statics: root.join(STATIC_DIR),
+            output_real: output.canonicalize().ok(),
+            output,
+            root: root.to_path_buf(),
+        }
+    }
+
+    /// Whether both layouts name the same folders (the output folder as
+    /// given, whether or not it exists on disk yet).
+    pub fn same_folders(&self, other: &Layout) -> bool {
+        (
+            &self.root,
+            &self.notes,
+            &self.templates,
+            &self.statics,
+            &self.output,
+        ) == (
+            &other.root,
+            &other.notes,
+            &other.templates,
+            &other.statics,
+            &other.output,
+        )
+    }
+
+    /// The settings file.
+    pub fn settings_file(&self) -> PathBuf {
+        self.root.join(settings::FILE)
+    }
+
+    /// A problem when the output folder would overwrite an input: the book
+    /// itself, its notes folder, or a place inside `static/` or `templates/`.
+    pub fn check(&self) -> Option<Diagnostic> {
+        let output = &self.output;
+        let clash = same_place(output, &self.root)
+            || same_place(output, &self.notes)
+            || [&self.statics, &self.templates]
+                .iter()
+                .any(|dir| inside(output, dir));
+        clash.then(|| {
+            Diagnostic::error(
+                output.display().to_string(),
+                "the output folder cannot be the book, its notes folder, or inside static/ or templates/",
+            )
+            .with_help("set `output_dir` in rapport.yaml or pass `-o` with a folder of its own, like `public`")
+        })
+    }
+
+    /// Whether `path` is the output folder or inside it.
+    pub fn in_output(&self, path: &Path) -> bool {
+        path.starts_with(&self.output)
+            || self
+                .output_real
+                .as_ref()
+                .is_some_and(|o| path.starts_with(o))
+    }
+
+    /// Which input of the build `path` is, if any (never anything in the
+    /// output folder).
+    pub fn kind_of(&self, path: &Path) -> Option<InputKind> {
+        if self.in_output(path) {
+            return None;
+        }
+        if path == self.settings_file() {
+            return Some(InputKind::Settings);
+        }
+        if let Ok(rel) = path.strip_prefix(&self.notes) {
+            if is_note_path(rel) {
+                return Some(InputKind::Note);
+            }
+        }
+        if let Ok(rel) = path.strip_prefix(&self.templates) {
+            let name = rel.file_name().map(|n| n.to_string_lossy());
+            return name
+                .is_some_and(|n| is_template_name(&n))
+                .then_some(InputKind::Template);
+        }
+        if let Ok(rel) = path.strip_prefix(&self.statics) {
+            return is_static_path(rel).then_some(InputKind::Static);
+        }
+        None
+    }
+
+    /// Whether `path` is an input of the build.
+    pub fn is_input(&self, path: &Path) -> bool {
+        self.kind_of(path).is_some()
+    }
+}
+
+/// Whether a file or folder name is left out of the notes (and a template
+/// name left out of the templates): hidden (`.`) or set aside (`_`).
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.') || name.starts_with('_')
+}
+
+/// Whether a path relative to the notes folder is a note: a `.md` file
+/// with no ignored folder or name on the way.
+pub fn is_note_path(rel: &Path) -> bool {
+    let ignored = rel
+        .components()
+        .any(|c| is_ignored_name(&c.as_os_str().to_string_lossy()));
+    !ignored && rel.extension().is_some_and(|e| e == "md")
+}
+
+/// Whether a file name under `templates/` is a template the build loads.
+pub fn is_template_name(name: &str) -> bool {
+    !is_ignored_name(name)
+}
+
+/// Whether a folder or file name under `static/` is copied: not hidden.
+pub fn is_static_name(name: &str) -> bool {
+    !name.starts_with('.')
+}
+
+/// Whether a path relative to `static/` is a file the build copies.
+pub fn is_static_path(rel: &Path) -> bool {
+    !rel.as_os_str().is_empty()
+        && rel
+            .components()
+            .all(|c| is_static_name(&c.as_os_str().to_string_lossy()))
+}
+
+/// Display form of `path` relative to `root`, with `/` between parts.
+pub fn rel_display(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Whether `path` is `dir` or lies inside it (compared as absolute paths,
+/// and on disk where both exist).
+fn inside(path: &Path, dir: &Path) -> bool {
+    let lexical = match (std::path::absolute(path), std::path::absolute(dir)) {
+        (Ok(p), Ok(d)) => p.starts_with(d),
+        _ => false,
+    };
+    lexical || same_place(path, dir) || path.parent().is_some_and(|p| p != path && inside(p, dir))
+}
+
+/// Whether two paths name the same folder, lexically or on disk.
+fn same_place(a: &Path, b: &Path) -> bool {
+    if a == b {
+        return true;
+    }
+    match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    }
+}

@@ -1,0 +1,120 @@
+//! The incremental build-and-write session: a [`Pipeline`] that keeps
+//! parsed notes and rendered pages between runs, and the last site written,
+//! so each rebuild reads only changed notes and writes only changed files.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::book::layout::Layout;
+use crate::build::output::{self, SiteFiles, WriteStats};
+use crate::build::pipeline::{self, Options, Pipeline};
+use crate::diagnostics::Diagnostic;
+
+/// What a rebuild gave.
+pub enum Rebuild {
+    /// A good site, written to `output`.
+    Built {
+        files: Arc<SiteFiles>,
+        stats: WriteStats,
+        warnings: Vec<Diagnostic>,
+        summary: String,
+    },
+    /// Problems: nothing was written, the last good site stays.
+    Failed {
+        problems: Vec<Diagnostic>,
+        summary: String,
+    },
+    /// The site could not be written.
+    WriteError(String),
+}
+
+impl Rebuild {
+    /// The problems to show for a rebuild that gave no new site.
+    pub fn problems(&self) -> Vec<Diagnostic> {
+        match self {
+            Rebuild::Built { .. } => Vec::new(),
+            Rebuild::Failed { problems, .. } => problems.clone(),
+            Rebuild::WriteError(e) => vec![Diagnostic::error("(output)", e.clone())],
+        }
+    }
+}
+
+/// Rebuilds a book again and again, reading only changed notes and writing
+/// only changed files. Used by `watch` and `serve` (which hears of each
+/// [`Rebuild`]), and by the tests and benchmarks in-process.
+pub struct Session {
+    opts: Options,
+    pipeline: Pipeline,
+    /// The last site written, and where.
+    last: Option<(PathBuf, Arc<SiteFiles>)>,
+}
+
+impl Session {
+    pub fn new(opts: &Options) -> Session {
+        Session {
+            opts: opts.clone(),
+            pipeline: Pipeline::new(),
+            last: None,
+        }
+    }
+
+    /// Forgets every parsed note, so the next rebuild reads them all.
+    pub fn forget_all(&mut self) {
+        self.pipeline.clear();
+    }
+
+    /// The book's folders, from the last rebuild whose settings loaded.
+    pub fn layout(&self) -> Option<&Layout> {
+        self.pipeline.layout()
+    }
+
+    /// The last good site, if any.
+    pub fn last_site(&self) -> Option<Arc<SiteFiles>> {
+        self.last.as_ref().map(|(_, f)| f.clone())
+    }
+
+    /// Rebuilds after changes to `touched` (read again whatever their
+    /// modification time says), writing the site when it is good.
+    pub fn rebuild(&mut self, touched: &BTreeSet<PathBuf>) -> Rebuild {
+        for p in touched {
+            self.pipeline.forget(p);
+        }
+        match self.pipeline.run(&self.opts) {
+            Ok(built) => {
+                let files = Arc::new(built.files);
+                let write = match &self.last {
+                    Some((out, old))
+                        if *out == built.output && out.join(output::MANIFEST).exists() =>
+                    {
+                        output::write_changes(out, old, &files)
+                    }
+                    _ => output::write_site(&built.output, &files),
+                };
+                match write {
+                    Ok(stats) => {
+                        self.last = Some((built.output, files.clone()));
+                        Rebuild::Built {
+                            files,
+                            stats,
+                            summary: pipeline::summary(&built.counts, &built.warnings),
+                            warnings: built.warnings,
+                        }
+                    }
+                    Err(e) => {
+                        // Whatever is on disk now, check it whole next time.
+                        self.last = None;
+                        Rebuild::WriteError(format!(
+                            "cannot write the site to {}: {e}",
+                            built.output.display()
+                        ))
+                    }
+                }
+            }
+            Err(failed) => Rebuild::Failed {
+                summary: pipeline::summary(&failed.counts, &failed.problems),
+                problems: failed.problems,
+            },
+        }
+    }
+}
