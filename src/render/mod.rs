@@ -6,15 +6,17 @@
 //! [`RenderCache`] between runs, so that a watch rebuild renders again only
 //! the pages whose inputs changed.
 
+mod cache;
 pub mod charts;
 pub mod export;
 pub mod markdown;
 pub mod pages;
+pub mod redact;
 pub mod templates;
 
 use std::collections::HashMap;
-use std::hash::{Hash, Hasher};
-use std::sync::{Arc, Mutex};
+
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -27,62 +29,15 @@ use crate::diagnostics::Diagnostic;
 use templates::Templates;
 
 use charts::Series;
-use markdown::{LinkTargets, Links, Scrubber};
+use markdown::{LinkTargets, Links};
+use redact::{redacted_copies, scrub_json, Scrubber};
+
+pub use cache::{fingerprint, RenderCache};
+use cache::{serde_fingerprint, CachedPage, PartnerCharts, SharedInputs};
 use pages::{QuarterCounts, Row, SiteInfo};
 
 /// The stylesheet's path in the site.
 pub const STYLESHEET: &str = "style.css";
-
-/// What every partner page depends on besides its own partner.
-#[derive(PartialEq)]
-struct SharedInputs {
-    settings: Settings,
-    templates: u64,
-    scrubber: Option<Scrubber>,
-}
-
-struct CachedPage {
-    partner: Arc<Partner>,
-    html: Arc<[u8]>,
-    warnings: Vec<Diagnostic>,
-    /// Its `[[links]]` and what they resolved to: the page is stale when
-    /// one of them resolves differently now.
-    links: Links,
-}
-
-/// Partner pages of the previous run, reused when nothing they depend on
-/// changed: their partner (the same `Arc`), the settings, the templates,
-/// the partner names and slugs that `[[links]]` resolve to, and (for a
-/// redacted site) the client names of the book.
-///
-/// The book-wide files (dashboard, partner table, reports, data files) are
-/// reused as a whole when the shared inputs are unchanged and no partner
-/// changed outside its note body: they show everything but the body, so an
-/// edit to one note's free text changes none of them.
-#[derive(Default)]
-pub struct RenderCache {
-    shared: Option<SharedInputs>,
-    pages: HashMap<String, CachedPage>,
-    book_key: Option<u64>,
-    book_files: Vec<(String, Arc<[u8]>)>,
-    /// How many partner pages the last run rendered (the rest were reused).
-    pub rendered_last: usize,
-    /// How many book-wide pages the last run rendered.
-    pub book_pages_rendered_last: usize,
-}
-
-impl RenderCache {
-    pub fn new() -> RenderCache {
-        RenderCache::default()
-    }
-
-    pub fn clear(&mut self) {
-        self.shared = None;
-        self.pages.clear();
-        self.book_key = None;
-        self.book_files.clear();
-    }
-}
 
 #[derive(Serialize)]
 struct PartnerPage<'a> {
@@ -103,81 +58,6 @@ struct PartnerPage<'a> {
     chart: &'a str,
     extra: Option<serde_json::Value>,
     next_step_due: bool,
-}
-
-/// Draws the per-partner quarterly chart: plotters draws one frame (axes,
-/// labels, legend) per scale, shared by every partner page of the run;
-/// each page adds only its bars.
-struct PartnerCharts {
-    labels: Vec<String>,
-    frames: Mutex<HashMap<u64, Arc<charts::Frame>>>,
-}
-
-impl PartnerCharts {
-    fn new(quarters: &[i32]) -> PartnerCharts {
-        PartnerCharts {
-            labels: quarters.iter().map(|&q| pages::quarter_short(q)).collect(),
-            frames: Mutex::new(HashMap::new()),
-        }
-    }
-
-    fn get(&self, quarters: &[QuarterCounts]) -> String {
-        let given: Vec<f64> = quarters.iter().map(|q| f64::from(q.given)).collect();
-        let received: Vec<f64> = quarters.iter().map(|q| f64::from(q.received)).collect();
-        let series = [
-            Series {
-                name: "Given",
-                color: charts::GIVEN,
-                values: &given,
-            },
-            Series {
-                name: "Received",
-                color: charts::RECEIVED,
-                values: &received,
-            },
-        ];
-        let top = charts::columns_top(quarters.len(), &series, false);
-        let frame = {
-            let found = self
-                .frames
-                .lock()
-                .expect("frames")
-                .get(&top.to_bits())
-                .cloned();
-            match found {
-                Some(f) => f,
-                None => {
-                    let f = Arc::new(charts::column_frame(
-                        &self.labels,
-                        &series,
-                        top,
-                        (600, 220),
-                        "",
-                    ));
-                    self.frames
-                        .lock()
-                        .expect("frames")
-                        .entry(top.to_bits())
-                        .or_insert(f)
-                        .clone()
-                }
-            }
-        };
-        let total_g: u32 = quarters.iter().map(|q| q.given).sum();
-        let total_r: u32 = quarters.iter().map(|q| q.received).sum();
-        let desc = format!(
-            "Bars per quarter from {} to {}: {total_g} referrals given and {total_r} received in all. The table below lists each quarter.",
-            quarters.first().map_or("", |q| q.label.as_str()),
-            quarters.last().map_or("", |q| q.label.as_str()),
-        );
-        frame.with_bars(
-            &series,
-            false,
-            "quarters-chart",
-            "Referrals given and received per quarter",
-            &desc,
-        )
-    }
 }
 
 fn short_label(long: &str) -> String {
@@ -521,73 +401,6 @@ pub fn render_cached(
     Ok((files, warnings))
 }
 
-/// Copies of the partners and their reports with client names scrubbed out
-/// of every free text the data files carry.
-fn redacted_copies(book: &Book, reports: &[Report], sc: &Scrubber) -> (Vec<Partner>, Vec<Report>) {
-    let partners = book
-        .partners
-        .par_iter()
-        .map(|p| {
-            let mut p = Partner::clone(p);
-            for r in &mut p.referrals {
-                r.client = None;
-                r.note = r.note.as_deref().map(|n| sc.scrub(n));
-            }
-            for m in &mut p.meetings {
-                m.summary = m.summary.as_deref().map(|s| sc.scrub(s));
-            }
-            for i in &mut p.initiatives {
-                i.name = sc.scrub(&i.name);
-            }
-            if let Some(n) = &mut p.next_step {
-                n.action = n.action.as_deref().map(|a| sc.scrub(a));
-            }
-            p.body = sc.scrub(&p.body);
-            p.firm = p.firm.as_deref().map(|f| sc.scrub(f));
-            p.profession = p.profession.as_deref().map(|f| sc.scrub(f));
-            for t in p.tags.iter_mut().chain(p.ideal_clients.iter_mut()) {
-                *t = sc.scrub(t);
-            }
-            p.extra = p.extra.as_ref().map(|e| scrub_json(e, sc));
-            p
-        })
-        .collect();
-    let reports = reports
-        .iter()
-        .map(|r| {
-            let mut r = r.clone();
-            let c = &mut r.readiness.criteria;
-            for e in [
-                &mut c.track_record,
-                &mut c.two_way,
-                &mut c.discovery_held,
-                &mut c.shared_ideal_clients,
-                &mut c.net_new,
-                &mut c.active,
-            ] {
-                e.evidence = sc.scrub(&e.evidence);
-            }
-            r
-        })
-        .collect();
-    (partners, reports)
-}
-
-/// Every string in a JSON value, scrubbed.
-fn scrub_json(v: &serde_json::Value, sc: &Scrubber) -> serde_json::Value {
-    use serde_json::Value;
-    match v {
-        Value::String(s) => Value::String(sc.scrub(s)),
-        Value::Array(a) => Value::Array(a.iter().map(|x| scrub_json(x, sc)).collect()),
-        Value::Object(o) => Value::Object(
-            o.iter()
-                .map(|(k, x)| (sc.scrub(k), scrub_json(x, sc)))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
 fn book_partner<'a>(book: &'a Book, p: &Partner) -> &'a Arc<Partner> {
     // Partners are in slug order; find the Arc that holds `p`.
     let i = book
@@ -904,28 +717,4 @@ fn readiness(pairs: &[(&Partner, &Report)], scrub: Option<&Scrubber>, site: &Sit
     ctx.insert("stage_chart", &stage_chart(&stage_counts(&rows)));
     ctx.insert("stages", &groups);
     ctx
-}
-
-/// A stable fingerprint of anything hashable, for cache keys.
-/// A fingerprint of a value's serialized form.
-fn serde_fingerprint<T: Serialize>(value: &T) -> u64 {
-    struct HashWriter(std::collections::hash_map::DefaultHasher);
-    impl std::io::Write for HashWriter {
-        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-            self.0.write(buf);
-            Ok(buf.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut w = HashWriter(std::collections::hash_map::DefaultHasher::new());
-    serde_json::to_writer(&mut w, value).expect("plain data serializes");
-    w.0.finish()
-}
-
-pub fn fingerprint<T: Hash + ?Sized>(value: &T) -> u64 {
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    value.hash(&mut h);
-    h.finish()
 }

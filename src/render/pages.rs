@@ -6,7 +6,7 @@ use serde::Serialize;
 use crate::analysis::{Reciprocity, Report, Stage, Window};
 use crate::book::{Direction, MeetingKind, Outcome, Partner, ReferralType, Settings};
 
-use super::markdown::Scrubber;
+use super::redact::Scrubber;
 
 /// The book-wide facts every page shows in its frame.
 #[derive(Debug, Clone, Serialize)]
