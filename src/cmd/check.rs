@@ -1,0 +1,24 @@
+//! `rapport check`: every problem, nothing written.
+
+use std::process::ExitCode;
+
+use rapport::build::pipeline::{self, Pipeline};
+use rapport::diagnostics;
+
+use super::BuildArgs;
+
+pub fn run(args: &BuildArgs) -> ExitCode {
+    let mut pipeline = Pipeline::new();
+    match pipeline.run(&args.options()) {
+        Ok(built) => {
+            diagnostics::print(&built.warnings);
+            eprintln!("{}", pipeline::summary(&built.counts, &built.warnings));
+            ExitCode::SUCCESS
+        }
+        Err(failed) => {
+            diagnostics::print(&failed.problems);
+            eprintln!("{}", pipeline::summary(&failed.counts, &failed.problems));
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,24 @@
+//! `rapport init`: start a new book.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use rapport::book::{scaffold, today};
+
+pub fn run(dir: &Path) -> ExitCode {
+    match scaffold::init(dir, today()) {
+        Ok(example) => {
+            eprintln!(
+                "started a book in {}: rapport.yaml and {}\nnext: rapport build {}",
+                dir.display(),
+                example.display(),
+                dir.display()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

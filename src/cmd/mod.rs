@@ -1,0 +1,122 @@
+//! The subcommands, one file each, and the arguments they share.
+
+pub mod build;
+pub mod check;
+pub mod init;
+pub mod new;
+pub mod serve;
+pub mod watch;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use rapport::book::Day;
+use rapport::build::pipeline::Options;
+
+const EXAMPLES: &str = "\
+Examples:
+  rapport init my-book                 start a book with settings and one example note
+  rapport new \"Jane Doe\" my-book       add partners/jane-doe.md to fill in
+  rapport check my-book                list every problem in the notes and settings
+  rapport build my-book                write the site to my-book/public
+  rapport build . -o /tmp/site --as-of 2026-11-01
+  rapport serve my-book --open         preview while you edit; pages reload on save";
+
+/// Turns a folder of referral-partner notes into a private static site with
+/// reciprocity charts and collaboration-readiness reports.
+#[derive(Parser)]
+#[command(name = "rapport", version, after_help = EXAMPLES)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Clone)]
+pub struct BuildArgs {
+    /// The book's folder (holding rapport.yaml and partners/)
+    #[arg(default_value = ".")]
+    pub root: PathBuf,
+    /// Write the site here instead of the book's output_dir (default public/)
+    #[arg(short, long = "output", value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Compute the reports for this day instead of as_of or today
+    #[arg(long, value_name = "YYYY-MM-DD", value_parser = parse_day)]
+    pub as_of: Option<Day>,
+    /// Include notes marked `draft: true`
+    #[arg(long)]
+    pub drafts: bool,
+}
+
+impl BuildArgs {
+    pub fn options(&self) -> Options {
+        Options {
+            root: self.root.clone(),
+            output: self.output.clone(),
+            as_of: self.as_of,
+            drafts: self.drafts,
+        }
+    }
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Build the site (exit 0 on success, 1 on any problem in the notes, 2 on bad usage)
+    #[command(
+        after_help = "Examples:\n  rapport build\n  rapport build sample-data\n  rapport build my-book -o /srv/private/partners --as-of 2026-11-01 --drafts\n\nNothing is written when any note, setting or template has a problem: the\nprevious site stays as it was. Only files whose content changed are rewritten."
+    )]
+    Build(BuildArgs),
+    /// Check every note and the settings, print every problem, write nothing
+    #[command(
+        after_help = "Examples:\n  rapport check\n  rapport check my-book 2> problems.txt\n\nEnds with a summary line such as `14 partners, 73 referrals, 0 problems`;\nexits 1 when there is any problem."
+    )]
+    Check(BuildArgs),
+    /// Build, then rebuild on every change to notes, settings, templates or static files
+    #[command(
+        after_help = "Examples:\n  rapport watch\n  rapport watch my-book -o /tmp/preview\n\nPrints one line per rebuild. A rebuild with problems prints them as `check`\ndoes and keeps the last good site; the next good save recovers. Ctrl-C stops."
+    )]
+    Watch(BuildArgs),
+    /// Watch, and serve the site on 127.0.0.1 with pages that reload after each rebuild
+    #[command(
+        after_help = "Examples:\n  rapport serve\n  rapport serve my-book --port 8080 --open\n\nThe reload script is added only to served pages, never to the files written."
+    )]
+    Serve(ServeArgs),
+    /// Write a fresh, valid note partners/<slug>.md to fill in
+    #[command(
+        after_help = "Examples:\n  rapport new \"Jane Doe\"            writes partners/jane-doe.md\n  rapport new \"Jane Doe\" my-book\n\nRefuses to overwrite: an existing note with the same slug is left alone."
+    )]
+    New {
+        /// The partner's name, as it should appear on the site
+        name: String,
+        /// The book's folder
+        #[arg(default_value = ".")]
+        root: PathBuf,
+    },
+    /// Start a new book: settings, a notes folder and one example note
+    #[command(
+        after_help = "Examples:\n  rapport init my-book\n  cd my-book && rapport build\n\nRefuses a folder that is not empty."
+    )]
+    Init {
+        /// The new book's folder (created if missing, must be empty)
+        dir: PathBuf,
+    },
+}
+
+#[derive(Args, Clone)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub build: BuildArgs,
+    /// The port to listen on
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// The address to listen on; keep the default to stay private to this machine
+    #[arg(long, default_value = "127.0.0.1", value_name = "ADDR")]
+    pub interface: std::net::IpAddr,
+    /// Open the site in the default browser once it is served
+    #[arg(long)]
+    pub open: bool,
+}
+
+fn parse_day(s: &str) -> Result<Day, String> {
+    Day::parse(s).ok_or_else(|| format!("`{s}` is not a date as YYYY-MM-DD"))
+}

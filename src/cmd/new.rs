@@ -1,0 +1,19 @@
+//! `rapport new`: a fresh, valid note to fill in.
+
+use std::path::Path;
+use std::process::ExitCode;
+
+use rapport::book::{scaffold, today};
+
+pub fn run(name: &str, root: &Path) -> ExitCode {
+    match scaffold::new_note(root, name, today()) {
+        Ok(path) => {
+            eprintln!("wrote {}", path.display());
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}
