@@ -14,6 +14,9 @@ use yaml_serde::{Mapping, Value};
 
 use crate::diagnostics::did_you_mean;
 
+mod serde_messages;
+use serde_messages::Message;
+
 /// One step in a path through a document.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Seg {
@@ -222,17 +225,16 @@ fn explain<T: DeserializeOwned + Checked>(
                             break;
                         }
                         Err((path, msg)) => {
-                            let missing = msg.starts_with("missing field");
-                            if missing
-                                && backticked(&msg)
-                                    .first()
-                                    .is_some_and(|f| dropped.iter().any(|d| d == f))
-                            {
-                                break;
+                            let said = serde_messages::parse(&msg);
+                            let missing = matches!(said, Message::MissingField { .. });
+                            if let Message::MissingField { field } = said {
+                                if dropped.iter().any(|d| d == field) {
+                                    break;
+                                }
                             }
                             problems.push(locate(&index, &at_entry(path.clone()), &msg, doc));
-                            let bad = if msg.starts_with("unknown field") {
-                                backticked(&msg).first().map(|k| k.to_string())
+                            let bad = if let Message::UnknownField { field, .. } = said {
+                                Some(field.to_string())
                             } else {
                                 match path.get(2) {
                                     Some(Seg::Key(k)) if !missing => Some(k.clone()),
@@ -287,7 +289,7 @@ fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T, (Vec<Seg>, String
 /// place; `None` for any other error.
 fn oversized_number(e: &yaml_serde::Error, text: &str) -> Option<(YamlProblem, String)> {
     let message = e.to_string();
-    if !message.contains("invalid type: integer") {
+    if !serde_messages::is_integer_refused(&message) {
         return None;
     }
     let loc = e.location()?;
@@ -326,21 +328,15 @@ fn oversized_number(e: &yaml_serde::Error, text: &str) -> Option<(YamlProblem, S
 /// A syntax error as yaml_serde reports it.
 fn syntax(e: &yaml_serde::Error, text: &str) -> YamlProblem {
     let full = e.to_string();
-    let message = full
-        .split(" at line ")
-        .next()
-        .unwrap_or(&full)
-        .trim()
-        .to_string();
+    let message = serde_messages::without_location(&full).to_string();
     let (line, column) = e
         .location()
         .map(|l| (l.line(), l.column()))
         .unwrap_or((1, 1));
     let line_count = text.lines().count().max(1);
-    if message.contains("duplicate entry with key") {
+    if let Some(wanted) = serde_messages::duplicate_key(&message) {
         // yaml_serde points at the start of the mapping; point at the
         // second occurrence of the key instead.
-        let wanted = message.split('"').nth(1);
         if let Some((pos, key)) = duplicate_key(text, wanted) {
             return YamlProblem {
                 line: pos.line,
@@ -370,48 +366,25 @@ fn syntax(e: &yaml_serde::Error, text: &str) -> YamlProblem {
 /// The first key that appears a second time in the same mapping, with the
 /// place of that second occurrence.
 fn duplicate_key(text: &str, wanted: Option<&str>) -> Option<(Pos, String)> {
-    let mut stack: Vec<Option<(HashSet<String>, bool)>> = Vec::new();
-    let mut parser = Parser::new_from_str(text);
-    while let Some(Ok((event, span))) = parser.next_event() {
-        match &event {
-            Event::Scalar(..)
-            | Event::MappingStart(..)
-            | Event::SequenceStart(..)
-            | Event::Alias(..) => {
-                if let Some(Some((seen, expect_key))) = stack.last_mut() {
-                    if *expect_key {
-                        if let Event::Scalar(key, ..) = &event {
-                            let is_wanted = wanted.is_none_or(|w| w == key.as_ref());
-                            if !seen.insert(key.to_string()) && is_wanted {
-                                let pos = Pos {
-                                    line: span.start.line(),
-                                    column: span.start.col() + 1,
-                                    width: key.chars().count().max(1),
-                                };
-                                return Some((pos, key.to_string()));
-                            }
-                        }
-                    }
-                    *expect_key = !*expect_key;
-                }
-                match event {
-                    Event::MappingStart(..) => stack.push(Some((HashSet::new(), true))),
-                    Event::SequenceStart(..) => stack.push(None),
-                    _ => {}
-                }
-            }
-            Event::MappingEnd | Event::SequenceEnd => {
-                stack.pop();
-            }
-            _ => {}
+    let mut seen: HashSet<(usize, String)> = HashSet::new();
+    let mut found = None;
+    walk(text, |node| {
+        let (Some(map), Some(key)) = (node.key_of, node.scalar) else {
+            return true;
+        };
+        let is_wanted = wanted.is_none_or(|w| w == key);
+        if !seen.insert((map, key.to_string())) && is_wanted {
+            let pos = Pos {
+                line: node.pos.line,
+                column: node.pos.column,
+                width: key.chars().count().max(1),
+            };
+            found = Some((pos, key.to_string()));
+            return false;
         }
-    }
-    None
-}
-
-/// Everything between backticks in a serde message.
-fn backticked(msg: &str) -> Vec<&str> {
-    msg.split('`').skip(1).step_by(2).collect()
+        true
+    });
+    found
 }
 
 fn field_name(path: &[Seg]) -> Option<&str> {
@@ -444,12 +417,15 @@ fn list_words(words: &[&str]) -> String {
 
 /// Turns a serde message at a path into a located, worded problem.
 fn locate(index: &SpanIndex, path: &[Seg], msg: &str, doc: Doc) -> YamlProblem {
-    let ticks = backticked(msg);
     let mut help = Vec::new();
     let (pos, message, label);
-    if msg.starts_with("unknown field") {
-        let bad = ticks.first().copied().unwrap_or("");
-        let expected: Vec<&str> = ticks.iter().skip(1).copied().collect();
+    let said = serde_messages::parse(msg);
+    if let Message::UnknownField {
+        field: bad,
+        expected,
+    } = &said
+    {
+        let bad = *bad;
         let mut map_path = path.to_vec();
         if map_path.last() == Some(&Seg::Key(bad.to_string())) {
             map_path.pop();
@@ -462,7 +438,7 @@ fn locate(index: &SpanIndex, path: &[Seg], msg: &str, doc: Doc) -> YamlProblem {
         label = if expected.is_empty() {
             "no keys are allowed here".to_string()
         } else {
-            format!("expected one of {}", list_words(&expected))
+            format!("expected one of {}", list_words(expected))
         };
         if let Some(s) = did_you_mean(bad, expected.iter().copied()) {
             help.push(format!("did you mean `{s}`?"));
@@ -472,31 +448,26 @@ fn locate(index: &SpanIndex, path: &[Seg], msg: &str, doc: Doc) -> YamlProblem {
                 help.push(h.to_string());
             }
         }
-    } else if msg.starts_with("unknown variant") {
-        let bad = ticks.first().copied().unwrap_or("");
-        let expected: Vec<&str> = ticks.iter().skip(1).copied().collect();
+    } else if let Message::UnknownVariant {
+        variant: bad,
+        expected,
+    } = &said
+    {
         pos = index.value(path);
         let field = field_name(path).unwrap_or("value");
         message = format!("`{bad}` is not a valid {field}");
-        label = format!("expected one of {}", list_words(&expected));
+        label = format!("expected one of {}", list_words(expected));
         if let Some(s) = did_you_mean(bad, expected.iter().copied()) {
             help.push(format!("did you mean `{s}`?"));
         }
-    } else if msg.starts_with("missing field") {
-        let missing = ticks.first().copied().unwrap_or("");
+    } else if let Message::MissingField { field: missing } = said {
         pos = index.value(path);
         message = match field_name(path) {
             Some(parent) => format!("missing `{missing}` in an entry of `{parent}`"),
             None => format!("missing `{missing}`"),
         };
         label = format!("expected a `{missing}:` line here");
-    } else if let Some(rest) = msg
-        .strip_prefix("invalid type: ")
-        .or_else(|| msg.strip_prefix("invalid value: "))
-    {
-        let (found, expected) = rest
-            .split_once(", expected ")
-            .unwrap_or((rest, "something else"));
+    } else if let Message::Invalid { found, expected } = said {
         pos = index.value(path);
         let field = field_name(path).unwrap_or("value");
         let found = if found == "unit value" {
@@ -554,6 +525,7 @@ pub struct SpanIndex {
 
 enum Frame {
     Map {
+        id: usize,
         path: Vec<Seg>,
         key: Option<String>,
         expect_key: bool,
@@ -564,91 +536,123 @@ enum Frame {
     },
 }
 
+/// One node of a document, as [`walk`] meets it.
+struct Node<'a> {
+    /// Where its value is found: the keys and indexes from the root.
+    path: &'a [Seg],
+    /// For a key: which mapping it belongs to (mappings are numbered in
+    /// document order); `None` for a value.
+    key_of: Option<usize>,
+    /// Its text, when it is a scalar.
+    scalar: Option<&'a str>,
+    pos: Pos,
+}
+
+/// Calls `visit` on every node (scalar, mapping, list, alias) of `text` in
+/// document order, until it returns `false`. Stops quietly at a syntax
+/// error. The one walk over saphyr's events, for the span index and the
+/// duplicate-key search alike.
+fn walk(text: &str, mut visit: impl FnMut(&Node) -> bool) {
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut maps = 0;
+    let mut parser = Parser::new_from_str(text);
+    while let Some(Ok((event, span))) = parser.next_event() {
+        let pos = Pos {
+            line: span.start.line(),
+            column: span.start.col() + 1,
+            width: if span.end.line() == span.start.line() {
+                span.end.col().saturating_sub(span.start.col()).max(1)
+            } else {
+                1
+            },
+        };
+        let scalar = match &event {
+            Event::Scalar(s, ..) => Some(s.as_ref()),
+            _ => None,
+        };
+        match event {
+            Event::Scalar(..)
+            | Event::MappingStart(..)
+            | Event::SequenceStart(..)
+            | Event::Alias(..) => {}
+            Event::MappingEnd | Event::SequenceEnd => {
+                stack.pop();
+                continue;
+            }
+            _ => continue,
+        }
+        let (node_path, key_of) = match stack.last_mut() {
+            None => (Vec::new(), None),
+            Some(Frame::Seq { path, next }) => {
+                let mut p = path.clone();
+                p.push(Seg::Index(*next));
+                *next += 1;
+                (p, None)
+            }
+            Some(Frame::Map {
+                id,
+                path,
+                key,
+                expect_key,
+            }) => {
+                let is_key = *expect_key;
+                if is_key {
+                    *key = scalar.map(str::to_string);
+                }
+                *expect_key = !is_key;
+                let mut p = path.clone();
+                if let Some(k) = key.clone() {
+                    p.push(Seg::Key(k));
+                }
+                (p, is_key.then_some(*id))
+            }
+        };
+        let node = Node {
+            path: &node_path,
+            key_of,
+            scalar,
+            pos,
+        };
+        if !visit(&node) {
+            return;
+        }
+        match event {
+            Event::MappingStart(..) => {
+                stack.push(Frame::Map {
+                    id: maps,
+                    path: node_path,
+                    key: None,
+                    expect_key: true,
+                });
+                maps += 1;
+            }
+            Event::SequenceStart(..) => stack.push(Frame::Seq {
+                path: node_path,
+                next: 0,
+            }),
+            _ => {}
+        }
+    }
+}
+
 impl SpanIndex {
     /// Records the places of a document's nodes. Stops quietly at a syntax
     /// error; what was read up to there is kept.
     pub fn build(text: &str) -> SpanIndex {
         let mut index = SpanIndex::default();
-        let mut stack: Vec<Frame> = Vec::new();
         let mut root_seen = false;
-        let mut parser = Parser::new_from_str(text);
-        while let Some(Ok((event, span))) = parser.next_event() {
-            let pos = Pos {
-                line: span.start.line(),
-                column: span.start.col() + 1,
-                width: if span.end.line() == span.start.line() {
-                    span.end.col().saturating_sub(span.start.col()).max(1)
-                } else {
-                    1
-                },
-            };
-            let is_node = matches!(
-                event,
-                Event::Scalar(..)
-                    | Event::MappingStart(..)
-                    | Event::SequenceStart(..)
-                    | Event::Alias(..)
-            );
-            if is_node {
-                let (node_path, is_key) = match stack.last_mut() {
-                    None => (Vec::new(), false),
-                    Some(Frame::Seq { path, next }) => {
-                        let mut p = path.clone();
-                        p.push(Seg::Index(*next));
-                        *next += 1;
-                        (p, false)
-                    }
-                    Some(Frame::Map {
-                        path,
-                        key,
-                        expect_key,
-                    }) => {
-                        if *expect_key {
-                            *expect_key = false;
-                            *key = match &event {
-                                Event::Scalar(s, ..) => Some(s.to_string()),
-                                _ => None,
-                            };
-                            let mut p = path.clone();
-                            if let Some(k) = key.clone() {
-                                p.push(Seg::Key(k));
-                            }
-                            (p, true)
-                        } else {
-                            *expect_key = true;
-                            let mut p = path.clone();
-                            if let Some(k) = key.clone() {
-                                p.push(Seg::Key(k));
-                            }
-                            (p, false)
-                        }
-                    }
-                };
-                if is_key {
-                    index.keys.entry(node_path.clone()).or_insert(pos);
-                } else {
-                    if node_path.is_empty() && !root_seen {
-                        index.root = pos;
-                        root_seen = true;
-                    }
-                    index.values.entry(node_path.clone()).or_insert(pos);
+        walk(text, |node| {
+            if node.key_of.is_some() {
+                index.keys.entry(node.path.to_vec()).or_insert(node.pos);
+            } else {
+                if node.path.is_empty() && !root_seen {
+                    index.root = node.pos;
+                    root_seen = true;
                 }
-                match event {
-                    Event::MappingStart(..) => stack.push(Frame::Map {
-                        path: node_path,
-                        key: None,
-                        expect_key: true,
-                    }),
-                    Event::SequenceStart(..) => stack.push(Frame::Seq {
-                        path: node_path,
-                        next: 0,
-                    }),
-                    _ => {}
-                }
-            } else if matches!(event, Event::MappingEnd | Event::SequenceEnd) {
-                stack.pop();
+                index.values.entry(node.path.to_vec()).or_insert(node.pos);
             }
-        }
+            true
+        });
         index
     }
 
