@@ -17,16 +17,17 @@ root=$(pwd)
 work=$(mktemp -d)
 trap 'git worktree remove --force "$work/tree" >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 
-# One target folder for both builds, so dependencies compile once.
-export CARGO_TARGET_DIR="$root/target"
-
+# The older revision builds in a target folder of its own (kept between
+# runs, so only the first run compiles its dependencies): sharing one would
+# let the two binaries overwrite each other.
 git worktree add --detach "$work/tree" "$before_rev" >/dev/null
-(cd "$work/tree" && cargo build --release --quiet --bin rapport)
-cp "$CARGO_TARGET_DIR/release/rapport" "$work/rapport-before"
+(cd "$work/tree" && CARGO_TARGET_DIR="$root/target/compare-before" \
+    cargo build --release --quiet --bin rapport)
+cp "$root/target/compare-before/release/rapport" "$work/rapport-before"
 
 cargo build --release --quiet --bin rapport --example corpus
-cp "$CARGO_TARGET_DIR/release/rapport" "$work/rapport-after"
-"$CARGO_TARGET_DIR/release/examples/corpus" "$work/corpus" "$notes"
+cp "$root/target/release/rapport" "$work/rapport-after"
+"$root/target/release/examples/corpus" "$work/corpus" "$notes"
 
 status=0
 for book in sample-data "$work/corpus"; do
