@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 use tera::Context;
 
-use crate::analysis::{Report, Stage, Window};
+use crate::analysis::{Reciprocity, Report, Stage, Window};
 use crate::book::{Book, Direction, Outcome, Partner, Settings};
 use crate::build::output::SiteFiles;
 use crate::diagnostics::Diagnostic;
@@ -457,7 +457,7 @@ fn stage_counts(rows: &[Row]) -> Vec<StageCount> {
             stage: s.as_str(),
             title: s.title(),
             next_action: s.next_action(),
-            count: rows.iter().filter(|r| r.stage == s.as_str()).count(),
+            count: rows.iter().filter(|r| r.stage == *s).count(),
         })
         .collect()
 }
@@ -533,9 +533,9 @@ fn dashboard(
             .map(Brief::of)
             .collect::<Vec<_>>()
     };
-    let one_way_given = pick(&|r| r.reciprocity == "one-way-given");
-    let one_way_received = pick(&|r| r.reciprocity == "one-way-received");
-    let ready = pick(&|r| r.stage == Stage::ReadyForDiscovery.as_str());
+    let one_way_given = pick(&|r| r.reciprocity == Reciprocity::OneWayGiven);
+    let one_way_received = pick(&|r| r.reciprocity == Reciprocity::OneWayReceived);
+    let ready = pick(&|r| r.stage == Stage::ReadyForDiscovery);
     let mut stale = pick(&|r| !r.active);
     stale.sort_by(|a, b| {
         a.last_activity
@@ -691,7 +691,7 @@ fn reciprocity(
         .map(|c| ClassCount {
             key: c.as_str(),
             label: pages::reciprocity_label(*c),
-            count: rows.iter().filter(|r| r.reciprocity == c.as_str()).count(),
+            count: rows.iter().filter(|r| r.reciprocity == *c).count(),
             one_way: c.is_one_way(),
         })
         .collect();

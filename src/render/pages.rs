@@ -102,7 +102,8 @@ pub struct Row {
     pub firm: Option<String>,
     pub profession: String,
     pub role: &'static str,
-    pub stage: &'static str,
+    /// Serialized as its kebab-case name, as `Stage::as_str` spells it.
+    pub stage: Stage,
     pub stage_title: &'static str,
     pub next_action: &'static str,
     pub score: u32,
@@ -114,7 +115,8 @@ pub struct Row {
     pub received_value_raw: f64,
     pub balance: String,
     pub balance_raw: f64,
-    pub reciprocity: &'static str,
+    /// Serialized as its kebab-case name, as `Reciprocity::as_str` spells it.
+    pub reciprocity: Reciprocity,
     pub reciprocity_label: &'static str,
     pub one_way: bool,
     pub active: bool,
@@ -154,7 +156,7 @@ impl Row {
             firm: p.firm.as_deref().map(clean),
             profession: p.profession.as_deref().map(clean).unwrap_or_default(),
             role: p.role.as_str(),
-            stage: stage.as_str(),
+            stage,
             stage_title: stage.title(),
             next_action: stage.next_action(),
             score: r.readiness.score,
@@ -169,7 +171,7 @@ impl Row {
                 .balance
                 .map_or_else(|| "–".to_string(), |b| format!("{b:+.2}")),
             balance_raw: r.flow.balance.unwrap_or(0.0),
-            reciprocity: r.flow.reciprocity.as_str(),
+            reciprocity: r.flow.reciprocity,
             reciprocity_label: reciprocity_label(r.flow.reciprocity),
             one_way: r.one_way,
             active: r.readiness.criteria.active.met,
@@ -408,7 +410,7 @@ pub fn stage_groups(rows: &[Row]) -> Vec<StageGroup<'_>> {
     Stage::PATH
         .iter()
         .map(|s| {
-            let partners: Vec<&Row> = rows.iter().filter(|r| r.stage == s.as_str()).collect();
+            let partners: Vec<&Row> = rows.iter().filter(|r| r.stage == *s).collect();
             StageGroup {
                 stage: s.as_str(),
                 title: s.title(),
