@@ -147,7 +147,7 @@ impl Templates {
             .iter()
             .map(|t| (t.name.as_str(), t.text.as_str()))
             .collect();
-        crate::render::fingerprint(&pairs)
+        super::cache::fingerprint(&pairs)
     }
 
     /// Whether a template of that name exists.
