@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::analysis::{Report, Window};
-use crate::book::Partner;
+use crate::book::{Day, Partner};
 
 /// A number as JSON: whole values without a fractional part.
 fn number(x: f64) -> serde_json::Value {
@@ -19,7 +19,7 @@ fn number(x: f64) -> serde_json::Value {
 struct CriteriaFlags {
     track_record: bool,
     two_way: bool,
-    discovery_held: bool,
+    mutual_interest: bool,
     shared_ideal_clients: bool,
     net_new: bool,
     active: bool,
@@ -29,7 +29,7 @@ struct CriteriaFlags {
 struct CriteriaEvidence<'a> {
     track_record: &'a str,
     two_way: &'a str,
-    discovery_held: &'a str,
+    mutual_interest: &'a str,
     shared_ideal_clients: &'a str,
     net_new: &'a str,
     active: &'a str,
@@ -39,8 +39,17 @@ struct CriteriaEvidence<'a> {
 struct ReadinessEntry<'a> {
     score: u32,
     stage: &'static str,
+    reason: &'a str,
+    next_action: &'a str,
     criteria: CriteriaFlags,
     evidence: CriteriaEvidence<'a>,
+}
+
+#[derive(Serialize)]
+struct NextStepEntry<'a> {
+    date: Day,
+    action: &'a str,
+    overdue_days: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -53,14 +62,21 @@ struct PartnerEntry<'a> {
     received: u32,
     given_value: serde_json::Value,
     received_value: serde_json::Value,
+    net_new_given: u32,
+    net_new_received: u32,
     balance: Option<serde_json::Value>,
     reciprocity: &'static str,
-    readiness: ReadinessEntry<'a>,
     one_way: bool,
+    last_contact: Option<Day>,
+    contact_due: Option<Day>,
+    contact_overdue_days: Option<i64>,
+    next_step: Option<NextStepEntry<'a>>,
+    readiness: ReadinessEntry<'a>,
 }
 
 /// `data/partners.json`: one object per partner, in the order given (slug
-/// order), the balance rounded to three decimals.
+/// order), the keys in the order of FORMAT §5, the balance rounded to three
+/// decimals, and an `evidence` object beside `criteria`.
 pub fn partners_json(partners: &[(&Partner, &Report)]) -> String {
     let entries: Vec<PartnerEntry> = partners
         .iter()
@@ -75,18 +91,31 @@ pub fn partners_json(partners: &[(&Partner, &Report)]) -> String {
                 received: r.flow.received,
                 given_value: number(r.flow.given_value),
                 received_value: number(r.flow.received_value),
+                net_new_given: r.flow.net_new_given,
+                net_new_received: r.flow.net_new_received,
                 balance: r
                     .flow
                     .balance
                     .map(|b| number((b * 1000.0).round() / 1000.0)),
                 reciprocity: r.flow.reciprocity.as_str(),
+                one_way: r.one_way,
+                last_contact: r.contact.last_contact,
+                contact_due: r.contact.due,
+                contact_overdue_days: r.contact.overdue_days,
+                next_step: p.next_step.as_ref().map(|s| NextStepEntry {
+                    date: s.date,
+                    action: &s.action,
+                    overdue_days: r.contact.next_step_overdue_days,
+                }),
                 readiness: ReadinessEntry {
                     score: r.readiness.score,
                     stage: r.readiness.stage.as_str(),
+                    reason: &r.readiness.reason,
+                    next_action: &r.readiness.next_action,
                     criteria: CriteriaFlags {
                         track_record: c.track_record.met,
                         two_way: c.two_way.met,
-                        discovery_held: c.discovery_held.met,
+                        mutual_interest: c.mutual_interest.met,
                         shared_ideal_clients: c.shared_ideal_clients.met,
                         net_new: c.net_new.met,
                         active: c.active.met,
@@ -94,13 +123,12 @@ pub fn partners_json(partners: &[(&Partner, &Report)]) -> String {
                     evidence: CriteriaEvidence {
                         track_record: &c.track_record.evidence,
                         two_way: &c.two_way.evidence,
-                        discovery_held: &c.discovery_held.evidence,
+                        mutual_interest: &c.mutual_interest.evidence,
                         shared_ideal_clients: &c.shared_ideal_clients.evidence,
                         net_new: &c.net_new.evidence,
                         active: &c.active.evidence,
                     },
                 },
-                one_way: r.one_way,
             }
         })
         .collect();
