@@ -63,7 +63,10 @@ impl Checked for FrontMatter {
                 path: vec![Seg::Key("contact_every".into())],
                 message: format!("`contact_every` must be from 1 to 3650 days, not {days}"),
                 label: "expected a whole number of days, like 60".into(),
-                help: vec!["leave it out (or write `null`) to use the cadence of the partner's role".into()],
+                help: vec![
+                    "leave it out (or write `null`) to use the cadence of the partner's role"
+                        .into(),
+                ],
             });
         }
         checks
@@ -276,10 +279,12 @@ mod tests {
         let step = p.next_step.unwrap();
         assert_eq!(step.date.to_string(), "2026-12-01");
         assert_eq!(step.action, "Send the recap");
-        assert!(parse("partners/x.md", "x", b"---\nname: A\nnext_step:\n---\n")
-            .unwrap()
-            .next_step
-            .is_none());
+        assert!(
+            parse("partners/x.md", "x", b"---\nname: A\nnext_step:\n---\n")
+                .unwrap()
+                .next_step
+                .is_none()
+        );
         let d = errors(b"---\nname: A\nnext_step:\n  date: 2026-12-01\n---\n");
         assert_eq!(d.len(), 1, "{d:?}");
         assert!(d[0].message.contains("`action`"), "{}", d[0].message);

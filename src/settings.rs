@@ -220,11 +220,7 @@ mod tests {
 
     #[test]
     fn currency_and_encrypt_are_carried() {
-        let s = parse(
-            b"currency: USD\nprivacy:\n  encrypt: true\n",
-            today(),
-        )
-        .unwrap();
+        let s = parse(b"currency: USD\nprivacy:\n  encrypt: true\n", today()).unwrap();
         assert_eq!(s.currency.as_deref(), Some("USD"));
         assert!(s.privacy.encrypt);
         assert!(!s.privacy.redact_clients);
