@@ -186,3 +186,120 @@ pub fn referrals_csv(partners: &[&Partner], window: Window, redact: bool) -> Vec
     }
     w.into_inner().expect("writing to memory")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyse;
+    use crate::book::Day;
+
+    fn text(note: &str) -> String {
+        let today = Day::parse("2026-11-01").unwrap();
+        let settings = crate::settings::parse(b"", today).unwrap();
+        let p = crate::note::parse("partners/jane-doe.md", "jane-doe", note.as_bytes()).unwrap();
+        let r = analyse(&p, &settings);
+        partners_json(&[(&p, &r)])
+    }
+
+    fn entry(note: &str) -> serde_json::Value {
+        let v: serde_json::Value = serde_json::from_str(&text(note)).unwrap();
+        v[0].clone()
+    }
+
+    /// The keys written at one depth of the pretty-printed file, in order.
+    fn keys(json: &str, depth: usize) -> Vec<&str> {
+        let indent = " ".repeat(2 * depth);
+        json.lines()
+            .filter_map(|l| l.strip_prefix(indent.as_str()))
+            .filter_map(|l| l.strip_prefix('"'))
+            .filter_map(|l| l.split_once("\":").map(|(k, _)| k))
+            .collect()
+    }
+
+    #[test]
+    fn keys_follow_the_v2_schema_in_order() {
+        let note = "---\nname: Jane Doe\nprofession: CPA\nreferrals:\n  - date: 2026-09-14\n    direction: received\n    type: net-new\n    value: 9000\nnext_step:\n  date: 2026-10-15\n  action: Send the recap\n---\n";
+        let json = text(note);
+        let e = entry(note);
+        assert_eq!(
+            keys(&json, 2),
+            [
+                "slug",
+                "name",
+                "profession",
+                "role",
+                "given",
+                "received",
+                "given_value",
+                "received_value",
+                "net_new_given",
+                "net_new_received",
+                "balance",
+                "reciprocity",
+                "one_way",
+                "last_contact",
+                "contact_due",
+                "contact_overdue_days",
+                "next_step",
+                "readiness"
+            ]
+        );
+        assert_eq!(
+            keys(&json, 3),
+            [
+                "date",
+                "action",
+                "overdue_days",
+                "score",
+                "stage",
+                "reason",
+                "next_action",
+                "criteria",
+                "evidence"
+            ],
+            "next_step's keys, then readiness's"
+        );
+        let criteria = [
+            "track_record",
+            "two_way",
+            "mutual_interest",
+            "shared_ideal_clients",
+            "net_new",
+            "active",
+        ];
+        assert_eq!(keys(&json, 4), [criteria, criteria].concat());
+        // 2026-09-14 + 180 days (an expert provider's cadence).
+        assert_eq!(e["last_contact"], "2026-09-14");
+        assert_eq!(e["contact_due"], "2027-03-13");
+        assert_eq!(e["contact_overdue_days"], serde_json::Value::Null);
+        assert_eq!(
+            e["next_step"],
+            serde_json::json!({"date": "2026-10-15", "action": "Send the recap", "overdue_days": 17})
+        );
+        assert_eq!(
+            (e["net_new_given"].clone(), e["net_new_received"].clone()),
+            (0.into(), 1.into())
+        );
+        assert_eq!(e["received_value"], 9000);
+        assert_eq!(e["reciprocity"], "one-way-received");
+        assert_eq!(e["one_way"], true);
+    }
+
+    #[test]
+    fn no_next_step_is_null_and_no_contact_is_due_on_as_of() {
+        let e = entry("---\nname: Jane Doe\nsince: 2026-10-01\n---\n");
+        assert_eq!(e["next_step"], serde_json::Value::Null);
+        assert_eq!(e["last_contact"], serde_json::Value::Null);
+        assert_eq!(e["contact_due"], "2026-11-01");
+        assert_eq!(e["contact_overdue_days"], 0);
+        assert_eq!(e["profession"], serde_json::Value::Null);
+        assert_eq!(e["balance"], serde_json::Value::Null);
+        let e = entry("---\nname: Jane Doe\nrole: inactive\n---\n");
+        assert_eq!(e["contact_due"], serde_json::Value::Null);
+        assert_eq!(e["readiness"]["stage"], "dormant");
+        assert_eq!(
+            e["readiness"]["reason"],
+            "Dormant: the role is inactive, kept for the record"
+        );
+    }
+}
