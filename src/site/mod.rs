@@ -243,8 +243,7 @@ fn partner_page(
         next_step_due: p
             .next_step
             .as_ref()
-            .and_then(|n| n.date)
-            .is_some_and(|d| d <= settings.as_of),
+            .is_some_and(|n| n.date <= settings.as_of),
     };
     let mut ctx = base_context(site, "../", "partner");
     ctx.insert("partner", &page);
@@ -539,7 +538,7 @@ fn redacted_copies(book: &Book, reports: &[Report], sc: &Scrubber) -> (Vec<Partn
                 i.name = sc.scrub(&i.name);
             }
             if let Some(n) = &mut p.next_step {
-                n.action = n.action.as_deref().map(|a| sc.scrub(a));
+                n.action = sc.scrub(&n.action);
             }
             p.body = sc.scrub(&p.body);
             p.firm = p.firm.as_deref().map(|f| sc.scrub(f));
@@ -555,15 +554,9 @@ fn redacted_copies(book: &Book, reports: &[Report], sc: &Scrubber) -> (Vec<Partn
         .iter()
         .map(|r| {
             let mut r = r.clone();
-            let c = &mut r.readiness.criteria;
-            for e in [
-                &mut c.track_record,
-                &mut c.two_way,
-                &mut c.discovery_held,
-                &mut c.shared_ideal_clients,
-                &mut c.net_new,
-                &mut c.active,
-            ] {
+            r.readiness.reason = sc.scrub(&r.readiness.reason);
+            r.readiness.next_action = sc.scrub(&r.readiness.next_action);
+            for e in r.readiness.criteria.iter_mut() {
                 e.evidence = sc.scrub(&e.evidence);
             }
             r
@@ -641,8 +634,8 @@ fn stage_counts(rows: &[Row]) -> Vec<StageCount> {
         .iter()
         .map(|s| StageCount {
             stage: s.as_str(),
-            title: s.title(),
-            next_action: s.next_action(),
+            title: s.label(),
+            next_action: s.advice(),
             count: rows.iter().filter(|r| r.stage == s.as_str()).count(),
         })
         .collect()
@@ -732,7 +725,7 @@ fn dashboard(
     let mut upcoming: Vec<Due> = Vec::new();
     for (p, row) in book.partners.iter().zip(rows) {
         let Some(step) = &p.next_step else { continue };
-        let Some(date) = step.date else { continue };
+        let date = step.date;
         let days = (date.0 - settings.as_of.0).num_days();
         let item = Due {
             row: Brief::of(row),
