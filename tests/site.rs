@@ -264,6 +264,23 @@ fn the_pages_answer_the_advisors_questions() {
         .map(|p| p["readiness"]["stage"].as_str().unwrap())
         .collect();
     assert_eq!(stages.len(), 9, "{stages:?}");
+    // The partner table sorts stages by the ladder, not alphabetically.
+    let table = fs::read_to_string(dir.path().join("partners/index.html")).unwrap();
+    let ladder = [
+        "dormant",
+        "not-a-fit",
+        "building-track-record",
+        "expert-provider",
+        "declined",
+        "ready-for-discovery",
+        "discovery-undecided",
+        "design-net-new",
+        "collaborating",
+    ];
+    for (rank, stage) in ladder.iter().enumerate() {
+        let cell = format!("data-sort=\"{rank}\"><span class=\"stage stage-{stage}\">");
+        assert!(table.contains(&cell), "{cell}");
+    }
     let at: Vec<usize> = order.iter().map(|s| report.find(s).expect(s)).collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
 }

@@ -104,6 +104,8 @@ pub struct Row {
     pub role: &'static str,
     pub stage: &'static str,
     pub stage_title: &'static str,
+    /// The stage's place on the ladder, lowest first, for sorting.
+    pub stage_rank: usize,
     pub next_action: String,
     pub score: u32,
     pub given: u32,
@@ -156,6 +158,7 @@ impl Row {
             role: p.role.as_str(),
             stage: stage.as_str(),
             stage_title: stage.label(),
+            stage_rank: Stage::LADDER.iter().position(|s| *s == stage).unwrap_or(0),
             next_action: clean(&r.readiness.next_action),
             score: r.readiness.score,
             given: r.flow.given,
