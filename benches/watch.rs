@@ -206,7 +206,7 @@ fn main() {
         sample.path(),
     );
     bench(
-        "sample (15 notes)",
+        "sample (16 notes)",
         sample.path(),
         &sample.path().join("partners/lena-park.md"),
     );

@@ -135,6 +135,7 @@ fn expected(
     slug: &str,
     name: &str,
     counts: (u64, u64),
+    net_new: (u64, u64),
     values: (Value, Value),
     balance: Value,
     reciprocity: &str,
@@ -143,18 +144,20 @@ fn expected(
     criteria: [bool; 6],
     one_way: bool,
 ) -> Value {
-    let [track_record, two_way, discovery_held, shared_ideal_clients, net_new, active] = criteria;
+    let [track_record, two_way, mutual_interest, shared_ideal_clients, net_new_business, active] =
+        criteria;
     json!({
         "slug": slug, "name": name,
         "given": counts.0, "received": counts.1,
         "given_value": values.0, "received_value": values.1,
+        "net_new_given": net_new.0, "net_new_received": net_new.1,
         "balance": balance, "reciprocity": reciprocity,
         "score": score, "stage": stage,
         "criteria": {
             "track_record": track_record, "two_way": two_way,
-            "discovery_held": discovery_held,
+            "mutual_interest": mutual_interest,
             "shared_ideal_clients": shared_ideal_clients,
-            "net_new": net_new, "active": active,
+            "net_new": net_new_business, "active": active,
         },
         "one_way": one_way,
     })
@@ -166,6 +169,7 @@ fn numbers(e: &Value) -> Value {
         "slug": e["slug"], "name": e["name"],
         "given": e["given"], "received": e["received"],
         "given_value": e["given_value"], "received_value": e["received_value"],
+        "net_new_given": e["net_new_given"], "net_new_received": e["net_new_received"],
         "balance": e["balance"], "reciprocity": e["reciprocity"],
         "score": e["readiness"]["score"], "stage": e["readiness"]["stage"],
         "criteria": e["readiness"]["criteria"],
@@ -203,6 +207,7 @@ fn good_book_numbers_value_by_value() {
             "alice-archer",
             "Alice Archer",
             (3, 2),
+            (0, 1),
             (json!(1000), json!(7500)),
             json!(-0.2),
             "balanced",
@@ -216,6 +221,7 @@ fn good_book_numbers_value_by_value() {
             "bruno-baker",
             "Bruno Baker",
             (5, 1),
+            (0, 0),
             (json!(0), json!(0)),
             json!(-0.667),
             "given-heavy",
@@ -224,17 +230,19 @@ fn good_book_numbers_value_by_value() {
             [t, t, f, f, f, t],
             f,
         ),
-        // Only receives in the window (the given one is the day before it).
+        // Only receives in the window (the given one is the day before it);
+        // one net-new referral, one way: counted, not business together.
         expected(
             "carla-cruz",
             "Carla Cruz",
             (0, 3),
+            (0, 1),
             (json!(0), json!(1200)),
             json!(1),
             "one-way-received",
-            50,
+            33,
             "building-track-record",
-            [f, f, f, t, t, t],
+            [f, f, f, t, f, t],
             t,
         ),
         // A below in the last three, but quiet for too long: dormant first.
@@ -242,6 +250,7 @@ fn good_book_numbers_value_by_value() {
             "dmitri-dorn",
             "Dmitri Dorn",
             (2, 1),
+            (0, 0),
             (json!(0), json!(800)),
             json!(-0.333),
             "balanced",
@@ -250,17 +259,18 @@ fn good_book_numbers_value_by_value() {
             [f, t, f, f, f, f],
             f,
         ),
-        // 1 to 4: received-heavy; the newest discovery said no.
+        // 1 to 4: received-heavy; the newest discovery said no: declined.
         expected(
             "elena-endo",
             "Elena Endo",
             (1, 4),
+            (0, 0),
             (json!(0), json!(300.5)),
             json!(0.6),
             "received-heavy",
-            67,
-            "not-a-fit",
-            [f, t, t, t, f, t],
+            50,
+            "declined",
+            [f, t, f, t, f, t],
             f,
         ),
         // 3 resolved, 1 exceeded; the pending one on the window's first day.
@@ -268,6 +278,7 @@ fn good_book_numbers_value_by_value() {
             "felix-ford",
             "Felix Ford",
             (4, 0),
+            (0, 0),
             (json!(0), json!(0)),
             json!(-1),
             "one-way-given",
@@ -276,17 +287,19 @@ fn good_book_numbers_value_by_value() {
             [f, f, f, t, f, t],
             t,
         ),
-        // Net-new referral and initiative dated after as_of do not count.
+        // An undecided discovery; the net-new referral and the initiative
+        // dated after as_of do not count.
         expected(
             "hugo-hart",
             "Hugo Hart",
             (1, 1),
+            (0, 0),
             (json!(0), json!(0)),
             json!(0),
             "balanced",
-            50,
-            "design-net-new",
-            [f, t, t, f, f, t],
+            33,
+            "discovery-undecided",
+            [f, t, f, f, f, t],
             f,
         ),
     ];
@@ -300,7 +313,24 @@ fn good_book_numbers_value_by_value() {
     assert_eq!(entries[1]["role"], "esp", "role defaults to esp");
     assert_eq!(
         alice["readiness"]["evidence"]["track_record"],
-        "3 resolved, 2 exceeded (67% ≥ 66%), none below in the last 3"
+        "3 resolved, 2 exceeded (67% ≥ 66%), none of the last three below"
+    );
+    // Keeping in touch: last met 2026-08-01, a collaborator every 60 days.
+    assert_eq!(alice["last_contact"], "2026-08-01");
+    assert_eq!(alice["contact_due"], "2026-09-30");
+    assert_eq!(alice["contact_overdue_days"], 32);
+    assert_eq!(alice["next_step"], Value::Null);
+    assert_eq!(
+        alice["readiness"]["reason"],
+        "Collaborating: discovery on 2026-08-01, interested; working initiative: Owner tax workshop (active since 2026-08-15)"
+    );
+    assert_eq!(
+        alice["readiness"]["next_action"],
+        "Get in touch: 32 days past your 60-day cadence, then keep the joint initiative (Owner tax workshop) running and measure what it brings both of you"
+    );
+    assert_eq!(
+        entries[4]["readiness"]["reason"],
+        "Declined: discovery on 2026-09-01, not interested"
     );
     assert_eq!(
         entries[1]["readiness"]["evidence"]["two_way"],
@@ -639,11 +669,12 @@ fn as_of_changes_the_numbers() {
     ));
     let later = by_slug(&partners_json(&out));
     // The net-new referral of 2026-11-02 and the initiative of 2026-12-01
-    // now count.
+    // now count; the discovery is still undecided, so not collaborating.
     let hugo = &later["hugo-hart"];
     assert_eq!(hugo["received"], 2);
+    assert_eq!(hugo["net_new_received"], 1);
     assert_eq!(hugo["readiness"]["criteria"]["net_new"], true);
-    assert_eq!(hugo["readiness"]["stage"], "collaborating");
+    assert_eq!(hugo["readiness"]["stage"], "discovery-undecided");
     // The window moved: Carla's day-before given referral is further out,
     // Felix's first-day one falls out.
     assert_eq!(later["felix-ford"]["given"], 3);

@@ -477,14 +477,20 @@ mod numbers {
             let stage = r.readiness.stage;
             prop_assert_eq!(stage == Stage::Dormant, !c.active.met);
             if stage == Stage::Collaborating {
-                prop_assert!(c.discovery_held.met && c.net_new.met);
+                prop_assert!(c.mutual_interest.met && c.net_new.met);
             }
             if stage == Stage::ReadyForDiscovery {
-                prop_assert!(c.track_record.met && !c.discovery_held.met);
+                prop_assert!(c.track_record.met && !c.mutual_interest.met);
             }
-            if c.active.met && c.discovery_held.met {
+            if c.active.met && c.mutual_interest.met {
                 prop_assert!(matches!(stage, Stage::NotAFit | Stage::Collaborating | Stage::DesignNetNew));
             }
+            if c.met_count() == 6 {
+                prop_assert_eq!(stage, Stage::Collaborating);
+            }
+            let (rule, evidence) = r.readiness.reason.split_once(": ").unwrap_or_default();
+            prop_assert!(!rule.is_empty() && !evidence.is_empty(), "{}", r.readiness.reason);
+            prop_assert!(!r.readiness.next_action.is_empty());
             for (key, c) in c.iter() {
                 prop_assert!(!c.evidence.is_empty(), "{}", key);
             }

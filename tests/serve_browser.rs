@@ -163,7 +163,9 @@ fn a_new_book_edited_with_vim_and_cat_follows_in_the_browser() {
     run(&["new", "Jane Doe", root.to_str().unwrap()]);
     let (s, port) = start_serve(&root);
     let mut b = Browser::launch();
-    b.open(&format!("http://127.0.0.1:{port}/"));
+    // The partner list names every partner (a fresh note counts as active
+    // from its `since`, so the dashboard need not name it).
+    b.open(&format!("http://127.0.0.1:{port}/partners/index.html"));
     assert!(wait_for(
         &mut b,
         "!!document.body?.textContent.includes('Jane Doe')",

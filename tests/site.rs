@@ -195,7 +195,7 @@ fn every_partner_has_a_page_listed_in_the_table() {
     let dir = built_sample();
     let index = fs::read_to_string(dir.path().join("partners/index.html")).unwrap();
     let slugs = note_slugs();
-    assert_eq!(slugs.len(), 15);
+    assert_eq!(slugs.len(), 16);
     for slug in &slugs {
         assert!(
             dir.path().join(format!("partners/{slug}.html")).is_file(),
@@ -243,17 +243,44 @@ fn the_pages_answer_the_advisors_questions() {
         6
     );
     assert!(page.contains("What to do next"));
-    // The readiness report lists the stages in the order of the path.
+    // The readiness report lists the stages in the order of the path,
+    // then the side-tracks; the sample book has a partner in each.
     let report = fs::read_to_string(dir.path().join("reports/readiness.html")).unwrap();
     let order = [
         "id=\"building-track-record\"",
         "id=\"expert-provider\"",
         "id=\"ready-for-discovery\"",
+        "id=\"discovery-undecided\"",
         "id=\"design-net-new\"",
         "id=\"collaborating\"",
+        "id=\"declined\"",
         "id=\"not-a-fit\"",
         "id=\"dormant\"",
     ];
+    let stages: std::collections::BTreeSet<&str> = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["readiness"]["stage"].as_str().unwrap())
+        .collect();
+    assert_eq!(stages.len(), 9, "{stages:?}");
+    // The partner table sorts stages by the ladder, not alphabetically.
+    let table = fs::read_to_string(dir.path().join("partners/index.html")).unwrap();
+    let ladder = [
+        "dormant",
+        "not-a-fit",
+        "building-track-record",
+        "expert-provider",
+        "declined",
+        "ready-for-discovery",
+        "discovery-undecided",
+        "design-net-new",
+        "collaborating",
+    ];
+    for (rank, stage) in ladder.iter().enumerate() {
+        let cell = format!("data-sort=\"{rank}\"><span class=\"stage stage-{stage}\">");
+        assert!(table.contains(&cell), "{cell}");
+    }
     let at: Vec<usize> = order.iter().map(|s| report.find(s).expect(s)).collect();
     assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
 }
@@ -496,7 +523,7 @@ fn a_rebuild_after_one_change_renders_one_partner_page_and_matches_a_fresh_build
     };
     let mut pipeline = Pipeline::new();
     let first = pipeline.run(&opts).expect("builds");
-    assert_eq!(pipeline.pages_rendered_last(), 15);
+    assert_eq!(pipeline.pages_rendered_last(), 16);
     assert_eq!(pipeline.book_files_rendered_last(), 7);
     let again = pipeline.run(&opts).expect("builds");
     assert_eq!(pipeline.pages_rendered_last(), 0);

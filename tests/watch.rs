@@ -475,7 +475,9 @@ fn fresh_build(root: &Path, out: &Path) -> Result<SiteFiles, usize> {
 
 #[test]
 fn incremental_rebuilds_equal_a_fresh_full_build_file_for_file() {
-    for seed in [0x5eed_0001_u64, 0x5eed_0002, 0x5eed_0003] {
+    // The walk depends on the sample book's notes; each seed must reach
+    // both outcomes often enough (checked at the end).
+    for seed in [0x5eed_0001_u64, 0x5eed_0003, 0x5eed_0004] {
         let book = sample_book();
         let root = book.path();
         let out = tempfile::tempdir().unwrap();

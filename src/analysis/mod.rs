@@ -1,13 +1,13 @@
-//! The numbers: reciprocity in the look-back window and the six criteria of
-//! collaboration readiness, with the stage they lead to. Pure functions over
-//! the book model.
+//! The numbers: reciprocity in the look-back window, the six criteria of
+//! collaboration readiness with the stage they lead to, its reason and the
+//! next action, and keeping in touch. Pure functions over the book model.
 
 use chrono::Months;
 use serde::Serialize;
 
 use crate::book::{
-    Day, Direction, DiscoveryOutcome, InitiativeStatus, MeetingKind, Outcome, Partner,
-    ReferralType, Settings,
+    Day, Direction, DiscoveryOutcome, Initiative, InitiativeStatus, MeetingKind, Outcome, Partner,
+    ReferralType, Role, Settings,
 };
 
 /// The look-back window, both ends included.
@@ -97,6 +97,10 @@ pub struct Flow {
     pub received: u32,
     pub given_value: f64,
     pub received_value: f64,
+    /// How many of the given ones are `net-new`.
+    pub net_new_given: u32,
+    /// How many of the received ones are `net-new`.
+    pub net_new_received: u32,
     /// `(received - given) / (received + given)`; `None` when both are 0.
     pub balance: Option<f64>,
     pub reciprocity: Reciprocity,
@@ -105,16 +109,20 @@ pub struct Flow {
 /// Counts the referrals of `partner` dated in `window`.
 pub fn flow(partner: &Partner, window: Window) -> Flow {
     let (mut given, mut received, mut given_value, mut received_value) = (0u32, 0u32, 0.0, 0.0);
+    let (mut net_new_given, mut net_new_received) = (0u32, 0u32);
     for r in partner.referrals.iter().filter(|r| window.contains(r.date)) {
         let v = r.value.unwrap_or(0.0);
+        let net_new = u32::from(r.kind == ReferralType::NetNew);
         match r.direction {
             Direction::Given => {
                 given += 1;
                 given_value += v;
+                net_new_given += net_new;
             }
             Direction::Received => {
                 received += 1;
                 received_value += v;
+                net_new_received += net_new;
             }
         }
     }
@@ -125,6 +133,8 @@ pub fn flow(partner: &Partner, window: Window) -> Flow {
         received,
         given_value,
         received_value,
+        net_new_given,
+        net_new_received,
         balance,
         reciprocity: Reciprocity::classify(given, received),
     }
@@ -142,7 +152,7 @@ pub struct Criterion {
 pub struct Criteria {
     pub track_record: Criterion,
     pub two_way: Criterion,
-    pub discovery_held: Criterion,
+    pub mutual_interest: Criterion,
     pub shared_ideal_clients: Criterion,
     pub net_new: Criterion,
     pub active: Criterion,
@@ -154,10 +164,22 @@ impl Criteria {
         [
             ("track_record", &self.track_record),
             ("two_way", &self.two_way),
-            ("discovery_held", &self.discovery_held),
+            ("mutual_interest", &self.mutual_interest),
             ("shared_ideal_clients", &self.shared_ideal_clients),
             ("net_new", &self.net_new),
             ("active", &self.active),
+        ]
+    }
+
+    /// The six criteria, to change each in place (redaction).
+    pub fn iter_mut(&mut self) -> [&mut Criterion; 6] {
+        [
+            &mut self.track_record,
+            &mut self.two_way,
+            &mut self.mutual_interest,
+            &mut self.shared_ideal_clients,
+            &mut self.net_new,
+            &mut self.active,
         ]
     }
 
@@ -166,28 +188,62 @@ impl Criteria {
     }
 }
 
-/// Where a partner stands on the path from expert service provider to
-/// collaborator.
+/// Where a partner stands on the seed's ladder, from building a track
+/// record up to collaborating, or beside it. Stages compare by the ladder:
+/// `Dormant < NotAFit < BuildingTrackRecord < ExpertProvider < Declined <
+/// ReadyForDiscovery < DiscoveryUndecided < DesignNetNew < Collaborating`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Stage {
     Dormant,
     NotAFit,
-    Collaborating,
-    DesignNetNew,
-    ReadyForDiscovery,
-    ExpertProvider,
     BuildingTrackRecord,
+    ExpertProvider,
+    /// Said no to a discovery conversation: still an expert provider.
+    Declined,
+    ReadyForDiscovery,
+    DiscoveryUndecided,
+    DesignNetNew,
+    Collaborating,
 }
 
 impl Stage {
-    /// The stages in the order of the path, then the two side-tracks.
-    pub const PATH: [Stage; 7] = [
+    /// The stages in the order their rules are tried (FORMAT §4).
+    pub const RULES: [Stage; 9] = [
+        Stage::Dormant,
+        Stage::NotAFit,
+        Stage::Collaborating,
+        Stage::DesignNetNew,
+        Stage::DiscoveryUndecided,
+        Stage::Declined,
+        Stage::ReadyForDiscovery,
+        Stage::ExpertProvider,
+        Stage::BuildingTrackRecord,
+    ];
+
+    /// The stages up the ladder, lowest first (the order of `Ord`).
+    pub const LADDER: [Stage; 9] = [
+        Stage::Dormant,
+        Stage::NotAFit,
+        Stage::BuildingTrackRecord,
+        Stage::ExpertProvider,
+        Stage::Declined,
+        Stage::ReadyForDiscovery,
+        Stage::DiscoveryUndecided,
+        Stage::DesignNetNew,
+        Stage::Collaborating,
+    ];
+
+    /// The stages for a report: the path from a first referral to
+    /// collaborating, then the side-tracks.
+    pub const PATH: [Stage; 9] = [
         Stage::BuildingTrackRecord,
         Stage::ExpertProvider,
         Stage::ReadyForDiscovery,
+        Stage::DiscoveryUndecided,
         Stage::DesignNetNew,
         Stage::Collaborating,
+        Stage::Declined,
         Stage::NotAFit,
         Stage::Dormant,
     ];
@@ -198,45 +254,64 @@ impl Stage {
             Stage::NotAFit => "not-a-fit",
             Stage::Collaborating => "collaborating",
             Stage::DesignNetNew => "design-net-new",
+            Stage::DiscoveryUndecided => "discovery-undecided",
+            Stage::Declined => "declined",
             Stage::ReadyForDiscovery => "ready-for-discovery",
             Stage::ExpertProvider => "expert-provider",
             Stage::BuildingTrackRecord => "building-track-record",
         }
     }
 
-    /// A heading for people.
-    pub fn title(self) -> &'static str {
+    /// The stage's name for people.
+    pub fn label(self) -> &'static str {
         match self {
             Stage::Dormant => "Dormant",
-            Stage::NotAFit => "Not a fit for collaboration",
+            Stage::NotAFit => "Not a fit",
             Stage::Collaborating => "Collaborating",
             Stage::DesignNetNew => "Design net-new business",
-            Stage::ReadyForDiscovery => "Ready for a discovery conversation",
+            Stage::DiscoveryUndecided => "Discovery undecided",
+            Stage::Declined => "Declined",
+            Stage::ReadyForDiscovery => "Ready for discovery",
             Stage::ExpertProvider => "Expert service provider",
             Stage::BuildingTrackRecord => "Building a track record",
         }
     }
 
-    /// The recommended next action, in plain words.
-    pub fn next_action(self) -> &'static str {
+    /// The name that opens a partner's reason.
+    fn reason_name(self) -> &'static str {
+        match self {
+            Stage::DesignNetNew => "Design net-new",
+            Stage::ExpertProvider => "Expert provider",
+            s => s.label(),
+        }
+    }
+
+    /// What the stage means and calls for, for every partner in it.
+    pub fn advice(self) -> &'static str {
         match self {
             Stage::Dormant => {
-                "Reconnect: nothing has happened here for a while. Call or meet to learn what has changed before referring again."
+                "Nothing has happened here for a while, or the partner is kept for the record. Reconnect before referring again."
             }
             Stage::NotAFit => {
-                "Keep the relationship cordial but stop investing in collaboration: either the service fell short recently or they are not interested in building net-new business together. Refer elsewhere where it serves your clients better."
+                "At least two of the last three referrals fell short. Keep the relationship cordial and refer where it serves your clients better."
             }
             Stage::Collaborating => {
-                "Keep the joint process running: review the net-new initiatives together, measure what they bring both of you, and plan the next one."
+                "A mutual interest and business created together. Keep the joint process running and measure what it brings both of you."
             }
             Stage::DesignNetNew => {
-                "Turn the discovery conversation into a plan: design one joint effort aimed at new ideal clients for both of you (a workshop, a co-written guide, an introduction series)."
+                "The discovery conversation found mutual interest. Design one joint effort aimed at new ideal clients for both of you."
+            }
+            Stage::DiscoveryUndecided => {
+                "The discovery conversation ended undecided. Follow it up: ask what would help them decide."
+            }
+            Stage::Declined => {
+                "Not interested in building new business together, and that is fine: they stay an expert service provider. Ask again after a year."
             }
             Stage::ReadyForDiscovery => {
                 "They consistently exceed expectations. Invite them to a mutual discovery conversation about bringing in new clients together, then listen."
             }
             Stage::ExpertProvider => {
-                "A good expert service provider: keep referring where it serves your clients, and watch for work that consistently exceeds expectations before proposing more."
+                "A good expert service provider: keep referring where it serves your clients, and watch for work that consistently exceeds expectations."
             }
             Stage::BuildingTrackRecord => {
                 "Refer where it fits and record how each referral turns out; a few resolved referrals will show whether they exceed expectations."
@@ -245,12 +320,38 @@ impl Stage {
     }
 }
 
+impl std::fmt::Display for Stage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// Collaboration readiness.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Readiness {
     pub score: u32,
     pub stage: Stage,
+    /// One sentence: the rule that gave the stage and the evidence, dated.
+    pub reason: String,
+    /// What to do now, in plain words.
+    pub next_action: String,
     pub criteria: Criteria,
+}
+
+/// Keeping in touch.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Contact {
+    /// The newest referral (either way) or meeting up to `as_of`.
+    pub last_contact: Option<Day>,
+    /// Days between contacts: the note's `contact_every`, else the role's.
+    pub cadence: Option<u32>,
+    /// `last_contact` + cadence, or `as_of` with no contact yet; `None`
+    /// without a cadence.
+    pub due: Option<Day>,
+    /// `as_of` − `due` when 0 or more (0: due today).
+    pub overdue_days: Option<i64>,
+    /// `as_of` − the next step's date when 0 or more.
+    pub next_step_overdue_days: Option<i64>,
 }
 
 /// Everything computed for one partner.
@@ -259,8 +360,10 @@ pub struct Report {
     pub flow: Flow,
     pub readiness: Readiness,
     pub one_way: bool,
-    /// The newest dated activity up to `as_of`.
+    /// The newest dated activity up to `as_of` (referrals, meetings,
+    /// initiative starts, `since`).
     pub last_activity: Option<Day>,
+    pub contact: Contact,
 }
 
 fn percent(x: f64) -> String {
@@ -279,6 +382,42 @@ fn percents(share: f64, needed: f64, reached: bool) -> (String, String) {
         format!("{}%", s.trim_end_matches('0').trim_end_matches('.'))
     };
     (precise(share), precise(needed))
+}
+
+/// `1 client`, `3 clients`.
+fn plural(n: impl Into<i64>, one: &str, many: &str) -> String {
+    let n = n.into();
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Small counts in words.
+fn word(n: usize) -> String {
+    match n {
+        1 => "one".into(),
+        2 => "two".into(),
+        3 => "three".into(),
+        n => n.to_string(),
+    }
+}
+
+fn days_between(from: Day, to: Day) -> i64 {
+    (to.0 - from.0).num_days()
+}
+
+fn add_days(day: Day, days: u32) -> Day {
+    Day(day
+        .0
+        .checked_add_days(chrono::Days::new(u64::from(days)))
+        .unwrap_or(chrono::NaiveDate::MAX))
+}
+
+/// The sentence with its first letter in upper case.
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(first) => first.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
 }
 
 /// Normalises an ideal-client entry for comparison.
@@ -303,14 +442,38 @@ pub fn shared_ideal_clients<'a>(partner: &'a Partner, settings: &Settings) -> Ve
         .collect()
 }
 
-/// Computes the numbers of one partner as of `settings.as_of`.
-pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
-    let as_of = settings.as_of;
-    let window = Window::new(as_of, settings.window_months);
-    let rs = &settings.readiness;
-    let flow = flow(partner, window);
+/// Whether an initiative is business being created together: `active`
+/// (not started after `as_of`), or `done` with at least one new client and
+/// started inside the window.
+pub fn is_working(initiative: &Initiative, window: Window) -> bool {
+    match initiative.status {
+        Some(InitiativeStatus::Active) => initiative.started.is_none_or(|d| d <= window.end),
+        Some(InitiativeStatus::Done) => {
+            initiative.new_clients.unwrap_or(0) >= 1
+                && initiative.started.is_some_and(|d| window.contains(d))
+        }
+        _ => false,
+    }
+}
 
-    // 1. Track record: resolved given referrals, all time up to as_of.
+fn describe_initiative(i: &Initiative) -> String {
+    let detail = match (i.status, i.started) {
+        (Some(InitiativeStatus::Done), started) => {
+            let clients = plural(i.new_clients.unwrap_or(0), "new client", "new clients");
+            match started {
+                Some(d) => format!("done, {clients}, started {d}"),
+                None => format!("done, {clients}"),
+            }
+        }
+        (_, Some(d)) => format!("active since {d}"),
+        (_, None) => "active".into(),
+    };
+    format!("{} ({detail})", i.name.trim())
+}
+
+/// The resolved given referrals up to `as_of`, oldest first; of two on the
+/// same day, the one written later in the note is the later.
+fn resolved_given(partner: &Partner, as_of: Day) -> Vec<(Day, Outcome)> {
     let mut resolved: Vec<(Day, Outcome)> = partner
         .referrals
         .iter()
@@ -320,17 +483,48 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
         .map(|r| (r.date, r.outcome()))
         .collect();
     resolved.sort_by_key(|(d, _)| *d); // stable: same-day entries keep note order
+    resolved
+}
+
+/// What the `below` among the last (up to three) resolved referrals say.
+fn below_words(last: usize, belows: &[Day]) -> String {
+    let dates = belows
+        .iter()
+        .map(Day::to_string)
+        .collect::<Vec<_>>()
+        .join(", ");
+    match (last, belows.len()) {
+        (1, 0) => "not below".into(),
+        (2, 0) => "neither below".into(),
+        (_, 0) => "none of the last three below".into(),
+        (1, _) => format!("below ({dates})"),
+        (2, 1) => format!("one of the two below ({dates})"),
+        (2, _) => format!("both below ({dates})"),
+        (_, 3) => format!("all of the last three below ({dates})"),
+        (_, k) => format!("{} of the last three below ({dates})", word(k)),
+    }
+}
+
+/// Computes the numbers of one partner as of `settings.as_of`.
+pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
+    let as_of = settings.as_of;
+    let window = Window::new(as_of, settings.window_months);
+    let rs = &settings.readiness;
+    let flow = flow(partner, window);
+
+    // 1. Track record: resolved given referrals, all time up to as_of.
+    let resolved = resolved_given(partner, as_of);
     let n = resolved.len();
     let exceeded = resolved
         .iter()
         .filter(|(_, o)| *o == Outcome::Exceeded)
         .count();
     let last_three = &resolved[n.saturating_sub(3)..];
-    let recent_below = last_three
+    let belows: Vec<Day> = last_three
         .iter()
-        .rev()
-        .find(|(_, o)| *o == Outcome::Below)
-        .map(|(d, _)| *d);
+        .filter(|(_, o)| *o == Outcome::Below)
+        .map(|(d, _)| *d)
+        .collect();
     let share = if n > 0 {
         exceeded as f64 / n as f64
     } else {
@@ -338,26 +532,25 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
     };
     let enough = n >= rs.min_outcomes as usize;
     let share_ok = n > 0 && share >= rs.exceed_share;
+    let (have, want) = percents(share, rs.exceed_share, share_ok);
     let track_record = Criterion {
-        met: enough && share_ok && recent_below.is_none(),
+        met: enough && share_ok && belows.is_empty(),
         evidence: if n == 0 {
             format!(
-                "no resolved given referrals yet ({} needed)",
+                "no resolved given referral yet ({} needed)",
                 rs.min_outcomes
             )
         } else {
-            let below = match recent_below {
-                Some(d) => format!("a below among the last 3 ({d})"),
-                None => format!("none below in the last {}", last_three.len()),
-            };
-            let cmp = if share_ok { "≥" } else { "<" };
             let needed = if enough {
                 String::new()
             } else {
-                format!(", {} needed", rs.min_outcomes)
+                format!(" ({} needed)", rs.min_outcomes)
             };
-            let (have, want) = percents(share, rs.exceed_share, share_ok);
-            format!("{n} resolved{needed}, {exceeded} exceeded ({have} {cmp} {want}), {below}")
+            let cmp = if share_ok { "≥" } else { "<" };
+            format!(
+                "{n} resolved{needed}, {exceeded} exceeded ({have} {cmp} {want}), {}",
+                below_words(last_three.len(), &belows)
+            )
         },
     };
 
@@ -370,23 +563,33 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
         ),
     };
 
-    // 3. A mutual discovery conversation held.
-    // Of two on the same day, the one written later counts as newer:
-    // `max_by_key` keeps the last of equal maxima.
+    // 3. Mutual interest: the newest discovery up to as_of said yes. Of two
+    // on the same day, the one written later counts as newer: `max_by_key`
+    // keeps the last of equal maxima.
     let newest_discovery = partner
         .meetings
         .iter()
         .filter(|m| m.kind == MeetingKind::Discovery && m.date <= as_of)
         .max_by_key(|m| m.date);
-    let discovery_held = Criterion {
-        met: newest_discovery.is_some(),
-        evidence: match newest_discovery {
-            Some(m) => format!(
-                "discovery conversation on {}{}",
-                m.date,
-                m.outcome.map(|o| format!(" ({o})")).unwrap_or_default()
-            ),
-            None => "no mutual discovery conversation yet".into(),
+    let discovery = newest_discovery.map(|m| {
+        (
+            m.date,
+            m.outcome.unwrap_or(DiscoveryOutcome::Undecided),
+            m.outcome.is_some(),
+        )
+    });
+    let mutual_interest = Criterion {
+        met: discovery.is_some_and(|(_, o, _)| o == DiscoveryOutcome::Interested),
+        evidence: match discovery {
+            None => "no discovery conversation yet".into(),
+            Some((d, DiscoveryOutcome::Interested, _)) => format!("discovery on {d}, interested"),
+            Some((d, DiscoveryOutcome::NotInterested, _)) => {
+                format!("discovery on {d}, not interested")
+            }
+            Some((d, DiscoveryOutcome::Undecided, true)) => format!("discovery on {d}, undecided"),
+            Some((d, DiscoveryOutcome::Undecided, false)) => {
+                format!("discovery on {d}, no outcome recorded, so undecided")
+            }
         },
     };
 
@@ -406,40 +609,38 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
         },
     };
 
-    // 5. Net-new business.
-    let net_new_refs = partner
-        .referrals
-        .iter()
-        .filter(|r| r.kind == ReferralType::NetNew && window.contains(r.date))
-        .count();
-    let live_initiatives: Vec<&str> = partner
+    // 5. Net-new business created together.
+    let working: Vec<&Initiative> = partner
         .initiatives
         .iter()
-        .filter(|i| {
-            matches!(
-                i.status,
-                Some(InitiativeStatus::Active | InitiativeStatus::Done)
-            )
-        })
-        .filter(|i| i.started.is_none_or(|d| d <= as_of))
-        .map(|i| i.name.as_str())
+        .filter(|i| is_working(i, window))
         .collect();
+    let (nn_given, nn_received) = (flow.net_new_given, flow.net_new_received);
+    let both_ways = nn_given >= 1 && nn_received >= 1;
     let net_new = Criterion {
-        met: net_new_refs > 0 || !live_initiatives.is_empty(),
-        evidence: match (net_new_refs, live_initiatives.is_empty()) {
-            (0, true) => {
-                "no net-new referral in the window and no active or done initiative".into()
+        met: !working.is_empty() || both_ways,
+        evidence: {
+            let refs = format!("{nn_given} given, {nn_received} received");
+            if !working.is_empty() {
+                let names: Vec<String> = working.iter().map(|i| describe_initiative(i)).collect();
+                let mut s = format!(
+                    "working initiative{}: {}",
+                    if names.len() == 1 { "" } else { "s" },
+                    names.join("; ")
+                );
+                if both_ways {
+                    s.push_str(&format!(
+                        "; net-new referrals both ways in the window ({refs})"
+                    ));
+                }
+                s
+            } else if both_ways {
+                format!("net-new referrals both ways in the window: {refs}")
+            } else if nn_given + nn_received == 0 {
+                "no working initiative and no net-new referral in the window".into()
+            } else {
+                format!("no working initiative, and net-new only one way in the window ({refs})")
             }
-            (n, true) => format!(
-                "{n} net-new referral{} in the window",
-                if n == 1 { "" } else { "s" }
-            ),
-            (0, false) => format!("initiative: {}", live_initiatives.join(", ")),
-            (n, false) => format!(
-                "{n} net-new referral{} in the window; initiative: {}",
-                if n == 1 { "" } else { "s" },
-                live_initiatives.join(", ")
-            ),
         },
     };
 
@@ -450,17 +651,19 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
         .map(|r| r.date)
         .chain(partner.meetings.iter().map(|m| m.date))
         .chain(partner.initiatives.iter().filter_map(|i| i.started))
+        .chain(partner.since)
         .filter(|d| *d <= as_of)
         .max();
     let active = match last_activity {
         Some(d) => {
-            let days = (as_of.0 - d.0).num_days();
+            let days = days_between(d, as_of);
+            let ago = match days {
+                0 => "today".to_string(),
+                n => format!("{} ago", plural(n, "day", "days")),
+            };
             Criterion {
                 met: days <= i64::from(rs.stale_days),
-                evidence: format!(
-                    "last activity {d}, {days} days ago (limit {})",
-                    rs.stale_days
-                ),
+                evidence: format!("last activity on {d}, {ago} (limit {})", rs.stale_days),
             }
         }
         None => Criterion {
@@ -472,7 +675,7 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
     let criteria = Criteria {
         track_record,
         two_way,
-        discovery_held,
+        mutual_interest,
         shared_ideal_clients,
         net_new,
         active,
@@ -480,16 +683,19 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
     let met = criteria.met_count();
     // 100 × met / 6, rounded half up, in whole numbers.
     let score = (200 * met + 6) / 12;
-    let not_interested =
-        newest_discovery.is_some_and(|m| m.outcome == Some(DiscoveryOutcome::NotInterested));
-    let stage = if !criteria.active.met {
+    let inactive_role = partner.role == Role::Inactive;
+    let stage = if inactive_role || !criteria.active.met {
         Stage::Dormant
-    } else if not_interested || recent_below.is_some() {
+    } else if belows.len() >= 2 {
         Stage::NotAFit
-    } else if criteria.discovery_held.met && criteria.net_new.met {
+    } else if criteria.mutual_interest.met && criteria.net_new.met {
         Stage::Collaborating
-    } else if criteria.discovery_held.met {
+    } else if criteria.mutual_interest.met {
         Stage::DesignNetNew
+    } else if discovery.is_some_and(|(_, o, _)| o == DiscoveryOutcome::Undecided) {
+        Stage::DiscoveryUndecided
+    } else if discovery.is_some_and(|(_, o, _)| o == DiscoveryOutcome::NotInterested) {
+        Stage::Declined
     } else if criteria.track_record.met {
         Stage::ReadyForDiscovery
     } else if enough {
@@ -497,15 +703,292 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
     } else {
         Stage::BuildingTrackRecord
     };
+
+    // Keeping in touch.
+    let last_contact = partner
+        .referrals
+        .iter()
+        .map(|r| r.date)
+        .chain(partner.meetings.iter().map(|m| m.date))
+        .filter(|d| *d <= as_of)
+        .max();
+    let cadence = partner
+        .contact_every
+        .or_else(|| settings.cadence.of(partner.role));
+    let due = cadence.map(|c| last_contact.map_or(as_of, |d| add_days(d, c)));
+    let overdue = |d: Day| Some(days_between(d, as_of)).filter(|n| *n >= 0);
+    let contact = Contact {
+        last_contact,
+        cadence,
+        due,
+        overdue_days: due.and_then(overdue),
+        next_step_overdue_days: partner.next_step.as_ref().and_then(|s| overdue(s.date)),
+    };
+
+    let facts = Facts {
+        partner,
+        settings,
+        stage,
+        criteria: &criteria,
+        flow: &flow,
+        resolved: &resolved,
+        exceeded,
+        belows: &belows,
+        share_words: (have, want),
+        discovery,
+        working: &working,
+        last_activity,
+        contact: &contact,
+    };
+    let reason = facts.reason();
+    let next_action = facts.next_action();
     Report {
         one_way: flow.reciprocity.is_one_way(),
         flow,
         readiness: Readiness {
             score,
             stage,
+            reason,
+            next_action,
             criteria,
         },
         last_activity,
+        contact,
+    }
+}
+
+/// What the reason and the next action are written from.
+struct Facts<'a> {
+    partner: &'a Partner,
+    settings: &'a Settings,
+    stage: Stage,
+    criteria: &'a Criteria,
+    flow: &'a Flow,
+    resolved: &'a [(Day, Outcome)],
+    exceeded: usize,
+    belows: &'a [Day],
+    share_words: (String, String),
+    discovery: Option<(Day, DiscoveryOutcome, bool)>,
+    working: &'a [&'a Initiative],
+    last_activity: Option<Day>,
+    contact: &'a Contact,
+}
+
+impl Facts<'_> {
+    fn dates(days: &[Day]) -> String {
+        days.iter()
+            .map(Day::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// One sentence: the rule and the evidence that decided the stage.
+    fn reason(&self) -> String {
+        let c = self.criteria;
+        let n = self.resolved.len();
+        let min = self.settings.readiness.min_outcomes;
+        let (have, want) = &self.share_words;
+        let latest = self.resolved.last().map(|(d, _)| *d);
+        let body = match self.stage {
+            Stage::Dormant if self.partner.role == Role::Inactive => {
+                "the role is inactive, kept for the record".to_string()
+            }
+            Stage::Dormant => match self.last_activity {
+                Some(d) => format!(
+                    "last activity on {d}, {} ago, past the {}-day limit",
+                    plural(days_between(d, self.settings.as_of), "day", "days"),
+                    self.settings.readiness.stale_days
+                ),
+                None => "no dated activity yet".into(),
+            },
+            Stage::NotAFit => format!(
+                "{} of the last three resolved given referrals were below expectations ({})",
+                word(self.belows.len()),
+                Self::dates(self.belows)
+            ),
+            Stage::Collaborating => {
+                format!("{}; {}", c.mutual_interest.evidence, c.net_new.evidence)
+            }
+            Stage::DesignNetNew => format!(
+                "{}; no business created together yet",
+                c.mutual_interest.evidence
+            ),
+            Stage::DiscoveryUndecided | Stage::Declined => c.mutual_interest.evidence.clone(),
+            Stage::ReadyForDiscovery => format!(
+                "{} of {n} resolved given referrals exceeded expectations ({have}), the latest on {}, none of the last three below",
+                self.exceeded,
+                latest.map(|d| d.to_string()).unwrap_or_default()
+            ),
+            Stage::ExpertProvider => {
+                let mut parts = Vec::new();
+                if self.exceeded as f64 / n as f64 >= self.settings.readiness.exceed_share {
+                    parts.push(format!(
+                        "{} of {n} resolved given referrals exceeded expectations ({have})",
+                        self.exceeded
+                    ));
+                } else {
+                    parts.push(format!(
+                        "only {} of {n} resolved given referrals exceeded expectations ({have}, {want} needed)",
+                        self.exceeded
+                    ));
+                }
+                if let [d] = self.belows {
+                    parts.push(format!("one of the last three was below ({d})"));
+                }
+                parts.join(", but ")
+            }
+            Stage::BuildingTrackRecord if n == 0 => {
+                format!("no resolved given referral yet ({min} needed)")
+            }
+            Stage::BuildingTrackRecord => format!(
+                "{} so far, the latest on {}; {min} needed",
+                plural(n as i64, "resolved given referral", "resolved given referrals"),
+                latest.map(|d| d.to_string()).unwrap_or_default()
+            ),
+        };
+        format!("{}: {body}", self.stage.reason_name())
+    }
+
+    /// Whether the relationship is meant to run both ways.
+    fn meant_two_way(&self) -> bool {
+        matches!(self.partner.role, Role::Collaborator | Role::Coi)
+            || matches!(self.stage, Stage::DesignNetNew | Stage::Collaborating)
+    }
+
+    fn sent_none_back(&self) -> String {
+        format!(
+            "you sent {} in {} and received none",
+            plural(self.flow.given, "client", "clients"),
+            plural(self.settings.window_months, "month", "months")
+        )
+    }
+
+    /// What to do now: what is overdue first, then what the stage, the
+    /// flow and the role call for.
+    fn next_action(&self) -> String {
+        let mut urgent = Vec::new();
+        if let (Some(step), Some(days)) =
+            (&self.partner.next_step, self.contact.next_step_overdue_days)
+        {
+            let when = match days {
+                0 => "due today".to_string(),
+                d => format!("{} overdue", plural(d, "day", "days")),
+            };
+            urgent.push(format!("{} ({when})", step.action.trim()));
+        }
+        if let (Some(days), Some(cadence)) = (self.contact.overdue_days, self.contact.cadence) {
+            urgent.push(match (self.contact.last_contact, days) {
+                (None, _) => {
+                    format!("get in touch: no contact recorded yet ({cadence}-day cadence)")
+                }
+                (Some(_), 0) => format!("get in touch: due today on your {cadence}-day cadence"),
+                (Some(_), d) => format!(
+                    "get in touch: {} past your {cadence}-day cadence",
+                    plural(d, "day", "days")
+                ),
+            });
+        }
+        let mut advice = Vec::new();
+        match self.flow.reciprocity {
+            Reciprocity::OneWayGiven if self.meant_two_way() => advice.push(format!(
+                "{}: raise it before sending more",
+                self.sent_none_back()
+            )),
+            Reciprocity::OneWayReceived => advice.push(format!(
+                "you have received {} and sent none: look for a client to send them",
+                self.flow.received
+            )),
+            _ => {}
+        }
+        advice.push(self.stage_advice());
+        let advice = advice.join("; ");
+        let text = if urgent.is_empty() {
+            advice
+        } else {
+            format!("{}, then {advice}", urgent.join("; "))
+        };
+        capitalized(&text)
+    }
+
+    /// What the stage calls for, in the words of the partner's role.
+    fn stage_advice(&self) -> String {
+        let coi = self.partner.role == Role::Coi;
+        let n = self.resolved.len();
+        let min = self.settings.readiness.min_outcomes as usize;
+        match self.stage {
+            Stage::Dormant if self.partner.role == Role::Inactive => {
+                "keep the note for the record".into()
+            }
+            Stage::Dormant if coi => {
+                "reconnect: call to catch up and thank them for past introductions".into()
+            }
+            Stage::Dormant => {
+                "reconnect: call or meet to learn what has changed before referring again".into()
+            }
+            Stage::NotAFit if coi => {
+                "keep them informed and thanked, and send clients where they are served better"
+                    .into()
+            }
+            Stage::NotAFit => {
+                "talk through the referrals that fell short, and refer elsewhere until the service is what your clients need"
+                    .into()
+            }
+            Stage::Collaborating => match self.working {
+                [] => "turn the net-new referrals flowing both ways into one joint initiative"
+                    .into(),
+                [one] => format!(
+                    "keep the joint initiative ({}) running and measure what it brings both of you",
+                    one.name.trim()
+                ),
+                _ => "keep the joint initiatives running and measure what they bring both of you"
+                    .into(),
+            },
+            Stage::DesignNetNew => "propose one joint initiative".into(),
+            Stage::DiscoveryUndecided => format!(
+                "follow up the discovery conversation of {}: ask what would help them decide",
+                self.discovery.map(|(d, _, _)| d.to_string()).unwrap_or_default()
+            ),
+            Stage::Declined => {
+                let Some((day, _, _)) = self.discovery else {
+                    return String::new();
+                };
+                let again = Day(day
+                    .0
+                    .checked_add_months(Months::new(12))
+                    .unwrap_or(chrono::NaiveDate::MAX));
+                if self.settings.as_of >= again {
+                    format!("a year has passed since they declined on {day}: ask again whether they would explore new clients together")
+                } else if coi {
+                    format!("keep them informed and thanked; ask again on or after {again}")
+                } else {
+                    format!("keep referring where it serves your clients; ask again on or after {again}")
+                }
+            }
+            Stage::ReadyForDiscovery => {
+                let mut s = "invite them to a mutual discovery conversation about bringing in new clients together, then listen".to_string();
+                if self.flow.reciprocity == Reciprocity::OneWayGiven && !self.meant_two_way() {
+                    s.push_str(&format!(
+                        " (so far {}: ask how they could send clients your way)",
+                        self.sent_none_back()
+                    ));
+                }
+                s
+            }
+            Stage::ExpertProvider | Stage::BuildingTrackRecord if coi => {
+                "keep them informed and thank them for each introduction".into()
+            }
+            Stage::ExpertProvider => match self.belows {
+                [d] => format!("keep referring where it serves your clients, and talk through the referral that fell short on {d}"),
+                _ => "keep referring where it serves your clients, and watch for work that consistently exceeds expectations".into(),
+            },
+            Stage::BuildingTrackRecord if n == 0 => {
+                "refer a first client where it fits and record how it turns out".into()
+            }
+            Stage::BuildingTrackRecord => format!(
+                "refer where it fits and record how each referral turns out: {} needed",
+                plural((min - n) as i64, "more resolved referral", "more resolved referrals")
+            ),
+        }
     }
 }
 

@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use super::*;
-use crate::book::{Advisor, Initiative, Meeting, Privacy, ReadinessSettings, Referral, Role};
+use crate::book::{
+    Advisor, Cadence, Meeting, NextStep, Privacy, ReadinessSettings, Referral, Role,
+};
 
 // ---------------------------------------------------------------- helpers
 
@@ -30,6 +32,8 @@ fn settings_at(as_of: &str) -> Settings {
             ],
         },
         readiness: ReadinessSettings::default(),
+        cadence: Cadence::default(),
+        currency: None,
         privacy: Privacy::default(),
     }
 }
@@ -57,6 +61,7 @@ fn partner() -> Partner {
         meetings: Vec::new(),
         initiatives: Vec::new(),
         next_step: None,
+        contact_every: None,
         extra: None,
         body: String::new(),
         body_line: 1,
@@ -291,7 +296,7 @@ fn entries_after_as_of_are_ignored_by_every_number() {
     let c = &r.readiness.criteria;
     assert!(!c.track_record.met, "{}", c.track_record.evidence);
     assert!(!c.two_way.met);
-    assert!(!c.discovery_held.met, "{}", c.discovery_held.evidence);
+    assert!(!c.mutual_interest.met, "{}", c.mutual_interest.evidence);
     assert!(!c.net_new.met, "{}", c.net_new.evidence);
     assert!(!c.active.met, "{}", c.active.evidence);
     assert_eq!(r.last_activity, None);
@@ -357,7 +362,7 @@ fn track_record_met_with_its_evidence() {
     assert!(c.met);
     assert_eq!(
         c.evidence,
-        "4 resolved, 3 exceeded (75% ≥ 66%), none below in the last 3"
+        "4 resolved, 3 exceeded (75% ≥ 66%), none of the last three below"
     );
 }
 
@@ -374,20 +379,20 @@ fn below_just_outside_the_last_three_does_not_count() {
 }
 
 #[test]
-fn below_just_inside_the_last_three_fails_and_makes_not_a_fit() {
+fn one_below_just_inside_the_last_three_fails_the_track_record_only() {
     let outcomes = [Exceeded, Below, Exceeded, Exceeded, Exceeded, Exceeded];
     // The last three are the 4th..6th: all exceeded. Move the below in.
     assert!(track(&outcomes).met);
     let outcomes = [Exceeded, Exceeded, Exceeded, Below, Exceeded, Exceeded];
     let c = track(&outcomes);
     assert!(!c.met);
-    assert!(
-        c.evidence.contains("a below among the last 3 (2026-04-15)"),
-        "{}",
-        c.evidence
+    assert_eq!(
+        c.evidence,
+        "6 resolved, 5 exceeded (83% ≥ 66%), one of the last three below (2026-04-15)"
     );
+    // One below is not two: enough resolved, so an expert provider.
     let p = with(resolved(&outcomes), vec![keep_active()], vec![]);
-    assert_eq!(stage(&p), Stage::NotAFit);
+    assert_eq!(stage(&p), Stage::ExpertProvider);
 }
 
 #[test]
@@ -405,10 +410,9 @@ fn pending_given_referrals_are_not_resolved() {
     // Two exceeded and a pending: only two resolved, three needed.
     let c = track(&[Exceeded, Exceeded, Pending]);
     assert!(!c.met);
-    assert!(
-        c.evidence.starts_with("2 resolved, 3 needed"),
-        "{}",
-        c.evidence
+    assert_eq!(
+        c.evidence,
+        "2 resolved (3 needed), 2 exceeded (100% ≥ 66%), neither below"
     );
     // A pending after a below does not push the below out of the last three.
     let c = track(&[Below, Exceeded, Exceeded, Pending, Pending, Pending]);
@@ -510,8 +514,9 @@ fn evidence_never_shows_the_same_percentage_on_both_sides_of_less_than() {
 }
 
 #[test]
-fn exceed_share_of_zero_and_one() {
-    assert!(track_with(&[Met, Met, Met], |r| r.exceed_share = 0.0).met);
+fn exceed_share_near_zero_and_of_one() {
+    assert!(!track_with(&[Met, Met, Met], |r| r.exceed_share = 0.01).met);
+    assert!(track_with(&[Met, Met, Exceeded], |r| r.exceed_share = 0.01).met);
     assert!(!track_with(&[Exceeded, Exceeded, Met], |r| r.exceed_share = 1.0).met);
     assert!(track_with(&[Exceeded, Exceeded, Exceeded], |r| r.exceed_share = 1.0).met);
 }
@@ -520,7 +525,7 @@ fn exceed_share_of_zero_and_one() {
 fn no_resolved_referrals_evidence() {
     let c = track(&[]);
     assert!(!c.met);
-    assert_eq!(c.evidence, "no resolved given referrals yet (3 needed)");
+    assert_eq!(c.evidence, "no resolved given referral yet (3 needed)");
 }
 
 // ---------------------------------------------------------------- two way
@@ -546,103 +551,123 @@ fn two_way_needs_both_directions_in_the_window() {
     assert!(r.readiness.criteria.two_way.met);
 }
 
-// -------------------------------------------------------------- discovery
+// -------------------------------------------------------- mutual interest
+
+fn mutual(p: &Partner) -> Criterion {
+    report(p).readiness.criteria.mutual_interest
+}
 
 #[test]
-fn discovery_held_by_any_discovery_meeting_up_to_as_of() {
-    let r = report(&with(
-        vec![],
-        vec![meeting("2019-01-01", MeetingKind::Discovery, None)],
-        vec![],
-    ));
-    assert!(r.readiness.criteria.discovery_held.met);
-    assert_eq!(
-        r.readiness.criteria.discovery_held.evidence,
-        "discovery conversation on 2019-01-01"
-    );
-    let r = report(&with(
+fn mutual_interest_is_the_newest_discovery_saying_interested() {
+    let p = with(vec![], vec![discovery("2019-01-01", Interested)], vec![]);
+    let c = mutual(&p);
+    assert!(c.met);
+    assert_eq!(c.evidence, "discovery on 2019-01-01, interested");
+    // Held on as_of itself counts; a meal is not a discovery.
+    let p = with(
         vec![],
         vec![
             meeting("2026-10-01", MeetingKind::Meal, None),
             discovery(AS_OF, Interested),
         ],
         vec![],
-    ));
-    assert!(
-        r.readiness.criteria.discovery_held.met,
-        "held on as_of itself"
     );
-    assert!(r
-        .readiness
-        .criteria
-        .discovery_held
-        .evidence
-        .contains("2026-11-01 (interested)"));
-    let r = report(&with(
+    assert_eq!(mutual(&p).evidence, "discovery on 2026-11-01, interested");
+    let p = with(
         vec![],
         vec![meeting("2026-10-01", MeetingKind::Event, None)],
         vec![],
-    ));
-    assert!(!r.readiness.criteria.discovery_held.met);
+    );
+    let c = mutual(&p);
+    assert!(!c.met);
+    assert_eq!(c.evidence, "no discovery conversation yet");
 }
 
 #[test]
-fn the_newest_discovery_outcome_decides_not_a_fit() {
-    // Older not-interested, newer interested: not "not a fit".
+fn a_discovery_that_is_undecided_or_has_no_outcome_is_not_mutual_interest() {
+    let c = mutual(&with(
+        vec![],
+        vec![discovery("2026-09-01", Undecided)],
+        vec![],
+    ));
+    assert!(!c.met);
+    assert_eq!(c.evidence, "discovery on 2026-09-01, undecided");
+    let c = mutual(&with(
+        vec![],
+        vec![meeting("2026-09-01", MeetingKind::Discovery, None)],
+        vec![],
+    ));
+    assert!(!c.met);
+    assert_eq!(
+        c.evidence,
+        "discovery on 2026-09-01, no outcome recorded, so undecided"
+    );
+}
+
+#[test]
+fn the_newest_discovery_decides_whatever_the_note_order() {
+    // An interested one, then a newer no: declined, written either way.
+    for meetings in [
+        vec![
+            discovery("2025-01-01", Interested),
+            discovery("2026-06-01", NotInterested),
+        ],
+        vec![
+            discovery("2026-06-01", NotInterested),
+            discovery("2025-01-01", Interested),
+        ],
+    ] {
+        let p = with(vec![], [meetings, vec![keep_active()]].concat(), vec![]);
+        assert!(!mutual(&p).met);
+        assert_eq!(stage(&p), Stage::Declined);
+    }
+    // A no, then a newer yes: design net-new.
     let p = with(
         vec![],
         vec![
-            discovery("2025-01-01", NotInterested),
             discovery("2026-06-01", Interested),
+            discovery("2025-01-01", NotInterested),
             keep_active(),
         ],
         vec![],
     );
     assert_eq!(stage(&p), Stage::DesignNetNew);
-    // Older interested, newer not-interested: not a fit.
-    let p = with(
-        vec![],
-        vec![
-            discovery("2025-01-01", Interested),
-            discovery("2026-06-01", NotInterested),
-            keep_active(),
-        ],
-        vec![],
-    );
-    assert_eq!(stage(&p), Stage::NotAFit);
-    // The same, written newest first: dates decide, not note order.
-    let p = with(
-        vec![],
-        vec![
-            discovery("2026-06-01", NotInterested),
-            discovery("2025-01-01", Interested),
-            keep_active(),
-        ],
-        vec![],
-    );
-    assert_eq!(stage(&p), Stage::NotAFit);
-    let p = with(
-        vec![],
-        vec![
-            discovery("2026-06-01", Interested),
-            discovery("2025-01-01", NotInterested),
-            keep_active(),
-        ],
-        vec![],
-    );
-    assert_eq!(stage(&p), Stage::DesignNetNew);
-    // A newer undecided or outcome-less discovery also outweighs an older no.
+    // A newer undecided or outcome-less discovery outweighs an older yes.
     for newer in [
         discovery("2026-06-01", Undecided),
         meeting("2026-06-01", MeetingKind::Discovery, None),
     ] {
         let p = with(
             vec![],
-            vec![discovery("2025-01-01", NotInterested), newer, keep_active()],
+            vec![discovery("2025-01-01", Interested), newer, keep_active()],
             vec![],
         );
-        assert_eq!(stage(&p), Stage::DesignNetNew);
+        assert_eq!(stage(&p), Stage::DiscoveryUndecided);
     }
+}
+
+#[test]
+fn of_two_discoveries_on_one_day_the_one_written_later_decides() {
+    let p = with(
+        vec![],
+        vec![
+            discovery("2026-06-01", NotInterested),
+            discovery("2026-06-01", Interested),
+            keep_active(),
+        ],
+        vec![],
+    );
+    assert_eq!(stage(&p), Stage::DesignNetNew);
+    let p = with(
+        vec![],
+        vec![
+            discovery("2026-06-01", Interested),
+            discovery("2026-06-01", NotInterested),
+            keep_active(),
+        ],
+        vec![],
+    );
+    assert_eq!(stage(&p), Stage::Declined);
 }
 
 // ---------------------------------------------------------- ideal clients
@@ -673,44 +698,150 @@ fn ideal_clients_compare_case_insensitively_and_trimmed() {
 
 // ---------------------------------------------------------------- net new
 
+fn nn(refs: Vec<Referral>, inits: Vec<Initiative>) -> Criterion {
+    report(&with(refs, vec![], inits))
+        .readiness
+        .criteria
+        .net_new
+}
+
 #[test]
-fn net_new_by_referral_in_the_window_or_a_live_initiative() {
-    let nn = |refs: Vec<Referral>, inits: Vec<Initiative>| {
-        report(&with(refs, vec![], inits))
-            .readiness
-            .criteria
-            .net_new
-    };
-    let c = nn(vec![net_new(received("2024-11-01"))], vec![]);
+fn net_new_is_counted_by_direction_in_the_window() {
+    let p = with(
+        vec![
+            net_new(given("2026-01-01", Pending)),
+            net_new(given("2024-11-01", Met)), // window start: in
+            net_new(given("2024-10-31", Met)), // day before: out
+            net_new(received("2026-02-01")),
+            received("2026-03-01"),
+            net_new(received("2026-11-02")), // after as_of: out
+        ],
+        vec![],
+        vec![],
+    );
+    let f = report(&p).flow;
+    assert_eq!((f.given, f.received), (2, 2));
+    assert_eq!((f.net_new_given, f.net_new_received), (2, 1));
+}
+
+#[test]
+fn net_new_referrals_both_ways_without_an_initiative_are_business_together() {
+    let c = nn(
+        vec![
+            net_new(given("2026-06-01", Pending)),
+            net_new(received("2026-07-01")),
+        ],
+        vec![],
+    );
     assert!(c.met);
-    assert_eq!(c.evidence, "1 net-new referral in the window");
-    assert!(nn(vec![net_new(given("2026-01-01", Pending))], vec![]).met);
-    assert!(
-        !nn(vec![net_new(received("2024-10-31"))], vec![]).met,
-        "before the window"
+    assert_eq!(
+        c.evidence,
+        "net-new referrals both ways in the window: 1 given, 1 received"
     );
-    assert!(
-        !nn(vec![received("2026-01-01")], vec![]).met,
-        "existing, not net-new"
+}
+
+#[test]
+fn net_new_one_way_only_is_counted_but_not_yet_business_together() {
+    let c = nn(vec![net_new(received("2026-07-01"))], vec![]);
+    assert!(!c.met);
+    assert_eq!(
+        c.evidence,
+        "no working initiative, and net-new only one way in the window (0 given, 1 received)"
     );
-    for (status, met) in [
-        (Some(InitiativeStatus::Active), true),
-        (Some(InitiativeStatus::Done), true),
-        (Some(InitiativeStatus::Idea), false),
-        (Some(InitiativeStatus::Dropped), false),
-        (None, false),
-    ] {
-        let c = nn(vec![], vec![initiative(Some("2020-01-01"), status)]);
-        assert_eq!(c.met, met, "{status:?}: {}", c.evidence);
+    let c = nn(
+        vec![
+            net_new(given("2026-06-01", Met)),
+            net_new(given("2026-06-02", Met)),
+        ],
+        vec![],
+    );
+    assert!(!c.met, "{}", c.evidence);
+    // The given one falls out of the window: one way only.
+    let c = nn(
+        vec![
+            net_new(given("2024-10-31", Met)),
+            net_new(received("2026-07-01")),
+        ],
+        vec![],
+    );
+    assert!(!c.met, "{}", c.evidence);
+    let c = nn(vec![received("2026-07-01")], vec![]);
+    assert!(!c.met);
+    assert_eq!(
+        c.evidence,
+        "no working initiative and no net-new referral in the window"
+    );
+}
+
+fn done(started: Option<&str>, new_clients: Option<u32>) -> Initiative {
+    Initiative {
+        new_clients,
+        ..initiative(started, Some(InitiativeStatus::Done))
     }
-    // An initiative without a start date still counts.
-    let c = nn(vec![], vec![initiative(None, Some(InitiativeStatus::Done))]);
+}
+
+#[test]
+fn an_active_initiative_works_unless_it_starts_after_as_of() {
+    let active = |started| initiative(started, Some(InitiativeStatus::Active));
+    let c = nn(vec![], vec![active(None)]);
     assert!(c.met);
-    assert!(
-        c.evidence.contains("Business-owner workshop"),
-        "{}",
-        c.evidence
+    assert_eq!(
+        c.evidence,
+        "working initiative: Business-owner workshop (active)"
     );
+    let c = nn(vec![], vec![active(Some(AS_OF))]);
+    assert!(c.met);
+    assert_eq!(
+        c.evidence,
+        "working initiative: Business-owner workshop (active since 2026-11-01)"
+    );
+    // Long-running: started before the window, still active.
+    assert!(nn(vec![], vec![active(Some("2019-01-01"))]).met);
+    assert!(!nn(vec![], vec![active(Some("2026-11-02"))]).met);
+}
+
+#[test]
+fn a_done_initiative_works_with_new_clients_and_a_start_in_the_window() {
+    let c = nn(vec![], vec![done(Some("2024-11-01"), Some(2))]);
+    assert!(c.met, "window start is inside");
+    assert_eq!(
+        c.evidence,
+        "working initiative: Business-owner workshop (done, 2 new clients, started 2024-11-01)"
+    );
+    assert!(
+        !nn(vec![], vec![done(Some("2024-10-31"), Some(2))]).met,
+        "started the day before the window"
+    );
+    assert!(
+        !nn(vec![], vec![done(Some("2026-01-01"), Some(0))]).met,
+        "no new client"
+    );
+    assert!(
+        !nn(vec![], vec![done(Some("2026-01-01"), None)]).met,
+        "new clients not recorded"
+    );
+    assert!(
+        !nn(vec![], vec![done(None, Some(3))]).met,
+        "no start date: cannot be placed in the window"
+    );
+    assert!(
+        !nn(vec![], vec![done(Some("2026-11-02"), Some(3))]).met,
+        "started after as_of"
+    );
+    assert!(nn(vec![], vec![done(Some("2026-11-01"), Some(1))]).met);
+}
+
+#[test]
+fn ideas_dropped_and_unmarked_initiatives_do_not_work() {
+    for status in [
+        Some(InitiativeStatus::Idea),
+        Some(InitiativeStatus::Dropped),
+        None,
+    ] {
+        let mut i = initiative(Some("2026-01-01"), status);
+        i.new_clients = Some(5);
+        assert!(!nn(vec![], vec![i]).met, "{status:?}");
+    }
 }
 
 // ----------------------------------------------------------------- active
@@ -727,7 +858,7 @@ fn active_within_stale_days_inclusive() {
     assert!(c.met, "{}", c.evidence);
     assert_eq!(
         c.evidence,
-        "last activity 2026-05-05, 180 days ago (limit 180)"
+        "last activity on 2026-05-05, 180 days ago (limit 180)"
     );
     let p = with(
         vec![],
@@ -736,6 +867,24 @@ fn active_within_stale_days_inclusive() {
     );
     assert!(!report(&p).readiness.criteria.active.met);
     assert_eq!(stage(&p), Stage::Dormant);
+    let p = with(
+        vec![],
+        vec![meeting(AS_OF, MeetingKind::Call, None)],
+        vec![],
+    );
+    assert_eq!(
+        report(&p).readiness.criteria.active.evidence,
+        "last activity on 2026-11-01, today (limit 180)"
+    );
+    let p = with(
+        vec![],
+        vec![meeting("2026-10-31", MeetingKind::Call, None)],
+        vec![],
+    );
+    assert_eq!(
+        report(&p).readiness.criteria.active.evidence,
+        "last activity on 2026-10-31, 1 day ago (limit 180)"
+    );
     // An initiative start is activity; one without a date is not.
     let p = with(vec![], vec![], vec![initiative(Some("2026-10-01"), None)]);
     assert!(report(&p).readiness.criteria.active.met);
@@ -749,109 +898,375 @@ fn active_within_stale_days_inclusive() {
     assert_eq!(c.evidence, "no dated activity");
 }
 
+#[test]
+fn since_counts_as_activity() {
+    let since = |day: &str| Partner {
+        since: Some(d(day)),
+        ..partner()
+    };
+    let r = report(&since("2026-10-01"));
+    assert!(r.readiness.criteria.active.met);
+    assert_eq!(r.last_activity, Some(d("2026-10-01")));
+    assert_eq!(r.readiness.stage, Stage::BuildingTrackRecord);
+    assert_eq!(report(&since("2026-05-04")).readiness.stage, Stage::Dormant);
+    assert_eq!(
+        report(&since("2026-11-02")).readiness.stage,
+        Stage::Dormant,
+        "a start after as_of is ignored"
+    );
+}
+
 // ----------------------------------------------------------------- stages
 
+fn interested() -> Meeting {
+    discovery("2026-09-01", Interested)
+}
+
 #[test]
-fn each_stage_by_its_rule() {
-    // 7. building-track-record: nothing resolved yet.
-    let p = with(vec![given("2026-10-01", Pending)], vec![], vec![]);
-    assert_eq!(stage(&p), Stage::BuildingTrackRecord);
-
-    // 6. expert-provider: enough resolved, not enough exceeded, none below.
-    let p = with(resolved(&[Met, Met, Exceeded]), vec![keep_active()], vec![]);
-    assert_eq!(stage(&p), Stage::ExpertProvider);
-
-    // 5. ready-for-discovery: a track record, no discovery yet.
+fn stage_1_dormant_when_quiet_or_inactive() {
+    let r = report(&partner());
+    assert_eq!(r.readiness.stage, Stage::Dormant);
+    assert_eq!(r.readiness.reason, "Dormant: no dated activity yet");
     let p = with(
-        resolved(&[Exceeded, Exceeded, Met]),
+        resolved(&[Exceeded, Exceeded, Exceeded]),
+        vec![meeting("2026-05-04", MeetingKind::Call, None)],
+        vec![],
+    );
+    let r = report(&p);
+    assert_eq!(r.readiness.stage, Stage::Dormant);
+    assert_eq!(
+        r.readiness.reason,
+        "Dormant: last activity on 2026-05-04, 181 days ago, past the 180-day limit"
+    );
+    // The inactive role is dormant however busy, and kept for the record.
+    let p = Partner {
+        role: Role::Inactive,
+        ..with(
+            resolved(&[Exceeded, Exceeded, Exceeded]),
+            vec![keep_active(), interested()],
+            vec![],
+        )
+    };
+    let r = report(&p);
+    assert!(r.readiness.criteria.active.met);
+    assert_eq!(r.readiness.stage, Stage::Dormant);
+    assert_eq!(
+        r.readiness.reason,
+        "Dormant: the role is inactive, kept for the record"
+    );
+    assert_eq!(r.readiness.next_action, "Keep the note for the record");
+}
+
+#[test]
+fn stage_2_not_a_fit_takes_two_below_of_the_last_three() {
+    let p = with(
+        resolved(&[Exceeded, Below, Below]),
         vec![keep_active()],
         vec![],
     );
-    assert_eq!(stage(&p), Stage::ReadyForDiscovery);
-
-    // 4. design-net-new: discovery held, no net-new.
-    let p = with(vec![], vec![discovery("2026-09-01", Interested)], vec![]);
-    assert_eq!(stage(&p), Stage::DesignNetNew);
-
-    // 3. collaborating: discovery held and net-new.
+    let r = report(&p);
+    assert_eq!(r.readiness.stage, Stage::NotAFit);
+    assert_eq!(
+        r.readiness.reason,
+        "Not a fit: two of the last three resolved given referrals were below expectations (2026-02-15, 2026-03-15)"
+    );
+    // Two below, but one of them older than the last three: one counts.
     let p = with(
-        vec![net_new(received("2026-09-02"))],
-        vec![discovery("2026-09-01", Interested)],
+        resolved(&[Below, Below, Exceeded, Exceeded]),
+        vec![keep_active()],
         vec![],
     );
-    assert_eq!(stage(&p), Stage::Collaborating);
+    assert_eq!(stage(&p), Stage::ExpertProvider);
+    // Two below among fewer than min_outcomes resolved: not a fit already.
+    let p = with(resolved(&[Below, Below]), vec![keep_active()], vec![]);
+    assert_eq!(stage(&p), Stage::NotAFit);
+    // One below alone only fails the track record.
+    let p = with(resolved(&[Below]), vec![keep_active()], vec![]);
+    assert_eq!(stage(&p), Stage::BuildingTrackRecord);
+}
+
+#[test]
+fn two_below_against_one() {
+    let below_in_last_three =
+        |outcomes: &[Outcome]| stage(&with(resolved(outcomes), vec![keep_active()], vec![]));
+    assert_eq!(
+        below_in_last_three(&[Exceeded, Exceeded, Exceeded, Below, Exceeded, Below]),
+        Stage::NotAFit
+    );
+    assert_eq!(
+        below_in_last_three(&[Exceeded, Exceeded, Below, Exceeded, Exceeded, Below]),
+        Stage::ExpertProvider,
+        "the first below is fourth from last"
+    );
+}
+
+#[test]
+fn a_same_day_tie_among_the_last_three_follows_the_note() {
+    // Four resolved; the oldest two share a day, so which one is the
+    // fourth from last (outside the last three) is the note's order.
+    let refs = |first: Outcome, second: Outcome| {
+        vec![
+            given("2026-01-01", first),
+            given("2026-01-01", second),
+            given("2026-02-01", Below),
+            given("2026-03-01", Exceeded),
+        ]
+    };
+    // Written below then exceeded: the below is the older, out of the three.
+    let p = with(refs(Below, Exceeded), vec![keep_active()], vec![]);
+    assert_eq!(stage(&p), Stage::ExpertProvider);
+    // Written exceeded then below: the below is the later, two in the three.
+    let p = with(refs(Exceeded, Below), vec![keep_active()], vec![]);
+    assert_eq!(stage(&p), Stage::NotAFit);
+    assert!(
+        report(&p)
+            .readiness
+            .reason
+            .ends_with("(2026-01-01, 2026-02-01)"),
+        "{}",
+        report(&p).readiness.reason
+    );
+}
+
+#[test]
+fn stage_3_collaborating_takes_interest_and_business_together() {
     let p = with(
         vec![],
-        vec![discovery("2026-09-01", Interested)],
+        vec![interested()],
         vec![initiative(
             Some("2026-09-10"),
             Some(InitiativeStatus::Active),
         )],
     );
-    assert_eq!(stage(&p), Stage::Collaborating);
-
-    // 2. not-a-fit, by a discovery that ended in no...
-    let p = with(vec![], vec![discovery("2026-09-01", NotInterested)], vec![]);
-    assert_eq!(stage(&p), Stage::NotAFit);
-    // ...or by a below among the last three resolved.
+    let r = report(&p);
+    assert_eq!(r.readiness.stage, Stage::Collaborating);
+    assert_eq!(
+        r.readiness.reason,
+        "Collaborating: discovery on 2026-09-01, interested; working initiative: Business-owner workshop (active since 2026-09-10)"
+    );
+    assert_eq!(
+        r.readiness.next_action,
+        "Keep the joint initiative (Business-owner workshop) running and measure what it brings both of you"
+    );
+    // Net-new both ways, no initiative.
     let p = with(
-        resolved(&[Exceeded, Exceeded, Below]),
-        vec![keep_active()],
+        vec![
+            net_new(given("2026-09-05", Pending)),
+            net_new(received("2026-09-20")),
+        ],
+        vec![interested()],
         vec![],
     );
-    assert_eq!(stage(&p), Stage::NotAFit);
+    let r = report(&p);
+    assert_eq!(r.readiness.stage, Stage::Collaborating);
+    assert_eq!(
+        r.readiness.reason,
+        "Collaborating: discovery on 2026-09-01, interested; net-new referrals both ways in the window: 1 given, 1 received"
+    );
+    assert_eq!(
+        r.readiness.next_action,
+        "Turn the net-new referrals flowing both ways into one joint initiative"
+    );
+    // Business together without mutual interest is not collaborating.
+    let p = with(
+        vec![],
+        vec![keep_active()],
+        vec![initiative(None, Some(InitiativeStatus::Active))],
+    );
+    assert_eq!(stage(&p), Stage::BuildingTrackRecord);
+}
 
-    // 1. dormant: nothing recent.
-    let p = with(resolved(&[Exceeded, Exceeded, Exceeded]), vec![], vec![]);
-    assert_eq!(stage(&p), Stage::Dormant);
-    assert_eq!(stage(&partner()), Stage::Dormant);
+#[test]
+fn stage_4_design_net_new() {
+    let r = report(&with(vec![], vec![interested()], vec![]));
+    assert_eq!(r.readiness.stage, Stage::DesignNetNew);
+    assert_eq!(
+        r.readiness.reason,
+        "Design net-new: discovery on 2026-09-01, interested; no business created together yet"
+    );
+    assert_eq!(r.readiness.next_action, "Propose one joint initiative");
+    // A track record does not send a partner back once interest is shown.
+    let p = with(
+        resolved(&[Exceeded, Exceeded, Exceeded]),
+        vec![interested()],
+        vec![],
+    );
+    assert_eq!(stage(&p), Stage::DesignNetNew);
+}
+
+#[test]
+fn one_way_with_interest_and_one_net_new_referral_designs_net_new() {
+    let p = with(
+        vec![
+            net_new(given("2026-09-02", Pending)),
+            given("2026-09-03", Pending),
+        ],
+        vec![interested()],
+        vec![],
+    );
+    let r = report(&p);
+    assert_eq!(r.readiness.stage, Stage::DesignNetNew);
+    assert!(r.one_way);
+    assert_eq!(r.flow.reciprocity, Reciprocity::OneWayGiven);
+    assert!(!r.readiness.criteria.net_new.met);
+    assert_eq!(
+        r.readiness.next_action,
+        "You sent 2 clients in 24 months and received none: raise it before sending more; propose one joint initiative"
+    );
+}
+
+#[test]
+fn stage_5_discovery_undecided_is_followed_up() {
+    for m in [
+        discovery("2026-09-01", Undecided),
+        meeting("2026-09-01", MeetingKind::Discovery, None),
+    ] {
+        let r = report(&with(
+            resolved(&[Exceeded, Exceeded, Exceeded]),
+            vec![m],
+            vec![],
+        ));
+        assert_eq!(r.readiness.stage, Stage::DiscoveryUndecided);
+        assert!(
+            r.readiness
+                .reason
+                .starts_with("Discovery undecided: discovery on 2026-09-01, "),
+            "{}",
+            r.readiness.reason
+        );
+        assert_eq!(
+            r.readiness.next_action,
+            "Follow up the discovery conversation of 2026-09-01: ask what would help them decide"
+        );
+    }
+}
+
+#[test]
+fn stage_6_declined_keeps_an_expert_provider_and_asks_again_after_a_year() {
+    let p = with(
+        resolved(&[Exceeded, Exceeded, Exceeded]),
+        vec![discovery("2026-01-20", NotInterested), keep_active()],
+        vec![],
+    );
+    let r = report(&p);
+    assert_eq!(r.readiness.stage, Stage::Declined);
+    assert_eq!(
+        r.readiness.reason,
+        "Declined: discovery on 2026-01-20, not interested"
+    );
+    assert_eq!(
+        r.readiness.next_action,
+        "Keep referring where it serves your clients; ask again on or after 2027-01-20"
+    );
+    // A year to the day: ask again.
+    let p = with(
+        vec![],
+        vec![discovery("2025-11-01", NotInterested), keep_active()],
+        vec![],
+    );
+    assert_eq!(
+        report(&p).readiness.next_action,
+        "A year has passed since they declined on 2025-11-01: ask again whether they would explore new clients together"
+    );
+    let p = with(
+        vec![],
+        vec![discovery("2025-11-02", NotInterested), keep_active()],
+        vec![],
+    );
+    assert!(report(&p)
+        .readiness
+        .next_action
+        .ends_with("ask again on or after 2026-11-02"));
+}
+
+#[test]
+fn stage_7_ready_for_discovery() {
+    let r = report(&with(
+        resolved(&[Exceeded, Exceeded, Met]),
+        vec![keep_active()],
+        vec![],
+    ));
+    assert_eq!(r.readiness.stage, Stage::ReadyForDiscovery);
+    assert_eq!(
+        r.readiness.reason,
+        "Ready for discovery: 2 of 3 resolved given referrals exceeded expectations (67%), the latest on 2026-03-15, none of the last three below"
+    );
+}
+
+#[test]
+fn stage_8_expert_provider() {
+    let r = report(&with(
+        resolved(&[Met, Met, Exceeded]),
+        vec![keep_active()],
+        vec![],
+    ));
+    assert_eq!(r.readiness.stage, Stage::ExpertProvider);
+    assert_eq!(
+        r.readiness.reason,
+        "Expert provider: only 1 of 3 resolved given referrals exceeded expectations (33%, 66% needed)"
+    );
+    let r = report(&with(
+        resolved(&[Exceeded, Exceeded, Exceeded, Below]),
+        vec![keep_active()],
+        vec![],
+    ));
+    assert_eq!(r.readiness.stage, Stage::ExpertProvider);
+    assert_eq!(
+        r.readiness.reason,
+        "Expert provider: 3 of 4 resolved given referrals exceeded expectations (75%), but one of the last three was below (2026-04-15)"
+    );
+    assert_eq!(
+        r.readiness.next_action,
+        "Keep referring where it serves your clients, and talk through the referral that fell short on 2026-04-15"
+    );
+}
+
+#[test]
+fn stage_9_building_a_track_record() {
+    let r = report(&with(vec![given("2026-10-01", Pending)], vec![], vec![]));
+    assert_eq!(r.readiness.stage, Stage::BuildingTrackRecord);
+    assert_eq!(
+        r.readiness.reason,
+        "Building a track record: no resolved given referral yet (3 needed)"
+    );
+    let r = report(&with(resolved(&[Exceeded]), vec![keep_active()], vec![]));
+    assert_eq!(r.readiness.stage, Stage::BuildingTrackRecord);
+    assert_eq!(
+        r.readiness.reason,
+        "Building a track record: 1 resolved given referral so far, the latest on 2026-01-15; 3 needed"
+    );
+    assert_eq!(
+        r.readiness.next_action,
+        "Refer where it fits and record how each referral turns out: 2 more resolved referrals needed"
+    );
 }
 
 #[test]
 fn stage_rules_apply_in_order() {
-    // Dormant beats not-a-fit (both ways of being not a fit).
-    let p = with(vec![], vec![discovery("2025-01-01", NotInterested)], vec![]);
+    // Dormant beats not-a-fit.
+    let p = with(resolved(&[Below, Below, Below]), vec![], vec![]);
     assert_eq!(stage(&p), Stage::Dormant);
-    let p = with(vec![given("2025-01-01", Below)], vec![], vec![]);
-    assert_eq!(stage(&p), Stage::Dormant);
-    // Not-a-fit beats collaborating: a below in the last three with a
-    // discovery and net-new business.
+    // Not-a-fit beats collaborating.
     let p = with(
         [
-            resolved(&[Exceeded, Exceeded, Below]),
-            vec![net_new(received("2026-09-02"))],
+            resolved(&[Exceeded, Below, Below]),
+            vec![
+                net_new(given("2026-09-02", Pending)),
+                net_new(received("2026-09-03")),
+            ],
         ]
         .concat(),
-        vec![discovery("2026-09-01", Interested)],
+        vec![interested()],
         vec![initiative(None, Some(InitiativeStatus::Active))],
     );
     assert_eq!(stage(&p), Stage::NotAFit);
-    // Not-a-fit (not interested) beats collaborating even with net-new.
+    // Declined beats ready-for-discovery.
     let p = with(
-        vec![net_new(received("2026-09-02"))],
+        resolved(&[Exceeded, Exceeded, Exceeded]),
         vec![discovery("2026-09-01", NotInterested)],
         vec![],
     );
-    assert_eq!(stage(&p), Stage::NotAFit);
-    // Collaborating beats design-net-new and ready-for-discovery.
-    let p = with(
-        [
-            resolved(&[Exceeded, Exceeded, Exceeded]),
-            vec![net_new(given("2026-09-02", Pending))],
-        ]
-        .concat(),
-        vec![discovery("2026-09-01", Interested)],
-        vec![],
-    );
-    assert_eq!(stage(&p), Stage::Collaborating);
-    // Design-net-new beats ready-for-discovery: a track record does not
-    // send a partner back once discovery is held.
-    let p = with(
-        resolved(&[Exceeded, Exceeded, Exceeded]),
-        vec![discovery("2026-09-01", Undecided)],
-        vec![],
-    );
-    assert_eq!(stage(&p), Stage::DesignNetNew);
+    assert_eq!(stage(&p), Stage::Declined);
     // Ready-for-discovery beats expert-provider.
     let p = with(
         resolved(&[Met, Exceeded, Exceeded, Exceeded]),
@@ -859,24 +1274,75 @@ fn stage_rules_apply_in_order() {
         vec![],
     );
     assert_eq!(stage(&p), Stage::ReadyForDiscovery);
-    // Net-new without a discovery is not collaborating.
-    let p = with(
-        vec![net_new(received("2026-09-02"))],
-        vec![],
-        vec![initiative(None, Some(InitiativeStatus::Active))],
+}
+
+#[test]
+fn a_partner_meeting_all_six_criteria_is_collaborating() {
+    let mut p = partner();
+    p.ideal_clients = vec!["Physicians".into()];
+    p.referrals = [
+        resolved(&[Exceeded, Exceeded, Exceeded]),
+        vec![received("2026-08-02")],
+    ]
+    .concat();
+    p.meetings = vec![discovery("2026-08-03", Interested)];
+    p.initiatives = vec![initiative(
+        Some("2026-08-04"),
+        Some(InitiativeStatus::Active),
+    )];
+    let r = report(&p);
+    assert_eq!(r.readiness.criteria.met_count(), 6);
+    assert_eq!(r.readiness.score, 100);
+    assert_eq!(r.readiness.stage, Stage::Collaborating);
+}
+
+#[test]
+fn stages_sort_by_the_ladder_and_read_as_words() {
+    let mut all = Stage::RULES.to_vec();
+    all.sort();
+    assert_eq!(all, Stage::LADDER);
+    assert!(Stage::BuildingTrackRecord < Stage::ExpertProvider);
+    assert!(Stage::ExpertProvider < Stage::ReadyForDiscovery);
+    assert!(Stage::ReadyForDiscovery < Stage::DiscoveryUndecided);
+    assert!(Stage::DesignNetNew < Stage::Collaborating);
+    assert!(Stage::Dormant < Stage::BuildingTrackRecord);
+    let words: Vec<&str> = Stage::RULES.iter().map(|s| s.as_str()).collect();
+    assert_eq!(
+        words,
+        [
+            "dormant",
+            "not-a-fit",
+            "collaborating",
+            "design-net-new",
+            "discovery-undecided",
+            "declined",
+            "ready-for-discovery",
+            "expert-provider",
+            "building-track-record"
+        ]
     );
-    assert_eq!(stage(&p), Stage::BuildingTrackRecord);
+    for s in Stage::RULES {
+        assert_eq!(serde_json::to_value(s).unwrap(), s.as_str());
+        assert!(Stage::PATH.contains(&s));
+    }
+    assert_eq!(Stage::DesignNetNew.label(), "Design net-new business");
+    assert_eq!(
+        Stage::BuildingTrackRecord.label(),
+        "Building a track record"
+    );
+    assert_eq!(Role::Esp.label(), "Expert service provider");
+    assert_eq!(Role::Coi.label(), "Center of influence");
 }
 
 #[test]
 fn one_way_is_flagged_whatever_the_stage() {
     let p = with(
         vec![
-            net_new(given("2026-09-02", Pending)),
-            given("2026-09-03", Pending),
+            net_new(received("2026-09-02")),
+            net_new(received("2026-09-03")),
         ],
-        vec![discovery("2026-09-01", Interested)],
-        vec![],
+        vec![interested()],
+        vec![initiative(None, Some(InitiativeStatus::Active))],
     );
     let r = report(&p);
     assert_eq!(r.readiness.stage, Stage::Collaborating);
@@ -897,7 +1363,7 @@ fn score_is_rounded_share_of_six() {
     p.referrals.push(given("2026-08-01", Pending));
     p.referrals.push(received("2026-08-02")); // two way
     scores.push(report(&p).readiness.score);
-    p.meetings.push(discovery("2026-08-03", Interested)); // discovery held
+    p.meetings.push(discovery("2026-08-03", Interested)); // mutual interest
     scores.push(report(&p).readiness.score);
     p.initiatives.push(initiative(
         Some("2026-08-04"),
@@ -906,11 +1372,38 @@ fn score_is_rounded_share_of_six() {
     scores.push(report(&p).readiness.score);
     p.referrals
         .extend(resolved(&[Exceeded, Exceeded, Exceeded])); // track record
-    let r = report(&p);
-    scores.push(r.readiness.score);
+    scores.push(report(&p).readiness.score);
     assert_eq!(scores, vec![0, 17, 33, 50, 67, 83, 100]);
-    assert_eq!(r.readiness.criteria.met_count(), 6);
-    assert_eq!(r.readiness.stage, Stage::Collaborating);
+}
+
+// --------------------------------------------------------------- evidence
+
+#[test]
+fn evidence_reads_well_for_few_referrals() {
+    assert_eq!(
+        track(&[Exceeded]).evidence,
+        "1 resolved (3 needed), 1 exceeded (100% ≥ 66%), not below"
+    );
+    assert_eq!(
+        track(&[Below]).evidence,
+        "1 resolved (3 needed), 0 exceeded (0% < 66%), below (2026-01-15)"
+    );
+    assert_eq!(
+        track(&[Exceeded, Below]).evidence,
+        "2 resolved (3 needed), 1 exceeded (50% < 66%), one of the two below (2026-02-15)"
+    );
+    assert_eq!(
+        track(&[Below, Below]).evidence,
+        "2 resolved (3 needed), 0 exceeded (0% < 66%), both below (2026-01-15, 2026-02-15)"
+    );
+    assert_eq!(
+        track(&[Below, Below, Exceeded]).evidence,
+        "3 resolved, 1 exceeded (33% < 66%), two of the last three below (2026-01-15, 2026-02-15)"
+    );
+    assert_eq!(
+        track(&[Below, Below, Below]).evidence,
+        "3 resolved, 0 exceeded (0% < 66%), all of the last three below (2026-01-15, 2026-02-15, 2026-03-15)"
+    );
 }
 
 #[test]
@@ -927,47 +1420,329 @@ fn evidence_mentions_the_numbers() {
     let r = report(&p);
     let c = &r.readiness.criteria;
     assert_eq!(
-        c.track_record.evidence,
-        "4 resolved, 3 exceeded (75% ≥ 66%), none below in the last 3"
-    );
-    assert_eq!(
         c.two_way.evidence,
         "4 given, 2 received between 2024-11-01 and 2026-11-01"
     );
     assert_eq!(
-        c.discovery_held.evidence,
-        "discovery conversation on 2026-08-01 (interested)"
+        c.mutual_interest.evidence,
+        "discovery on 2026-08-01, interested"
     );
-    assert_eq!(c.net_new.evidence, "1 net-new referral in the window");
     assert_eq!(
         c.active.evidence,
-        "last activity 2026-08-01, 92 days ago (limit 180)"
+        "last activity on 2026-08-01, 92 days ago (limit 180)"
     );
     for (key, c) in c.iter() {
         assert!(!c.evidence.is_empty(), "{key}");
+        assert!(!c.evidence.contains("  "), "{key}: {}", c.evidence);
+    }
+}
+
+// ------------------------------------------------------- keeping in touch
+
+fn contact(p: &Partner) -> Contact {
+    report(p).contact
+}
+
+#[test]
+fn last_contact_is_the_newest_referral_or_meeting_up_to_as_of() {
+    let p = Partner {
+        since: Some(d("2026-10-20")),
+        ..with(
+            vec![given("2026-03-01", Met), received("2026-06-01")],
+            vec![
+                meeting("2026-05-01", MeetingKind::Call, None),
+                meeting("2026-11-02", MeetingKind::Meal, None),
+            ],
+            vec![initiative(
+                Some("2026-10-25"),
+                Some(InitiativeStatus::Active),
+            )],
+        )
+    };
+    // Neither `since` nor an initiative start is a contact.
+    let c = contact(&p);
+    assert_eq!(c.last_contact, Some(d("2026-06-01")));
+    assert_eq!(c.cadence, Some(180));
+    assert_eq!(c.due, Some(d("2026-11-28")));
+    assert_eq!(c.overdue_days, None);
+}
+
+#[test]
+fn contact_due_today_is_zero_days_overdue() {
+    // 2026-05-05 + 180 days = 2026-11-01.
+    let p = with(
+        vec![],
+        vec![meeting("2026-05-05", MeetingKind::Call, None)],
+        vec![],
+    );
+    let c = contact(&p);
+    assert_eq!(c.due, Some(d(AS_OF)));
+    assert_eq!(c.overdue_days, Some(0));
+    assert_eq!(
+        report(&p).readiness.next_action,
+        "Get in touch: due today on your 180-day cadence, then refer a first client where it fits and record how it turns out"
+    );
+    // A day later it is not yet due.
+    let p = with(
+        vec![],
+        vec![meeting("2026-05-06", MeetingKind::Call, None)],
+        vec![],
+    );
+    let c = contact(&p);
+    assert_eq!(c.due, Some(d("2026-11-02")));
+    assert_eq!(c.overdue_days, None);
+}
+
+#[test]
+fn with_no_contact_yet_contact_is_due_on_as_of() {
+    let p = Partner {
+        since: Some(d("2026-10-01")),
+        ..partner()
+    };
+    let c = contact(&p);
+    assert_eq!(c.last_contact, None);
+    assert_eq!(c.due, Some(d(AS_OF)));
+    assert_eq!(c.overdue_days, Some(0));
+    assert!(report(&p)
+        .readiness
+        .next_action
+        .starts_with("Get in touch: no contact recorded yet (180-day cadence), then "));
+}
+
+#[test]
+fn no_cadence_means_no_due_date() {
+    let p = Partner {
+        role: Role::Inactive,
+        ..with(vec![], vec![keep_active()], vec![])
+    };
+    let c = contact(&p);
+    assert_eq!(c.last_contact, Some(d("2026-10-01")));
+    assert_eq!((c.cadence, c.due, c.overdue_days), (None, None, None));
+    let p = Partner {
+        role: Role::Inactive,
+        ..partner()
+    };
+    assert_eq!(contact(&p).due, None);
+}
+
+#[test]
+fn contact_every_beats_the_cadence_of_the_role() {
+    let p = Partner {
+        contact_every: Some(30),
+        ..with(vec![], vec![keep_active()], vec![])
+    };
+    let c = contact(&p);
+    assert_eq!(c.cadence, Some(30));
+    assert_eq!(c.due, Some(d("2026-10-31")));
+    assert_eq!(c.overdue_days, Some(1));
+    // It also gives an inactive partner a cadence.
+    let p = Partner {
+        role: Role::Inactive,
+        contact_every: Some(365),
+        ..with(vec![], vec![keep_active()], vec![])
+    };
+    assert_eq!(contact(&p).due, Some(d("2027-10-01")));
+}
+
+#[test]
+fn cadence_follows_the_role_and_a_replaced_role_keeps_the_others() {
+    let mut s = settings();
+    s.cadence = Cadence::from_file(&crate::book::CadenceFile {
+        coi: Some(Some(45)),
+        ..Default::default()
+    });
+    let due = |role: Role| {
+        let p = Partner {
+            role,
+            ..with(vec![], vec![keep_active()], vec![])
+        };
+        analyse(&p, &s).contact.due
+    };
+    assert_eq!(due(Role::Coi), Some(d("2026-11-15")));
+    assert_eq!(due(Role::Esp), Some(d("2027-03-30")));
+    assert_eq!(due(Role::Collaborator), Some(d("2026-11-30")));
+    assert_eq!(due(Role::Prospect), Some(d("2026-10-31")));
+    assert_eq!(due(Role::Inactive), None);
+}
+
+#[test]
+fn an_overdue_contact_says_how_far_past_the_cadence() {
+    // A center of influence last met 130 days ago on a 90-day cadence.
+    let p = Partner {
+        role: Role::Coi,
+        ..with(
+            vec![],
+            vec![meeting("2026-06-24", MeetingKind::Call, None)],
+            vec![],
+        )
+    };
+    let r = report(&p);
+    assert_eq!(r.contact.due, Some(d("2026-09-22")));
+    assert_eq!(r.contact.overdue_days, Some(40));
+    assert_eq!(
+        r.readiness.next_action,
+        "Get in touch: 40 days past your 90-day cadence, then keep them informed and thank them for each introduction"
+    );
+}
+
+fn step(date: &str, action: &str) -> Option<NextStep> {
+    Some(NextStep {
+        date: d(date),
+        action: action.into(),
+    })
+}
+
+#[test]
+fn an_overdue_next_step_comes_first() {
+    let p = Partner {
+        next_step: step("2026-10-15", "Send the recap"),
+        ..with(vec![], vec![interested()], vec![])
+    };
+    let r = report(&p);
+    assert_eq!(r.contact.next_step_overdue_days, Some(17));
+    assert_eq!(
+        r.readiness.next_action,
+        "Send the recap (17 days overdue), then propose one joint initiative"
+    );
+    let p = Partner {
+        next_step: step(AS_OF, "Call Jane"),
+        ..with(vec![], vec![interested()], vec![])
+    };
+    let r = report(&p);
+    assert_eq!(r.contact.next_step_overdue_days, Some(0));
+    assert_eq!(
+        r.readiness.next_action,
+        "Call Jane (due today), then propose one joint initiative"
+    );
+    let p = Partner {
+        next_step: step("2026-10-31", "Call Jane"),
+        ..with(vec![], vec![interested()], vec![])
+    };
+    assert!(report(&p)
+        .readiness
+        .next_action
+        .starts_with("Call Jane (1 day overdue), then "));
+    // A step still ahead is a plan, not overdue.
+    let p = Partner {
+        next_step: step("2026-11-02", "Call Jane"),
+        ..with(vec![], vec![interested()], vec![])
+    };
+    let r = report(&p);
+    assert_eq!(r.contact.next_step_overdue_days, None);
+    assert_eq!(r.readiness.next_action, "Propose one joint initiative");
+}
+
+#[test]
+fn an_overdue_step_and_an_overdue_contact_both_come_before_the_advice() {
+    let p = Partner {
+        role: Role::Coi,
+        next_step: step("2026-10-01", "Send the newsletter"),
+        ..with(
+            vec![],
+            vec![meeting("2026-06-24", MeetingKind::Call, None)],
+            vec![],
+        )
+    };
+    assert_eq!(
+        report(&p).readiness.next_action,
+        "Send the newsletter (31 days overdue); get in touch: 40 days past your 90-day cadence, then keep them informed and thank them for each introduction"
+    );
+}
+
+// ------------------------------------------------------ one-way in words
+
+#[test]
+fn one_way_received_asks_for_a_client_to_send_whatever_the_role() {
+    for role in [Role::Esp, Role::Coi, Role::Collaborator] {
+        let p = Partner {
+            role,
+            ..with(
+                vec![
+                    received("2026-08-01"),
+                    received("2026-09-01"),
+                    received("2026-10-01"),
+                ],
+                vec![],
+                vec![],
+            )
+        };
+        let r = report(&p);
+        assert!(
+            r.readiness
+                .next_action
+                .starts_with("You have received 3 and sent none: look for a client to send them; "),
+            "{role}: {}",
+            r.readiness.next_action
+        );
     }
 }
 
 #[test]
-fn of_two_discoveries_on_one_day_the_one_written_later_decides() {
-    let p = with(
-        vec![],
-        vec![
-            discovery("2026-06-01", NotInterested),
-            discovery("2026-06-01", Interested),
-            keep_active(),
-        ],
-        vec![],
+fn one_way_given_is_raised_where_the_relationship_is_meant_two_way() {
+    let refs = resolved(&[Met, Met, Exceeded]);
+    // An expert provider: expected, not mentioned.
+    let r = report(&with(refs.clone(), vec![keep_active()], vec![]));
+    assert_eq!(r.readiness.stage, Stage::ExpertProvider);
+    assert!(r.one_way);
+    assert_eq!(
+        r.readiness.next_action,
+        "Keep referring where it serves your clients, and watch for work that consistently exceeds expectations"
     );
-    assert_eq!(stage(&p), Stage::DesignNetNew);
-    let p = with(
-        vec![],
-        vec![
-            discovery("2026-06-01", Interested),
-            discovery("2026-06-01", NotInterested),
-            keep_active(),
-        ],
-        vec![],
+    // A collaborator by role: raised first.
+    let p = Partner {
+        role: Role::Collaborator,
+        ..with(refs, vec![keep_active()], vec![])
+    };
+    assert_eq!(
+        report(&p).readiness.next_action,
+        "You sent 3 clients in 24 months and received none: raise it before sending more; keep referring where it serves your clients, and watch for work that consistently exceeds expectations"
     );
-    assert_eq!(stage(&p), Stage::NotAFit);
+}
+
+#[test]
+fn one_way_given_is_mentioned_to_an_expert_provider_only_with_the_invitation() {
+    let r = report(&with(
+        resolved(&[Exceeded, Exceeded, Exceeded]),
+        vec![keep_active()],
+        vec![],
+    ));
+    assert_eq!(r.readiness.stage, Stage::ReadyForDiscovery);
+    assert_eq!(
+        r.readiness.next_action,
+        "Invite them to a mutual discovery conversation about bringing in new clients together, then listen (so far you sent 3 clients in 24 months and received none: ask how they could send clients your way)"
+    );
+    // A single client and a one-month window read in the singular.
+    let mut s = settings();
+    s.window_months = 1;
+    s.readiness.min_outcomes = 1;
+    let r = analyse(
+        &with(vec![given("2026-10-20", Exceeded)], vec![], vec![]),
+        &s,
+    );
+    assert_eq!(r.readiness.stage, Stage::ReadyForDiscovery);
+    assert!(
+        r.readiness
+            .next_action
+            .contains("so far you sent 1 client in 1 month and received none"),
+        "{}",
+        r.readiness.next_action
+    );
+}
+
+#[test]
+fn a_center_of_influence_is_thanked_not_judged() {
+    let p = Partner {
+        role: Role::Coi,
+        ..with(
+            vec![received("2026-09-01"), given("2026-09-15", Met)],
+            vec![keep_active()],
+            vec![],
+        )
+    };
+    let r = report(&p);
+    assert_eq!(r.readiness.stage, Stage::BuildingTrackRecord);
+    assert_eq!(
+        r.readiness.next_action,
+        "Keep them informed and thank them for each introduction"
+    );
 }

@@ -93,6 +93,19 @@ word_enum!(
     }
 );
 
+impl Role {
+    /// The role spelled out for people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Esp => "Expert service provider",
+            Role::Collaborator => "Collaborator",
+            Role::Coi => "Center of influence",
+            Role::Prospect => "Prospect",
+            Role::Inactive => "Inactive",
+        }
+    }
+}
+
 word_enum!(
     /// `given`: the advisor sent a client to the partner; `received`: the
     /// partner sent one to the advisor.
@@ -240,14 +253,13 @@ pub struct Initiative {
     pub new_clients: Option<u32>,
 }
 
-/// The next thing to do with a partner.
+/// The next thing to do with a partner: a plan, kept whatever its date.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NextStep {
-    #[serde(default)]
-    pub date: Option<Day>,
-    #[serde(default, deserialize_with = "text::opt")]
-    pub action: Option<String>,
+    pub date: Day,
+    #[serde(deserialize_with = "text::required")]
+    pub action: String,
 }
 
 /// A note's front-matter as written. Every key is optional here so that
@@ -285,6 +297,9 @@ pub struct FrontMatter {
     pub initiatives: Vec<Initiative>,
     #[serde(default)]
     pub next_step: Option<NextStep>,
+    /// Days between contacts; `None` (absent or null): the role's cadence.
+    #[serde(default)]
+    pub contact_every: Option<u32>,
     #[serde(default)]
     pub extra: Option<serde_json::Value>,
 }
@@ -310,6 +325,8 @@ pub struct Partner {
     pub meetings: Vec<Meeting>,
     pub initiatives: Vec<Initiative>,
     pub next_step: Option<NextStep>,
+    /// Days between contacts when the note sets them; else the role's.
+    pub contact_every: Option<u32>,
     pub extra: Option<serde_json::Value>,
     /// The Markdown body after the front-matter.
     #[serde(skip)]
@@ -353,6 +370,101 @@ impl Default for ReadinessSettings {
 #[serde(deny_unknown_fields, default)]
 pub struct Privacy {
     pub redact_clients: bool,
+    /// `build` always encrypts the site.
+    pub encrypt: bool,
+}
+
+/// Reads a key that may be written as `null`: `Some(None)` then, `None`
+/// when the key is left out (with `#[serde(default)]`).
+fn nullable<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<u32>>, D::Error> {
+    Option::<u32>::deserialize(d).map(Some)
+}
+
+/// `cadence` in `rapport.yaml` as written: days between contacts by role.
+/// A role left out keeps its default; a role set to `null` has none.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CadenceFile {
+    #[serde(default, deserialize_with = "nullable")]
+    pub esp: Option<Option<u32>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub collaborator: Option<Option<u32>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub coi: Option<Option<u32>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub prospect: Option<Option<u32>>,
+    #[serde(default, deserialize_with = "nullable")]
+    pub inactive: Option<Option<u32>>,
+}
+
+impl CadenceFile {
+    /// `(role, value as written)` for every role named.
+    pub fn named(&self) -> Vec<(Role, Option<u32>)> {
+        [
+            (Role::Esp, self.esp),
+            (Role::Collaborator, self.collaborator),
+            (Role::Coi, self.coi),
+            (Role::Prospect, self.prospect),
+            (Role::Inactive, self.inactive),
+        ]
+        .into_iter()
+        .filter_map(|(role, v)| v.map(|v| (role, v)))
+        .collect()
+    }
+}
+
+/// Days between contacts, by role; `None`: no cadence for that role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Cadence {
+    pub esp: Option<u32>,
+    pub collaborator: Option<u32>,
+    pub coi: Option<u32>,
+    pub prospect: Option<u32>,
+    pub inactive: Option<u32>,
+}
+
+impl Default for Cadence {
+    fn default() -> Self {
+        Cadence {
+            esp: Some(180),
+            collaborator: Some(60),
+            coi: Some(90),
+            prospect: Some(30),
+            inactive: None,
+        }
+    }
+}
+
+impl Cadence {
+    /// The defaults, with each role named in the settings replaced.
+    pub fn from_file(file: &CadenceFile) -> Cadence {
+        let mut c = Cadence::default();
+        for (role, days) in file.named() {
+            *c.slot(role) = days;
+        }
+        c
+    }
+
+    fn slot(&mut self, role: Role) -> &mut Option<u32> {
+        match role {
+            Role::Esp => &mut self.esp,
+            Role::Collaborator => &mut self.collaborator,
+            Role::Coi => &mut self.coi,
+            Role::Prospect => &mut self.prospect,
+            Role::Inactive => &mut self.inactive,
+        }
+    }
+
+    /// The days between contacts for a role.
+    pub fn of(&self, role: Role) -> Option<u32> {
+        match role {
+            Role::Esp => self.esp,
+            Role::Collaborator => self.collaborator,
+            Role::Coi => self.coi,
+            Role::Prospect => self.prospect,
+            Role::Inactive => self.inactive,
+        }
+    }
 }
 
 /// `rapport.yaml` as written; every key optional.
@@ -374,6 +486,10 @@ pub struct SettingsFile {
     #[serde(default)]
     pub readiness: Option<ReadinessSettings>,
     #[serde(default)]
+    pub cadence: Option<CadenceFile>,
+    #[serde(default, deserialize_with = "text::opt")]
+    pub currency: Option<String>,
+    #[serde(default)]
     pub privacy: Option<Privacy>,
 }
 
@@ -387,6 +503,9 @@ pub struct Settings {
     pub window_months: u32,
     pub advisor: Advisor,
     pub readiness: ReadinessSettings,
+    pub cadence: Cadence,
+    /// Shown with every value on the site when set (`USD`, `€`…).
+    pub currency: Option<String>,
     pub privacy: Privacy,
 }
 

@@ -50,14 +50,89 @@ meetings: []
 #     new_clients: 0          # clients it brought to either side
 initiatives: []
 
-next_step:
-  date:                     # when (YYYY-MM-DD)
-  action:                   # what you will do next
+# The next thing you plan to do, with its day (both are needed):
+# next_step:
+#   date: {today}
+#   action: Send the workshop recap
+
+contact_every:              # days between contacts; empty: the cadence of the role in rapport.yaml
 
 extra: {{}}                   # anything else, free-form
 ---
 How you met, what they do best, and what their clients need.
 "#
+    )
+}
+
+/// The example partner of a new book: a well-kept note, dated around
+/// `today` so that its numbers mean something on the first build (an
+/// expert service provider who consistently exceeds expectations, ready
+/// for a discovery conversation).
+pub fn example_text(today: Day) -> String {
+    let ago = |days: u64| {
+        Day(today
+            .0
+            .checked_sub_days(chrono::Days::new(days))
+            .unwrap_or(today.0))
+    };
+    let ahead = Day(today
+        .0
+        .checked_add_days(chrono::Days::new(14))
+        .unwrap_or(today.0));
+    format!(
+        r#"---
+# An example of a well-kept note: rename the file, change the facts, or
+# delete it once you have written your own. Every key is explained by
+# `rapport new "Name"`.
+name: Example Partner
+firm: Example & Co. CPAs
+profession: CPA
+role: esp                     # an expert service provider you refer clients to
+since: {since}
+email: partner@example.com
+tags: [tax, business-owners]
+ideal_clients: [business owners, pre-retirees]
+referrals:
+  - date: {r1}
+    direction: given
+    client: A. Client
+    outcome: exceeded
+    value: 3200
+    note: S-corp return and a clean-up of three years of books, ahead of time
+  - date: {r2}
+    direction: given
+    client: B. Client
+    outcome: exceeded
+    note: Called the client back the same day; the client wrote to thank us
+  - date: {r3}
+    direction: received
+    client: C. Client
+    type: net-new
+    outcome: won
+    value: 6000
+    note: A business owner selling her company, new to both of us
+  - date: {r4}
+    direction: given
+    client: D. Client
+    outcome: exceeded
+meetings:
+  - date: {m1}
+    kind: meal
+    summary: Lunch; compared notes on business owners planning an exit
+next_step:
+  date: {ahead}
+  action: Invite them to a mutual discovery conversation
+---
+How you met, what they do best, and what their clients need. Three
+referrals out of three exceeded expectations: time to talk about bringing
+in new clients together.
+"#,
+        since = ago(3 * 365),
+        r1 = ago(300),
+        r2 = ago(200),
+        r3 = ago(120),
+        r4 = ago(60),
+        m1 = ago(30),
     )
 }
 
@@ -122,12 +197,24 @@ advisor:
   ideal_clients: []             # e.g. [business owners, physicians, pre-retirees]
 
 readiness:
-  min_outcomes: 3               # resolved given referrals needed to judge a track record
-  exceed_share: 0.66            # share of those that must have exceeded expectations
+  min_outcomes: 3               # resolved given referrals needed to judge a track record (1 to 100)
+  exceed_share: 0.66            # share of those that must have exceeded expectations (above 0, at most 1)
   stale_days: 180               # no dated activity for longer than this: dormant
+
+# Days between contacts, by role (1 to 3650). A note's `contact_every` wins.
+# A role you name here replaces its own default only; a role left out
+# (inactive, by default) has no cadence.
+cadence:
+  esp: 180
+  collaborator: 60
+  coi: 90
+  prospect: 30
+
+# currency: USD                 # shown with every value on the site
 
 privacy:
   redact_clients: false         # true: client names never reach the site
+  encrypt: false                # true: `rapport build` always encrypts the site
 "#
     )
 }
@@ -153,7 +240,7 @@ pub fn init(dir: &Path, today: Day) -> Result<PathBuf, String> {
     };
     write(dir.join(crate::book::settings::FILE), settings_text(today))?;
     let example = dir.join("partners").join("example-partner.md");
-    write(example.clone(), note_text("Example Partner", today))?;
+    write(example.clone(), example_text(today))?;
     Ok(example)
 }
 
@@ -171,9 +258,53 @@ mod tests {
     }
 
     #[test]
+    fn a_new_note_leaves_cadence_and_next_step_to_fill_in() {
+        let today = Day::parse("2026-11-25").unwrap();
+        let p = crate::read::note::parse("partners/x.md", "x", note_text("A", today).as_bytes())
+            .unwrap();
+        assert_eq!(p.next_step, None);
+        assert_eq!(p.contact_every, None);
+    }
+
+    #[test]
     fn fresh_settings_are_valid() {
         let today = Day::parse("2026-11-25").unwrap();
         let s = crate::book::settings::parse(settings_text(today).as_bytes(), today).unwrap();
         assert_eq!(s.readiness.exceed_share, 0.66);
+        assert_eq!(s.cadence, crate::book::Cadence::default());
+        assert!(!s.privacy.encrypt);
+    }
+
+    #[test]
+    fn the_example_partner_is_ready_for_a_discovery_conversation() {
+        use crate::analysis::{analyse, Stage};
+        let today = Day::parse("2026-11-25").unwrap();
+        let p = crate::read::note::parse(
+            "partners/example-partner.md",
+            "example-partner",
+            example_text(today).as_bytes(),
+        )
+        .unwrap();
+        let mut settings =
+            crate::book::settings::parse(settings_text(today).as_bytes(), today).unwrap();
+        let r = analyse(&p, &settings);
+        assert_eq!(
+            r.readiness.stage,
+            Stage::ReadyForDiscovery,
+            "{}",
+            r.readiness.reason
+        );
+        assert!(r.readiness.criteria.active.met);
+        assert!(r.readiness.criteria.two_way.met);
+        assert_eq!(r.contact.overdue_days, None);
+        // With the advisor's ideal clients set, the example shares them.
+        settings.advisor.ideal_clients = vec!["Business owners".into()];
+        assert!(
+            analyse(&p, &settings)
+                .readiness
+                .criteria
+                .shared_ideal_clients
+                .met
+        );
     }
 }

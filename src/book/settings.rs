@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::book::{Day, Settings, SettingsFile};
+use crate::book::{Cadence, Day, Settings, SettingsFile};
 use crate::diagnostics::{Diagnostic, Source};
 use crate::read::note::{decode, yaml_diagnostics};
 use crate::read::yaml::{self, Check, Checked, Doc, Seg};
@@ -31,11 +31,29 @@ impl Checked for SettingsFile {
         };
         if let Some(r) = &self.readiness {
             rule(
-                (0.0..=1.0).contains(&r.exceed_share),
+                r.exceed_share > 0.0 && r.exceed_share <= 1.0,
                 &["readiness", "exceed_share"],
-                "`exceed_share` is a share between 0 and 1".into(),
-                "expected a number from 0 to 1, like 0.66",
+                "`exceed_share` is a share above 0 and at most 1".into(),
+                "expected a number above 0 and at most 1, like 0.66",
             );
+            rule(
+                (1..=100).contains(&r.min_outcomes),
+                &["readiness", "min_outcomes"],
+                "`min_outcomes` must be from 1 to 100".into(),
+                "expected a number of referrals, like 3",
+            );
+        }
+        if let Some(c) = &self.cadence {
+            for (role, days) in c.named() {
+                if let Some(days) = days {
+                    rule(
+                        (1..=3650).contains(&days),
+                        &["cadence", role.as_str()],
+                        format!("the cadence of `{role}` must be from 1 to 3650 days"),
+                        "expected a whole number of days, like 90",
+                    );
+                }
+            }
         }
         if let Some(m) = self.window_months {
             rule(
@@ -98,6 +116,12 @@ pub fn parse(bytes: &[u8], today: Day) -> Result<Settings, Vec<Diagnostic>> {
         window_months,
         advisor: raw.advisor.unwrap_or_default(),
         readiness,
+        cadence: raw
+            .cadence
+            .as_ref()
+            .map(Cadence::from_file)
+            .unwrap_or_default(),
+        currency: raw.currency.map(|c| c.trim().to_string()),
         privacy: raw.privacy.unwrap_or_default(),
     })
 }
@@ -105,6 +129,7 @@ pub fn parse(bytes: &[u8], today: Day) -> Result<Settings, Vec<Diagnostic>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::book::Role;
 
     fn today() -> Day {
         Day::parse("2026-01-15").unwrap()
@@ -131,6 +156,98 @@ mod tests {
         assert!(d[0].help.iter().any(|h| h.contains("stale_days")));
         let d = parse(b"readiness:\n  exceed_share: 1.5\n", today()).unwrap_err();
         assert_eq!(d[0].place.as_ref().unwrap().line, 2);
+    }
+
+    #[test]
+    fn cadence_defaults_by_role() {
+        let s = parse(b"", today()).unwrap();
+        assert_eq!(s.cadence.of(Role::Esp), Some(180));
+        assert_eq!(s.cadence.of(Role::Collaborator), Some(60));
+        assert_eq!(s.cadence.of(Role::Coi), Some(90));
+        assert_eq!(s.cadence.of(Role::Prospect), Some(30));
+        assert_eq!(s.cadence.of(Role::Inactive), None);
+        assert_eq!(s.currency, None);
+        assert!(!s.privacy.encrypt);
+    }
+
+    #[test]
+    fn a_role_named_under_cadence_replaces_only_its_own_default() {
+        let s = parse(b"cadence:\n  coi: 45\n  inactive: 365\n", today()).unwrap();
+        assert_eq!(s.cadence.of(Role::Coi), Some(45));
+        assert_eq!(s.cadence.of(Role::Inactive), Some(365));
+        assert_eq!(s.cadence.of(Role::Esp), Some(180));
+        assert_eq!(s.cadence.of(Role::Collaborator), Some(60));
+        assert_eq!(s.cadence.of(Role::Prospect), Some(30));
+        // Named with no value: that role has no cadence.
+        let s = parse(b"cadence:\n  prospect:\n", today()).unwrap();
+        assert_eq!(s.cadence.of(Role::Prospect), None);
+        assert_eq!(s.cadence.of(Role::Esp), Some(180));
+    }
+
+    #[test]
+    fn cadence_values_are_days_from_1_to_3650() {
+        for ok in ["1", "3650"] {
+            let text = format!("cadence:\n  esp: {ok}\n");
+            assert!(parse(text.as_bytes(), today()).is_ok(), "{ok}");
+        }
+        for bad in ["0", "3651"] {
+            let text = format!("title: X\ncadence:\n  esp: {bad}\n");
+            let d = parse(text.as_bytes(), today()).unwrap_err();
+            assert_eq!(d.len(), 1, "{d:?}");
+            let place = d[0].place.as_ref().unwrap();
+            assert_eq!((place.line, place.column), (3, 8), "{bad}");
+            assert!(d[0].message.contains("1 to 3650"), "{}", d[0].message);
+        }
+        let d = parse(b"cadence:\n  esp: -5\n", today()).unwrap_err();
+        assert_eq!(d[0].place.as_ref().unwrap().line, 2);
+        let d = parse(b"cadence:\n  esp: often\n", today()).unwrap_err();
+        assert_eq!(d[0].place.as_ref().unwrap().line, 2);
+    }
+
+    #[test]
+    fn an_unknown_role_under_cadence_suggests_the_nearest() {
+        let d = parse(b"cadence:\n  esp: 90\n  colaborator: 30\n", today()).unwrap_err();
+        assert_eq!(d.len(), 1, "{d:?}");
+        let place = d[0].place.as_ref().unwrap();
+        assert_eq!((place.line, place.column), (3, 3));
+        assert!(d[0].message.contains("`colaborator`"), "{}", d[0].message);
+        assert!(
+            d[0].help.iter().any(|h| h.contains("`collaborator`")),
+            "{:?}",
+            d[0].help
+        );
+    }
+
+    #[test]
+    fn currency_and_encrypt_are_carried() {
+        let s = parse(b"currency: USD\nprivacy:\n  encrypt: true\n", today()).unwrap();
+        assert_eq!(s.currency.as_deref(), Some("USD"));
+        assert!(s.privacy.encrypt);
+        assert!(!s.privacy.redact_clients);
+        let d = parse(b"privacy:\n  encrypt: yes please\n", today()).unwrap_err();
+        assert_eq!(d[0].place.as_ref().unwrap().line, 2);
+    }
+
+    #[test]
+    fn readiness_ranges() {
+        for (text, line) in [
+            ("readiness:\n  min_outcomes: 0\n", 2),
+            ("readiness:\n  min_outcomes: 101\n", 2),
+            ("readiness:\n  exceed_share: 0\n", 2),
+            ("readiness:\n  exceed_share: 1.01\n", 2),
+        ] {
+            let d = parse(text.as_bytes(), today()).unwrap_err();
+            assert_eq!(d.len(), 1, "{text}: {d:?}");
+            assert_eq!(d[0].place.as_ref().unwrap().line, line, "{text}");
+        }
+        for text in [
+            "readiness:\n  min_outcomes: 1\n",
+            "readiness:\n  min_outcomes: 100\n",
+            "readiness:\n  exceed_share: 1\n",
+            "readiness:\n  exceed_share: 0.01\n",
+        ] {
+            assert!(parse(text.as_bytes(), today()).is_ok(), "{text}");
+        }
     }
 
     #[test]

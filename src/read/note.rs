@@ -58,6 +58,17 @@ impl Checked for FrontMatter {
                 });
             }
         }
+        if let Some(days) = self.contact_every.filter(|d| !(1..=3650).contains(d)) {
+            checks.push(Check {
+                path: vec![Seg::Key("contact_every".into())],
+                message: format!("`contact_every` must be from 1 to 3650 days, not {days}"),
+                label: "expected a whole number of days, like 60".into(),
+                help: vec![
+                    "leave it out (or write `null`) to use the cadence of the partner's role"
+                        .into(),
+                ],
+            });
+        }
         checks
     }
 }
@@ -154,6 +165,7 @@ pub fn parse(file: &str, slug: &str, bytes: &[u8]) -> Result<Partner, Vec<Diagno
         meetings: fm.meetings,
         initiatives: fm.initiatives,
         next_step: fm.next_step,
+        contact_every: fm.contact_every,
         extra: fm.extra,
         body: parts.body.to_string(),
         body_line: parts.body_line,
@@ -232,6 +244,54 @@ mod tests {
         let lines: Vec<usize> = d.iter().map(|d| d.place.as_ref().unwrap().line).collect();
         assert_eq!(lines, vec![2, 2, 6], "{d:#?}");
         assert!(d.iter().any(|d| d.message.contains("no `name`")));
+    }
+
+    #[test]
+    fn contact_every_is_days_from_1_to_3650_or_null() {
+        for (text, want) in [
+            ("contact_every: 1\n", Some(1)),
+            ("contact_every: 3650\n", Some(3650)),
+            ("contact_every:\n", None),
+            ("contact_every: null\n", None),
+            ("", None),
+        ] {
+            let note = format!("---\nname: A\n{text}---\n");
+            let p = parse("partners/x.md", "x", note.as_bytes()).unwrap();
+            assert_eq!(p.contact_every, want, "{text}");
+        }
+        for bad in ["0", "3651", "-1", "often", "1.5"] {
+            let note = format!("---\nname: A\nfirm: B\ncontact_every: {bad}\n---\n");
+            let d = errors(note.as_bytes());
+            assert_eq!(d.len(), 1, "{bad}: {d:?}");
+            let p = d[0].place.as_ref().unwrap();
+            assert_eq!((p.line, p.column), (4, 16), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_next_step_needs_a_date_and_an_action() {
+        let p = parse(
+            "partners/x.md",
+            "x",
+            b"---\nname: A\nnext_step:\n  date: 2026-12-01\n  action: Send the recap\n---\n",
+        )
+        .unwrap();
+        let step = p.next_step.unwrap();
+        assert_eq!(step.date.to_string(), "2026-12-01");
+        assert_eq!(step.action, "Send the recap");
+        assert!(
+            parse("partners/x.md", "x", b"---\nname: A\nnext_step:\n---\n")
+                .unwrap()
+                .next_step
+                .is_none()
+        );
+        let d = errors(b"---\nname: A\nnext_step:\n  date: 2026-12-01\n---\n");
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert!(d[0].message.contains("`action`"), "{}", d[0].message);
+        let d = errors(b"---\nname: A\nnext_step:\n  action: Call\n---\n");
+        assert!(d[0].message.contains("`date`"), "{}", d[0].message);
+        let d = errors(b"---\nname: A\nnext_step:\n  date: 2026-12-01\n  action: \"  \"\n---\n");
+        assert_eq!(d[0].place.as_ref().unwrap().line, 5, "{d:?}");
     }
 
     #[test]

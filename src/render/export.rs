@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use crate::analysis::{Report, Window};
-use crate::book::Partner;
+use crate::book::{Day, Partner};
 
 /// A number as JSON: whole values without a fractional part.
 fn number(x: f64) -> serde_json::Value {
@@ -19,7 +19,7 @@ fn number(x: f64) -> serde_json::Value {
 struct CriteriaFlags {
     track_record: bool,
     two_way: bool,
-    discovery_held: bool,
+    mutual_interest: bool,
     shared_ideal_clients: bool,
     net_new: bool,
     active: bool,
@@ -29,7 +29,7 @@ struct CriteriaFlags {
 struct CriteriaEvidence<'a> {
     track_record: &'a str,
     two_way: &'a str,
-    discovery_held: &'a str,
+    mutual_interest: &'a str,
     shared_ideal_clients: &'a str,
     net_new: &'a str,
     active: &'a str,
@@ -39,8 +39,17 @@ struct CriteriaEvidence<'a> {
 struct ReadinessEntry<'a> {
     score: u32,
     stage: &'static str,
+    reason: &'a str,
+    next_action: &'a str,
     criteria: CriteriaFlags,
     evidence: CriteriaEvidence<'a>,
+}
+
+#[derive(Serialize)]
+struct NextStepEntry<'a> {
+    date: Day,
+    action: &'a str,
+    overdue_days: Option<i64>,
 }
 
 #[derive(Serialize)]
@@ -53,14 +62,21 @@ struct PartnerEntry<'a> {
     received: u32,
     given_value: serde_json::Value,
     received_value: serde_json::Value,
+    net_new_given: u32,
+    net_new_received: u32,
     balance: Option<serde_json::Value>,
     reciprocity: &'static str,
-    readiness: ReadinessEntry<'a>,
     one_way: bool,
+    last_contact: Option<Day>,
+    contact_due: Option<Day>,
+    contact_overdue_days: Option<i64>,
+    next_step: Option<NextStepEntry<'a>>,
+    readiness: ReadinessEntry<'a>,
 }
 
 /// `data/partners.json`: one object per partner, in the order given (slug
-/// order), the balance rounded to three decimals.
+/// order), the keys in the order of FORMAT §5, the balance rounded to three
+/// decimals, and an `evidence` object beside `criteria`.
 pub fn partners_json(partners: &[(&Partner, &Report)]) -> String {
     let entries: Vec<PartnerEntry> = partners
         .iter()
@@ -75,18 +91,31 @@ pub fn partners_json(partners: &[(&Partner, &Report)]) -> String {
                 received: r.flow.received,
                 given_value: number(r.flow.given_value),
                 received_value: number(r.flow.received_value),
+                net_new_given: r.flow.net_new_given,
+                net_new_received: r.flow.net_new_received,
                 balance: r
                     .flow
                     .balance
                     .map(|b| number((b * 1000.0).round() / 1000.0)),
                 reciprocity: r.flow.reciprocity.as_str(),
+                one_way: r.one_way,
+                last_contact: r.contact.last_contact,
+                contact_due: r.contact.due,
+                contact_overdue_days: r.contact.overdue_days,
+                next_step: p.next_step.as_ref().map(|s| NextStepEntry {
+                    date: s.date,
+                    action: &s.action,
+                    overdue_days: r.contact.next_step_overdue_days,
+                }),
                 readiness: ReadinessEntry {
                     score: r.readiness.score,
                     stage: r.readiness.stage.as_str(),
+                    reason: &r.readiness.reason,
+                    next_action: &r.readiness.next_action,
                     criteria: CriteriaFlags {
                         track_record: c.track_record.met,
                         two_way: c.two_way.met,
-                        discovery_held: c.discovery_held.met,
+                        mutual_interest: c.mutual_interest.met,
                         shared_ideal_clients: c.shared_ideal_clients.met,
                         net_new: c.net_new.met,
                         active: c.active.met,
@@ -94,13 +123,12 @@ pub fn partners_json(partners: &[(&Partner, &Report)]) -> String {
                     evidence: CriteriaEvidence {
                         track_record: &c.track_record.evidence,
                         two_way: &c.two_way.evidence,
-                        discovery_held: &c.discovery_held.evidence,
+                        mutual_interest: &c.mutual_interest.evidence,
                         shared_ideal_clients: &c.shared_ideal_clients.evidence,
                         net_new: &c.net_new.evidence,
                         active: &c.active.evidence,
                     },
                 },
-                one_way: r.one_way,
             }
         })
         .collect();
@@ -157,4 +185,122 @@ pub fn referrals_csv(partners: &[&Partner], window: Window, redact: bool) -> Vec
         }
     }
     w.into_inner().expect("writing to memory")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::analyse;
+    use crate::book::Day;
+
+    fn text(note: &str) -> String {
+        let today = Day::parse("2026-11-01").unwrap();
+        let settings = crate::book::settings::parse(b"", today).unwrap();
+        let p =
+            crate::read::note::parse("partners/jane-doe.md", "jane-doe", note.as_bytes()).unwrap();
+        let r = analyse(&p, &settings);
+        partners_json(&[(&p, &r)])
+    }
+
+    fn entry(note: &str) -> serde_json::Value {
+        let v: serde_json::Value = serde_json::from_str(&text(note)).unwrap();
+        v[0].clone()
+    }
+
+    /// The keys written at one depth of the pretty-printed file, in order.
+    fn keys(json: &str, depth: usize) -> Vec<&str> {
+        let indent = " ".repeat(2 * depth);
+        json.lines()
+            .filter_map(|l| l.strip_prefix(indent.as_str()))
+            .filter_map(|l| l.strip_prefix('"'))
+            .filter_map(|l| l.split_once("\":").map(|(k, _)| k))
+            .collect()
+    }
+
+    #[test]
+    fn keys_follow_the_v2_schema_in_order() {
+        let note = "---\nname: Jane Doe\nprofession: CPA\nreferrals:\n  - date: 2026-09-14\n    direction: received\n    type: net-new\n    value: 9000\nnext_step:\n  date: 2026-10-15\n  action: Send the recap\n---\n";
+        let json = text(note);
+        let e = entry(note);
+        assert_eq!(
+            keys(&json, 2),
+            [
+                "slug",
+                "name",
+                "profession",
+                "role",
+                "given",
+                "received",
+                "given_value",
+                "received_value",
+                "net_new_given",
+                "net_new_received",
+                "balance",
+                "reciprocity",
+                "one_way",
+                "last_contact",
+                "contact_due",
+                "contact_overdue_days",
+                "next_step",
+                "readiness"
+            ]
+        );
+        assert_eq!(
+            keys(&json, 3),
+            [
+                "date",
+                "action",
+                "overdue_days",
+                "score",
+                "stage",
+                "reason",
+                "next_action",
+                "criteria",
+                "evidence"
+            ],
+            "next_step's keys, then readiness's"
+        );
+        let criteria = [
+            "track_record",
+            "two_way",
+            "mutual_interest",
+            "shared_ideal_clients",
+            "net_new",
+            "active",
+        ];
+        assert_eq!(keys(&json, 4), [criteria, criteria].concat());
+        // 2026-09-14 + 180 days (an expert provider's cadence).
+        assert_eq!(e["last_contact"], "2026-09-14");
+        assert_eq!(e["contact_due"], "2027-03-13");
+        assert_eq!(e["contact_overdue_days"], serde_json::Value::Null);
+        assert_eq!(
+            e["next_step"],
+            serde_json::json!({"date": "2026-10-15", "action": "Send the recap", "overdue_days": 17})
+        );
+        assert_eq!(
+            (e["net_new_given"].clone(), e["net_new_received"].clone()),
+            (0.into(), 1.into())
+        );
+        assert_eq!(e["received_value"], 9000);
+        assert_eq!(e["reciprocity"], "one-way-received");
+        assert_eq!(e["one_way"], true);
+    }
+
+    #[test]
+    fn no_next_step_is_null_and_no_contact_is_due_on_as_of() {
+        let e = entry("---\nname: Jane Doe\nsince: 2026-10-01\n---\n");
+        assert_eq!(e["next_step"], serde_json::Value::Null);
+        assert_eq!(e["last_contact"], serde_json::Value::Null);
+        assert_eq!(e["contact_due"], "2026-11-01");
+        assert_eq!(e["contact_overdue_days"], 0);
+        assert_eq!(e["profession"], serde_json::Value::Null);
+        assert_eq!(e["balance"], serde_json::Value::Null);
+        let e = entry("---\nname: Jane Doe\nrole: inactive\n---\n");
+        assert_eq!(e["contact_due"], serde_json::Value::Null);
+        assert_eq!(e["readiness"]["stage"], "dormant");
+        assert_eq!(
+            e["readiness"]["reason"],
+            "Dormant: the role is inactive, kept for the record"
+        );
+    }
 }

@@ -124,8 +124,7 @@ fn partner_page(
         next_step_due: p
             .next_step
             .as_ref()
-            .and_then(|n| n.date)
-            .is_some_and(|d| d <= settings.as_of),
+            .is_some_and(|n| n.date <= settings.as_of),
     };
     let mut ctx = base_context(site, "../", "partner");
     ctx.insert("partner", &page);
@@ -455,8 +454,8 @@ fn stage_counts(rows: &[Row]) -> Vec<StageCount> {
         .iter()
         .map(|s| StageCount {
             stage: s.as_str(),
-            title: s.title(),
-            next_action: s.next_action(),
+            title: s.label(),
+            next_action: s.advice(),
             count: rows.iter().filter(|r| r.stage == *s).count(),
         })
         .collect()
@@ -546,7 +545,7 @@ fn dashboard(
     let mut upcoming: Vec<Due> = Vec::new();
     for (p, row) in book.partners.iter().zip(rows) {
         let Some(step) = &p.next_step else { continue };
-        let Some(date) = step.date else { continue };
+        let date = step.date;
         let days = (date.0 - settings.as_of.0).num_days();
         let item = Due {
             row: Brief::of(row),

@@ -50,7 +50,7 @@ pub fn criterion_label(key: &str) -> &'static str {
     match key {
         "track_record" => "Track record: consistently exceeds expectations",
         "two_way" => "Referrals flow both ways",
-        "discovery_held" => "Mutual discovery conversation held",
+        "mutual_interest" => "Mutual interest in a discovery conversation",
         "shared_ideal_clients" => "Shares your ideal clients",
         "net_new" => "Net-new business together",
         "active" => "Active relationship",
@@ -105,7 +105,9 @@ pub struct Row {
     /// Serialized as its kebab-case name, as `Stage::as_str` spells it.
     pub stage: Stage,
     pub stage_title: &'static str,
-    pub next_action: &'static str,
+    /// The stage's place on the ladder, lowest first, for sorting.
+    pub stage_rank: usize,
+    pub next_action: String,
     pub score: u32,
     pub given: u32,
     pub received: u32,
@@ -157,8 +159,9 @@ impl Row {
             profession: p.profession.as_deref().map(clean).unwrap_or_default(),
             role: p.role.as_str(),
             stage,
-            stage_title: stage.title(),
-            next_action: stage.next_action(),
+            stage_title: stage.label(),
+            stage_rank: Stage::LADDER.iter().position(|s| *s == stage).unwrap_or(0),
+            next_action: clean(&r.readiness.next_action),
             score: r.readiness.score,
             given: r.flow.given,
             received: r.flow.received,
@@ -176,16 +179,8 @@ impl Row {
             one_way: r.one_way,
             active: r.readiness.criteria.active.met,
             last_activity: r.last_activity.map(|d| d.to_string()),
-            next_step_date: p
-                .next_step
-                .as_ref()
-                .and_then(|n| n.date)
-                .map(|d| d.to_string()),
-            next_step_action: p
-                .next_step
-                .as_ref()
-                .and_then(|n| n.action.as_deref())
-                .map(clean),
+            next_step_date: p.next_step.as_ref().map(|n| n.date.to_string()),
+            next_step_action: p.next_step.as_ref().map(|n| clean(&n.action)),
             criteria,
             met: r.readiness.criteria.met_count(),
         }
@@ -413,8 +408,8 @@ pub fn stage_groups(rows: &[Row]) -> Vec<StageGroup<'_>> {
             let partners: Vec<&Row> = rows.iter().filter(|r| r.stage == *s).collect();
             StageGroup {
                 stage: s.as_str(),
-                title: s.title(),
-                next_action: s.next_action(),
+                title: s.label(),
+                next_action: s.advice(),
                 count: partners.len(),
                 partners,
             }

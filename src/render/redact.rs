@@ -191,7 +191,7 @@ pub(super) fn redacted_copies(
                 i.name = sc.scrub(&i.name);
             }
             if let Some(n) = &mut p.next_step {
-                n.action = n.action.as_deref().map(|a| sc.scrub(a));
+                n.action = sc.scrub(&n.action);
             }
             p.body = sc.scrub(&p.body);
             p.firm = p.firm.as_deref().map(|f| sc.scrub(f));
@@ -207,15 +207,9 @@ pub(super) fn redacted_copies(
         .iter()
         .map(|r| {
             let mut r = r.clone();
-            let c = &mut r.readiness.criteria;
-            for e in [
-                &mut c.track_record,
-                &mut c.two_way,
-                &mut c.discovery_held,
-                &mut c.shared_ideal_clients,
-                &mut c.net_new,
-                &mut c.active,
-            ] {
+            r.readiness.reason = sc.scrub(&r.readiness.reason);
+            r.readiness.next_action = sc.scrub(&r.readiness.next_action);
+            for e in r.readiness.criteria.iter_mut() {
                 e.evidence = sc.scrub(&e.evidence);
             }
             r
