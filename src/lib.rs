@@ -9,6 +9,7 @@
 
 pub mod analysis;
 pub mod book;
+pub mod calendar;
 pub mod corpus;
 pub mod diagnostics;
 pub mod discover;
