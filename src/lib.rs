@@ -15,6 +15,7 @@ pub mod diagnostics;
 pub mod discover;
 pub mod export;
 pub mod frontmatter;
+pub mod log;
 pub mod note;
 pub mod output;
 pub mod pipeline;
