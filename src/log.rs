@@ -546,7 +546,8 @@ pub fn insert(bytes: &[u8], entry: &Entry) -> Result<Edit, String> {
     let first_line;
 
     if let Entry::NextStep { .. } = entry {
-        let child = doc.any_list_style().dash.max(doc.root + 1) - doc.root;
+        let style = doc.any_list_style();
+        let child = style.keys - style.dash;
         match doc.region(list) {
             None => {
                 let mut lines = vec![format!("{}{list}:", pad(doc.root))];

@@ -481,3 +481,50 @@ proptest! {
         prop_assert_eq!(parsed.body, parsed_before.body);
     }
 }
+
+/// The lines of a note without its `next_step:` block.
+fn without_next_step(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut inside = false;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("next_step:") {
+            inside = true;
+            continue;
+        }
+        if inside && line.starts_with(' ') && !line.trim().is_empty() {
+            continue;
+        }
+        inside = false;
+        out.push(line);
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn next_touches_only_the_next_step(
+        shape in shape(),
+        action in prop::sample::select(vec!["Send the recap", "Call: ask about Q1", "yes", "#2 on the list", "Café 🎉, then lunch"]),
+        keep in any::<bool>(),
+    ) {
+        let mut shape = shape;
+        if !keep {
+            shape.order.retain(|&k| k != 6);
+        }
+        let before = note_text(&shape);
+        let entry = Entry::NextStep { date: day("2026-12-01"), action: action.to_string() };
+        let edit = apply("partners/x.md", "x", before.as_bytes(), &entry)
+            .unwrap_or_else(|e| panic!("{e:?}\n{before}"));
+        let after = String::from_utf8(edit.bytes).unwrap();
+        prop_assert_eq!(without_next_step(&before), without_next_step(&after));
+        if keep {
+            prop_assert_eq!(before.lines().count(), after.lines().count(), "values replaced in place:\n{}", after);
+        }
+        let parsed = note::parse("partners/x.md", "x", after.as_bytes()).unwrap();
+        let step = parsed.next_step.unwrap();
+        prop_assert_eq!(step.date, Some(day("2026-12-01")));
+        prop_assert_eq!(step.action.as_deref(), Some(action));
+    }
+}
