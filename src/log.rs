@@ -120,17 +120,27 @@ impl<'a> Line<'a> {
         let start = self.indent();
         let text: &'a str = self.text;
         let rest = &text[start..];
-        let len = rest
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
-            .unwrap_or(rest.len());
-        if len == 0 || !rest[len..].starts_with(':') {
+        // A key may be quoted: `"referrals":`.
+        let (key, len) = match rest.chars().next() {
+            Some(q @ ('"' | '\'')) => {
+                let close = rest[1..].find(q)? + 1;
+                (&rest[1..close], close + 1)
+            }
+            _ => {
+                let len = rest
+                    .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))
+                    .unwrap_or(rest.len());
+                (&rest[..len], len)
+            }
+        };
+        if key.is_empty() || !rest[len..].starts_with(':') {
             return None;
         }
         let after = &rest[len + 1..];
         if !(after.is_empty() || after.starts_with(' ') || after.starts_with('\t')) {
             return None;
         }
-        Some((&rest[..len], start + len + 1))
+        Some((key, start + len + 1))
     }
 }
 
@@ -485,11 +495,13 @@ impl<'a> Doc<'a> {
     }
 
     /// The note put back together: `changed` replaces lines by index,
+    /// `removed` lines are left out,
     /// `added` goes after the line index given (`None`: at the end of the
     /// front-matter).
     fn assemble(
         &self,
         changed: &[(usize, String)],
+        removed: &[usize],
         added: &[(Option<usize>, Vec<String>)],
     ) -> String {
         let mut out = String::from(self.head);
@@ -502,9 +514,11 @@ impl<'a> Doc<'a> {
                 }
             }
         };
-        let yaml_start = out.len();
-        let _ = yaml_start;
         for (i, line) in self.lines.iter().enumerate() {
+            if removed.contains(&i) {
+                push_added(&mut out, Some(i));
+                continue;
+            }
             match changed.iter().find(|(c, _)| *c == i) {
                 Some((_, text)) => out.push_str(text),
                 None => out.push_str(line.text),
@@ -542,6 +556,7 @@ pub fn insert(bytes: &[u8], entry: &Entry) -> Result<Edit, String> {
     let line_of = |index: usize| doc.head.lines().count() + index + 1;
     let pad = |n: usize| " ".repeat(n);
     let mut changed: Vec<(usize, String)> = Vec::new();
+    let mut removed: Vec<usize> = Vec::new();
     let mut added: Vec<(Option<usize>, Vec<String>)> = Vec::new();
     let first_line;
 
@@ -585,6 +600,18 @@ pub fn insert(bytes: &[u8], entry: &Entry) -> Result<Edit, String> {
                         (Some(&i), None) => {
                             let (_, c) = doc.lines[i].key().expect("a key line");
                             changed.push((i, set_value(doc.lines[i].text, c, value)));
+                            // An old value over several lines goes with its key.
+                            let mut m = i + 1;
+                            let mut last = i;
+                            while m < end
+                                && (doc.lines[m].blank() || doc.lines[m].indent() > indent)
+                            {
+                                if !doc.lines[m].blank() {
+                                    last = m;
+                                }
+                                m += 1;
+                            }
+                            removed.extend(i + 1..=last);
                         }
                         _ => missing.push(format!("{}{key}: {value}", pad(indent))),
                     }
@@ -726,7 +753,7 @@ pub fn insert(bytes: &[u8], entry: &Entry) -> Result<Edit, String> {
             }
         }
     }
-    let out = doc.assemble(&changed, &added);
+    let out = doc.assemble(&changed, &removed, &added);
     let mut shown: Vec<(usize, String)> = changed.clone();
     shown.extend(added.iter().flat_map(|(after, lines)| {
         let at = after.map_or(doc.lines.len(), |a| a + 1);
@@ -774,7 +801,8 @@ pub fn find<'a>(candidates: &'a [Candidate], query: &str) -> Result<&'a Candidat
                 || c.name
                     .as_ref()
                     .is_some_and(|n| n.trim().to_lowercase() == q)
-                || (!q_slug.is_empty() && c.slug == q_slug)
+                || (!q_slug.is_empty()
+                    && (c.slug == q_slug || c.name.as_ref().is_some_and(|n| slugify(n) == q_slug)))
         })
         .collect();
     let list = |cs: &[&Candidate]| {

@@ -194,6 +194,12 @@ fn names_and_slugs_find_one_partner_or_list_the_closest() {
     assert_eq!(find(&cs, "jane-doe").unwrap().slug, "jane-doe");
     assert_eq!(find(&cs, "JANE doe").unwrap().slug, "jane-doe");
     assert_eq!(find(&cs, "Jane  Doe").unwrap().slug, "jane-doe");
+    let filed = vec![cand("a1", "Tab Case"), cand("b2", "Other One")];
+    assert_eq!(
+        find(&filed, "tab-case").unwrap().slug,
+        "a1",
+        "the slug of the name"
+    );
     let e = find(&cs, "Pat O'Brien").unwrap_err();
     assert!(e.contains("obrien") && e.contains("pat-obrien"), "{e}");
     let e = find(&cs, "jane").unwrap_err();
@@ -527,4 +533,24 @@ proptest! {
         prop_assert_eq!(step.date, Some(day("2026-12-01")));
         prop_assert_eq!(step.action.as_deref(), Some(action));
     }
+}
+
+#[test]
+fn next_replaces_a_value_written_over_several_lines() {
+    let entry = Entry::NextStep {
+        date: day("2026-12-01"),
+        action: "New".into(),
+    };
+    let before = "---\nname: A\nnext_step:\n  date: 2024-01-01\n  action: >\n    long folded\n\n    text\n\nextra: {}\n---\n";
+    assert_eq!(
+        added(before, &entry),
+        "---\nname: A\nnext_step:\n  date: 2026-12-01\n  action: New\n\nextra: {}\n---\n"
+    );
+}
+
+#[test]
+fn a_quoted_key_is_the_same_key() {
+    let before = "---\nname: A\n\"referrals\":\n  - date: 2024-01-01\n    direction: given\n---\n";
+    let after = added(before, &given(None));
+    assert!(after.ends_with("    direction: given\n  - date: 2026-11-20\n    direction: given\n    type: net-new\n    outcome: exceeded\n    value: 4500\n---\n"), "{after}");
 }
