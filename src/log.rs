@@ -28,7 +28,7 @@ use crate::book::{
 use crate::diagnostics::{self, Diagnostic};
 use crate::discover::{discover, slugify};
 use crate::frontmatter::split;
-use crate::{note, output};
+use crate::note;
 
 /// What to record.
 #[derive(Debug, Clone, PartialEq)]
@@ -1052,6 +1052,24 @@ pub fn candidates(root: &Path, today: crate::book::Day) -> Result<Vec<Candidate>
         .collect())
 }
 
+/// Replaces a note whole: written aside (with the note's permissions, so
+/// a note readable only by its owner stays so), then renamed over it.
+fn write_note(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = path.with_file_name(format!(".{name}.rapport-tmp"));
+    let permissions = std::fs::metadata(path)?.permissions();
+    let result = std::fs::write(&tmp, bytes)
+        .and_then(|_| std::fs::set_permissions(&tmp, permissions))
+        .and_then(|_| std::fs::rename(&tmp, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result
+}
+
 /// Runs `rapport log`.
 pub fn run(args: &LogArgs, today: crate::book::Day) -> ExitCode {
     let fail = |msg: String| {
@@ -1076,7 +1094,7 @@ pub fn run(args: &LogArgs, today: crate::book::Day) -> ExitCode {
     };
     match apply(&target.rel, &target.slug, &bytes, &entry) {
         Ok(edit) => {
-            if let Err(e) = output::replace_file(&target.path, &edit.bytes) {
+            if let Err(e) = write_note(&target.path, &edit.bytes) {
                 return fail(format!("cannot write {}: {e}", target.rel));
             }
             let what = match &entry {

@@ -395,3 +395,24 @@ fn completions_and_help() {
         r.stdout
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn a_private_note_stays_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_dir, root) = sample_book();
+    let lena = root.join("partners/lena-park.md");
+    fs::set_permissions(&lena, fs::Permissions::from_mode(0o600)).unwrap();
+    ok(&rapport(
+        &["log", "lena-park", "meeting", "--kind", "call"],
+        &root,
+    ));
+    let mode = fs::metadata(&lena).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let leftovers: Vec<_> = fs::read_dir(root.join("partners"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("rapport-tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
