@@ -13,7 +13,7 @@
 
 use chrono::{Days, NaiveDate};
 
-use crate::book::Day;
+use crate::book::{Day, Partner};
 
 /// One all-day event.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,6 +33,31 @@ pub struct Due {
     pub next_step: Option<(Day, String)>,
     /// The day to get in touch by.
     pub contact_due: Option<Day>,
+}
+
+/// Where the build is to write the calendar, under the output folder.
+pub const FILE: &str = "data/calendar.ics";
+
+impl Due {
+    /// What `partner` has due: its next step when it has both a date and
+    /// an action, and `contact_due` as the caller computed it.
+    pub fn of(partner: &Partner, contact_due: Option<Day>) -> Due {
+        let next_step = partner
+            .next_step
+            .as_ref()
+            .and_then(|s| match (s.date, &s.action) {
+                (Some(date), Some(action)) if !action.trim().is_empty() => {
+                    Some((date, action.clone()))
+                }
+                _ => None,
+            });
+        Due {
+            slug: partner.slug.clone(),
+            name: partner.name.clone(),
+            next_step,
+            contact_due,
+        }
+    }
 }
 
 /// The UID of a partner's next-step event.
@@ -308,6 +333,31 @@ mod tests {
             a,
             "order of input does not matter"
         );
+    }
+
+    #[test]
+    fn a_partner_has_a_next_step_event_only_with_both_date_and_action() {
+        let note = |step: &str| {
+            let text = format!("---\nname: Jane Doe\n{step}---\n");
+            crate::note::parse("partners/jane-doe.md", "jane-doe", text.as_bytes()).unwrap()
+        };
+        let full = note("next_step:\n  date: 2026-12-01\n  action: Send the recap\n");
+        let due = Due::of(&full, Some(day("2027-01-01")));
+        assert_eq!(
+            due.next_step,
+            Some((day("2026-12-01"), "Send the recap".to_string()))
+        );
+        assert_eq!(events(&[due]).len(), 2);
+        for partial in [
+            "next_step:\n  date: 2026-12-01\n",
+            "next_step:\n  action: Send the recap\n",
+            "next_step:\n  date:\n  action:\n",
+            "",
+        ] {
+            let due = Due::of(&note(partial), None);
+            assert_eq!(due.next_step, None, "{partial}");
+            assert!(events(&[due]).is_empty());
+        }
     }
 
     #[test]
