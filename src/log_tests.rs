@@ -224,11 +224,19 @@ struct Shape {
     blanks: Vec<bool>,
     inline: Vec<bool>,
     body: String,
+    /// Entries written `- {date: …, kind: …}`.
+    flow_items: bool,
 }
 
 fn shape() -> impl Strategy<Value = Shape> {
     (
-        (any::<bool>(), any::<bool>(), 0..3usize, 0..2usize),
+        (
+            any::<bool>(),
+            any::<bool>(),
+            0..3usize,
+            0..2usize,
+            any::<bool>(),
+        ),
         (0..6usize, 0..6usize),
         Just((0..8usize).collect::<Vec<_>>()).prop_shuffle(),
         prop::collection::vec(any::<bool>(), 24),
@@ -242,7 +250,15 @@ fn shape() -> impl Strategy<Value = Shape> {
         ]),
     )
         .prop_map(
-            |((crlf, bom, d, k), (referrals, meetings), order, comments, blanks, inline, body)| {
+            |(
+                (crlf, bom, d, k, flow_items),
+                (referrals, meetings),
+                order,
+                comments,
+                blanks,
+                inline,
+                body,
+            )| {
                 let dash = [0, 2, 4][d];
                 Shape {
                     crlf,
@@ -256,6 +272,7 @@ fn shape() -> impl Strategy<Value = Shape> {
                     blanks,
                     inline,
                     body: body.to_string(),
+                    flow_items,
                 }
             },
         )
@@ -288,6 +305,12 @@ fn note_text(s: &Shape) -> String {
             c => {
                 out.push(format!("{key}:"));
                 for i in 0..c - 2 {
+                    if s.flow_items {
+                        let pairs: Vec<String> =
+                            items(i).iter().map(|(k, v)| format!("{k}: {v}")).collect();
+                        out.push(format!("{}- {{{}}}", " ".repeat(s.dash), pairs.join(", ")));
+                        continue;
+                    }
                     for (j, (k, v)) in items(i).into_iter().enumerate() {
                         let lead = if j == 0 {
                             format!("{}-{}", " ".repeat(s.dash), " ".repeat(s.keys - s.dash - 1))
@@ -553,4 +576,11 @@ fn a_quoted_key_is_the_same_key() {
     let before = "---\nname: A\n\"referrals\":\n  - date: 2024-01-01\n    direction: given\n---\n";
     let after = added(before, &given(None));
     assert!(after.ends_with("    direction: given\n  - date: 2026-11-20\n    direction: given\n    type: net-new\n    outcome: exceeded\n    value: 4500\n---\n"), "{after}");
+}
+
+#[test]
+fn entries_written_as_flow_mappings_get_one_more_like_them() {
+    let before = "---\nname: A\nreferrals:\n- {date: 2024-01-01, direction: given}\n---\n";
+    let after = added(before, &given(Some("Smith, R.")));
+    assert_eq!(after, "---\nname: A\nreferrals:\n- {date: 2024-01-01, direction: given}\n- {date: 2026-11-20, direction: given, client: \"Smith, R.\", type: net-new, outcome: exceeded, value: 4500}\n---\n");
 }
