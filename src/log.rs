@@ -4,7 +4,8 @@
 //! The edit is made on the note's text, not by writing the YAML out again:
 //! the new entry's lines are inserted where a person would type them, in
 //! the style of the note (the list's indentation and dash style, its key
-//! order, its quote character, its line endings), and every other byte
+//! order, entries as block or flow mappings, its quote character, its line
+//! endings), and every other byte
 //! stays as it was. [`apply`] then reads the note back with the note
 //! parser, as `check` does, and accepts the result only if it holds exactly
 //! one more entry, equal to the one logged, and nothing else changed.
