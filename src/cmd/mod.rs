@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod check;
+pub mod completions;
 pub mod init;
 pub mod new;
 pub mod serve;
@@ -21,7 +22,9 @@ Examples:
   rapport check my-book                list every problem in the notes and settings
   rapport build my-book                write the site to my-book/public
   rapport build . -o /tmp/site --as-of 2026-11-01
-  rapport serve my-book --open         preview while you edit; pages reload on save";
+  rapport serve my-book --open         preview while you edit; pages reload on save
+  rapport log \"Jane Doe\" given --client \"R. Smith\" --outcome exceeded
+  rapport completions bash > ~/.local/share/bash-completion/completions/rapport";
 
 /// Turns a folder of referral-partner notes into a private static site with
 /// reciprocity charts and collaboration-readiness reports.
@@ -99,6 +102,17 @@ pub enum Command {
     Init {
         /// The new book's folder (created if missing, must be empty)
         dir: PathBuf,
+    },
+    /// Record a referral, a meeting or the next step in a partner's note
+    #[command(after_help = rapport::log::EXAMPLES, subcommand_value_name = "WHAT")]
+    Log(rapport::log::LogArgs),
+    /// Print shell completions for rapport's commands and flags
+    #[command(
+        after_help = "Examples:\n  rapport completions bash > ~/.local/share/bash-completion/completions/rapport\n  rapport completions zsh > ~/.zfunc/_rapport\n  rapport completions fish > ~/.config/fish/completions/rapport.fish\n  rapport completions powershell >> $PROFILE"
+    )]
+    Completions {
+        /// The shell
+        shell: clap_complete::Shell,
     },
 }
 

@@ -7,6 +7,7 @@
 //! the pages whose inputs changed.
 
 mod cache;
+pub mod calendar;
 pub mod charts;
 pub mod export;
 pub mod markdown;
