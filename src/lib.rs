@@ -12,6 +12,7 @@ pub mod book;
 pub mod corpus;
 pub mod diagnostics;
 pub mod discover;
+pub mod encrypt;
 pub mod export;
 pub mod frontmatter;
 pub mod note;
