@@ -353,6 +353,8 @@ impl Default for ReadinessSettings {
 #[serde(deny_unknown_fields, default)]
 pub struct Privacy {
     pub redact_clients: bool,
+    /// `build` always encrypts the site (see `encrypt`).
+    pub encrypt: bool,
 }
 
 /// `rapport.yaml` as written; every key optional.

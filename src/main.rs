@@ -64,7 +64,7 @@ enum Command {
     #[command(
         after_help = "Examples:\n  rapport build\n  rapport build sample-data\n  rapport build my-book -o /srv/private/partners --as-of 2026-11-01 --drafts\n\nNothing is written when any note, setting or template has a problem: the\nprevious site stays as it was. Only files whose content changed are rewritten."
     )]
-    Build(BuildArgs),
+    Build(BuildCmd),
     /// Check every note and the settings, print every problem, write nothing
     #[command(
         after_help = "Examples:\n  rapport check\n  rapport check my-book 2> problems.txt\n\nEnds with a summary line such as `14 partners, 73 referrals, 0 problems`;\nexits 1 when there is any problem."
@@ -102,6 +102,14 @@ enum Command {
 }
 
 #[derive(Args, Clone)]
+struct BuildCmd {
+    #[command(flatten)]
+    build: BuildArgs,
+    #[command(flatten)]
+    encrypt: rapport::encrypt::cli::EncryptFlags,
+}
+
+#[derive(Args, Clone)]
 struct ServeArgs {
     #[command(flatten)]
     build: BuildArgs,
@@ -123,7 +131,7 @@ fn parse_day(s: &str) -> Result<Day, String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build(args) => build(&args),
+        Command::Build(args) => build(&args.build, &args.encrypt),
         Command::Check(args) => check(&args),
         Command::Watch(args) => rapport::watch::watch(&args.options()),
         Command::Serve(args) => rapport::serve::serve(
@@ -184,7 +192,7 @@ fn progress_style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
 }
 
-fn build(args: &BuildArgs) -> ExitCode {
+fn build(args: &BuildArgs, encrypt: &rapport::encrypt::cli::EncryptFlags) -> ExitCode {
     let start = Instant::now();
     let mut pipeline = Pipeline::new();
     let spinner = ProgressBar::new_spinner().with_style(progress_style(
@@ -203,10 +211,25 @@ fn build(args: &BuildArgs) -> ExitCode {
         }
     };
     diagnostics::print(&built.warnings);
-    let bar = ProgressBar::new(built.files.len() as u64).with_style(progress_style(
+    let on = built.settings.privacy.encrypt;
+    let (encrypted, note) =
+        match rapport::encrypt::cli::prepare(&built.files, &built.output, encrypt, on) {
+            Ok(r) => r,
+            Err(refusal) => {
+                eprintln!(
+                    "error: {}
+nothing was written",
+                    refusal.0
+                );
+                return ExitCode::from(2);
+            }
+        };
+    note.inspect(|n| eprintln!("{n}"));
+    let files = encrypted.as_ref().unwrap_or(&built.files);
+    let bar = ProgressBar::new(files.len() as u64).with_style(progress_style(
         "writing the site {bar:30} {pos}/{len} files {elapsed}",
     ));
-    let written = output::write_site_with(&built.output, &built.files, &|| bar.inc(1));
+    let written = output::write_site_with(&built.output, files, &|| bar.inc(1));
     bar.finish_and_clear();
     match written {
         Ok(stats) => {

@@ -32,6 +32,7 @@ use sha2::{Digest, Sha256};
 
 use crate::output::SiteFiles;
 
+pub mod cli;
 mod links;
 
 pub use links::rewrite_links;
