@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod book;
 pub mod build;
 pub mod diagnostics;
+pub mod encrypt;
 pub mod log;
 pub mod read;
 pub mod render;

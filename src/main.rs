@@ -11,7 +11,7 @@ use cmd::{Cli, Command};
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Build(args) => cmd::build::run(&args),
+        Command::Build(args) => cmd::build::run(&args.build, &args.encrypt),
         Command::Check(args) => cmd::check::run(&args),
         Command::Watch(args) => cmd::watch::run(&args),
         Command::Serve(args) => cmd::serve::run(&args),

@@ -82,6 +82,12 @@ impl Session {
         }
         match self.pipeline.run(&self.opts) {
             Ok(built) => {
+                if let Some(refusal) = crate::encrypt::cli::plain_write_refused(
+                    &built.output,
+                    built.settings.privacy.encrypt && self.opts.output.is_none(),
+                ) {
+                    return Rebuild::WriteError(refusal.0);
+                }
                 let files = Arc::new(built.files);
                 let write = match &self.last {
                     Some((out, old))

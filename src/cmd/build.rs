@@ -9,6 +9,8 @@ use rapport::build::output;
 use rapport::build::pipeline::{self, Pipeline};
 use rapport::diagnostics;
 
+use rapport::encrypt::cli::{prepare, EncryptFlags};
+
 use super::BuildArgs;
 
 /// A spinner, then a bar, on a terminal; nothing when standard error is
@@ -17,7 +19,7 @@ fn progress_style(template: &str) -> ProgressStyle {
     ProgressStyle::with_template(template).unwrap_or_else(|_| ProgressStyle::default_bar())
 }
 
-pub fn run(args: &BuildArgs) -> ExitCode {
+pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
     let start = Instant::now();
     let mut pipeline = Pipeline::new();
     let spinner = ProgressBar::new_spinner().with_style(progress_style(
@@ -36,10 +38,20 @@ pub fn run(args: &BuildArgs) -> ExitCode {
         }
     };
     diagnostics::print(&built.warnings);
-    let bar = ProgressBar::new(built.files.len() as u64).with_style(progress_style(
+    let on = built.settings.privacy.encrypt;
+    let (encrypted, note) = match prepare(&built.files, &built.output, encrypt, on) {
+        Ok(r) => r,
+        Err(refusal) => {
+            eprintln!("error: {}\nnothing was written", refusal.0);
+            return ExitCode::from(2);
+        }
+    };
+    note.inspect(|n| eprintln!("{n}"));
+    let files = encrypted.as_ref().unwrap_or(&built.files);
+    let bar = ProgressBar::new(files.len() as u64).with_style(progress_style(
         "writing the site {bar:30} {pos}/{len} files {elapsed}",
     ));
-    let written = output::write_site_with(&built.output, &built.files, &|| bar.inc(1));
+    let written = output::write_site_with(&built.output, files, &|| bar.inc(1));
     bar.finish_and_clear();
     match written {
         Ok(stats) => {

@@ -68,7 +68,7 @@ pub enum Command {
     #[command(
         after_help = "Examples:\n  rapport build\n  rapport build sample-data\n  rapport build my-book -o /srv/private/partners --as-of 2026-11-01 --drafts\n\nNothing is written when any note, setting or template has a problem: the\nprevious site stays as it was. Only files whose content changed are rewritten."
     )]
-    Build(BuildArgs),
+    Build(BuildCmd),
     /// Check every note and the settings, print every problem, write nothing
     #[command(
         after_help = "Examples:\n  rapport check\n  rapport check my-book 2> problems.txt\n\nEnds with a summary line such as `14 partners, 73 referrals, 0 problems`;\nexits 1 when there is any problem."
@@ -114,6 +114,15 @@ pub enum Command {
         /// The shell
         shell: clap_complete::Shell,
     },
+}
+
+/// `rapport build`'s arguments: those every build takes, and encryption.
+#[derive(Args, Clone)]
+pub struct BuildCmd {
+    #[command(flatten)]
+    pub build: BuildArgs,
+    #[command(flatten)]
+    pub encrypt: rapport::encrypt::cli::EncryptFlags,
 }
 
 #[derive(Args, Clone)]

@@ -1,0 +1,315 @@
+//! `rapport build --encrypt` as a user runs it: the password from
+//! RAPPORT_PASSWORD, none means nothing written, an unchanged book writes
+//! nothing, `--rekey` and a new password rewrite everything,
+//! `privacy.encrypt: true` cannot be forgotten, and the password appears
+//! in no file and no message.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::Arc;
+
+use rapport::build::output::SiteFiles;
+use rapport::encrypt;
+
+const PASSWORD: &str = "saffron-kettle 5521 drift";
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
+}
+
+fn rapport(args: &[&str], password: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rapport"));
+    cmd.args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("RAPPORT_PASSWORD")
+        .stdin(Stdio::null());
+    if let Some(p) = password {
+        cmd.env("RAPPORT_PASSWORD", p);
+    }
+    cmd.output().expect("rapport runs")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Every file under `dir`, as a site.
+fn read_site(dir: &Path) -> SiteFiles {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, Arc::from(fs::read(e.path()).unwrap()))
+        })
+        .collect()
+}
+
+/// `(written, unchanged, removed)` from the last line.
+fn stats(o: &Output) -> (usize, usize, usize) {
+    let err = stderr(o);
+    let line = err.lines().last().unwrap();
+    let n = |word: &str| -> usize {
+        let before = line.split(word).next().unwrap();
+        before
+            .split([' ', ','])
+            .rfind(|s| !s.is_empty())
+            .unwrap()
+            .parse()
+            .unwrap()
+    };
+    (n(" files written"), n(" unchanged"), n(" removed"))
+}
+
+fn assert_no_password(o: &Output, password: &str) {
+    assert!(
+        !stderr(o).contains(password),
+        "the password is in a message"
+    );
+    assert!(!String::from_utf8_lossy(&o.stdout).contains(password));
+}
+
+#[test]
+fn an_encrypted_build_writes_a_site_that_only_the_password_opens() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let o_s = out.to_str().unwrap();
+    let book = sample();
+    let book = book.to_str().unwrap();
+
+    let o = rapport(&["build", book, "-o", o_s, "--encrypt"], Some(PASSWORD));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_no_password(&o, PASSWORD);
+    let site = read_site(&out);
+    assert!(site.contains_key(encrypt::SALT_FILE));
+    assert!(
+        !site.keys().any(|p| p.contains("okafor")),
+        "{:?}",
+        site.keys()
+    );
+    for (path, bytes) in &site {
+        assert!(
+            !String::from_utf8_lossy(bytes).contains(PASSWORD),
+            "{path} holds the password"
+        );
+    }
+    // It decrypts to the plain build of the same book.
+    let key = encrypt::key_of_site(&site, PASSWORD).unwrap();
+    let decrypted = encrypt::decrypt_site(&site, &key).unwrap();
+    let plain_dir = tempfile::tempdir().unwrap();
+    let o = rapport(
+        &["build", book, "-o", plain_dir.path().to_str().unwrap()],
+        None,
+    );
+    assert!(o.status.success());
+    let plain = read_site(plain_dir.path());
+    assert!(decrypted["data/referrals.csv"] == plain["data/referrals.csv"]);
+    // The report links to partner pages by their opaque names; mapped back,
+    // it is the plain report.
+    let back: BTreeMap<String, String> = encrypt::renamed(&plain, &key)
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+        .map(|(a, b)| (b, a))
+        .collect();
+    let report = String::from_utf8_lossy(&decrypted["reports/readiness.html"]).into_owned();
+    assert!(
+        encrypt::rewrite_links(&report, "reports/readiness.html", &back).as_bytes()
+            == &plain["reports/readiness.html"][..],
+        "the report does not decrypt to the plain one"
+    );
+
+    // Built again without --encrypt: refused, the encrypted site stays.
+    let o = rapport(&["build", book, "-o", o_s], None);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("--encrypt"), "{}", stderr(&o));
+    assert!(read_site(&out) == site, "the encrypted site changed");
+
+    // Built again: nothing written.
+    let o = rapport(&["build", book, "-o", o_s, "--encrypt"], Some(PASSWORD));
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert_eq!(stats(&o).0, 0, "{}", stderr(&o));
+    assert!(read_site(&out) == site, "an unchanged book changed files");
+
+    // --rekey: a new salt, every encrypted file rewritten, the old names gone.
+    let o = rapport(
+        &["build", book, "-o", o_s, "--encrypt", "--rekey"],
+        Some(PASSWORD),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("new salt"), "{}", stderr(&o));
+    let rekeyed = read_site(&out);
+    let encrypted = site
+        .keys()
+        .filter(|p| encrypt::is_encrypted(p))
+        .collect::<Vec<_>>();
+    for p in &encrypted {
+        assert_ne!(rekeyed.get(*p), site.get(*p), "{p} was not rewritten");
+    }
+    assert!(encrypt::key_of_site(&rekeyed, PASSWORD).is_ok());
+
+    // Another password: noticed, everything rewritten, the old one no longer opens.
+    let o = rapport(
+        &["build", book, "-o", o_s, "--encrypt"],
+        Some("a different one"),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("not the one"), "{}", stderr(&o));
+    assert_no_password(&o, "a different one");
+    let renewed = read_site(&out);
+    assert_eq!(
+        encrypt::key_of_site(&renewed, PASSWORD).unwrap_err(),
+        encrypt::DecryptError::WrongPassword
+    );
+    assert!(encrypt::key_of_site(&renewed, "a different one").is_ok());
+}
+
+#[test]
+fn without_a_password_nothing_is_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let book = sample();
+    let o = rapport(
+        &[
+            "build",
+            book.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--encrypt",
+        ],
+        None,
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("RAPPORT_PASSWORD"), "{}", stderr(&o));
+    assert!(stderr(&o).contains("nothing was written"));
+    assert!(!out.exists(), "something was written");
+
+    let o = rapport(
+        &[
+            "build",
+            book.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--rekey",
+        ],
+        Some(PASSWORD),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!out.exists());
+}
+
+#[test]
+fn privacy_encrypt_in_the_settings_encrypts_every_build() {
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("book");
+    fs::create_dir_all(book.join("partners")).unwrap();
+    for e in fs::read_dir(sample().join("partners")).unwrap() {
+        let e = e.unwrap();
+        if e.file_type().unwrap().is_file() {
+            fs::copy(e.path(), book.join("partners").join(e.file_name())).unwrap();
+        }
+    }
+    let yaml = fs::read_to_string(sample().join("rapport.yaml")).unwrap();
+    assert!(yaml.contains("redact_clients: false"));
+    fs::write(
+        book.join("rapport.yaml"),
+        yaml.replace(
+            "redact_clients: false",
+            "redact_clients: false\n  encrypt: true",
+        ),
+    )
+    .unwrap();
+    let out = book.join("public");
+    let b = book.to_str().unwrap();
+
+    // No password, no flag: refused, nothing written.
+    let o = rapport(&["build", b], None);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(!out.exists());
+
+    // With the password: encrypted without being asked for it on the command line.
+    let o = rapport(&["build", b], Some(PASSWORD));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let site = read_site(&out);
+    let key = encrypt::key_of_site(&site, PASSWORD).unwrap();
+    let pages: BTreeMap<_, _> = encrypt::decrypt_site(&site, &key)
+        .unwrap()
+        .into_iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+        .collect();
+    assert!(pages.len() > 5);
+    assert!(String::from_utf8_lossy(&site["index.html"]).contains("Private site"));
+    // watch and serve write nothing into the book's output folder, but
+    // preview elsewhere.
+    use rapport::build::session::{Rebuild, Session};
+    let opts = rapport::build::pipeline::Options {
+        root: book.clone(),
+        ..Default::default()
+    };
+    assert!(matches!(
+        Session::new(&opts).rebuild(&Default::default()),
+        Rebuild::WriteError(_)
+    ));
+    assert!(read_site(&out) == site, "the encrypted site changed");
+    let preview = dir.path().join("preview");
+    let opts = rapport::build::pipeline::Options {
+        output: Some(preview.clone()),
+        ..opts
+    };
+    assert!(matches!(
+        Session::new(&opts).rebuild(&Default::default()),
+        Rebuild::Built { .. }
+    ));
+    assert!(preview.join("index.html").exists());
+    // `check` is unaffected and needs no password.
+    let o = rapport(&["check", b], None);
+    assert!(o.status.success(), "{}", stderr(&o));
+}
+
+#[test]
+fn watch_and_serve_never_write_a_plain_site_over_an_encrypted_one() {
+    use rapport::build::pipeline::Options;
+    use rapport::build::session::{Rebuild, Session};
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("public");
+    let o = rapport(
+        &[
+            "build",
+            sample().to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+            "--encrypt",
+        ],
+        Some(PASSWORD),
+    );
+    assert!(o.status.success(), "{}", stderr(&o));
+    let before = read_site(&out);
+    let opts = Options {
+        root: sample(),
+        output: Some(out.clone()),
+        ..Options::default()
+    };
+    match Session::new(&opts).rebuild(&Default::default()) {
+        Rebuild::WriteError(e) => assert!(e.contains("never encrypt"), "{e}"),
+        _ => panic!("a plain site was written over the encrypted one"),
+    }
+    assert!(read_site(&out) == before, "the encrypted site changed");
+    // Another folder is fine.
+    let preview = dir.path().join("preview");
+    let opts = Options {
+        output: Some(preview.clone()),
+        ..opts
+    };
+    assert!(matches!(
+        Session::new(&opts).rebuild(&Default::default()),
+        Rebuild::Built { .. }
+    ));
+    assert!(preview.join("index.html").exists());
+}
