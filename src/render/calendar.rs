@@ -333,27 +333,28 @@ mod tests {
 
     #[test]
     fn a_partner_has_a_next_step_event_only_with_both_date_and_action() {
-        let note = |step: &str| {
+        let parse = |step: &str| {
             let text = format!("---\nname: Jane Doe\n{step}---\n");
-            crate::read::note::parse("partners/jane-doe.md", "jane-doe", text.as_bytes()).unwrap()
+            crate::read::note::parse("partners/jane-doe.md", "jane-doe", text.as_bytes())
         };
-        let full = note("next_step:\n  date: 2026-12-01\n  action: Send the recap\n");
+        let full = parse("next_step:\n  date: 2026-12-01\n  action: Send the recap\n").unwrap();
         let due = Due::of(&full, Some(day("2027-01-01")));
         assert_eq!(
             due.next_step,
             Some((day("2026-12-01"), "Send the recap".to_string()))
         );
         assert_eq!(events(&[due]).len(), 2);
+        // A next step needs both: a half-written one is a problem of the
+        // note, so it never reaches the calendar.
         for partial in [
             "next_step:\n  date: 2026-12-01\n",
             "next_step:\n  action: Send the recap\n",
-            "next_step:\n  date:\n  action:\n",
-            "",
         ] {
-            let due = Due::of(&note(partial), None);
-            assert_eq!(due.next_step, None, "{partial}");
-            assert!(events(&[due]).is_empty());
+            assert!(parse(partial).is_err(), "{partial}");
         }
+        let due = Due::of(&parse("").unwrap(), None);
+        assert_eq!(due.next_step, None);
+        assert!(events(&[due]).is_empty());
     }
 
     #[test]
