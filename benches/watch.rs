@@ -1,11 +1,14 @@
 //! Watch-mode timings: a one-note rebuild beside a full build, for the
 //! sample book and generated books.
 //!
-//!     cargo bench --bench watch                  # sample and 1,000 notes
-//!     cargo bench --bench watch -- 1000 10000    # other generated sizes
+//!     cargo bench --bench watch                     # sample and 1,000 notes
+//!     cargo bench --bench watch -- 1000 10000       # other generated sizes
+//!     cargo bench --bench watch -- 10000 heavy      # heavy notes (issue 12)
 //!
-//! The generated book is `corpus::write_book(root, n, 42)`, the
-//! one `benches/build.rs` uses. Each figure is the median of several runs:
+//! The generated book is `corpus::write_book_with(root, n, 42, profile)`
+//! (light unless `heavy` is given), the one `benches/build.rs` uses. Books
+//! and output live on a RAM disk (`/dev/shm`) when there is one, as in
+//! `benches/build.rs`. Each figure is the median of several runs:
 //! - full build: a fresh pipeline (nothing cached) building the book and
 //!   writing it to an empty folder, in-process;
 //! - one-note rebuild: the rebuild `watch` does after one note changed
@@ -172,8 +175,19 @@ fn save_to_site(root: &Path, note: &Path, scratch: &Path, runs: usize) -> Durati
     median(times)
 }
 
+/// A temporary folder, on the RAM disk when there is one.
+fn scratch_dir() -> tempfile::TempDir {
+    let shm = Path::new("/dev/shm");
+    if shm.is_dir() {
+        if let Ok(dir) = tempfile::tempdir_in(shm) {
+            return dir;
+        }
+    }
+    tempfile::tempdir().unwrap()
+}
+
 fn bench(label: &str, root: &Path, note: &Path) {
-    let scratch = tempfile::tempdir().unwrap();
+    let scratch = scratch_dir();
     let full = full_build(root, scratch.path(), 5);
     let one = one_note_rebuild(root, note, scratch.path(), 15, touch_note);
     let body = one_note_rebuild(root, note, scratch.path(), 15, touch_body);
@@ -191,16 +205,24 @@ fn bench(label: &str, root: &Path, note: &Path) {
 }
 
 fn main() {
-    let sizes: Vec<usize> = std::env::args()
-        .skip(1)
-        .filter_map(|a| a.parse().ok())
-        .collect();
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let sizes: Vec<usize> = args.iter().filter_map(|a| a.parse().ok()).collect();
     let sizes = if sizes.is_empty() { vec![1000] } else { sizes };
+    let profile = args
+        .iter()
+        .find_map(|a| corpus::Profile::parse(a))
+        .unwrap_or(corpus::Profile::Light);
+    let shm = scratch_dir();
+    println!(
+        "books and output in {}",
+        shm.path().parent().unwrap().display()
+    );
+    drop(shm);
     println!(
         "| book | full build | one-note rebuild: name (share of full) | one-note rebuild: body text | save to site (watch, name) |"
     );
     println!("|---|---|---|---|---|");
-    let sample = tempfile::tempdir().unwrap();
+    let sample = scratch_dir();
     copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data"),
         sample.path(),
@@ -211,10 +233,10 @@ fn main() {
         &sample.path().join("partners/lena-park.md"),
     );
     for n in sizes {
-        let book = tempfile::tempdir().unwrap();
-        corpus::write_book(book.path(), n, 42).expect("write the corpus");
+        let book = scratch_dir();
+        corpus::write_book_with(book.path(), n, 42, profile).expect("write the corpus");
         bench(
-            &format!("generated ({n} notes)"),
+            &format!("generated ({n} {} notes)", profile.label()),
             book.path(),
             &book.path().join("partners/group-000/partner-00007.md"),
         );

@@ -104,11 +104,144 @@ pub fn name(i: usize, seed: u64) -> String {
     draw_name(&mut seq_for(i, seed), i)
 }
 
-/// The text of note number `i` of a corpus seeded with `seed`.
+/// How much a generated note carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Profile {
+    /// 0-8 referrals, 0-3 meetings, a short body: about 1 KB a note.
+    Light,
+    /// The weight of a well-kept book: 12-18 referrals (15 on average),
+    /// 2-4 meetings (3), notes on most entries and a Markdown body of about
+    /// 2 KB (paragraphs, lists, a table, links to other partners): about
+    /// 5.8 KB a note, 58 MB for 10,000 notes.
+    Heavy,
+}
+
+// Each includer (benches, tests, the example) uses only part of this file.
+#[allow(dead_code)]
+impl Profile {
+    /// `light` or `heavy`.
+    pub fn parse(word: &str) -> Option<Profile> {
+        match word {
+            "light" => Some(Profile::Light),
+            "heavy" => Some(Profile::Heavy),
+            _ => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Profile::Light => "light",
+            Profile::Heavy => "heavy",
+        }
+    }
+}
+
+/// The text of note number `i` of a corpus seeded with `seed` (light profile).
+#[allow(dead_code)]
 pub fn note(i: usize, seed: u64) -> String {
+    note_with(i, seed, Profile::Light)
+}
+
+const TOPICS: &[&str] = &[
+    "succession planning",
+    "a liquidity event",
+    "Roth conversions",
+    "buy-sell agreements",
+    "charitable trusts",
+    "key-person insurance",
+    "a practice sale",
+    "estimated taxes",
+    "long-term care",
+    "a second home",
+];
+const TRAITS: &[&str] = &[
+    "answers the same day",
+    "explains fees up front",
+    "keeps clients informed without being asked",
+    "brings a checklist to every first meeting",
+    "is careful with deadlines",
+    "prefers a call to an email",
+];
+const REF_NOTES: &[&str] = &[
+    "Complex S-corp return, handled in a week",
+    "Needed a trust restated after a move",
+    "Asked for a second opinion on a policy",
+    "Closing moved twice; kept everyone calm",
+    "Came back with a list of follow-up questions",
+    "Small engagement, quick turnaround",
+];
+
+/// About 2 KB of Markdown: headings, paragraphs with emphasis, a list, a
+/// task list, a small table, a footnote and links to earlier partners.
+fn heavy_body(s: &mut String, seq: &mut Seq, i: usize, seed: u64) {
+    let link = |seq: &mut Seq| self::name(seq.below(i as u64 + 1) as usize, seed);
+    let _ = writeln!(
+        s,
+        "## How we met\n\nMet through the local estate-planning council in {}. \
+         Strong with **{}**, and {}. Works mostly with {} and is careful about \
+         *who* gets introduced to whom; see [[{}]] for the first joint case.\n",
+        2015 + seq.below(10),
+        seq.pick(CLIENTS),
+        seq.pick(TRAITS),
+        seq.pick(CLIENTS),
+        link(seq)
+    );
+    let _ = writeln!(
+        s,
+        "## What works\n\n- {}\n- {}\n- clear about {} before the first meeting\n\
+         - good at {} questions; pairs well with [[{}]]\n",
+        seq.pick(TRAITS),
+        seq.pick(TRAITS),
+        seq.pick(TOPICS),
+        seq.pick(TOPICS),
+        link(seq)
+    );
+    let _ = writeln!(
+        s,
+        "## Open questions\n\n- [ ] ask about {} for the next workshop\n\
+         - [x] sent the recap on {}\n- [ ] introduce to [[{}]]\n",
+        seq.pick(TOPICS),
+        seq.pick(TOPICS),
+        link(seq)
+    );
+    s.push_str("| year | topic | clients |\n|---|---|---:|\n");
+    for _ in 0..4 {
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} |",
+            2022 + seq.below(5),
+            seq.pick(TOPICS),
+            seq.below(12)
+        );
+    }
+    for _ in 0..5 {
+        let _ = writeln!(
+            s,
+            "\nA longer thought about {}: the last {} clients we shared asked about \
+             {} first, then about fees. Next time bring the one-page summary and \
+             the checklist, and leave time for questions about {}. ~~Skip the \
+             slides.~~ Follow up within {} days.",
+            seq.pick(TOPICS),
+            2 + seq.below(8),
+            seq.pick(TOPICS),
+            seq.pick(TOPICS),
+            2 + seq.below(12)
+        );
+    }
+    let _ = writeln!(
+        s,
+        "\nFees are shared in writing.[^fees]\n\n[^fees]: Agreed in {}.",
+        2020 + seq.below(6)
+    );
+}
+
+/// The text of note number `i` of a corpus seeded with `seed`, with the
+/// weight of `profile`. Only FORMAT v1 keys are used.
+pub fn note_with(i: usize, seed: u64, profile: Profile) -> String {
+    let heavy = profile == Profile::Heavy;
     let mut seq = seq_for(i, seed);
     let name = draw_name(&mut seq, i);
-    let mut s = String::with_capacity(2048);
+    let mut s = String::with_capacity(if heavy { 8192 } else { 2048 });
     let _ = writeln!(s, "---\nname: {name}\nfirm: {} & Partners", seq.pick(LAST));
     let _ = writeln!(
         s,
@@ -126,8 +259,22 @@ pub fn note(i: usize, seed: u64) -> String {
         seq.pick(CLIENTS),
         seq.pick(CLIENTS)
     );
+    if heavy {
+        let _ = writeln!(
+            s,
+            "phone: \"+1 555 {:04}\"\ntags: [{}, {}]",
+            i % 10_000,
+            seq.pick(CLIENTS).replace(' ', "-"),
+            seq.pick(PROFESSIONS).to_lowercase().replace(' ', "-")
+        );
+    }
     s.push_str("referrals:\n");
-    for _ in 0..seq.below(9) {
+    let referrals = if heavy {
+        12 + seq.below(7)
+    } else {
+        seq.below(9)
+    };
+    for _ in 0..referrals {
         let given = seq.below(2) == 0;
         let _ = writeln!(
             s,
@@ -139,9 +286,17 @@ pub fn note(i: usize, seed: u64) -> String {
             if given { seq.pick(GIVEN) } else { seq.pick(RECEIVED) },
             500 * seq.below(20)
         );
+        if heavy && seq.below(4) != 0 {
+            let _ = writeln!(s, "    note: {}", seq.pick(REF_NOTES));
+        }
     }
     s.push_str("meetings:\n");
-    for _ in 0..seq.below(4) {
+    let meetings = if heavy {
+        2 + seq.below(3)
+    } else {
+        seq.below(4)
+    };
+    for _ in 0..meetings {
         let kind = seq.pick(KINDS);
         let _ = writeln!(s, "  - date: {}\n    kind: {kind}", date(&mut seq));
         if *kind == "discovery" {
@@ -151,7 +306,16 @@ pub fn note(i: usize, seed: u64) -> String {
                 seq.pick(&["interested", "not-interested", "undecided"])
             );
         }
-        let _ = writeln!(s, "    summary: Talked about {}", seq.pick(CLIENTS));
+        if heavy {
+            let _ = writeln!(
+                s,
+                "    summary: Talked about {} for {}, and what each side needs before an introduction",
+                seq.pick(TOPICS),
+                seq.pick(CLIENTS)
+            );
+        } else {
+            let _ = writeln!(s, "    summary: Talked about {}", seq.pick(CLIENTS));
+        }
     }
     if seq.below(3) == 0 {
         let _ = writeln!(
@@ -169,18 +333,29 @@ pub fn note(i: usize, seed: u64) -> String {
         date(&mut seq)
     );
     s.push_str("---\n");
-    let _ = writeln!(
-        s,
-        "Met through the local estate-planning council. Strong with {}.\n\n- responsive\n- clear fees\n\nSee [[{}]].",
-        seq.pick(CLIENTS),
-        self::name(seq.below(i as u64 + 1) as usize, seed)
-    );
+    if heavy {
+        heavy_body(&mut s, &mut seq, i, seed);
+    } else {
+        let _ = writeln!(
+            s,
+            "Met through the local estate-planning council. Strong with {}.\n\n- responsive\n- clear fees\n\nSee [[{}]].",
+            seq.pick(CLIENTS),
+            self::name(seq.below(i as u64 + 1) as usize, seed)
+        );
+    }
     s
 }
 
-/// Writes a book of `n` notes under `root` (settings and `partners/`,
-/// spread over sub-folders of 500 notes).
+/// Writes a book of `n` light notes under `root` (see [`write_book_with`]).
+#[allow(dead_code)]
 pub fn write_book(root: &Path, n: usize, seed: u64) -> io::Result<()> {
+    write_book_with(root, n, seed, Profile::Light)
+}
+
+/// Writes a book of `n` notes of `profile` under `root` (settings and
+/// `partners/`, spread over sub-folders of 500 notes). Works for any size:
+/// a note is generated, written and dropped, one at a time.
+pub fn write_book_with(root: &Path, n: usize, seed: u64, profile: Profile) -> io::Result<()> {
     std::fs::create_dir_all(root.join("partners"))?;
     std::fs::write(
         root.join("rapport.yaml"),
@@ -191,7 +366,10 @@ pub fn write_book(root: &Path, n: usize, seed: u64) -> io::Result<()> {
         if i % 500 == 0 {
             std::fs::create_dir_all(&dir)?;
         }
-        std::fs::write(dir.join(format!("partner-{i:05}.md")), note(i, seed))?;
+        std::fs::write(
+            dir.join(format!("partner-{i:05}.md")),
+            note_with(i, seed, profile),
+        )?;
     }
     Ok(())
 }
