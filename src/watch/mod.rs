@@ -411,6 +411,28 @@ mod tests {
     }
 
     #[test]
+    fn a_book_whose_notes_are_its_root_is_walked_once_with_every_input() {
+        let (_d, l) = book();
+        fs::create_dir_all(l.root.join("templates/_parts")).unwrap();
+        fs::write(l.root.join("templates/_parts/head.html"), "h").unwrap();
+        fs::write(l.root.join("templates/_macros.html"), "m").unwrap();
+        fs::create_dir_all(l.root.join("_set_aside")).unwrap();
+        fs::write(l.root.join("_set_aside/x.md"), "x").unwrap();
+        let flat = Layout {
+            notes: l.root.clone(),
+            ..l.clone()
+        };
+        let fp = Fingerprint::take(&flat);
+        let mut expected: Vec<PathBuf> = vec![
+            l.root.join("partners/a.md"),
+            l.root.join("partners/legal/b.md"),
+            l.root.join("templates/_parts/head.html"),
+        ];
+        expected.sort();
+        assert_eq!(fp.paths(), expected);
+    }
+
+    #[test]
     fn changes_are_described_briefly() {
         let (_d, l) = book();
         let before = Fingerprint::take(&l);
