@@ -341,6 +341,59 @@ fn a_write_killed_between_renames_is_repaired_by_the_next_build() {
     );
 }
 
+/// The real thing: builds killed with SIGKILL at many moments, each
+/// followed by a good build, which must leave exactly the site a fresh
+/// build writes.
+#[test]
+fn builds_killed_at_any_moment_are_repaired_by_the_next_build() {
+    let (d, root) = book(40);
+    let strip = |mut m: BTreeMap<String, Vec<u8>>| {
+        m.remove(output::LOCK);
+        m
+    };
+    let reference = d.path().join("reference");
+    let r = build(&root, &reference, &["--as-of", "2026-11-01"]);
+    assert!(r.status.success(), "{}", stderr(&r));
+    let expected = strip(snapshot(&reference));
+    let out = d.path().join("site");
+    build_ok(&root, &out);
+    let mut caught = 0;
+    for i in 0..25u64 {
+        // Another day, so the killed build has every page to write.
+        let mut child = Command::new(BIN)
+            .args([
+                "build",
+                root.to_str().unwrap(),
+                "-o",
+                out.to_str().unwrap(),
+                "--as-of",
+                "2026-12-15",
+            ])
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(i * 3));
+        let _ = child.kill();
+        let _ = child.wait();
+        let left = snapshot(&out);
+        if left.contains_key(output::JOURNAL) || left.keys().any(|k| k.contains("rapport-tmp")) {
+            caught += 1;
+        }
+        let r = build(&root, &out, &["--as-of", "2026-11-01"]);
+        assert!(r.status.success(), "after kill {i}: {}", stderr(&r));
+        let site = strip(snapshot(&out));
+        assert!(
+            site == expected,
+            "after kill {i}: differs from a fresh build: {:?}",
+            site.keys()
+                .filter(|k| expected.get(*k) != site.get(*k))
+                .chain(expected.keys().filter(|k| !site.contains_key(*k)))
+                .collect::<Vec<_>>()
+        );
+    }
+    eprintln!("{caught} of 25 builds were killed while writing");
+}
+
 #[test]
 fn folders_rapport_does_not_own_are_refused() {
     let (d, root) = book(2);
