@@ -1,6 +1,7 @@
 //! Problems found in a book, with their place in the file, and how they are
 //! shown on a terminal (colored) or in a pipe (plain).
 
+use std::borrow::Cow;
 use std::io::{self, IsTerminal, Write};
 use std::ops::Range;
 use std::sync::Arc;
@@ -80,8 +81,13 @@ impl Diagnostic {
         self.severity == Severity::Error
     }
 
-    /// `file:line:column: message`, the one-line form.
+    /// `file:line:column: message`, the one-line form, control characters
+    /// escaped.
     pub fn one_line(&self) -> String {
+        escape_controls(&self.one_line_raw()).into_owned()
+    }
+
+    fn one_line_raw(&self) -> String {
         let kind = match self.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",
@@ -93,6 +99,66 @@ impl Diagnostic {
             ),
             None => format!("{}: {kind}: {}", self.file, self.message),
         }
+    }
+
+    /// The same problem with every control character of its text, and of
+    /// the source it quotes, shown escaped (see [`escape_controls`]); the
+    /// marked bytes follow the source.
+    pub fn escaped(&self) -> Diagnostic {
+        let esc = |s: &str| escape_controls(s).into_owned();
+        let (source, place) = match (&self.source, &self.place) {
+            (Some(text), Some(place)) => {
+                let (shown, map) = escape_with_offsets(text);
+                let place = Place {
+                    bytes: map.new_offset(place.bytes.start)..map.new_offset(place.bytes.end),
+                    ..place.clone()
+                };
+                (Some(Arc::from(shown)), Some(place))
+            }
+            _ => (self.source.clone(), self.place.clone()),
+        };
+        Diagnostic {
+            severity: self.severity,
+            file: esc(&self.file),
+            message: esc(&self.message),
+            place,
+            label: esc(&self.label),
+            help: self.help.iter().map(|h| esc(h)).collect(),
+            source,
+        }
+    }
+
+    /// The marked line of the source and a marker under it, as the
+    /// terminal shows them (control characters escaped), for the serve
+    /// overlay: `3 | role: espp` then `  |       ^^^^ expected …`.
+    pub fn snippet(&self) -> Option<String> {
+        let d = self.escaped();
+        let (place, text) = (d.place?, d.source?);
+        let src = Source::new(text);
+        let line = place.line.clamp(1, src.lines());
+        let start = src.line_starts[line - 1];
+        let text = src.line_text(line);
+        let from = place.bytes.start.saturating_sub(start).min(text.len());
+        let to = place
+            .bytes
+            .end
+            .saturating_sub(start)
+            .clamp(from, text.len());
+        let (from, to) = (floor_char(text, from), floor_char(text, to));
+        let indent = text[..from].chars().count();
+        let width = text[from..to].chars().count().max(1);
+        let num = line.to_string();
+        let pad = " ".repeat(num.len());
+        let mut out = format!(
+            "{num} | {text}\n{pad} | {}{}",
+            " ".repeat(indent),
+            "^".repeat(width)
+        );
+        if !d.label.is_empty() {
+            out.push(' ');
+            out.push_str(&d.label);
+        }
+        Some(out)
     }
 
     fn to_codespan(&self) -> CsDiagnostic<()> {
@@ -177,6 +243,63 @@ impl Source {
     }
 }
 
+/// The largest char boundary of `s` at or before `i`.
+fn floor_char(s: &str, mut i: usize) -> usize {
+    while i > 0 && !s.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Whether a character must not reach a terminal as it is: control
+/// characters (escape, bell, carriage return, …, but not line feed and
+/// tab) and the invisible marks that reorder text on screen.
+fn is_hidden(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t')
+        || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` with every control character shown as Rust writes it
+/// (`\u{1b}`), so that text from a note can neither clear the screen nor
+/// make links or move the cursor on the terminal that shows a problem. A
+/// carriage return that ends a line is kept.
+pub fn escape_controls(text: &str) -> Cow<'_, str> {
+    if !text.chars().any(is_hidden) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(escape_with_offsets(text).0)
+}
+
+/// Where each escape added bytes: the old offset of the character and
+/// the bytes added up to and including it.
+struct OffsetMap(Vec<(usize, usize)>);
+
+impl OffsetMap {
+    fn new_offset(&self, old: usize) -> usize {
+        let before = self.0.partition_point(|(at, _)| *at < old);
+        old + before.checked_sub(1).map_or(0, |i| self.0[i].1)
+    }
+}
+
+fn escape_with_offsets(text: &str) -> (String, OffsetMap) {
+    let mut out = String::with_capacity(text.len());
+    let mut map = Vec::new();
+    let mut added = 0;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let line_end = c == '\r' && chars.peek().is_some_and(|(_, n)| *n == '\n');
+        if is_hidden(c) && !line_end {
+            let shown = format!("\\u{{{:x}}}", c as u32);
+            added += shown.len() - c.len_utf8();
+            map.push((i, added));
+            out.push_str(&shown);
+        } else {
+            out.push(c);
+        }
+    }
+    (out, OffsetMap(map))
+}
+
 /// Whether diagnostics written to standard error should be colored.
 pub fn color_wanted() -> bool {
     std::env::var_os("NO_COLOR").is_none() && io::stderr().is_terminal()
@@ -196,12 +319,13 @@ pub fn render(diagnostics: &[Diagnostic], color: bool) -> String {
         Styles::no_color()
     };
     for d in diagnostics {
+        let d = &d.escaped();
         let file = SimpleFile::new(d.file.as_str(), d.source.as_deref().unwrap_or(""));
         let mut writer = StylesWriter::new(&mut buffer, &styles);
         // Rendering into memory can only fail if the place lies outside the
         // file, which `Source::place` rules out; fall back to one line.
         if term::emit_to_write_style(&mut writer, &config, &file, &d.to_codespan()).is_err() {
-            let _ = writeln!(buffer, "{}", d.one_line());
+            let _ = writeln!(buffer, "{}", d.one_line_raw());
         }
     }
     String::from_utf8_lossy(buffer.as_slice()).into_owned()
@@ -238,6 +362,56 @@ mod tests {
         assert_eq!((p.line, p.column), (2, 7));
         assert_eq!(&src.text[p.bytes.clone()], "x");
         assert_eq!(src.line_text(2), "namé: x");
+    }
+
+    #[test]
+    fn control_characters_are_shown_escaped() {
+        let text = "---\nname: \u{1b}[2J\u{1b}]8;;http://x.example\u{7}link\u{1b}]8;;\u{7}\rX\nrole: espp\n---\n";
+        let src = Source::new(text);
+        let d = Diagnostic::error("partners/a\u{1b}[31m.md", "unknown `\u{1b}[2J`").at(
+            &src,
+            src.place(2, 7, 5),
+            "expected \u{7}",
+        );
+        let plain = render(std::slice::from_ref(&d), false);
+        assert!(!plain.contains(['\u{1b}', '\u{7}', '\r']), "{plain:?}");
+        assert!(
+            plain.contains("\\u{1b}[2J\\u{1b}]8;;http://x.example\\u{7}link"),
+            "{plain:?}"
+        );
+        assert!(plain.contains("\\u{d}X"), "{plain:?}");
+        assert!(plain.contains("partners/a\\u{1b}[31m.md"), "{plain:?}");
+        // In color, the only escapes are the colors rapport writes itself.
+        let colored = render(std::slice::from_ref(&d), true);
+        for part in colored.split('\u{1b}').skip(1) {
+            let code: String = part
+                .chars()
+                .take_while(|c| *c == '[' || *c == ';' || c.is_ascii_digit())
+                .collect();
+            assert!(
+                code.starts_with('[') && part[code.len()..].starts_with('m'),
+                "{colored:?}"
+            );
+        }
+        assert!(!colored.contains('\u{7}'), "{colored:?}");
+        assert!(!d.one_line().contains('\u{1b}'));
+        let snippet = d.snippet().unwrap();
+        assert!(snippet.starts_with("2 | name: \\u{1b}[2J"), "{snippet}");
+        assert!(!snippet.contains('\u{1b}'), "{snippet}");
+    }
+
+    #[test]
+    fn the_snippet_marks_the_place() {
+        let src = Source::new("---\nname: Jane\nrole: espp\n---\n");
+        let d = Diagnostic::error("partners/jane.md", "unknown role `espp`").at(
+            &src,
+            src.place(3, 7, 4),
+            "expected one of esp, collaborator",
+        );
+        assert_eq!(
+            d.snippet().unwrap(),
+            "3 | role: espp\n  |       ^^^^ expected one of esp, collaborator"
+        );
     }
 
     #[test]

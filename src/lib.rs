@@ -17,3 +17,23 @@ pub mod read;
 pub mod render;
 pub mod serve;
 pub mod watch;
+
+/// Writes a line to standard error like `eprintln!`, but a closed pipe
+/// (or any other failure to write) is ignored instead of a panic.
+#[macro_export]
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use ::std::io::Write as _;
+        let _ = ::std::writeln!(::std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// Writes a line to standard output like `println!`, ignoring a closed
+/// pipe.
+#[macro_export]
+macro_rules! say_out {
+    ($($arg:tt)*) => {{
+        use ::std::io::Write as _;
+        let _ = ::std::writeln!(::std::io::stdout(), $($arg)*);
+    }};
+}

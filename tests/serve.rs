@@ -25,11 +25,21 @@ fn pages_are_served_with_their_types_and_the_reload_script_only_when_served() {
         "text/html; charset=utf-8"
     );
     assert!(index.text().contains("Lena Park"));
-    assert!(index.text().contains("/__rapport/wait"), "script injected");
+    assert!(
+        index.text().contains("/__rapport/reload.js"),
+        "script added"
+    );
     let script_at = index
         .text()
-        .find("<script>/* added by rapport serve")
+        .find("<script src=\"/__rapport/reload.js?g=")
         .unwrap();
+    let script = get(port, "/__rapport/reload.js?g=1");
+    assert_eq!(script.status, 200);
+    assert!(
+        script.text().contains("/__rapport/wait"),
+        "{}",
+        script.text()
+    );
     assert!(script_at < index.text().rfind("</body>").unwrap());
     // The written file has no script.
     let on_disk = read(&root.join("public/index.html"));
@@ -70,7 +80,7 @@ fn pages_are_served_with_their_types_and_the_reload_script_only_when_served() {
     assert_eq!(doubled.header("location").unwrap(), "/partners/");
     let page = get(port, "/partners/lena-park.html");
     assert_eq!(page.status, 200);
-    assert!(page.text().contains("Lena Park") && page.text().contains("/__rapport/wait"));
+    assert!(page.text().contains("Lena Park") && page.text().contains("/__rapport/reload.js"));
 
     assert_eq!(get(port, "/no-such-page.html").status, 404);
     assert_eq!(
@@ -140,6 +150,43 @@ fn a_port_in_use_is_a_clear_error_with_a_suggestion() {
     assert!(log.contains("--port"), "{log}");
 }
 
+/// DNS rebinding: a page of another site, its name pointed at 127.0.0.1,
+/// must not read the partners' pages.
+#[test]
+fn requests_for_another_host_are_refused() {
+    use std::io::{Read, Write};
+    let book = sample_book();
+    let (_s, port) = start_serve(book.path());
+    let ask = |host: &str| {
+        let mut c = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        write!(
+            c,
+            "GET /data/partners.json HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut answer = String::new();
+        c.read_to_string(&mut answer).unwrap();
+        answer
+    };
+    for host in ["attacker.example", &format!("attacker.example:{port}")] {
+        let answer = ask(host);
+        assert!(answer.starts_with("HTTP/1.1 403"), "{answer}");
+        assert!(!answer.contains("Lena Park"), "{answer}");
+        let body = answer.split("\r\n\r\n").nth(1).unwrap();
+        assert_eq!(body.lines().count(), 1, "one line: {body}");
+        assert!(body.contains("attacker.example"), "{body}");
+    }
+    for host in [
+        format!("localhost:{port}"),
+        format!("127.0.0.1:{port}"),
+        "localhost".to_string(),
+    ] {
+        let answer = ask(&host);
+        assert!(answer.starts_with("HTTP/1.1 200"), "{host}: {answer}");
+        assert!(answer.contains("Lena Park"), "{host}");
+    }
+}
+
 #[test]
 fn a_broken_note_shows_its_problems_then_the_fix_reloads() {
     let book = sample_book();
@@ -170,11 +217,18 @@ fn a_broken_note_shows_its_problems_then_the_fix_reloads() {
         problem["message"].as_str().unwrap().contains("rol"),
         "{failed}"
     );
+    // The overlay shows the source line and its marker, as the terminal does.
+    let snippet = problem["snippet"].as_str().unwrap();
+    let line = problem["place"]["line"].as_u64().unwrap();
+    assert!(snippet.starts_with(&format!("{line} | rol: ")), "{snippet}");
+    assert!(snippet.contains("| ^^^"), "{snippet}");
     // The last good site is still served, with the script that shows them.
     let index = get(port, "/");
     assert_eq!(index.status, 200);
     assert!(index.text().contains("Maya Okafor"));
-    assert!(index.text().contains("rapport-overlay"));
+    assert!(index.text().contains("/__rapport/reload.js"));
+    let script = get(port, "/__rapport/reload.js?g=1").text();
+    assert!(script.contains("rapport-overlay") && script.contains("p.snippet"));
 
     edit(&maya, "rol: ", "role: ");
     edit(&maya, "name: Maya Okafor", "name: Maya Okafor-Reyes");
@@ -228,7 +282,7 @@ fn ctrl_c_stops_the_server() {
             use std::io::Write;
             let _ = write!(
                 c,
-                "GET /__rapport/wait?since={since} HTTP/1.1\r\nHost: x\r\n\r\n"
+                "GET /__rapport/wait?since={since} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
             );
             std::thread::sleep(std::time::Duration::from_secs(60));
         });

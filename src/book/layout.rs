@@ -76,6 +76,19 @@ impl Layout {
     /// itself, its notes folder, or a place inside `static/` or `templates/`.
     pub fn check(&self) -> Option<Diagnostic> {
         let output = &self.output;
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let forbidden = is_root_folder(output)
+            || home.as_deref().is_some_and(|h| same_place(output, h))
+            || (inside(&self.root, output) && !same_place(output, &self.root));
+        if forbidden {
+            return Some(
+                Diagnostic::error(
+                    output.display().to_string(),
+                    "the output folder cannot be `/`, the home folder, or a folder that holds the book",
+                )
+                .with_help("pass `-o` with a folder of its own, like `public`"),
+            );
+        }
         let clash = same_place(output, &self.root)
             || same_place(output, &self.notes)
             || [&self.statics, &self.templates]
@@ -129,6 +142,37 @@ impl Layout {
     pub fn is_input(&self, path: &Path) -> bool {
         self.kind_of(path).is_some()
     }
+}
+
+/// Whether `path` is the root of the file system.
+fn is_root_folder(path: &Path) -> bool {
+    let real = path.canonicalize().ok();
+    let abs = std::path::absolute(path).ok();
+    [real, abs].iter().flatten().any(|p| p.parent().is_none())
+}
+
+/// Why rapport must not write a site into `out`: it is a folder that holds
+/// files and no site rapport wrote there (no manifest, nor the lock of a
+/// first write under way), so they are the user's. `force` allows it.
+/// `None` when the folder is missing, empty or rapport's.
+pub fn check_output_folder(out: &Path, force: bool) -> Option<Diagnostic> {
+    use crate::build::output::{has_manifest, is_own_name, LOCK};
+    if force || has_manifest(out) || out.join(LOCK).is_file() {
+        return None;
+    }
+    let entries = std::fs::read_dir(out).ok()?;
+    let foreign = entries
+        .filter_map(Result::ok)
+        .any(|e| !is_own_name(&e.file_name().to_string_lossy()));
+    foreign.then(|| {
+        Diagnostic::error(
+            out.display().to_string(),
+            "this folder is not empty and holds no site rapport wrote; its files are not replaced",
+        )
+        .with_help(
+            "choose an empty or new folder with `-o`, or pass `--force` to write into it anyway",
+        )
+    })
 }
 
 /// Whether a file or folder name is left out of the notes (and a template

@@ -1,18 +1,45 @@
-//! Writes a built site: only once everything is rendered, each file whole
-//! (written aside, then renamed over), only files whose content changed,
-//! and removing only files a previous build wrote that are gone now.
+//! Writes a built site as one commit: nothing on disk changes until every
+//! changed file has been written aside, and a failure before the commit
+//! leaves the previous site byte for byte.
+//!
+//! The steps, under a lock on the output folder (`.rapport-lock`):
+//!
+//! 1. every file whose bytes differ, and the new manifest, are written
+//!    beside their targets under names unique to this process
+//!    (`.NAME.PID.N.rapport-tmp`); any failure removes all of them, and
+//!    the folders this write created, and names the path that failed;
+//! 2. a journal (`.rapport-pending`) lists the files of the old and of the
+//!    new site;
+//! 3. each file aside is renamed over its target, the files that are gone
+//!    are removed, the manifest is renamed into place, and the journal is
+//!    removed.
+//!
+//! Each rename is atomic, the set of them is not: a process killed during
+//! step 3 leaves some files new and some old, and the journal. The next
+//! write finds the journal, treats every file it lists as its own (so
+//! pages of either site that are gone are removed), compares every file
+//! with the bytes it should hold and removes every leftover file aside:
+//! the site is whole again after the next good build.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs;
-use std::io;
+use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use rayon::prelude::*;
 
 /// The list of files rapport wrote, kept in the output folder so that a
 /// later build removes only its own files.
 pub const MANIFEST: &str = ".rapport-files";
+/// Present only while a write is renaming its files into place.
+pub const JOURNAL: &str = ".rapport-pending";
+/// The lock that keeps two writes to one folder apart.
+pub const LOCK: &str = ".rapport-lock";
+/// The end of the name of every file written aside.
+const TMP_SUFFIX: &str = ".rapport-tmp";
 
 /// A rendered site: relative paths (with `/`) and their bytes.
 pub type SiteFiles = BTreeMap<String, Arc<[u8]>>;
@@ -25,6 +52,50 @@ pub struct WriteStats {
     pub removed: usize,
 }
 
+/// The last site one process wrote to a folder, with the length and
+/// modification time each file had just after: a file that still has
+/// them is not read again to compare (watch mode). Anything else is
+/// compared on disk, so a site changed meanwhile by another build is
+/// still seen as it is.
+#[derive(Debug, Default, Clone)]
+pub struct Known {
+    files: Arc<SiteFiles>,
+    stamps: HashMap<String, (u64, SystemTime)>,
+}
+
+impl Known {
+    /// Records `files` as just written under `out`.
+    pub fn after_write(out: &Path, files: Arc<SiteFiles>) -> Known {
+        let stamps = files
+            .keys()
+            .filter_map(|rel| {
+                let m = fs::metadata(out.join(rel)).ok()?;
+                Some((rel.clone(), (m.len(), m.modified().ok()?)))
+            })
+            .collect();
+        Known { files, stamps }
+    }
+
+    /// The files.
+    pub fn files(&self) -> Arc<SiteFiles> {
+        self.files.clone()
+    }
+
+    fn holds(&self, out: &Path, rel: &str, bytes: &Arc<[u8]>) -> bool {
+        let Some(stamp) = self.stamps.get(rel) else {
+            return false;
+        };
+        self.files.get(rel) == Some(bytes)
+            && fs::metadata(out.join(rel))
+                .is_ok_and(|m| m.len() == stamp.0 && m.modified().ok() == Some(stamp.1))
+    }
+}
+
+/// An error that names the path it happened on.
+fn at(path: &Path, e: io::Error) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
 /// Whether a manifest entry is a plain relative path inside the folder.
 fn is_safe(rel: &str) -> bool {
     !rel.is_empty()
@@ -33,53 +104,115 @@ fn is_safe(rel: &str) -> bool {
             .all(|c| matches!(c, Component::Normal(_)))
 }
 
+/// A name beside `target`, unique to this process and this call.
 fn tmp_path(target: &Path) -> PathBuf {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    target.with_file_name(format!(".{name}.rapport-tmp"))
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    target.with_file_name(format!(".{name}.{}.{n}{TMP_SUFFIX}", std::process::id()))
+}
+
+fn is_tmp_name(name: &str) -> bool {
+    name.starts_with('.') && name.ends_with(TMP_SUFFIX)
 }
 
 /// Whether `target` already holds exactly `bytes` (the size is compared
 /// first, so a changed file is seldom read).
 fn unchanged(target: &Path, bytes: &[u8]) -> bool {
-    fs::metadata(target).is_ok_and(|m| m.len() == bytes.len() as u64)
+    fs::metadata(target).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
         && fs::read(target).is_ok_and(|old| old == bytes)
+}
+
+/// Writes `bytes` to a new file at `path`, which must not exist.
+fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let mut f = fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)?;
+    f.write_all(bytes)?;
+    f.flush()
 }
 
 /// Writes `bytes` to `target` through a file beside it and a rename.
 pub fn replace_file(target: &Path, bytes: &[u8]) -> io::Result<()> {
     if let Some(parent) = target.parent() {
-        fs::create_dir_all(parent)?;
+        fs::create_dir_all(parent).map_err(|e| at(parent, e))?;
     }
-    write_aside_and_rename(target, bytes)
-}
-
-/// Like [`replace_file`], the folder already made.
-fn write_aside_and_rename(target: &Path, bytes: &[u8]) -> io::Result<()> {
     let tmp = tmp_path(target);
-    fs::write(&tmp, bytes)?;
-    fs::rename(&tmp, target).inspect_err(|_| {
+    if let Err(e) = write_new(&tmp, bytes) {
         let _ = fs::remove_file(&tmp);
+        return Err(at(target, e));
+    }
+    fs::rename(&tmp, target).map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        at(target, e)
     })
 }
 
-/// Reads the manifest of a previous build.
+fn parse_list(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.lines().filter(|l| is_safe(l)).map(str::to_owned)
+}
+
+/// Reads the manifest of a previous build, with the files of a write that
+/// was interrupted (see the module's documentation).
 pub fn read_manifest(out: &Path) -> BTreeSet<String> {
-    fs::read_to_string(out.join(MANIFEST))
-        .map(|s| {
-            s.lines()
-                .filter(|l| is_safe(l))
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default()
+    let mut set: BTreeSet<String> = fs::read_to_string(out.join(MANIFEST))
+        .map(|s| parse_list(&s).collect())
+        .unwrap_or_default();
+    if let Ok(s) = fs::read_to_string(out.join(JOURNAL)) {
+        set.extend(parse_list(&s));
+    }
+    set
+}
+
+/// Whether `out` holds a site rapport wrote (its manifest).
+pub fn has_manifest(out: &Path) -> bool {
+    out.join(MANIFEST).is_file()
+}
+
+/// The names in an output folder that rapport keeps for itself.
+pub fn is_own_name(name: &str) -> bool {
+    [MANIFEST, JOURNAL, LOCK].contains(&name) || is_tmp_name(name)
+}
+
+/// Holds the lock on an output folder; a second writer waits, saying so.
+pub struct FolderLock {
+    _file: fs::File,
+}
+
+impl FolderLock {
+    /// Takes the lock on `out` (created if missing).
+    pub fn take(out: &Path) -> io::Result<FolderLock> {
+        fs::create_dir_all(out).map_err(|e| at(out, e))?;
+        let path = out.join(LOCK);
+        let file = fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| at(&path, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                let _ = writeln!(
+                    io::stderr(),
+                    "waiting: another rapport is writing to {}",
+                    out.display()
+                );
+                file.lock().map_err(|e| at(&path, e))?;
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(at(&path, e)),
+        }
+        Ok(FolderLock { _file: file })
+    }
 }
 
 /// Writes `files` under `out`.
 pub fn write_site(out: &Path, files: &SiteFiles) -> io::Result<WriteStats> {
-    write_site_with(out, files, &|| {})
+    write_site_known(out, files, None, &|| {})
 }
 
 /// Like [`write_site`], calling `progress` once for each file handled.
@@ -88,85 +221,209 @@ pub fn write_site_with(
     files: &SiteFiles,
     progress: &(dyn Fn() + Sync),
 ) -> io::Result<WriteStats> {
-    fs::create_dir_all(out)?;
+    write_site_known(out, files, None, progress)
+}
+
+/// What a failed write must undo: files written aside, folders made.
+#[derive(Default)]
+struct Undo {
+    aside: Vec<PathBuf>,
+    folders: Vec<PathBuf>,
+}
+
+impl Undo {
+    fn run(self) {
+        for p in &self.aside {
+            let _ = fs::remove_file(p);
+        }
+        for d in self.folders.iter().rev() {
+            let _ = fs::remove_dir(d);
+        }
+    }
+}
+
+/// Removes files left aside by a write that did not finish, in the
+/// folders of the site (the lock is held, so no write is under way).
+fn sweep_leftovers<'a>(out: &Path, rels: impl Iterator<Item = &'a String>) {
+    let folders: BTreeSet<PathBuf> = rels
+        .filter_map(|rel| Path::new(rel).parent().map(|p| out.join(p)))
+        .chain([out.to_path_buf()])
+        .collect();
+    for dir in folders {
+        let Ok(entries) = fs::read_dir(&dir) else {
+            continue;
+        };
+        for entry in entries.filter_map(Result::ok) {
+            if is_tmp_name(&entry.file_name().to_string_lossy()) {
+                let _ = fs::remove_file(entry.path());
+            }
+        }
+    }
+}
+
+/// Writes `files` under `out` as one commit (see the module's
+/// documentation); `known` is the last site this process wrote there, to
+/// skip reading files that cannot have changed.
+pub fn write_site_known(
+    out: &Path,
+    files: &SiteFiles,
+    known: Option<&Known>,
+    progress: &(dyn Fn() + Sync),
+) -> io::Result<WriteStats> {
+    let _lock = FolderLock::take(out)?;
     let old = read_manifest(out);
-    // Each folder once, rather than once per file.
+    let interrupted = out.join(JOURNAL).exists();
+    sweep_leftovers(out, files.keys().chain(old.iter()));
+    let mut undo = Undo::default();
+    let result = prepare(out, files, known, progress, interrupted, &mut undo);
+    let prepared = match result {
+        Ok(p) => p,
+        Err(e) => {
+            undo.run();
+            return Err(e);
+        }
+    };
+    let gone: Vec<&String> = old.iter().filter(|rel| !files.contains_key(*rel)).collect();
+    let mut stats = WriteStats {
+        written: prepared.renames.len(),
+        unchanged: files.len() - prepared.renames.len(),
+        removed: 0,
+    };
+    if prepared.renames.is_empty() && gone.is_empty() && prepared.manifest.is_none() {
+        return Ok(stats);
+    }
+    // The journal: from here until it is removed, the site may be mixed.
+    let journal: String = old
+        .iter()
+        .chain(files.keys())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(|k| format!("{k}\n"))
+        .collect();
+    if let Err(e) = replace_file(&out.join(JOURNAL), journal.as_bytes()) {
+        undo.run();
+        return Err(e);
+    }
+    let unfinished = |e: io::Error, left: &[(PathBuf, PathBuf)]| {
+        for (tmp, _) in left {
+            let _ = fs::remove_file(tmp);
+        }
+        if let Some(m) = &prepared.manifest {
+            let _ = fs::remove_file(m);
+        }
+        io::Error::new(
+            e.kind(),
+            format!("{e}; the site is partly updated, and the next build completes it"),
+        )
+    };
+    for (i, (tmp, target)) in prepared.renames.iter().enumerate() {
+        if let Err(e) = fs::rename(tmp, target) {
+            return Err(unfinished(at(target, e), &prepared.renames[i..]));
+        }
+    }
+    for rel in gone {
+        let path = out.join(rel);
+        match fs::remove_file(&path) {
+            Ok(()) => stats.removed += 1,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(unfinished(at(&path, e), &[])),
+        }
+    }
+    if let Some(m) = &prepared.manifest {
+        let target = out.join(MANIFEST);
+        fs::rename(m, &target).map_err(|e| unfinished(at(&target, e), &[]))?;
+    }
+    let journal = out.join(JOURNAL);
+    fs::remove_file(&journal).map_err(|e| at(&journal, e))?;
+    Ok(stats)
+}
+
+/// The files written aside, each with its target, and the new manifest
+/// written aside when it changed.
+struct Prepared {
+    renames: Vec<(PathBuf, PathBuf)>,
+    manifest: Option<PathBuf>,
+}
+
+/// Step 1: folders made, every changed file and the manifest written
+/// aside. Whatever it made is recorded in `undo`.
+fn prepare(
+    out: &Path,
+    files: &SiteFiles,
+    known: Option<&Known>,
+    progress: &(dyn Fn() + Sync),
+    interrupted: bool,
+    undo: &mut Undo,
+) -> io::Result<Prepared> {
     let folders: BTreeSet<&Path> = files
         .keys()
         .filter_map(|rel| Path::new(rel).parent())
         .collect();
     for folder in folders {
-        fs::create_dir_all(out.join(folder))?;
+        let mut cur = out.to_path_buf();
+        for part in folder.components() {
+            cur.push(part);
+            if !cur.is_dir() {
+                fs::create_dir(&cur).map_err(|e| at(&cur, e))?;
+                undo.folders.push(cur.clone());
+            }
+        }
     }
-    let results: Vec<io::Result<bool>> = files
+    let results: Vec<io::Result<Option<(PathBuf, PathBuf)>>> = files
         .par_iter()
         .map(|(rel, bytes)| {
             let target = out.join(rel);
-            let result = if unchanged(&target, bytes) {
-                Ok(false)
-            } else {
-                write_aside_and_rename(&target, bytes).map(|_| true)
-            };
+            let result =
+                if known.is_some_and(|k| k.holds(out, rel, bytes)) || unchanged(&target, bytes) {
+                    Ok(None)
+                } else if target.is_dir() {
+                    Err(at(
+                        &target,
+                        io::Error::new(io::ErrorKind::IsADirectory, "a folder is in the way"),
+                    ))
+                } else {
+                    let tmp = tmp_path(&target);
+                    match write_new(&tmp, bytes) {
+                        Ok(()) => Ok(Some((tmp, target))),
+                        Err(e) => {
+                            let _ = fs::remove_file(&tmp);
+                            Err(at(&target, e))
+                        }
+                    }
+                };
             progress();
             result
         })
         .collect();
-    let mut stats = WriteStats::default();
+    let mut renames = Vec::new();
+    let mut first_error = None;
     for r in results {
-        if r? {
-            stats.written += 1;
-        } else {
-            stats.unchanged += 1;
+        match r {
+            Ok(Some(pair)) => {
+                undo.aside.push(pair.0.clone());
+                renames.push(pair);
+            }
+            Ok(None) => {}
+            Err(e) => {
+                first_error.get_or_insert(e);
+            }
         }
     }
-    stats.removed = remove_gone(out, old.iter(), files)?;
-    write_manifest(out, files)?;
-    Ok(stats)
-}
-
-/// Writes `new` over a site that holds `old` (the files this process last
-/// wrote there): only the files whose bytes differ, without reading the
-/// folder back, then removes those that are gone. For watch mode, where
-/// the last site is still in memory.
-pub fn write_changes(out: &Path, old: &SiteFiles, new: &SiteFiles) -> io::Result<WriteStats> {
-    let mut stats = WriteStats::default();
-    for (rel, bytes) in new {
-        if old.get(rel) == Some(bytes) && out.join(rel).exists() {
-            stats.unchanged += 1;
-        } else {
-            replace_file(&out.join(rel), bytes)?;
-            stats.written += 1;
-        }
+    if let Some(e) = first_error {
+        return Err(e);
     }
-    stats.removed = remove_gone(out, old.keys(), new)?;
-    write_manifest(out, new)?;
-    Ok(stats)
-}
-
-/// Removes the files of `old` that `new` no longer has; how many were there.
-fn remove_gone<'a>(
-    out: &Path,
-    old: impl Iterator<Item = &'a String>,
-    new: &SiteFiles,
-) -> io::Result<usize> {
-    let mut removed = 0;
-    for rel in old.filter(|rel| !new.contains_key(*rel)) {
-        match fs::remove_file(out.join(rel)) {
-            Ok(()) => removed += 1,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(removed)
-}
-
-/// Records which files rapport wrote, when that list changed.
-fn write_manifest(out: &Path, files: &SiteFiles) -> io::Result<()> {
     let manifest: String = files.keys().map(|k| format!("{k}\n")).collect();
-    if fs::read_to_string(out.join(MANIFEST)).ok().as_deref() != Some(manifest.as_str()) {
-        replace_file(&out.join(MANIFEST), manifest.as_bytes())?;
-    }
-    Ok(())
+    let target = out.join(MANIFEST);
+    let same = fs::read_to_string(&target).ok().as_deref() == Some(manifest.as_str());
+    let manifest = if same && !interrupted {
+        None
+    } else {
+        let tmp = tmp_path(&target);
+        undo.aside.push(tmp.clone());
+        write_new(&tmp, manifest.as_bytes()).map_err(|e| at(&target, e))?;
+        Some(tmp)
+    };
+    Ok(Prepared { renames, manifest })
 }
 
 #[cfg(test)]

@@ -27,6 +27,8 @@ pub struct Options {
     pub output: Option<PathBuf>,
     pub as_of: Option<Day>,
     pub drafts: bool,
+    /// Write into a non-empty output folder that holds no site of rapport's.
+    pub force: bool,
 }
 
 /// Counts for the summary line.

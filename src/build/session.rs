@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::book::layout::Layout;
-use crate::build::output::{self, SiteFiles, WriteStats};
+use crate::build::output::{self, Known, SiteFiles, WriteStats};
 use crate::build::pipeline::{self, Options, Pipeline};
 use crate::diagnostics::Diagnostic;
 
@@ -46,8 +46,9 @@ impl Rebuild {
 pub struct Session {
     opts: Options,
     pipeline: Pipeline,
-    /// The last site written, and where.
-    last: Option<(PathBuf, Arc<SiteFiles>)>,
+    /// The last site written, and where. Only a hint to skip reading
+    /// files back: the manifest on disk says which files are rapport's.
+    last: Option<(PathBuf, Known)>,
 }
 
 impl Session {
@@ -71,7 +72,7 @@ impl Session {
 
     /// The last good site, if any.
     pub fn last_site(&self) -> Option<Arc<SiteFiles>> {
-        self.last.as_ref().map(|(_, f)| f.clone())
+        self.last.as_ref().map(|(_, k)| k.files())
     }
 
     /// Rebuilds after changes to `touched` (read again whatever their
@@ -88,18 +89,27 @@ impl Session {
                 ) {
                     return Rebuild::WriteError(refusal.0);
                 }
+                if let Some(refusal) =
+                    crate::book::layout::check_output_folder(&built.output, self.opts.force)
+                {
+                    return Rebuild::WriteError(format!(
+                        "{}: {}; {}",
+                        refusal.file,
+                        refusal.message,
+                        refusal.help.join("; ")
+                    ));
+                }
                 let files = Arc::new(built.files);
-                let write = match &self.last {
-                    Some((out, old))
-                        if *out == built.output && out.join(output::MANIFEST).exists() =>
-                    {
-                        output::write_changes(out, old, &files)
-                    }
-                    _ => output::write_site(&built.output, &files),
+                let known = match &self.last {
+                    Some((out, known)) if *out == built.output => Some(known),
+                    _ => None,
                 };
-                match write {
+                match output::write_site_known(&built.output, &files, known, &|| {}) {
                     Ok(stats) => {
-                        self.last = Some((built.output, files.clone()));
+                        self.last = Some((
+                            built.output.clone(),
+                            Known::after_write(&built.output, files.clone()),
+                        ));
                         Rebuild::Built {
                             files,
                             stats,
@@ -108,12 +118,8 @@ impl Session {
                         }
                     }
                     Err(e) => {
-                        // Whatever is on disk now, check it whole next time.
                         self.last = None;
-                        Rebuild::WriteError(format!(
-                            "cannot write the site to {}: {e}",
-                            built.output.display()
-                        ))
+                        Rebuild::WriteError(format!("cannot write the site: {e}"))
                     }
                 }
             }

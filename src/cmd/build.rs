@@ -5,9 +5,11 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
+use rapport::book::layout::check_output_folder;
 use rapport::build::output;
 use rapport::build::pipeline::{self, Pipeline};
 use rapport::diagnostics;
+use rapport::say;
 
 use rapport::encrypt::cli::{prepare, EncryptFlags};
 
@@ -32,21 +34,26 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
         Ok(b) => b,
         Err(failed) => {
             diagnostics::print(&failed.problems);
-            eprintln!("{}", pipeline::summary(&failed.counts, &failed.problems));
-            eprintln!("nothing was written; the previous site is unchanged");
+            say!("{}", pipeline::summary(&failed.counts, &failed.problems));
+            say!("nothing was written; the previous site is unchanged");
             return ExitCode::from(1);
         }
     };
     diagnostics::print(&built.warnings);
+    if let Some(refusal) = check_output_folder(&built.output, args.force) {
+        diagnostics::print(&[refusal]);
+        say!("nothing was written");
+        return ExitCode::from(2);
+    }
     let on = built.settings.privacy.encrypt;
     let (encrypted, note) = match prepare(&built.files, &built.output, encrypt, on) {
         Ok(r) => r,
         Err(refusal) => {
-            eprintln!("error: {}\nnothing was written", refusal.0);
+            say!("error: {}\nnothing was written", refusal.0);
             return ExitCode::from(2);
         }
     };
-    note.inspect(|n| eprintln!("{n}"));
+    note.inspect(|n| say!("{n}"));
     let files = encrypted.as_ref().unwrap_or(&built.files);
     let bar = ProgressBar::new(files.len() as u64).with_style(progress_style(
         "writing the site {bar:30} {pos}/{len} files {elapsed}",
@@ -55,7 +62,7 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
     bar.finish_and_clear();
     match written {
         Ok(stats) => {
-            eprintln!(
+            say!(
                 "{}\nbuilt {} in {} ms: {} files written, {} unchanged, {} removed",
                 pipeline::summary(&built.counts, &built.warnings),
                 built.output.display(),
@@ -67,10 +74,10 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!(
-                "error: cannot write the site to {}: {e}",
-                built.output.display()
-            );
+            say!("error: cannot write the site: {e}");
+            if !e.to_string().contains("partly updated") {
+                say!("the previous site is unchanged");
+            }
             ExitCode::from(1)
         }
     }

@@ -12,12 +12,12 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     match pipeline.run(&args.options()) {
         Ok(built) => {
             diagnostics::print(&built.warnings);
-            eprintln!("{}", pipeline::summary(&built.counts, &built.warnings));
+            rapport::say!("{}", pipeline::summary(&built.counts, &built.warnings));
             ExitCode::SUCCESS
         }
         Err(failed) => {
             diagnostics::print(&failed.problems);
-            eprintln!("{}", pipeline::summary(&failed.counts, &failed.problems));
+            rapport::say!("{}", pipeline::summary(&failed.counts, &failed.problems));
             ExitCode::from(1)
         }
     }

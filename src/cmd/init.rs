@@ -8,7 +8,7 @@ use rapport::book::{scaffold, today};
 pub fn run(dir: &Path) -> ExitCode {
     match scaffold::init(dir, today()) {
         Ok(example) => {
-            eprintln!(
+            rapport::say!(
                 "started a book in {}: rapport.yaml and {}\nnext: rapport build {}",
                 dir.display(),
                 example.display(),
@@ -17,7 +17,7 @@ pub fn run(dir: &Path) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            rapport::say!("error: {e}");
             ExitCode::from(1)
         }
     }

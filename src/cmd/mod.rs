@@ -49,6 +49,10 @@ pub struct BuildArgs {
     /// Include notes marked `draft: true`
     #[arg(long)]
     pub drafts: bool,
+    /// Write into an output folder that is not empty and holds no site
+    /// rapport wrote (its files may be replaced)
+    #[arg(long)]
+    pub force: bool,
 }
 
 impl BuildArgs {
@@ -58,6 +62,7 @@ impl BuildArgs {
             output: self.output.clone(),
             as_of: self.as_of,
             drafts: self.drafts,
+            force: self.force,
         }
     }
 }

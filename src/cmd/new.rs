@@ -8,11 +8,11 @@ use rapport::book::{scaffold, today};
 pub fn run(name: &str, root: &Path) -> ExitCode {
     match scaffold::new_note(root, name, today()) {
         Ok(path) => {
-            eprintln!("wrote {}", path.display());
+            rapport::say!("wrote {}", path.display());
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            rapport::say!("error: {e}");
             ExitCode::from(1)
         }
     }

@@ -1074,7 +1074,7 @@ fn write_note(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Runs `rapport log`.
 pub fn run(args: &LogArgs, today: crate::book::Day) -> ExitCode {
     let fail = |msg: String| {
-        eprintln!("error: {msg}");
+        crate::say!("error: {msg}");
         ExitCode::from(1)
     };
     let (entry, root) = match args.entry(today) {
@@ -1103,9 +1103,9 @@ pub fn run(args: &LogArgs, today: crate::book::Day) -> ExitCode {
                 Entry::Meeting(m) => format!("a {} meeting", m.kind),
                 Entry::NextStep { .. } => "the next step".into(),
             };
-            eprintln!("{}:{}: recorded {what}", target.rel, edit.line);
+            crate::say!("{}:{}: recorded {what}", target.rel, edit.line);
             for l in &edit.lines {
-                eprintln!("  {l}");
+                crate::say!("  {l}");
             }
             ExitCode::SUCCESS
         }

@@ -70,24 +70,32 @@ pub fn reciprocity_label(r: Reciprocity) -> &'static str {
     }
 }
 
-/// A number with thousands separators, without decimals when whole.
+/// A number with thousands separators and two decimals (none when
+/// whole); a number too small for two decimals is written out in full
+/// (`0.0000001`), never rounded to nothing.
 pub fn amount(x: f64) -> String {
-    let neg = x < 0.0;
-    let x = x.abs();
-    let whole = x.trunc() as u64;
-    let frac = ((x - x.trunc()) * 100.0).round() as u64;
-    let digits = whole.to_string();
+    if !x.is_finite() {
+        return x.to_string();
+    }
+    let abs = x.abs();
+    let text = if abs != 0.0 && abs < 0.005 {
+        abs.to_string()
+    } else {
+        format!("{abs:.2}")
+    };
+    let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
     let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
             out.push(',');
         }
         out.push(c);
     }
-    if frac > 0 {
-        out.push_str(&format!(".{frac:02}"));
+    if frac.chars().any(|c| c != '0') {
+        out.push('.');
+        out.push_str(frac);
     }
-    if neg {
+    if x < 0.0 && out != "0" {
         format!("-{out}")
     } else {
         out
@@ -451,6 +459,17 @@ mod tests {
         assert_eq!(amount(0.0), "0");
         assert_eq!(amount(4500.0), "4,500");
         assert_eq!(amount(1234567.5), "1,234,567.50");
+    }
+
+    #[test]
+    fn any_finite_amount_is_shown_as_it_is() {
+        assert_eq!(amount(1e20), "100,000,000,000,000,000,000");
+        assert_eq!(amount(-3.5), "-3.50");
+        assert_eq!(amount(0.1), "0.10");
+        assert_eq!(amount(1e-7), "0.0000001");
+        assert_eq!(amount(-1e-7), "-0.0000001");
+        assert_eq!(amount(0.999), "1");
+        assert_eq!(amount(-2e15), "-2,000,000,000,000,000");
     }
 
     #[test]

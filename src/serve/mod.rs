@@ -5,8 +5,15 @@
 //! being written never sees half of it. Nothing is read from disk, so no
 //! request can reach a file outside the site.
 //!
+//! Only requests for this machine are answered: the `Host` header must be
+//! `localhost`, `127.0.0.1`, `[::1]` or the address the server is bound
+//! to (with or without the port), so that a web page whose name is made to
+//! point at 127.0.0.1 (DNS rebinding) gets a 403, not the site.
+//!
 //! Live reload is a long poll: every served HTML page gets a small script
-//! (added on the way out, never to the files on disk) that asks
+//! (added on the way out, never to the files on disk; a file of the
+//! server's own, `/__rapport/reload.js`, so the pages' Content Security
+//! Policy allows it as one of the site's own scripts) that asks
 //! `/__rapport/wait?since=N` and is answered as soon as a rebuild ends. A
 //! good rebuild reloads the page; a failed one shows an overlay listing each
 //! problem until a good one comes.
@@ -63,7 +70,16 @@ pub struct Shared {
 struct Status<'a> {
     generation: u64,
     ok: bool,
-    problems: &'a [Diagnostic],
+    problems: Vec<Shown<'a>>,
+}
+
+/// A problem as the overlay shows it: with the marked source line, as the
+/// terminal shows it (the overlay puts it in as text, never as HTML).
+#[derive(Serialize)]
+struct Shown<'a> {
+    #[serde(flatten)]
+    problem: &'a Diagnostic,
+    snippet: Option<String>,
 }
 
 impl Shared {
@@ -96,7 +112,14 @@ impl Shared {
         serde_json::to_string(&Status {
             generation: s.generation,
             ok: !s.failed,
-            problems: &s.problems,
+            problems: s
+                .problems
+                .iter()
+                .map(|d| Shown {
+                    problem: d,
+                    snippet: d.snippet(),
+                })
+                .collect(),
         })
         .expect("status serializes")
     }
@@ -186,12 +209,19 @@ pub fn content_type(name: &str) -> String {
     }
 }
 
-/// The live-reload script for a page served at `generation`.
-pub fn reload_script(generation: u64) -> String {
+/// The live-reload script for a page served at `generation`, as served
+/// at `/__rapport/reload.js?g=N`.
+pub fn reload_js(generation: u64) -> String {
     format!(
-        "<script>/* added by rapport serve, not in the written site */\n{}({generation});</script>\n",
+        "/* added by rapport serve, not in the written site */\n{}({generation});\n",
         include_str!("reload.js").trim_end().trim_end_matches(';')
     )
+}
+
+/// The tag that loads the live-reload script into a page served at
+/// `generation`.
+pub fn reload_script(generation: u64) -> String {
+    format!("<script src=\"{RESERVED}reload.js?g={generation}\"></script>\n")
 }
 
 /// Adds the live-reload script to an HTML page, before its last `</body>`
@@ -229,6 +259,60 @@ fn page(title: &str, text: &str, generation: u64) -> Vec<u8> {
     inject(html.as_bytes(), generation)
 }
 
+/// Whether a request's `Host` names this machine: `localhost`,
+/// `127.0.0.1`, `[::1]` or the address the server is `bound` to, each
+/// with the server's port or without one. A server bound to every
+/// address (`0.0.0.0`, `::`) also answers any address written as numbers,
+/// which no rebinding name can be.
+pub fn host_allowed(host: Option<&str>, bound: SocketAddr) -> bool {
+    let Some(host) = host.map(str::trim) else {
+        return false;
+    };
+    let (name, port) = if let Some(rest) = host.strip_prefix('[') {
+        match rest.split_once(']') {
+            Some((inner, after)) => (format!("[{inner}]"), after.strip_prefix(':')),
+            None => return false,
+        }
+    } else {
+        match host.split_once(':') {
+            Some((n, p)) => (n.to_string(), Some(p)),
+            None => (host.to_string(), None),
+        }
+    };
+    if port.is_some_and(|p| p != bound.port().to_string()) {
+        return false;
+    }
+    let name = name.to_ascii_lowercase();
+    let literal = |ip: IpAddr| match ip {
+        IpAddr::V4(v4) => v4.to_string(),
+        IpAddr::V6(v6) => format!("[{v6}]"),
+    };
+    let numeric = name
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .parse::<IpAddr>()
+        .ok();
+    ["localhost", "127.0.0.1", "[::1]"].contains(&name.as_str())
+        || name == literal(bound.ip())
+        || numeric.is_some_and(|ip| {
+            literal(ip) == name && (ip == bound.ip() || bound.ip().is_unspecified())
+        })
+}
+
+/// The 403 for a request whose `Host` is not this machine.
+fn foreign_host(host: Option<&str>) -> Response<Cursor<Vec<u8>>> {
+    let shown: String = host
+        .unwrap_or("(none)")
+        .chars()
+        .take(100)
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    let body = format!(
+        "forbidden: rapport serve answers only requests for localhost, 127.0.0.1 or [::1], not for host `{shown}`\n"
+    );
+    reply(403, "text/plain; charset=utf-8", body.into_bytes())
+}
+
 /// Answers one request: the server's own paths, or a file of the site.
 pub fn respond(shared: &Shared, method: &Method, url: &str) -> Response<Cursor<Vec<u8>>> {
     if !matches!(method, Method::Get | Method::Head) {
@@ -244,6 +328,18 @@ pub fn respond(shared: &Shared, method: &Method, url: &str) -> Response<Cursor<V
         let json = |s: String| reply(200, "application/json", s.into_bytes());
         return match what {
             "status" => json(shared.wait(None, Duration::ZERO)),
+            "reload.js" => {
+                let generation = url
+                    .split_once('?')
+                    .and_then(|(_, q)| q.split('&').find_map(|kv| kv.strip_prefix("g=")))
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0);
+                reply(
+                    200,
+                    "text/javascript; charset=utf-8",
+                    reload_js(generation).into_bytes(),
+                )
+            }
             "wait" => {
                 let since = url
                     .split_once('?')
@@ -332,14 +428,24 @@ pub fn bind(interface: IpAddr, port: u16) -> Result<TcpListener, String> {
     })
 }
 
-fn handle(shared: &Shared, request: Request) {
-    let response = respond(shared, request.method(), request.url());
+fn handle(shared: &Shared, bound: Option<SocketAddr>, request: Request) {
+    let host = request
+        .headers()
+        .iter()
+        .find(|h| h.field.equiv("Host"))
+        .map(|h| h.value.as_str().to_string());
+    let allowed = bound.is_some_and(|b| host_allowed(host.as_deref(), b));
+    let response = if allowed {
+        respond(shared, request.method(), request.url())
+    } else {
+        foreign_host(host.as_deref())
+    };
     let _ = request.respond(response);
 }
 
 fn open_browser(url: &str) {
     if let Err(e) = opener::open_browser(url) {
-        eprintln!("note: could not open a browser ({e}); open {url} yourself");
+        crate::say!("note: could not open a browser ({e}); open {url} yourself");
     }
 }
 
@@ -348,7 +454,7 @@ pub fn serve(opts: &Options, serve: &ServeOptions) -> ExitCode {
     let listener = match bind(serve.interface, serve.port) {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("error: {e}");
+            crate::say!("error: {e}");
             return ExitCode::from(1);
         }
     };
@@ -356,7 +462,7 @@ pub fn serve(opts: &Options, serve: &ServeOptions) -> ExitCode {
     let server = match Server::from_listener(listener, None) {
         Ok(s) => Arc::new(s),
         Err(e) => {
-            eprintln!("error: cannot start the server: {e}");
+            crate::say!("error: cannot start the server: {e}");
             return ExitCode::from(1);
         }
     };
@@ -375,10 +481,10 @@ pub fn serve(opts: &Options, serve: &ServeOptions) -> ExitCode {
             match server.recv_timeout(Duration::from_millis(250)) {
                 Ok(Some(request)) => {
                     let shared = shared.clone();
-                    std::thread::spawn(move || handle(&shared, request));
+                    std::thread::spawn(move || handle(&shared, addr, request));
                 }
                 Ok(None) => {}
-                Err(e) => eprintln!("warning: server: {e}"),
+                Err(e) => crate::say!("warning: server: {e}"),
             }
         })
     };
@@ -438,11 +544,49 @@ mod tests {
     #[test]
     fn script_goes_before_the_last_body_end() {
         let out = String::from_utf8(inject(b"<html><body><p>x</p></BODY></html>", 7)).unwrap();
-        let at = out.find("<script>").unwrap();
+        let at = out.find("<script").unwrap();
         assert!(at < out.find("</BODY>").unwrap(), "{out}");
-        assert!(out.contains("(7);"), "{out}");
+        assert!(out.contains("/__rapport/reload.js?g=7"), "{out}");
         let out = String::from_utf8(inject(b"<p>no body", 1)).unwrap();
-        assert!(out.starts_with("<p>no body<script>"), "{out}");
+        assert!(out.starts_with("<p>no body<script"), "{out}");
+        assert!(reload_js(7).trim_end().ends_with("(7);"));
+    }
+
+    #[test]
+    fn only_hosts_of_this_machine_are_answered() {
+        let local: SocketAddr = "127.0.0.1:1111".parse().unwrap();
+        for ok in [
+            "localhost",
+            "localhost:1111",
+            "LOCALHOST:1111",
+            "127.0.0.1",
+            "127.0.0.1:1111",
+            "[::1]",
+            "[::1]:1111",
+        ] {
+            assert!(host_allowed(Some(ok), local), "{ok}");
+        }
+        for bad in [
+            "attacker.example",
+            "attacker.example:1111",
+            "localhost:2222",
+            "localhost.attacker.example",
+            "127.0.0.1.nip.io:1111",
+            "10.0.0.5:1111",
+            "[::1",
+            "",
+        ] {
+            assert!(!host_allowed(Some(bad), local), "{bad}");
+        }
+        assert!(!host_allowed(None, local));
+        let lan: SocketAddr = "192.168.1.20:8080".parse().unwrap();
+        assert!(host_allowed(Some("192.168.1.20:8080"), lan));
+        assert!(!host_allowed(Some("192.168.1.21:8080"), lan));
+        let any: SocketAddr = "0.0.0.0:8080".parse().unwrap();
+        assert!(host_allowed(Some("192.168.1.20:8080"), any));
+        assert!(!host_allowed(Some("rebind.example:8080"), any));
+        let v6: SocketAddr = "[fe80::1]:8080".parse().unwrap();
+        assert!(host_allowed(Some("[fe80::1]:8080"), v6));
     }
 
     #[test]

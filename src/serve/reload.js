@@ -35,6 +35,14 @@
       what.textContent = p.severity + ": " + p.message + (p.label ? " (" + p.label + ")" : "");
       li.appendChild(where);
       li.appendChild(what);
+      if (p.snippet) {
+        // The marked source line, as the terminal shows it: text, never HTML.
+        var code = document.createElement("pre");
+        code.className = "rapport-snippet";
+        code.style.cssText = "margin:.5rem 0;padding:0;white-space:pre;overflow:auto;color:#e4e4e7;font:inherit";
+        code.textContent = p.snippet;
+        li.appendChild(code);
+      }
       (p.help || []).forEach(function (text) {
         var help = document.createElement("div");
         help.style.color = "#a5b4fc";

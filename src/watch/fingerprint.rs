@@ -26,18 +26,30 @@ impl Fingerprint {
             }
         };
         add(&layout.settings_file());
+        // One walk per folder that no other covers: with `notes_dir: .`
+        // the notes walk is the whole book, templates and static included.
+        let mut walked: Vec<&PathBuf> = Vec::new();
         for dir in [&layout.notes, &layout.templates, &layout.statics] {
-            if !dir.is_dir() {
+            if !dir.is_dir() || walked.iter().any(|w| dir.starts_with(w)) {
                 continue;
             }
+            walked.push(dir);
             let notes = dir == &layout.notes;
+            // In the notes walk, folders set aside are skipped, but not
+            // inside templates/ and static/, which have their own filters.
+            let set_aside = |p: &Path, name: &str| {
+                notes
+                    && is_ignored_name(name)
+                    && !p.starts_with(&layout.templates)
+                    && !p.starts_with(&layout.statics)
+            };
             let walker = WalkDir::new(dir)
                 .follow_links(true)
                 .into_iter()
                 .filter_entry(|e| {
                     e.depth() == 0
                         || !(layout.in_output(e.path())
-                            || (notes && is_ignored_name(&e.file_name().to_string_lossy())))
+                            || set_aside(e.path(), &e.file_name().to_string_lossy()))
                 });
             for entry in walker.filter_map(Result::ok) {
                 if entry.file_type().is_file() && layout.is_input(entry.path()) {
@@ -76,6 +88,11 @@ impl Fingerprint {
             }
         }
         next
+    }
+
+    /// The inputs, in order.
+    pub fn paths(&self) -> Vec<PathBuf> {
+        self.0.keys().cloned().collect()
     }
 
     /// What changed from `self` to `new`, in words, relative to `root`.

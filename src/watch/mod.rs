@@ -55,7 +55,7 @@ pub fn catch_interrupt() {
         }
     });
     if let Err(e) = set {
-        eprintln!("warning: cannot catch Ctrl-C: {e}");
+        crate::say!("warning: cannot catch Ctrl-C: {e}");
     }
 }
 
@@ -105,6 +105,8 @@ fn plural(n: usize, word: &str) -> String {
 /// one line.
 fn report(outcome: &Rebuild, what: &str, took: Duration, root: &Path, output: &Path) {
     let ms = took.as_millis();
+    // File names can hold control characters too.
+    let what = diagnostics::escape_controls(what);
     let output = match output.strip_prefix(root) {
         Ok(rel) => rel.display().to_string(),
         Err(_) => output.display().to_string(),
@@ -117,7 +119,7 @@ fn report(outcome: &Rebuild, what: &str, took: Duration, root: &Path, output: &P
             ..
         } => {
             diagnostics::print(warnings);
-            eprintln!(
+            crate::say!(
                 "[{}] {what}: rebuilt {output} in {ms} ms; {summary}; {} written, {} removed",
                 clock(),
                 plural(stats.written, "file"),
@@ -126,12 +128,16 @@ fn report(outcome: &Rebuild, what: &str, took: Duration, root: &Path, output: &P
         }
         Rebuild::Failed { problems, summary } => {
             diagnostics::print(problems);
-            eprintln!(
+            crate::say!(
                 "[{}] {what}: {summary} (found in {ms} ms); nothing written, the last good site is kept",
                 clock()
             );
         }
-        Rebuild::WriteError(e) => eprintln!("[{}] {what}: error: {e}", clock()),
+        Rebuild::WriteError(e) => crate::say!(
+            "[{}] {what}: error: {}",
+            clock(),
+            diagnostics::escape_controls(e)
+        ),
     }
 }
 
@@ -145,7 +151,7 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(&Rebuild)) -> 
     catch_interrupt();
     let mut opts = opts.clone();
     if !opts.root.is_dir() {
-        eprintln!(
+        crate::say!(
             "error: {} is not a folder; give the book's folder, the one holding rapport.yaml",
             opts.root.display()
         );
@@ -167,7 +173,7 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(&Rebuild)) -> 
     let mut debouncer = match new_debouncer(DEBOUNCE, None, tx) {
         Ok(d) => d,
         Err(e) => {
-            eprintln!("error: cannot watch for changes: {e}");
+            crate::say!("error: cannot watch for changes: {e}");
             return ExitCode::from(1);
         }
     };
@@ -186,7 +192,7 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(&Rebuild)) -> 
                     Ok(()) => {
                         slot.insert(mode);
                     }
-                    Err(e) => eprintln!("warning: cannot watch {}: {e}", slot.key().display()),
+                    Err(e) => crate::say!("warning: cannot watch {}: {e}", slot.key().display()),
                 }
             }
         }
@@ -219,7 +225,7 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(&Rebuild)) -> 
             s => format!("{s}/"),
         })
         .collect();
-    eprintln!(
+    crate::say!(
         "{doing} {} ({}); Ctrl-C stops",
         opts.root.display(),
         shown.join(", ")
@@ -233,7 +239,7 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(&Rebuild)) -> 
             Ok(batch) => batch,
             Err(mpsc::RecvTimeoutError::Timeout) => continue,
             Err(mpsc::RecvTimeoutError::Disconnected) => {
-                eprintln!("error: the file watcher stopped");
+                crate::say!("error: the file watcher stopped");
                 return ExitCode::from(1);
             }
         };
@@ -266,7 +272,7 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(&Rebuild)) -> 
                 Err(errors) => {
                     rescan = true;
                     for e in errors {
-                        eprintln!("warning: file watcher: {e}");
+                        crate::say!("warning: file watcher: {e}");
                     }
                 }
             }
@@ -309,7 +315,7 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(&Rebuild)) -> 
         on_update(&outcome);
     }
     debouncer.stop();
-    eprintln!("stopped");
+    crate::say!("stopped");
     ExitCode::SUCCESS
 }
 
@@ -402,6 +408,28 @@ mod tests {
             assert_eq!(updated, Fingerprint::take(&l), "step {i}");
             fp = updated;
         }
+    }
+
+    #[test]
+    fn a_book_whose_notes_are_its_root_is_walked_once_with_every_input() {
+        let (_d, l) = book();
+        fs::create_dir_all(l.root.join("templates/_parts")).unwrap();
+        fs::write(l.root.join("templates/_parts/head.html"), "h").unwrap();
+        fs::write(l.root.join("templates/_macros.html"), "m").unwrap();
+        fs::create_dir_all(l.root.join("_set_aside")).unwrap();
+        fs::write(l.root.join("_set_aside/x.md"), "x").unwrap();
+        let flat = Layout {
+            notes: l.root.clone(),
+            ..l.clone()
+        };
+        let fp = Fingerprint::take(&flat);
+        let mut expected: Vec<PathBuf> = vec![
+            l.root.join("partners/a.md"),
+            l.root.join("partners/legal/b.md"),
+            l.root.join("templates/_parts/head.html"),
+        ];
+        expected.sort();
+        assert_eq!(fp.paths(), expected);
     }
 
     #[test]
