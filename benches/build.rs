@@ -16,6 +16,8 @@
 //! - check: `rapport check BOOK`;
 //! - peak memory: the largest of the three rows' median peaks.
 //!
+//! `RAPPORT_BIN=path` times that binary instead, for before/after pairs.
+//!
 //! When `hugo` is on the PATH, the benchmark writes a minimal Hugo site
 //! whose content folder is the book's own `partners/` (one plain template
 //! for a note's page, one for lists) and times `hugo --quiet -d DIR` the
@@ -179,7 +181,11 @@ fn main() {
     } else {
         on_path("hugo")
     };
-    let rapport = PathBuf::from(env!("CARGO_BIN_EXE_rapport"));
+    // RAPPORT_BIN times another binary (an older revision, say) the same way.
+    let rapport = std::env::var_os("RAPPORT_BIN").map_or_else(
+        || PathBuf::from(env!("CARGO_BIN_EXE_rapport")),
+        PathBuf::from,
+    );
 
     let base = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-books");
     let book = match profile {

@@ -1027,3 +1027,118 @@ fn an_output_folder_inside_static_is_refused() {
     assert!(r.all().contains("inside static/"), "{}", r.all());
     assert!(!out.exists());
 }
+
+// ------------------------------------------------------- unchanged books
+
+fn nothing_changed(r: &Run) -> bool {
+    r.stderr.contains("nothing changed, 0 files written")
+}
+
+/// The report of a build without its last line (which has the time).
+fn report(r: &Run) -> String {
+    let lines: Vec<&str> = r.stderr.lines().collect();
+    lines[..lines.len() - 1].join("\n")
+}
+
+#[test]
+fn an_unchanged_book_renders_nothing_and_any_change_builds_again() {
+    let (_tmp, root) = book("good");
+    let out = root.join("public");
+    let note = root.join("partners/hugo-hart.md");
+    let mut text = fs::read_to_string(&note).unwrap();
+    text.push_str("\nAsk [[Nobody Known]] about it.\n");
+    fs::write(&note, &text).unwrap();
+    let build = |extra: &[&str]| {
+        let mut args = vec!["build", s(&root)];
+        args.extend(extra);
+        let r = run(&args, &root);
+        ok(&r);
+        r
+    };
+    let first = build(&[]);
+    assert!(!nothing_changed(&first), "{}", first.all());
+    let site = snapshot(&out);
+    let again = build(&[]);
+    assert!(nothing_changed(&again), "{}", again.all());
+    assert_eq!(report(&again), report(&first), "the same warnings");
+    assert!(again.stderr.contains("[[Nobody Known]]"));
+    assert_eq!(snapshot(&out), site, "nothing written");
+
+    // A note's text.
+    text.push_str("One more line.\n");
+    fs::write(&note, &text).unwrap();
+    let r = build(&[]);
+    assert!(r.stderr.contains("1 files written"), "{}", r.all());
+    assert!(nothing_changed(&build(&[])));
+
+    // A template of the book's own.
+    fs::create_dir_all(root.join("templates")).unwrap();
+    let css = format!("{}\n/* mine */\n", include_str!("../templates/style.css"));
+    fs::write(root.join("templates/style.css"), css).unwrap();
+    assert!(!nothing_changed(&build(&[])));
+    assert!(fs::read_to_string(out.join("style.css"))
+        .unwrap()
+        .contains("/* mine */"));
+    assert!(nothing_changed(&build(&[])));
+
+    // A static file, added then changed.
+    fs::create_dir_all(root.join("static")).unwrap();
+    fs::write(root.join("static/hours.txt"), "9 to 5").unwrap();
+    assert!(!nothing_changed(&build(&[])));
+    assert!(nothing_changed(&build(&[])));
+    fs::write(root.join("static/hours.txt"), "9 to 6").unwrap();
+    assert!(!nothing_changed(&build(&[])));
+    assert_eq!(fs::read_to_string(out.join("hours.txt")).unwrap(), "9 to 6");
+
+    // The date the numbers are computed on, and drafts.
+    assert!(!nothing_changed(&build(&["--as-of", "2026-01-15"])));
+    assert!(nothing_changed(&build(&["--as-of", "2026-01-15"])));
+    assert!(!nothing_changed(&build(&[
+        "--as-of",
+        "2026-01-15",
+        "--drafts"
+    ])));
+    assert!(nothing_changed(&build(&[
+        "--as-of",
+        "2026-01-15",
+        "--drafts"
+    ])));
+
+    // A file of the site deleted, or changed by hand.
+    fs::remove_file(out.join("index.html")).unwrap();
+    let r = build(&["--as-of", "2026-01-15", "--drafts"]);
+    assert!(r.stderr.contains("1 files written"), "{}", r.all());
+    assert!(out.join("index.html").exists());
+    let page = fs::read(out.join("index.html")).unwrap();
+    std::thread::sleep(Duration::from_millis(20));
+    fs::write(out.join("index.html"), vec![b'x'; page.len()]).unwrap();
+    let r = build(&["--as-of", "2026-01-15", "--drafts"]);
+    assert!(r.stderr.contains("1 files written"), "{}", r.all());
+    assert_eq!(fs::read(out.join("index.html")).unwrap(), page);
+}
+
+#[test]
+fn another_rapport_binary_builds_again() {
+    let (tmp, root) = book("good");
+    let other = tmp.path().join("rapport-other");
+    fs::copy(env!("CARGO_BIN_EXE_rapport"), &other).unwrap();
+    let with = |exe: &Path| {
+        let out = Command::new(exe)
+            .args(["build", s(&root)])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        nothing_changed(&Run {
+            code: 0,
+            stdout: String::new(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        })
+    };
+    let this = Path::new(env!("CARGO_BIN_EXE_rapport"));
+    assert!(!with(this));
+    assert!(with(this));
+    assert!(!with(&other), "another binary renders again");
+    assert!(with(&other));
+    assert!(!with(this));
+}

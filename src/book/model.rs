@@ -27,13 +27,24 @@ impl Day {
         if !shape_ok {
             return None;
         }
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(Day)
+        let number = |from: usize, to: usize| {
+            b[from..to]
+                .iter()
+                .fold(0u32, |n, c| n * 10 + u32::from(c - b'0'))
+        };
+        NaiveDate::from_ymd_opt(number(0, 4) as i32, number(5, 7), number(8, 10)).map(Day)
     }
 }
 
 impl fmt::Display for Day {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.format("%Y-%m-%d"))
+        use chrono::Datelike;
+        let d = self.0;
+        if (0..=9999).contains(&d.year()) {
+            write!(f, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
+        } else {
+            write!(f, "{}", d.format("%Y-%m-%d"))
+        }
     }
 }
 
@@ -515,4 +526,42 @@ pub struct Settings {
 pub struct Book {
     pub settings: Settings,
     pub partners: Vec<Arc<Partner>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn days_read_and_write_as_chrono_does() {
+        let mut d = NaiveDate::from_ymd_opt(1, 1, 1).unwrap();
+        let end = NaiveDate::from_ymd_opt(9999, 12, 31).unwrap();
+        while d < end {
+            let text = Day(d).to_string();
+            assert_eq!(text, d.format("%Y-%m-%d").to_string());
+            assert_eq!(Day::parse(&text), Some(Day(d)));
+            d += chrono::Duration::days(97);
+        }
+        let far = NaiveDate::from_ymd_opt(12345, 6, 7).unwrap();
+        assert_eq!(Day(far).to_string(), far.format("%Y-%m-%d").to_string());
+        for bad in [
+            "2026-02-30",
+            "2026-13-01",
+            "2026-00-10",
+            "0000-00-00",
+            "2026-1-01",
+        ] {
+            assert_eq!(Day::parse(bad), None, "{bad}");
+            assert_eq!(
+                NaiveDate::parse_from_str(bad, "%Y-%m-%d")
+                    .ok()
+                    .filter(|_| bad.len() == 10),
+                None
+            );
+        }
+        assert_eq!(
+            Day::parse("2024-02-29"),
+            NaiveDate::from_ymd_opt(2024, 2, 29).map(Day)
+        );
+    }
 }

@@ -1,5 +1,6 @@
 //! Running the stages in order, and writing the site.
 
+pub mod inputs;
 pub mod output;
 pub mod pipeline;
 pub mod session;

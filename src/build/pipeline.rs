@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use rayon::prelude::*;
+use sha2::{Digest, Sha256};
 
 use crate::analysis::{self, Report};
 use crate::book::layout::{is_static_name, rel_display, Layout};
@@ -17,7 +18,9 @@ use crate::build::output::SiteFiles;
 use crate::diagnostics::Diagnostic;
 use crate::read::discover::{self, NoteFile};
 use crate::read::note;
-use crate::render::{self as site, templates};
+use crate::render::markdown::{self, LinkTargets};
+use crate::render::templates::{self, Templates};
+use crate::render::{self as site};
 
 /// What to build.
 #[derive(Debug, Clone, Default)]
@@ -63,11 +66,50 @@ impl Failed {
     }
 }
 
+/// What `check` found: the problems of a book that has no errors.
+#[derive(Debug)]
+pub struct Checked {
+    pub warnings: Vec<Diagnostic>,
+    pub counts: Counts,
+}
+
+/// A book read, checked and analysed, its pages not yet rendered.
+pub struct Prepared {
+    book: Book,
+    reports: Vec<Report>,
+    templates: Templates,
+    layout: Layout,
+    problems: Vec<Diagnostic>,
+    counts: Counts,
+    notes_digest: [u8; 32],
+}
+
+impl Prepared {
+    pub fn settings(&self) -> &Settings {
+        &self.book.settings
+    }
+
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    pub fn templates(&self) -> &Templates {
+        &self.templates
+    }
+
+    /// A digest of every note's path and bytes, drafts and notes with
+    /// problems included.
+    pub fn notes_digest(&self) -> &[u8; 32] {
+        &self.notes_digest
+    }
+}
+
 struct CachedNote {
     modified: Option<SystemTime>,
     len: u64,
     rel: String,
     slug: String,
+    digest: [u8; 32],
     result: Result<Arc<Partner>, Vec<Diagnostic>>,
 }
 
@@ -82,13 +124,20 @@ pub struct Pipeline {
     layout: Option<Layout>,
 }
 
-fn parse_file(f: &NoteFile) -> Result<Arc<Partner>, Vec<Diagnostic>> {
+/// A note parsed, and a digest of its bytes.
+fn parse_file(f: &NoteFile) -> ([u8; 32], Result<Arc<Partner>, Vec<Diagnostic>>) {
     match std::fs::read(&f.path) {
-        Ok(bytes) => note::parse(&f.rel, &f.slug, &bytes).map(Arc::new),
-        Err(e) => Err(vec![Diagnostic::error(
-            f.rel.clone(),
-            format!("cannot be read: {e}"),
-        )]),
+        Ok(bytes) => (
+            Sha256::digest(&bytes).into(),
+            note::parse(&f.rel, &f.slug, &bytes).map(Arc::new),
+        ),
+        Err(e) => (
+            [0; 32],
+            Err(vec![Diagnostic::error(
+                f.rel.clone(),
+                format!("cannot be read: {e}"),
+            )]),
+        ),
     }
 }
 
@@ -128,6 +177,27 @@ impl Pipeline {
 
     /// Builds the book in memory.
     pub fn run(&mut self, opts: &Options) -> Result<Built, Failed> {
+        let prepared = self.prepare(opts)?;
+        self.render(prepared)
+    }
+
+    /// Everything `run` finds, without writing anything: the book is read,
+    /// checked and analysed, and its templates compiled. No page is
+    /// rendered unless the book has templates of its own, which only a
+    /// render can fully check.
+    pub fn check(&mut self, opts: &Options) -> Result<Checked, Failed> {
+        let prepared = self.prepare(opts)?;
+        if prepared.templates.overridden() {
+            return self.render(prepared).map(|b| Checked {
+                warnings: b.warnings,
+                counts: b.counts,
+            });
+        }
+        warnings_without_rendering(prepared)
+    }
+
+    /// Reads, checks and analyses the book; fails on any error.
+    pub fn prepare(&mut self, opts: &Options) -> Result<Prepared, Failed> {
         let root = &opts.root;
         let mut problems = Vec::new();
         if !root.is_dir() {
@@ -171,6 +241,7 @@ impl Pipeline {
                 })
             })
             .map(|f| {
+                let (digest, result) = parse_file(f);
                 (
                     f.path.clone(),
                     CachedNote {
@@ -178,7 +249,8 @@ impl Pipeline {
                         len: f.len,
                         rel: f.rel.clone(),
                         slug: f.slug.clone(),
-                        result: parse_file(f),
+                        digest,
+                        result,
                     },
                 )
             })
@@ -190,8 +262,13 @@ impl Pipeline {
             notes: files.len(),
             ..Counts::default()
         };
+        let mut digest = Sha256::new();
         for f in &files {
-            match &self.notes[&f.path].result {
+            let cached = &self.notes[&f.path];
+            digest.update((f.rel.len() as u64).to_le_bytes());
+            digest.update(f.rel.as_bytes());
+            digest.update(cached.digest);
+            match &cached.result {
                 Ok(p) if p.draft && !opts.drafts => counts.drafts_left_out += 1,
                 Ok(p) => partners.push(p.clone()),
                 Err(d) => problems.extend(d.iter().cloned()),
@@ -214,6 +291,28 @@ impl Pipeline {
             .par_iter()
             .map(|p| analysis::analyse(p, &book.settings))
             .collect();
+        Ok(Prepared {
+            book,
+            reports,
+            templates,
+            layout,
+            problems,
+            counts,
+            notes_digest: digest.finalize().into(),
+        })
+    }
+
+    /// Renders every page of a prepared book.
+    pub fn render(&mut self, prepared: Prepared) -> Result<Built, Failed> {
+        let Prepared {
+            book,
+            reports,
+            templates,
+            layout,
+            mut problems,
+            counts,
+            ..
+        } = prepared;
         match site::render_cached(&book, &reports, &templates, &mut self.render_cache) {
             Ok((mut files, warnings)) => {
                 problems.extend(warnings);
@@ -235,6 +334,60 @@ impl Pipeline {
             }
         }
     }
+}
+
+/// The site's files other than partner pages, as `render` names them.
+pub const BOOK_FILES: &[&str] = &[
+    "data/partners.json",
+    "data/referrals.csv",
+    "reports/readiness.html",
+    "partners/index.html",
+    "reports/reciprocity.html",
+    "index.html",
+    site::STYLESHEET,
+];
+
+/// The problems a render of `prepared` reports, found without rendering:
+/// the warnings about `[[links]]` naming no partner, and those about
+/// static files. Only right when the templates are the built-in ones
+/// (which render every book), or when a render of the same inputs
+/// succeeded before.
+pub fn warnings_without_rendering(prepared: Prepared) -> Result<Checked, Failed> {
+    let Prepared {
+        book,
+        layout,
+        mut problems,
+        counts,
+        ..
+    } = prepared;
+    let targets = LinkTargets::new(
+        book.partners
+            .iter()
+            .map(|p| (p.slug.as_str(), p.name.as_str())),
+    );
+    let links: Vec<Vec<Diagnostic>> = book
+        .partners
+        .par_iter()
+        .map(|p| markdown::link_warnings(p, &targets))
+        .collect();
+    problems.extend(links.into_iter().flatten());
+    // Only the names matter to `copy_static`.
+    let empty: Arc<[u8]> = Arc::from(Vec::new());
+    let mut names: SiteFiles = book
+        .partners
+        .iter()
+        .map(|p| format!("partners/{}.html", p.slug))
+        .chain(BOOK_FILES.iter().map(|s| s.to_string()))
+        .map(|rel| (rel, empty.clone()))
+        .collect();
+    if let Err(e) = copy_static(&layout, &mut names, &mut problems) {
+        problems.push(*e);
+        return Err(Failed { problems, counts });
+    }
+    Ok(Checked {
+        warnings: problems,
+        counts,
+    })
 }
 
 /// Adds the book's `static/` files to the site. A file that would replace
@@ -288,4 +441,90 @@ pub fn summary(counts: &Counts, problems: &[Diagnostic]) -> String {
         line.push_str(&format!(", {}", plural(warnings, "warning")));
     }
     line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample_copy() -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+        for entry in walkdir::WalkDir::new(&from) {
+            let entry = entry.unwrap();
+            let to = dir.path().join(entry.path().strip_prefix(&from).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&to).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &to).unwrap();
+            }
+        }
+        dir
+    }
+
+    fn opts(root: &Path) -> Options {
+        Options {
+            root: root.to_path_buf(),
+            as_of: Day::parse("2026-11-01"),
+            ..Options::default()
+        }
+    }
+
+    fn shown(problems: &[Diagnostic]) -> Vec<String> {
+        problems.iter().map(|d| format!("{d:?}")).collect()
+    }
+
+    #[test]
+    fn book_files_are_what_a_render_writes_besides_partner_pages() {
+        let book = sample_copy();
+        let built = Pipeline::new().run(&opts(book.path())).unwrap();
+        let mut rendered: Vec<&str> = built
+            .files
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !k.starts_with("partners/") || *k == "partners/index.html")
+            .collect();
+        let mut listed = BOOK_FILES.to_vec();
+        rendered.sort();
+        listed.sort();
+        assert_eq!(rendered, listed);
+    }
+
+    #[test]
+    fn check_finds_what_a_render_finds_without_rendering() {
+        let book = sample_copy();
+        let root = book.path();
+        let note = root.join("partners/amara-nwosu.md");
+        let mut text = std::fs::read_to_string(&note).unwrap();
+        text.push_str("\nAsk [[Nobody Here]] and [[lena-park|Lena]].\n");
+        std::fs::write(&note, text).unwrap();
+        std::fs::create_dir_all(root.join("static/partners")).unwrap();
+        std::fs::write(root.join("static/index.html"), "mine").unwrap();
+        std::fs::write(root.join("static/partners/amara-nwosu.html"), "mine").unwrap();
+        std::fs::write(root.join("static/notes.txt"), "kept").unwrap();
+
+        let built = Pipeline::new().run(&opts(root)).unwrap();
+        let mut pipeline = Pipeline::new();
+        let checked = pipeline.check(&opts(root)).unwrap();
+        assert_eq!(shown(&checked.warnings), shown(&built.warnings));
+        assert_eq!(checked.counts, built.counts);
+        assert_eq!(checked.warnings.len(), 3, "{:?}", shown(&checked.warnings));
+        assert_eq!(pipeline.pages_rendered_last(), 0);
+        assert_eq!(pipeline.book_files_rendered_last(), 0);
+    }
+
+    #[test]
+    fn check_renders_when_the_book_has_its_own_templates() {
+        let book = sample_copy();
+        let root = book.path();
+        std::fs::create_dir_all(root.join("templates")).unwrap();
+        std::fs::write(
+            root.join("templates/partner.html"),
+            "{{ partner.no_such_field }}",
+        )
+        .unwrap();
+        let failed = Pipeline::new().check(&opts(root)).unwrap_err();
+        assert_eq!(failed.errors(), 1);
+        assert!(failed.problems[0].message.contains("no_such_field"));
+    }
 }

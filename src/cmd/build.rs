@@ -6,9 +6,10 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use rapport::book::layout::check_output_folder;
-use rapport::build::output;
 use rapport::build::pipeline::{self, Pipeline};
+use rapport::build::{inputs, output};
 use rapport::diagnostics;
+use rapport::encrypt::SALT_FILE;
 use rapport::say;
 
 use rapport::encrypt::cli::{prepare, EncryptFlags};
@@ -28,7 +29,50 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
         "{spinner} reading and rendering the book… {elapsed}",
     ));
     spinner.enable_steady_tick(Duration::from_millis(120));
-    let result = pipeline.run(&args.options());
+    let opts = args.options();
+    let prepared = pipeline.prepare(&opts);
+    // An unchanged book into an untouched site: nothing to render or write.
+    // Encrypted builds always render (their key comes with the password).
+    let fingerprint = prepared.as_ref().ok().and_then(|p| {
+        let out = &p.layout().output;
+        let plain = !(encrypt.encrypt
+            || encrypt.rekey
+            || p.settings().privacy.encrypt
+            || out.join(SALT_FILE).exists());
+        plain
+            .then(|| inputs::Fingerprint::of(p, &opts, &inputs::rapport_identity()))
+            .flatten()
+            .map(|f| (inputs::unchanged(out, &f), f))
+    });
+    let (unchanged, fingerprint) = match fingerprint {
+        Some((u, f)) => (u, Some(f)),
+        None => (false, None),
+    };
+    let result = match (prepared, unchanged) {
+        (Ok(p), true) => {
+            let out = p.layout().output.clone();
+            spinner.finish_and_clear();
+            return match pipeline::warnings_without_rendering(p) {
+                Ok(checked) => {
+                    diagnostics::print(&checked.warnings);
+                    say!(
+                        "{}\nbuilt {} in {} ms: nothing changed, 0 files written",
+                        pipeline::summary(&checked.counts, &checked.warnings),
+                        out.display(),
+                        start.elapsed().as_millis(),
+                    );
+                    ExitCode::SUCCESS
+                }
+                Err(failed) => {
+                    diagnostics::print(&failed.problems);
+                    say!("{}", pipeline::summary(&failed.counts, &failed.problems));
+                    say!("nothing was written; the previous site is unchanged");
+                    ExitCode::from(1)
+                }
+            };
+        }
+        (prepared, _) => prepared.and_then(|p| pipeline.render(p)),
+    };
     spinner.finish_and_clear();
     let built = match result {
         Ok(b) => b,
@@ -55,11 +99,22 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
     };
     note.inspect(|n| say!("{n}"));
     let files = encrypted.as_ref().unwrap_or(&built.files);
+    if let Err(e) = inputs::forget(&built.output) {
+        say!(
+            "error: cannot write the site to {}: {e}",
+            built.output.display()
+        );
+        return ExitCode::from(1);
+    }
     let bar = ProgressBar::new(files.len() as u64).with_style(progress_style(
         "writing the site {bar:30} {pos}/{len} files {elapsed}",
     ));
     let written = output::write_site_with(&built.output, files, &|| bar.inc(1));
     bar.finish_and_clear();
+    let written = written.and_then(|stats| match &fingerprint {
+        Some(f) if encrypted.is_none() => inputs::record(&built.output, f, files).map(|_| stats),
+        _ => Ok(stats),
+    });
     match written {
         Ok(stats) => {
             say!(

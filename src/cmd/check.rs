@@ -9,10 +9,10 @@ use super::BuildArgs;
 
 pub fn run(args: &BuildArgs) -> ExitCode {
     let mut pipeline = Pipeline::new();
-    match pipeline.run(&args.options()) {
-        Ok(built) => {
-            diagnostics::print(&built.warnings);
-            rapport::say!("{}", pipeline::summary(&built.counts, &built.warnings));
+    match pipeline.check(&args.options()) {
+        Ok(checked) => {
+            diagnostics::print(&checked.warnings);
+            rapport::say!("{}", pipeline::summary(&checked.counts, &checked.warnings));
             ExitCode::SUCCESS
         }
         Err(failed) => {

@@ -144,6 +144,15 @@ pub fn body_html(
     (sanitize(&raw), warnings, links)
 }
 
+/// The warnings [`body_html`] gives about a body's links, without
+/// rendering it.
+pub fn link_warnings(partner: &Partner, targets: &LinkTargets) -> Vec<Diagnostic> {
+    if partner.body.trim().is_empty() {
+        return Vec::new();
+    }
+    link_wiki(partner, &partner.body, targets).1
+}
+
 /// Keeps safe markup only; links may go to http(s), mailto or relative
 /// places, and open without leaking where they came from.
 /// A URL that stays on the site: no scheme (`https:`, `data:`…), not

@@ -150,6 +150,15 @@ impl Templates {
         super::cache::fingerprint(&pairs)
     }
 
+    /// Whether the book replaces any built-in template.
+    pub fn overridden(&self) -> bool {
+        self.texts.iter().any(|t| {
+            !BUILTIN
+                .iter()
+                .any(|(name, text)| *name == t.name && *text == t.text)
+        })
+    }
+
     /// Whether a template of that name exists.
     pub fn has(&self, name: &str) -> bool {
         self.tera.get_template_names().any(|n| n == name)
