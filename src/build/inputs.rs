@@ -117,6 +117,10 @@ fn record_text(out: &Path, fingerprint: &Fingerprint, files: &SiteFiles) -> Opti
 /// Whether `out` holds the site a build with `fingerprint` wrote, untouched
 /// since: the record matches, and every file it lists is on disk as it was.
 pub fn unchanged(out: &Path, fingerprint: &Fingerprint) -> bool {
+    // A write that did not finish: the next build repairs it.
+    if out.join(output::JOURNAL).exists() {
+        return false;
+    }
     let Ok(text) = fs::read_to_string(out.join(RECORD)) else {
         return false;
     };
@@ -144,9 +148,27 @@ pub fn unchanged(out: &Path, fingerprint: &Fingerprint) -> bool {
         && listed
             .iter()
             .all(|(st, name)| state(&out.join(name)).as_deref() == Some(*st))
+        && !has_leftovers(out, &site)
 }
 
-/// Forgets the record, before a build writes into `out`.
+/// Whether a write that was killed left files aside in the site's
+/// folders: the next build must run to sweep them.
+fn has_leftovers(out: &Path, site: &[&str]) -> bool {
+    let folders: std::collections::BTreeSet<&Path> = site
+        .iter()
+        .filter_map(|n| Path::new(n).parent())
+        .chain([Path::new("")])
+        .collect();
+    folders.into_iter().any(|dir| {
+        fs::read_dir(out.join(dir)).is_ok_and(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .any(|e| output::is_tmp_name(&e.file_name().to_string_lossy()))
+        })
+    })
+}
+
+/// Forgets the record: the site in `out` is not one this record describes.
 pub fn forget(out: &Path) -> io::Result<()> {
     match fs::remove_file(out.join(RECORD)) {
         Err(e) if e.kind() != io::ErrorKind::NotFound => Err(e),

@@ -115,7 +115,7 @@ fn tmp_path(target: &Path) -> PathBuf {
     target.with_file_name(format!(".{name}.{}.{n}{TMP_SUFFIX}", std::process::id()))
 }
 
-fn is_tmp_name(name: &str) -> bool {
+pub fn is_tmp_name(name: &str) -> bool {
     name.starts_with('.') && name.ends_with(TMP_SUFFIX)
 }
 
@@ -175,7 +175,7 @@ pub fn has_manifest(out: &Path) -> bool {
 
 /// The names in an output folder that rapport keeps for itself.
 pub fn is_own_name(name: &str) -> bool {
-    [MANIFEST, JOURNAL, LOCK].contains(&name) || is_tmp_name(name)
+    [MANIFEST, JOURNAL, LOCK, super::inputs::RECORD].contains(&name) || is_tmp_name(name)
 }
 
 /// Holds the lock on an output folder; a second writer waits, saying so.
@@ -222,6 +222,21 @@ pub fn write_site_with(
     progress: &(dyn Fn() + Sync),
 ) -> io::Result<WriteStats> {
     write_site_known(out, files, None, progress)
+}
+
+/// Like [`write_site_with`], then `after` once the site is written, still
+/// under the folder's lock, so that what `after` records about the folder
+/// (the build's input record) cannot describe another build's site.
+pub fn write_site_then(
+    out: &Path,
+    files: &SiteFiles,
+    progress: &(dyn Fn() + Sync),
+    after: impl FnOnce() -> io::Result<()>,
+) -> io::Result<WriteStats> {
+    let _lock = FolderLock::take(out)?;
+    let stats = write_locked(out, files, None, progress)?;
+    after()?;
+    Ok(stats)
 }
 
 /// What a failed write must undo: files written aside, folders made.
@@ -271,6 +286,16 @@ pub fn write_site_known(
     progress: &(dyn Fn() + Sync),
 ) -> io::Result<WriteStats> {
     let _lock = FolderLock::take(out)?;
+    write_locked(out, files, known, progress)
+}
+
+/// [`write_site_known`] with the folder's lock already held.
+fn write_locked(
+    out: &Path,
+    files: &SiteFiles,
+    known: Option<&Known>,
+    progress: &(dyn Fn() + Sync),
+) -> io::Result<WriteStats> {
     let old = read_manifest(out);
     let interrupted = out.join(JOURNAL).exists();
     sweep_leftovers(out, files.keys().chain(old.iter()));

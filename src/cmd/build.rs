@@ -99,22 +99,20 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
     };
     note.inspect(|n| say!("{n}"));
     let files = encrypted.as_ref().unwrap_or(&built.files);
-    if let Err(e) = inputs::forget(&built.output) {
-        say!(
-            "error: cannot write the site to {}: {e}",
-            built.output.display()
-        );
-        return ExitCode::from(1);
-    }
     let bar = ProgressBar::new(files.len() as u64).with_style(progress_style(
         "writing the site {bar:30} {pos}/{len} files {elapsed}",
     ));
-    let written = output::write_site_with(&built.output, files, &|| bar.inc(1));
+    let written =
+        output::write_site_then(
+            &built.output,
+            files,
+            &|| bar.inc(1),
+            || match &fingerprint {
+                Some(f) if encrypted.is_none() => inputs::record(&built.output, f, files),
+                _ => inputs::forget(&built.output),
+            },
+        );
     bar.finish_and_clear();
-    let written = written.and_then(|stats| match &fingerprint {
-        Some(f) if encrypted.is_none() => inputs::record(&built.output, f, files).map(|_| stats),
-        _ => Ok(stats),
-    });
     match written {
         Ok(stats) => {
             say!(
