@@ -440,8 +440,8 @@ fn stage_chart(counts: &[StageCount]) -> String {
             values: &values,
         }],
         Some(&colors),
-        500,
-        190,
+        520,
+        220,
     )
 }
 
