@@ -528,6 +528,23 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
     };
     let (tx, ty) = (fit(max_g), fit(max_r));
     let size = (600, 460);
+    // Room left of the received axis for the names of partners who sit on
+    // it (one-way: they send, you do not), so that no name crosses the
+    // dashed 3:1 line that leaves the origin steeply.
+    let name_font = (FONT, 14).into_font();
+    let left_px = points
+        .iter()
+        .filter(|p| p.given == 0)
+        .filter_map(|p| p.label.as_deref())
+        .map(|l| name_font.box_size(l).map_or(l.len() as u32 * 7, |(w, _)| w) + 26)
+        .max()
+        .map_or(0.0, f64::from);
+    let plot_w = f64::from(size.0) - 92.0;
+    let x0 = if left_px > 0.0 {
+        -(left_px * tx / (plot_w - left_px).max(plot_w / 3.0)).max(0.3)
+    } else {
+        -0.3
+    };
     let mut buf = String::new();
     {
         let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
@@ -537,7 +554,7 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
             .margin_right(24)
             .x_label_area_size(44)
             .y_label_area_size(52)
-            .build_cartesian_2d(-0.3f64..tx, -0.3f64..ty);
+            .build_cartesian_2d(x0..tx, -0.3f64..ty);
         let Ok(mut chart) = built else {
             return String::new();
         };
@@ -590,7 +607,7 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
             .iter()
             .map(|e| (px(0.0, 0.0), px(e.0, e.1)))
             .collect();
-        let (left, top_px) = px(-0.3, ty);
+        let (left, top_px) = px(x0, ty);
         let (right, bottom) = px(tx, -0.3);
         let area: Rect = (left, top_px, right, bottom);
         // Dots, and the boxes names must keep clear of.
