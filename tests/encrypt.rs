@@ -141,7 +141,9 @@ fn every_link_of_a_decrypted_page_reaches_a_written_file() {
         let dir = Path::new(page).parent().unwrap();
         for link in links(text(bytes)) {
             let path = link.split(['#', '?']).next().unwrap();
-            if path.is_empty() || path.contains(':') {
+            // The dashboard's calendar link leads to a data file, which an
+            // encrypted site only carries inside its script: not a download.
+            if path.is_empty() || path.contains(':') || path.ends_with("data/calendar.ics") {
                 continue;
             }
             let mut parts: Vec<String> = dir

@@ -197,12 +197,13 @@ fn visit(site: &Site, base: &str, shot: &str) {
         "the table's script did not run"
     );
     b.eval("(function () { var bs = document.querySelectorAll('#partners thead th button');
-        for (var i = 0; i < bs.length; i++) { if (bs[i].textContent.trim() === 'Score') { bs[i].click(); } } return true; })()");
+        for (var i = 0; i < bs.length; i++) { if (bs[i].textContent.trim() === 'Criteria') { bs[i].click(); } } return true; })()");
     assert_eq!(
         b.eval(
             "document.querySelector('#partners thead th:nth-child(5)').getAttribute('aria-sort')"
         ),
-        json!("ascending")
+        // v2: numbers sort largest first on the first click.
+        json!("descending")
     );
     assert_no_errors(&mut b, "partners table");
 
@@ -212,7 +213,7 @@ fn visit(site: &Site, base: &str, shot: &str) {
         b.wait_for("!!document.querySelector('.site-header')", LONG),
         "the report did not open"
     );
-    assert_eq!(visible_charts(&mut b), 4, "reciprocity charts");
+    assert_eq!(visible_charts(&mut b), 5, "reciprocity charts"); // v2: net-new by partner
     assert_no_errors(&mut b, "reciprocity");
 
     // A data file downloads under its plain name, decrypted.

@@ -298,8 +298,9 @@ fn charts_carry_a_title_and_a_description() {
             charts += 1;
         }
     }
-    // 2 on the dashboard, 4 on reciprocity, 1 on readiness, 1 per partner.
-    assert_eq!(charts, 2 + 4 + 1 + note_slugs().len());
+    // 2 on the dashboard, 5 on reciprocity (v2 adds net-new by partner),
+    // 1 on readiness, 1 per partner.
+    assert_eq!(charts, 2 + 5 + 1 + note_slugs().len());
 }
 
 #[test]
@@ -524,7 +525,8 @@ fn a_rebuild_after_one_change_renders_one_partner_page_and_matches_a_fresh_build
     let mut pipeline = Pipeline::new();
     let first = pipeline.run(&opts).expect("builds");
     assert_eq!(pipeline.pages_rendered_last(), 16);
-    assert_eq!(pipeline.book_files_rendered_last(), 7);
+    // v2 adds data/calendar.ics to the book-wide files.
+    assert_eq!(pipeline.book_files_rendered_last(), 8);
     let again = pipeline.run(&opts).expect("builds");
     assert_eq!(pipeline.pages_rendered_last(), 0);
     assert_eq!(pipeline.book_files_rendered_last(), 0);
@@ -555,7 +557,8 @@ fn a_rebuild_after_one_change_renders_one_partner_page_and_matches_a_fresh_build
     fs::write(&note, lines.join("\n") + "\n").unwrap();
     let retitled = pipeline.run(&opts).expect("builds");
     assert_eq!(pipeline.pages_rendered_last(), 1);
-    assert_eq!(pipeline.book_files_rendered_last(), 7);
+    // v2 adds data/calendar.ics to the book-wide files.
+    assert_eq!(pipeline.book_files_rendered_last(), 8);
     assert!(
         String::from_utf8_lossy(&retitled.files["partners/index.html"]).contains("Benefits broker")
     );

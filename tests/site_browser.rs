@@ -87,32 +87,37 @@ fn the_site_works_in_a_browser_from_disk() {
     assert_eq!(css_applied, json!("12px"), "the stylesheet did not load");
     b.screenshot(&dir.join("dashboard.png"));
 
-    // Partners table: sorted by name, then by score when its header is clicked.
+    // Partners table: sorted by name, then by criteria met when its header
+    // is clicked: largest first on the first click (v2), then reversed.
     b.open(&url(site.path(), "partners/index.html"));
     assert!(b.errors.is_empty(), "partners: {:?}", b.errors);
     let names = column(&mut b, 0);
     assert_eq!(names.len(), 16);
-    let scores =
-        |b: &mut Browser| -> Vec<u32> { column(b, 4).iter().map(|s| s.parse().unwrap()).collect() };
+    let scores = |b: &mut Browser| -> Vec<u32> {
+        column(b, 4)
+            .iter()
+            .map(|s| s.trim_end_matches(" of 6").parse().unwrap())
+            .collect()
+    };
     let before = scores(&mut b);
-    click_header(&mut b, "Score");
-    let up = scores(&mut b);
-    assert!(up.windows(2).all(|w| w[0] <= w[1]), "ascending: {up:?}");
-    assert_ne!(up, before, "sorting by score changed nothing");
-    let mut sorted = before.clone();
-    sorted.sort_unstable();
-    assert_eq!(up, sorted, "same rows, new order");
-    click_header(&mut b, "Score");
+    click_header(&mut b, "Criteria");
     let down = scores(&mut b);
     assert!(
         down.windows(2).all(|w| w[0] >= w[1]),
         "descending: {down:?}"
     );
+    assert_ne!(down, before, "sorting by criteria changed nothing");
+    let mut sorted = before.clone();
+    sorted.sort_unstable_by(|a, b| b.cmp(a));
+    assert_eq!(down, sorted, "same rows, new order");
+    click_header(&mut b, "Criteria");
+    let up = scores(&mut b);
+    assert!(up.windows(2).all(|w| w[0] <= w[1]), "ascending: {up:?}");
     assert_eq!(
         b.eval(
             "document.querySelector('#partners thead th:nth-child(5)').getAttribute('aria-sort')"
         ),
-        json!("descending")
+        json!("ascending")
     );
     click_header(&mut b, "Name");
     let by_name = column(&mut b, 0);
@@ -141,7 +146,7 @@ fn the_site_works_in_a_browser_from_disk() {
     // The reports.
     b.open(&url(site.path(), "reports/reciprocity.html"));
     assert!(b.errors.is_empty(), "reciprocity: {:?}", b.errors);
-    assert_eq!(visible_charts(&mut b), 4, "reciprocity charts");
+    assert_eq!(visible_charts(&mut b), 5, "reciprocity charts");
     b.screenshot(&dir.join("reciprocity.png"));
 
     b.open(&url(site.path(), "reports/readiness.html"));
@@ -168,4 +173,248 @@ fn the_site_works_in_a_browser_from_disk() {
         "{:?}",
         b.errors
     );
+}
+
+const PAGES: [(&str, &str); 5] = [
+    ("index.html", "dashboard"),
+    ("partners/index.html", "partners"),
+    ("partners/maya-okafor.html", "partner"),
+    ("reports/reciprocity.html", "reciprocity"),
+    ("reports/readiness.html", "readiness"),
+];
+
+fn viewport(b: &mut Browser, width: u32, height: u32) {
+    b.call(
+        "Emulation.setDeviceMetricsOverride",
+        json!({"width": width, "height": height, "deviceScaleFactor": 1, "mobile": width < 600}),
+    );
+}
+
+/// The smallest chart text on the page, in CSS pixels as drawn: the font
+/// size times the scale at which the chart is shown.
+fn smallest_chart_text(b: &mut Browser) -> f64 {
+    b.eval(
+        "(function () { var least = 1000;
+            document.querySelectorAll('svg.chart').forEach(function (s) {
+                var scale = s.getBoundingClientRect().width / s.viewBox.baseVal.width;
+                s.querySelectorAll('text').forEach(function (t) {
+                    if (!t.textContent.trim()) { return; }
+                    least = Math.min(least, parseFloat(getComputedStyle(t).fontSize) * scale);
+                });
+            });
+            return least; })()",
+    )
+    .as_f64()
+    .unwrap()
+}
+
+#[test]
+fn every_page_fits_a_phone_and_a_desktop() {
+    let site = built_sample();
+    let dir = shots();
+    let mut b = Browser::launch();
+    for (width, height) in [(1400, 900), (390, 844)] {
+        viewport(&mut b, width, height);
+        for (page, name) in PAGES {
+            b.open(&url(site.path(), page));
+            assert!(b.errors.is_empty(), "{page}: {:?}", b.errors);
+            // No page scrolls sideways: wide tables and charts scroll in
+            // their own box.
+            let (scroll, inner) = (
+                b.eval("document.documentElement.scrollWidth")
+                    .as_f64()
+                    .unwrap(),
+                b.eval("innerWidth").as_f64().unwrap(),
+            );
+            assert!(scroll <= inner, "{page} at {width} px is {scroll} px wide");
+            let least = smallest_chart_text(&mut b);
+            assert!(
+                least >= 11.0,
+                "{page} at {width} px: chart text of {least} px"
+            );
+            b.screenshot(&dir.join(format!("{name}-{width}.png")));
+        }
+    }
+}
+
+#[test]
+fn the_dashboard_answers_its_questions_without_scrolling() {
+    let site = built_sample();
+    let mut b = Browser::launch();
+    viewport(&mut b, 1400, 900);
+    b.open(&url(site.path(), "index.html"));
+    // Each question's card: its heading and its first answer (a list or
+    // the sentence saying there is none) are inside the first screen.
+    for id in ["week-h", "oneway-h", "ready-h", "givers-h"] {
+        let bottom = b.eval(&format!(
+            "(function () {{ var h = document.getElementById('{id}');
+                var first = h.nextElementSibling;
+                while (first && first.tagName === 'P' && first.classList.contains('small')) {{ first = first.nextElementSibling; }}
+                var li = first.querySelector('tbody tr, li');
+                return (li || first).getBoundingClientRect().bottom; }})()"
+        ));
+        let bottom = bottom.as_f64().unwrap();
+        assert!(bottom <= 900.0, "{id} answers below the fold ({bottom} px)");
+    }
+    // Empty cards keep their own height: no card is stretched to match a
+    // neighbour by more than its content.
+    let stretched = b.eval(
+        "Array.from(document.querySelectorAll('.questions .card, .grid .card')).filter(function (c) {
+            var last = c.lastElementChild.getBoundingClientRect().bottom;
+            return c.getBoundingClientRect().bottom - last > 40;
+        }).map(function (c) { return c.querySelector('h2').textContent; })",
+    );
+    assert_eq!(stretched, json!([]), "stretched cards");
+    // Number tiles link to their lists.
+    let tiles = b.eval("Array.from(document.querySelectorAll('.tiles > div')).filter(function (d) { return d.querySelector('dd a[href]'); }).length");
+    assert_eq!(
+        tiles,
+        b.eval("document.querySelectorAll('.tiles > div').length")
+    );
+}
+
+#[test]
+fn the_partner_table_filters_and_sorts_largest_first() {
+    let site = built_sample();
+    let mut b = Browser::launch();
+    b.open(&url(site.path(), "partners/index.html"));
+    let all = column(&mut b, 0).len();
+    // One-way streets only.
+    b.eval("(function () { var c = document.getElementById('f-oneway'); c.checked = true; c.dispatchEvent(new Event('change')); })()");
+    let one_way = b.eval("Array.from(document.querySelectorAll('#partners tbody tr')).filter(function (r) { return !r.hidden; }).every(function (r) { return r.getAttribute('data-oneway') === '1'; })");
+    assert_eq!(one_way, json!(true));
+    let n = column(&mut b, 0).len();
+    assert!(n > 0 && n < all, "{n} of {all}");
+    b.eval("(function () { var c = document.getElementById('f-oneway'); c.checked = false; c.dispatchEvent(new Event('change')); })()");
+    // Overdue only: every row left says so in its due column.
+    b.eval("(function () { var c = document.getElementById('f-overdue'); c.checked = true; c.dispatchEvent(new Event('change')); })()");
+    let due = column(&mut b, 10);
+    assert!(!due.is_empty() && due.len() < all, "{due:?}");
+    assert!(
+        due.iter()
+            .all(|d| d.contains("overdue") || d.contains("today")),
+        "{due:?}"
+    );
+    b.eval("(function () { var c = document.getElementById('f-overdue'); c.checked = false; c.dispatchEvent(new Event('change')); })()");
+    // A stage from the select.
+    b.eval("(function () { var s = document.getElementById('f-stage'); s.value = 'collaborating'; s.dispatchEvent(new Event('change')); })()");
+    let stages = column(&mut b, 3);
+    assert!(
+        !stages.is_empty() && stages.iter().all(|s| s.starts_with("Collaborating")),
+        "{stages:?}"
+    );
+    b.eval("(function () { var s = document.getElementById('f-stage'); s.value = ''; s.dispatchEvent(new Event('change')); })()");
+    // A link can ask for a filter.
+    b.open(&url(site.path(), "index.html"));
+    b.open(&format!(
+        "{}#one-way",
+        url(site.path(), "partners/index.html")
+    ));
+    assert_eq!(column(&mut b, 0).len(), n);
+    // Net-new received: largest first on the first click.
+    b.open(&url(site.path(), "partners/index.html"));
+    click_header(&mut b, "Net-new received");
+    let nn: Vec<u32> = column(&mut b, 7)
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    assert!(nn.windows(2).all(|w| w[0] >= w[1]), "{nn:?}");
+    assert!(nn[0] > 0);
+}
+
+#[test]
+fn the_reciprocity_table_sorts_and_the_scatter_names_are_clear() {
+    let site = built_sample();
+    let mut b = Browser::launch();
+    b.open(&url(site.path(), "reports/reciprocity.html"));
+    // Sorted by balance as it comes.
+    let balances: Vec<f64> = b
+        .eval("Array.from(document.querySelectorAll('#reciprocity tbody tr')).map(function (r) { return parseFloat(r.cells[7].getAttribute('data-sort')); })")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    assert!(balances.windows(2).all(|w| w[0] <= w[1]), "{balances:?}");
+    // The table sorts: Given, largest first.
+    b.eval("(function () { var bs = document.querySelectorAll('#reciprocity thead th button'); bs[1].click(); })()");
+    let given: Vec<u32> = b
+        .eval("Array.from(document.querySelectorAll('#reciprocity tbody tr')).map(function (r) { return r.cells[1].textContent.trim(); })")
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().parse().unwrap())
+        .collect();
+    assert!(given.windows(2).all(|w| w[0] >= w[1]), "{given:?}");
+    // The scatter: no two names overlap, and every one-way partner is named.
+    let boxes = b.eval(
+        "Array.from(document.querySelectorAll('#scatter-chart text, svg[aria-labelledby^=\"scatter-chart\"] text')).map(function (t) {
+            var r = t.getBoundingClientRect(); return [t.textContent, r.left, r.top, r.right, r.bottom]; })",
+    );
+    let boxes: Vec<(String, f64, f64, f64, f64)> = boxes
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| {
+            (
+                v[0].as_str().unwrap().to_string(),
+                v[1].as_f64().unwrap(),
+                v[2].as_f64().unwrap(),
+                v[3].as_f64().unwrap(),
+                v[4].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    let names: Vec<&(String, f64, f64, f64, f64)> = boxes
+        .iter()
+        .filter(|b| b.0.chars().any(char::is_alphabetic) && !b.0.contains("Referrals"))
+        .collect();
+    for (i, a) in names.iter().enumerate() {
+        for c in &names[i + 1..] {
+            let apart =
+                a.3 <= c.1 + 1.0 || c.3 <= a.1 + 1.0 || a.4 <= c.2 + 1.0 || c.4 <= a.2 + 1.0;
+            assert!(apart, "{} overlaps {}", a.0, c.0);
+        }
+    }
+    let json: Value =
+        serde_json::from_slice(&std::fs::read(site.path().join("data/partners.json")).unwrap())
+            .unwrap();
+    let text: String = names
+        .iter()
+        .map(|b| b.0.as_str())
+        .collect::<Vec<_>>()
+        .join(" | ");
+    for p in json.as_array().unwrap() {
+        if p["one_way"] == json!(true) {
+            let name = p["name"].as_str().unwrap();
+            assert!(text.contains(name), "one-way {name} not named: {text}");
+        }
+    }
+}
+
+#[test]
+fn the_readiness_report_prints_compactly() {
+    let site = built_sample();
+    let dir = shots();
+    let mut b = Browser::launch();
+    b.open(&url(site.path(), "reports/readiness.html"));
+    let r = b.call(
+        "Page.printToPDF",
+        json!({"paperWidth": 8.27, "paperHeight": 11.69, "printBackground": true, "preferCSSPageSize": true}),
+    );
+    use base64::Engine as _;
+    let pdf = base64::engine::general_purpose::STANDARD
+        .decode(r["data"].as_str().unwrap())
+        .unwrap();
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("readiness.pdf"), &pdf).unwrap();
+    // Pages of the PDF: one "/Type /Page" object each.
+    let text = String::from_utf8_lossy(&pdf);
+    let pages = text.matches("/Type /Page\n").count()
+        + text.matches("/Type /Page>").count()
+        + text.matches("/Type /Page/").count()
+        + text.matches("/Type /Page ").count();
+    assert!(pages >= 1);
+    // 16 partners: far fewer pages than one for each.
+    assert!(pages <= 8, "{pages} pages");
 }

@@ -13,8 +13,8 @@ use crate::diagnostics::Diagnostic;
 
 use super::charts::{self, Series};
 use super::markdown::Links;
-use super::pages::{self, QuarterCounts};
 use super::redact::Scrubber;
+use super::views::{self, QuarterCounts};
 
 /// What every partner page depends on besides its own partner.
 #[derive(PartialEq)]
@@ -78,7 +78,7 @@ pub(super) struct PartnerCharts {
 impl PartnerCharts {
     pub(super) fn new(quarters: &[i32]) -> PartnerCharts {
         PartnerCharts {
-            labels: quarters.iter().map(|&q| pages::quarter_short(q)).collect(),
+            labels: quarters.iter().map(|&q| views::quarter_short(q)).collect(),
             frames: Mutex::new(HashMap::new()),
         }
     }

@@ -16,6 +16,22 @@ pub const RECEIVED: RGBColor = RGBColor(0xd9, 0x6a, 0x00);
 pub const NET_NEW: RGBColor = RGBColor(0x2e, 0x8b, 0x57);
 /// Existing clients.
 pub const EXISTING: RGBColor = RGBColor(0x8a, 0x94, 0xa6);
+/// The colour of a stage, the same as the stylesheet's `.stage-…` badges.
+pub fn stage_color(stage: crate::analysis::Stage) -> RGBColor {
+    use crate::analysis::Stage;
+    match stage {
+        Stage::BuildingTrackRecord => RGBColor(0x8a, 0x94, 0xa6),
+        Stage::ExpertProvider => RGBColor(0x1f, 0x5f, 0xbf),
+        Stage::ReadyForDiscovery => RGBColor(0xd9, 0x6a, 0x00),
+        Stage::DiscoveryUndecided => RGBColor(0xb0, 0x85, 0x00),
+        Stage::DesignNetNew => RGBColor(0x7b, 0x4f, 0xc0),
+        Stage::Collaborating => RGBColor(0x2e, 0x8b, 0x57),
+        Stage::Declined => RGBColor(0x3f, 0x7f, 0x8c),
+        Stage::NotAFit => RGBColor(0xa3, 0x3a, 0x2a),
+        Stage::Dormant => RGBColor(0x5b, 0x64, 0x72),
+    }
+}
+
 const INK: RGBColor = RGBColor(0x1f, 0x29, 0x37);
 const GRID: RGBColor = RGBColor(0xe5, 0xe7, 0xeb);
 const MUTED: RGBColor = RGBColor(0x4b, 0x55, 0x63);
@@ -83,7 +99,7 @@ pub struct Series<'a> {
 type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 
 fn legend(root: &Area, series: &[Series], x: i32, y: i32) {
-    let style = (FONT, 13).into_font().color(&INK);
+    let style = (FONT, 15).into_font().color(&INK);
     let mut x = x;
     for s in series {
         let _ = root.draw(&Rectangle::new(
@@ -161,7 +177,9 @@ pub fn column_frame(
     init_font();
     let n = categories.len().max(1);
     let small = size.1 < 240;
-    let font_size = if small { 12 } else { 13 };
+    // plotters writes a size in its own units, 1.24 of them to a pixel:
+    // 14 comes out above 11 px.
+    let font_size = if small { 14 } else { 15 };
     let mut buf = String::new();
     let mut corners = (0.0, 0.0, 0.0, 0.0);
     {
@@ -197,8 +215,10 @@ pub fn column_frame(
                 .bold_line_style(GRID)
                 .axis_style(MUTED)
                 .draw();
-            // Category labels under each group; thinned when crowded.
-            let every = (n as f64 / if small { 5.0 } else { 9.0 }).ceil().max(1.0) as usize;
+            // Category labels under each group: every one when they fit
+            // (about 52 px each), thinned only when crowded.
+            let room = f64::from(size.0.saturating_sub(70)).max(1.0);
+            let every = (n as f64 * 52.0 / room).ceil().max(1.0) as usize;
             for (i, c) in categories.iter().enumerate() {
                 if i % every != 0 {
                     continue;
@@ -319,6 +339,31 @@ pub fn rows(
     width: u32,
     label_width: u32,
 ) -> String {
+    rows_colored(
+        id,
+        title,
+        desc,
+        categories,
+        series,
+        None,
+        width,
+        label_width,
+    )
+}
+
+/// Horizontal bars as [`rows`], with one colour per category when
+/// `colors` is given (one series; the legend is left out then).
+#[allow(clippy::too_many_arguments)]
+pub fn rows_colored(
+    id: &str,
+    title: &str,
+    desc: &str,
+    categories: &[String],
+    series: &[Series],
+    colors: Option<&[RGBColor]>,
+    width: u32,
+    label_width: u32,
+) -> String {
     init_font();
     let n = categories.len().max(1);
     let row_h = if series.len() > 1 { 26 } else { 24 };
@@ -332,7 +377,7 @@ pub fn rows(
     {
         let root = SVGBackend::with_string(&mut buf, (width, height)).into_drawing_area();
         let _ = root.fill(&WHITE);
-        let label_style = (FONT, 13).into_font().color(&INK);
+        let label_style = (FONT, 15).into_font().color(&INK);
         let built = ChartBuilder::on(&root)
             .margin_top(34)
             .margin_right(16)
@@ -356,7 +401,7 @@ pub fn rows(
                     String::new()
                 }
             })
-            .x_label_style((FONT, 12).into_font().color(&MUTED))
+            .x_label_style((FONT, 14).into_font().color(&MUTED))
             .light_line_style(WHITE)
             .bold_line_style(GRID)
             .axis_style(MUTED)
@@ -373,20 +418,23 @@ pub fn rows(
                 }
                 let h = band / k;
                 let y1 = y + band / 2.0 - h * j as f64;
+                let color = colors.and_then(|c| c.get(i)).copied().unwrap_or(s.color);
                 let _ = chart.draw_series(std::iter::once(Rectangle::new(
                     [(0.0, y1 - h * 0.9), (v, y1)],
-                    s.color.filled(),
+                    color.filled(),
                 )));
             }
             let (px, py) = chart.backend_coord(&(0.0, y));
-            let shown = shorten(c, (label_width as usize).saturating_sub(12) / 7);
+            let shown = shorten(c, (label_width as usize).saturating_sub(12) / 8);
             let _ = root.draw(&Text::new(
                 shown,
                 (px - 8, py),
                 label_style.pos(Pos::new(HPos::Right, VPos::Center)),
             ));
         }
-        legend(&root, series, label_width as i32 + 6, 16);
+        if colors.is_none() {
+            legend(&root, series, label_width as i32 + 6, 16);
+        }
         let _ = root.present();
     }
     finish(buf, id, title, desc)
@@ -403,39 +451,114 @@ fn shorten(s: &str, max: usize) -> String {
 }
 
 /// One point of the scatter chart: given, received, how many partners sit
-/// there, and the name to write beside it (for the busiest).
+/// there, and the names to write beside it (every one-way partner, and the
+/// busiest).
 pub struct Point {
     pub given: u32,
     pub received: u32,
     pub partners: usize,
     pub label: Option<String>,
+    /// A one-way partner sits here.
+    pub one_way: bool,
+}
+
+/// A box in pixels: left, top, right, bottom.
+type Rect = (f64, f64, f64, f64);
+
+fn overlaps(a: Rect, b: Rect) -> bool {
+    a.0 < b.2 && b.0 < a.2 && a.1 < b.3 && b.1 < a.3
+}
+
+/// Whether the segment from `p` to `q` passes through the box.
+fn crosses(p: (f64, f64), q: (f64, f64), r: Rect) -> bool {
+    // Liang–Barsky clipping: the segment meets the box when some part of
+    // it survives.
+    let (dx, dy) = (q.0 - p.0, q.1 - p.1);
+    let mut t0: f64 = 0.0;
+    let mut t1: f64 = 1.0;
+    for (pk, qk) in [
+        (-dx, p.0 - r.0),
+        (dx, r.2 - p.0),
+        (-dy, p.1 - r.1),
+        (dy, r.3 - p.1),
+    ] {
+        if pk == 0.0 {
+            if qk < 0.0 {
+                return false;
+            }
+        } else {
+            let t = qk / pk;
+            if pk < 0.0 {
+                t0 = t0.max(t);
+            } else {
+                t1 = t1.min(t);
+            }
+        }
+    }
+    t0 <= t1
+}
+
+/// Where the line from the origin with slope `k` (received per given)
+/// leaves the box `[0, tx] × [0, ty]`.
+fn exit(k: f64, tx: f64, ty: f64) -> (f64, f64) {
+    if k * tx <= ty {
+        (tx, k * tx)
+    } else {
+        (ty / k, ty)
+    }
 }
 
 /// Given versus received, one dot per partner (partners with the same
-/// numbers share a bigger dot), with the balance diagonal and the 3:1
-/// bands.
+/// numbers share a bigger dot that says how many), with the balance
+/// diagonal and the 3:1 bands. Each axis is fitted to its data; names are
+/// placed where they cross no line, no dot and no other name.
 pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
     init_font();
-    let max = points
+    let max_g = points.iter().map(|p| p.given).max().unwrap_or(0);
+    let max_r = points.iter().map(|p| p.received).max().unwrap_or(0);
+    // Each axis one past its largest count (rounded up to a multiple of 5
+    // past 10), so no dot sits on the edge.
+    let fit = |m: u32| {
+        let m = f64::from(m + 1).max(2.0);
+        if m <= 10.0 {
+            m
+        } else {
+            (m / 5.0).ceil() * 5.0
+        }
+    };
+    let (tx, ty) = (fit(max_g), fit(max_r));
+    let size = (600, 460);
+    // Room left of the received axis for the names of partners who sit on
+    // it (one-way: they send, you do not), so that no name crosses the
+    // dashed 3:1 line that leaves the origin steeply.
+    let name_font = (FONT, 14).into_font();
+    let left_px = points
         .iter()
-        .map(|p| p.given.max(p.received))
+        .filter(|p| p.given == 0)
+        .filter_map(|p| p.label.as_deref())
+        .map(|l| name_font.box_size(l).map_or(l.len() as u32 * 7, |(w, _)| w) + 26)
         .max()
-        .unwrap_or(0);
-    let top = nice_max(f64::from(max) + 0.5);
-    let size = (560, 460);
+        .map_or(0.0, f64::from);
+    let plot_w = f64::from(size.0) - 92.0;
+    let x0 = if left_px > 0.0 {
+        -(left_px * tx / (plot_w - left_px).max(plot_w / 3.0)).max(0.3)
+    } else {
+        -0.3
+    };
     let mut buf = String::new();
     {
         let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
         let _ = root.fill(&WHITE);
         let built = ChartBuilder::on(&root)
             .margin(16)
+            .margin_right(24)
             .x_label_area_size(44)
             .y_label_area_size(52)
-            .build_cartesian_2d(-0.3f64..top, -0.3f64..top);
+            .build_cartesian_2d(x0..tx, -0.3f64..ty);
         let Ok(mut chart) = built else {
             return String::new();
         };
-        let ticks = if top <= 8.0 { top as usize } else { 5 };
+        let ticks = |top: f64| if top <= 8.0 { top as usize } else { 5 };
         let fmt = |v: &f64| {
             if (v - v.round()).abs() < 1e-9 && *v >= 0.0 {
                 format!("{}", v.round() as i64)
@@ -445,69 +568,163 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
         };
         let _ = chart
             .configure_mesh()
-            .x_labels(ticks + 1)
-            .y_labels(ticks + 1)
+            .x_labels(ticks(tx) + 1)
+            .y_labels(ticks(ty) + 1)
             .x_label_formatter(&fmt)
             .y_label_formatter(&fmt)
             .x_desc("Referrals given (advisor → partner)")
             .y_desc("Referrals received (partner → advisor)")
-            .axis_desc_style((FONT, 13).into_font().color(&MUTED))
-            .label_style((FONT, 12).into_font().color(&MUTED))
+            .axis_desc_style((FONT, 15).into_font().color(&MUTED))
+            .label_style((FONT, 14).into_font().color(&MUTED))
             .light_line_style(WHITE)
             .bold_line_style(GRID)
             .axis_style(MUTED)
             .draw();
-        // The 3:1 bands: between y = x/3 and y = 3x is balanced.
-        let band = RGBColor(0xe8, 0xf0, 0xfb);
-        let _ = chart.draw_series(std::iter::once(Polygon::new(
-            vec![(0.0, 0.0), (top, top / 3.0), (top, top), (top / 3.0, top)],
-            band.filled(),
-        )));
-        let dashed = MUTED.stroke_width(1);
-        for (x, y) in [(top, top / 3.0), (top / 3.0, top)] {
-            let _ = chart.draw_series(DashedLineSeries::new(
-                vec![(0.0, 0.0), (x, y)],
-                5,
-                4,
-                dashed,
-            ));
+        // The 3:1 band, between y = x/3 and y = 3x, cut to the axes.
+        let low = exit(1.0 / 3.0, tx, ty);
+        let high = exit(3.0, tx, ty);
+        let mut band_pts = vec![(0.0, 0.0), low];
+        if ty >= tx / 3.0 && ty <= 3.0 * tx {
+            band_pts.push((tx, ty));
         }
+        band_pts.push(high);
+        let band = RGBColor(0xe8, 0xf0, 0xfb);
+        let _ = chart.draw_series(std::iter::once(Polygon::new(band_pts, band.filled())));
+        let dashed = MUTED.stroke_width(1);
+        for end in [low, high] {
+            let _ = chart.draw_series(DashedLineSeries::new(vec![(0.0, 0.0), end], 5, 4, dashed));
+        }
+        let diagonal = exit(1.0, tx, ty);
         let _ = chart.draw_series(LineSeries::new(
-            vec![(0.0, 0.0), (top, top)],
+            vec![(0.0, 0.0), diagonal],
             MUTED.stroke_width(1),
         ));
-        let corner = (FONT, 12).into_font().color(&MUTED);
-        let notes = [
-            ((top * 0.04, top * 0.96), "Received-heavy", HPos::Left),
-            ((top * 0.97, top * 0.05), "Given-heavy", HPos::Right),
-            ((top * 0.62, top * 0.7), "Balanced", HPos::Right),
-        ];
-        for ((x, y), text, h) in notes {
-            let at = chart.backend_coord(&(x, y));
-            let _ = root.draw(&Text::new(
-                text.to_string(),
-                at,
-                corner.pos(Pos::new(h, VPos::Center)),
+        let px = |x: f64, y: f64| {
+            let (a, b) = chart.backend_coord(&(x, y));
+            (f64::from(a), f64::from(b))
+        };
+        let lines: Vec<((f64, f64), (f64, f64))> = [low, high, diagonal]
+            .iter()
+            .map(|e| (px(0.0, 0.0), px(e.0, e.1)))
+            .collect();
+        let (left, top_px) = px(x0, ty);
+        let (right, bottom) = px(tx, -0.3);
+        let area: Rect = (left, top_px, right, bottom);
+        // Dots, and the boxes names must keep clear of.
+        let mut taken: Vec<Rect> = Vec::new();
+        let radius = |n: usize| (5.0 + (n as f64).sqrt() * 3.0).min(16.0);
+        let count_style = (FONT, 14).into_font().color(&WHITE);
+        for p in points {
+            let r = radius(p.partners);
+            let (cx, cy) = px(f64::from(p.given), f64::from(p.received));
+            let color = if p.one_way { RECEIVED } else { GIVEN };
+            let _ = root.draw(&Circle::new(
+                (cx.round() as i32, cy.round() as i32),
+                r.round() as i32,
+                color.mix(0.75).filled(),
             ));
-        }
-        for p in points {
-            let r = 4.0 + (p.partners as f64).sqrt() * 2.0;
-            let _ = chart.draw_series(std::iter::once(Circle::new(
-                (f64::from(p.given), f64::from(p.received)),
-                r.min(18.0) as i32,
-                GIVEN.mix(0.55).filled(),
-            )));
-        }
-        let name_style = (FONT, 12).into_font().color(&INK);
-        for p in points {
-            if let Some(label) = &p.label {
-                let (px, py) = chart.backend_coord(&(f64::from(p.given), f64::from(p.received)));
+            if p.partners > 1 {
                 let _ = root.draw(&Text::new(
-                    label.clone(),
-                    (px + 8, py - 8),
-                    name_style.pos(Pos::new(HPos::Left, VPos::Center)),
+                    p.partners.to_string(),
+                    (cx.round() as i32, cy.round() as i32),
+                    count_style.pos(Pos::new(HPos::Center, VPos::Center)),
                 ));
             }
+            taken.push((cx - r, cy - r, cx + r, cy + r));
+        }
+        let place =
+            |text: &str, style: &TextStyle, anchors: &[(f64, f64)], taken: &mut Vec<Rect>| {
+                let (w, h) = root
+                    .estimate_text_size(text, style)
+                    .map_or((text.chars().count() as f64 * 7.0, 14.0), |(w, h)| {
+                        (f64::from(w), f64::from(h))
+                    });
+                let boxes: Vec<Rect> = anchors
+                    .iter()
+                    .flat_map(|&(x, y)| {
+                        [
+                            (x, y - h),
+                            (x - w, y - h),
+                            (x, y),
+                            (x - w, y),
+                            (x - w / 2.0, y - h),
+                            (x - w / 2.0, y),
+                        ]
+                    })
+                    .map(|(x, y)| (x - 1.0, y - 1.0, x + w + 1.0, y + h + 1.0))
+                    .collect();
+                let bad = |b: Rect, taken: &[Rect]| {
+                    let mut n = 0;
+                    if b.0 < 2.0 || b.2 > f64::from(size.0) - 2.0 || b.1 < 2.0 || b.3 > bottom {
+                        n += 100;
+                    }
+                    if b.0 < area.0 || b.2 > area.2 || b.1 < area.1 {
+                        n += 30;
+                    }
+                    n += 10 * taken.iter().filter(|t| overlaps(b, **t)).count();
+                    n += 10 * lines.iter().filter(|(p, q)| crosses(*p, *q, b)).count();
+                    n
+                };
+                let best = boxes
+                    .iter()
+                    .copied()
+                    .enumerate()
+                    .min_by_key(|(i, b)| (bad(*b, taken), *i))
+                    .map(|(_, b)| b);
+                if let Some(b) = best {
+                    taken.push(b);
+                    let _ = root.draw(&Text::new(
+                        text.to_string(),
+                        ((b.0 + 1.0).round() as i32, (b.1 + 1.0).round() as i32),
+                        style.pos(Pos::new(HPos::Left, VPos::Top)),
+                    ));
+                }
+            };
+        // Names first, nearest their dots; the corner notes after them,
+        // wherever they fit.
+        let name_style = (FONT, 14).into_font().color(&INK);
+        let mut labelled: Vec<&Point> = points.iter().filter(|p| p.label.is_some()).collect();
+        labelled.sort_by_key(|p| {
+            (
+                std::cmp::Reverse(p.one_way),
+                std::cmp::Reverse(p.given + p.received),
+            )
+        });
+        for p in labelled {
+            let r = radius(p.partners) + 3.0;
+            let (cx, cy) = px(f64::from(p.given), f64::from(p.received));
+            let mut anchors = Vec::new();
+            for step in [1.0, 2.2, 3.6] {
+                let d = r * step;
+                anchors.extend([
+                    (cx + d, cy - d / 2.0),
+                    (cx - d, cy - d / 2.0),
+                    (cx + d, cy + d / 2.0),
+                    (cx - d, cy + d / 2.0),
+                    (cx, cy - d),
+                    (cx, cy + d),
+                ]);
+            }
+            if let Some(label) = &p.label {
+                place(label, &name_style, &anchors, &mut taken);
+            }
+        }
+        let corner = (FONT, 14).into_font().color(&MUTED);
+        let notes = [
+            ("Received-heavy", (0.05, 0.95)),
+            ("Given-heavy", (0.95, 0.08)),
+            ("Balanced", (0.7, 0.72)),
+        ];
+        for (text, (fx, fy)) in notes {
+            let (x, y) = px(tx * fx, ty * fy);
+            let anchors = [
+                (x, y),
+                (x, y - 18.0),
+                (x, y + 18.0),
+                (x - 30.0, y),
+                (x + 30.0, y),
+            ];
+            place(text, &corner, &anchors, &mut taken);
         }
         let _ = root.present();
     }

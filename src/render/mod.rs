@@ -1,6 +1,6 @@
 //! The site: every page and data file of a built book, rendered in memory.
 //!
-//! [`pages`] turns the numbers into what each page shows, [`charts`] draws
+//! [`views`] turns the numbers into what each page shows, [`charts`] draws
 //! the SVG charts, [`markdown`] renders note bodies with their
 //! `[[wiki links]]`. Partner pages are rendered in parallel and kept in a
 //! [`RenderCache`] between runs, so that a watch rebuild renders again only
@@ -11,9 +11,9 @@ pub mod calendar;
 pub mod charts;
 pub mod export;
 pub mod markdown;
-pub mod pages;
 pub mod redact;
 pub mod templates;
+pub mod views;
 
 use std::collections::HashMap;
 
@@ -35,7 +35,7 @@ use redact::{redacted_copies, scrub_json, Scrubber};
 
 pub use cache::{fingerprint, RenderCache};
 use cache::{serde_fingerprint, CachedPage, PartnerCharts, SharedInputs};
-use pages::{QuarterCounts, Row, SiteInfo};
+use views::{Brief, ClassCount, QuarterCounts, Row, SiteInfo, StageCount, Totals, WeekItem};
 
 /// The stylesheet's path in the site.
 pub const STYLESHEET: &str = "style.css";
@@ -53,12 +53,13 @@ struct PartnerPage<'a> {
     ideal_clients: Vec<String>,
     shared_ideal_clients: Vec<String>,
     body_html: String,
-    timeline: Vec<pages::Event>,
-    initiatives: Vec<pages::InitiativeView>,
+    timeline: Vec<views::Event>,
+    initiatives: Vec<views::InitiativeView>,
     quarters: Vec<QuarterCounts>,
     chart: &'a str,
     extra: Option<serde_json::Value>,
-    next_step_due: bool,
+    /// Whether the Contact card has anything to show.
+    has_contact: bool,
 }
 
 fn short_label(long: &str) -> String {
@@ -90,105 +91,51 @@ fn partner_page(
     scrub: Option<&Scrubber>,
     charts: &PartnerCharts,
 ) -> Result<(Vec<u8>, Vec<Diagnostic>, Links), Box<Diagnostic>> {
-    let row = Row::new(p, r, scrub, true);
+    let row = Row::new(p, r, settings, scrub);
     let clean = |s: &str| match scrub {
         Some(sc) => sc.scrub(s),
         None => s.to_string(),
     };
     let (body_html, warnings, links) = markdown::body_html(p, targets, scrub);
-    let mut q = pages::empty_quarters(quarters);
-    pages::add_quarters(p, window, quarters, &mut q);
+    let mut q = views::empty_quarters(quarters);
+    views::add_quarters(p, window, quarters, &mut q);
     let chart = charts.get(&q);
+    let tags: Vec<String> = p.tags.iter().map(|t| clean(t)).collect();
+    let ideal_clients: Vec<String> = p.ideal_clients.iter().map(|t| clean(t)).collect();
+    let has_contact = p.email.is_some()
+        || p.phone.is_some()
+        || p.website.is_some()
+        || !tags.is_empty()
+        || !ideal_clients.is_empty();
     let page = PartnerPage {
         p: &row,
         email: p.email.as_deref(),
-        email_href: p.email.as_deref().and_then(pages::mail_link),
+        email_href: p.email.as_deref().and_then(views::mail_link),
         phone: p.phone.as_deref(),
         website: p.website.as_deref(),
-        website_href: p.website.as_deref().and_then(pages::safe_web_link),
+        website_href: p.website.as_deref().and_then(views::safe_web_link),
         since: p.since.map(|d| d.to_string()),
-        tags: p.tags.iter().map(|t| clean(t)).collect(),
-        ideal_clients: p.ideal_clients.iter().map(|t| clean(t)).collect(),
+        tags,
+        ideal_clients,
         shared_ideal_clients: crate::analysis::shared_ideal_clients(p, settings)
             .into_iter()
             .map(clean)
             .collect(),
         body_html,
-        timeline: pages::timeline(p, settings, scrub),
-        initiatives: pages::initiatives(p, scrub),
+        timeline: views::timeline(p, settings, scrub),
+        initiatives: views::initiatives(p, scrub),
         chart: &chart,
         quarters: q,
         extra: match (scrub, &p.extra) {
             (Some(sc), Some(e)) => Some(scrub_json(e, sc)),
             (_, e) => e.clone(),
         },
-        next_step_due: p
-            .next_step
-            .as_ref()
-            .is_some_and(|n| n.date <= settings.as_of),
+        has_contact,
     };
     let mut ctx = base_context(site, "../", "partner");
     ctx.insert("partner", &page);
     let html = templates.render("partner.html", &ctx)?;
     Ok((html.into_bytes(), warnings, links))
-}
-
-#[derive(Serialize)]
-struct Totals {
-    partners: usize,
-    active: usize,
-    given: u32,
-    received: u32,
-    given_value: String,
-    received_value: String,
-    won: u32,
-    lost: u32,
-    pending: u32,
-    conversion: Option<String>,
-    one_way: usize,
-}
-
-/// What the dashboard's lists need of a partner.
-#[derive(Serialize)]
-struct Brief<'a> {
-    slug: &'a str,
-    name: &'a str,
-    profession: &'a str,
-    score: u32,
-    given: u32,
-    received: u32,
-    last_activity: Option<&'a str>,
-}
-
-impl<'a> Brief<'a> {
-    fn of(r: &'a Row) -> Brief<'a> {
-        Brief {
-            slug: &r.slug,
-            name: &r.name,
-            profession: &r.profession,
-            score: r.score,
-            given: r.given,
-            received: r.received,
-            last_activity: r.last_activity.as_deref(),
-        }
-    }
-}
-
-#[derive(Serialize)]
-struct StageCount {
-    stage: &'static str,
-    title: &'static str,
-    next_action: &'static str,
-    count: usize,
-}
-
-#[derive(Serialize)]
-struct Due<'a> {
-    row: Brief<'a>,
-    date: String,
-    action: String,
-    overdue: bool,
-    days: i64,
 }
 
 /// Renders the whole site, reusing partner pages from `cache` when their
@@ -223,7 +170,7 @@ pub fn render_cached(
         )
     });
     let scrub = scrubber.as_ref();
-    let quarters = pages::window_quarters(window);
+    let quarters = views::window_quarters(window);
 
     // Partner pages: reuse what the previous run rendered when possible.
     let shared = SharedInputs {
@@ -315,13 +262,22 @@ pub fn render_cached(
     }
     // The data files; on a redacted site, from copies with client names
     // scrubbed out of free text (export leaves the client column empty).
-    let (json, csv) = match scrub.map(|sc| redacted_copies(book, reports, sc)) {
+    // The calendar is written from the same copies, so redaction applies
+    // to it as to partners.json.
+    let dues = |pairs: &[(&Partner, &Report)]| -> Vec<calendar::Due> {
+        pairs
+            .iter()
+            .map(|(p, r)| calendar::Due::of(p, r.contact.due))
+            .collect()
+    };
+    let (json, csv, ics) = match scrub.map(|sc| redacted_copies(book, reports, sc)) {
         Some((ps, rs)) => {
             let pairs: Vec<_> = ps.iter().zip(&rs).collect();
             let partners: Vec<_> = ps.iter().collect();
             (
                 export::partners_json(&pairs),
                 export::referrals_csv(&partners, window, true),
+                calendar::calendar(&settings.title, &dues(&pairs)),
             )
         }
         None => {
@@ -329,31 +285,30 @@ pub fn render_cached(
             (
                 export::partners_json(&pairs),
                 export::referrals_csv(&partners, window, false),
+                calendar::calendar(&settings.title, &dues(&pairs)),
             )
         }
     };
     let mut book_files: Vec<(String, Arc<[u8]>)> = vec![
         ("data/partners.json".into(), Arc::from(json.into_bytes())),
         ("data/referrals.csv".into(), Arc::from(csv)),
+        (calendar::FILE.into(), Arc::from(ics.into_bytes())),
     ];
+    // One row per partner, with its criteria, for every book-wide page.
     let rows: Vec<Row> = pairs
         .par_iter()
-        .map(|(p, r)| Row::new(p, r, scrub, false))
+        .map(|(p, r)| Row::new(p, r, settings, scrub))
         .collect();
     // The book-wide pages are independent: render them side by side.
     type Job<'a> = Box<dyn Fn() -> Result<String, Box<Diagnostic>> + Send + Sync + 'a>;
     let jobs: Vec<(&str, Job)> = vec![
         (
             "reports/readiness.html",
-            Box::new(|| templates.render("readiness.html", &readiness(&pairs, scrub, &site))),
+            Box::new(|| templates.render("readiness.html", &readiness(&rows, &site))),
         ),
         (
             "partners/index.html",
-            Box::new(|| {
-                let mut ctx = base_context(&site, "../", "partners");
-                ctx.insert("partners", &rows);
-                templates.render("partners.html", &ctx)
-            }),
+            Box::new(|| templates.render("partners.html", &partner_table(&rows, &site))),
         ),
         (
             "reports/reciprocity.html",
@@ -416,9 +371,9 @@ fn book_partner<'a>(book: &'a Book, p: &Partner) -> &'a Arc<Partner> {
 }
 
 fn book_quarters(book: &Book, window: Window, quarters: &[i32]) -> Vec<QuarterCounts> {
-    let mut q = pages::empty_quarters(quarters);
+    let mut q = views::empty_quarters(quarters);
     for p in &book.partners {
-        pages::add_quarters(p, window, quarters, &mut q);
+        views::add_quarters(p, window, quarters, &mut q);
     }
     q
 }
@@ -465,24 +420,100 @@ fn stage_counts(rows: &[Row]) -> Vec<StageCount> {
 fn stage_chart(counts: &[StageCount]) -> String {
     let labels: Vec<String> = counts.iter().map(|g| g.title.to_string()).collect();
     let values: Vec<f64> = counts.iter().map(|g| g.count as f64).collect();
+    let colors: Vec<_> = Stage::PATH
+        .iter()
+        .map(|s| charts::stage_color(*s))
+        .collect();
     let desc = counts
         .iter()
         .map(|g| format!("{}: {}", g.title, g.count))
         .collect::<Vec<_>>()
         .join("; ");
-    charts::rows(
+    charts::rows_colored(
         "stage-chart",
         "Partners per stage",
-        &format!("Horizontal bars, one per stage in the order of the path. {desc}."),
+        &format!("Horizontal bars, one per stage in the order of the path, each in the stage's colour. {desc}."),
         &labels,
         &[Series {
             name: "Partners",
             color: charts::NET_NEW,
             values: &values,
         }],
-        640,
-        250,
+        Some(&colors),
+        520,
+        220,
     )
+}
+
+/// The partner table, with the choices of its filters.
+fn partner_table(rows: &[Row], site: &SiteInfo) -> Context {
+    let mut professions: Vec<&str> = rows
+        .iter()
+        .map(|r| r.profession.as_str())
+        .filter(|p| !p.is_empty())
+        .collect();
+    professions.sort_by_key(|p| p.to_lowercase());
+    professions.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    let stages: Vec<StageCount> = stage_counts(rows)
+        .into_iter()
+        .filter(|s| s.count > 0)
+        .collect();
+    let mut ctx = base_context(site, "../", "partners");
+    ctx.insert("partners", rows);
+    ctx.insert("professions", &professions);
+    ctx.insert("stages", &stages);
+    ctx
+}
+
+/// The "This week" list: what is due today or overdue (next steps and
+/// contacts), most overdue first, then what falls due in the next 7 days.
+fn this_week(rows: &[Row]) -> (Vec<WeekItem<'_>>, Vec<WeekItem<'_>>) {
+    let mut overdue = Vec::new();
+    let mut soon = Vec::new();
+    for r in rows {
+        if let (Some(d), Some(date)) = (r.next_step_in, &r.next_step_date) {
+            let item = WeekItem {
+                row: Brief::of(r),
+                kind: "step",
+                what: r.next_step_action.clone().unwrap_or_default(),
+                date: date.clone(),
+                in_days: d,
+                when: views::due_words(d),
+            };
+            if d <= 0 {
+                overdue.push(item);
+            } else if d <= 7 {
+                soon.push(item);
+            }
+        }
+        if let (Some(d), Some(date)) = (r.contact_in, &r.contact_due) {
+            let what = match (r.cadence, &r.last_contact) {
+                (Some(c), Some(last)) => {
+                    format!(
+                        "Get in touch: last contact {last}, every {}",
+                        views::days(i64::from(c))
+                    )
+                }
+                _ => "Get in touch: no contact recorded yet".to_string(),
+            };
+            let item = WeekItem {
+                row: Brief::of(r),
+                kind: "contact",
+                what,
+                date: date.clone(),
+                in_days: d,
+                when: views::due_words(d),
+            };
+            if d <= 0 {
+                overdue.push(item);
+            } else if d <= 7 {
+                soon.push(item);
+            }
+        }
+    }
+    overdue.sort_by(|a, b| a.in_days.cmp(&b.in_days).then(a.row.name.cmp(b.row.name)));
+    soon.sort_by(|a, b| a.in_days.cmp(&b.in_days).then(a.row.name.cmp(b.row.name)));
+    (overdue, soon)
 }
 
 fn dashboard(
@@ -493,7 +524,7 @@ fn dashboard(
     window: Window,
     quarters: &[i32],
 ) -> Context {
-    let settings = &book.settings;
+    let currency = book.settings.currency.as_deref();
     let (mut won, mut lost, mut pending) = (0, 0, 0);
     for p in &book.partners {
         for r in &p.referrals {
@@ -508,13 +539,16 @@ fn dashboard(
     }
     let given_value: f64 = reports.iter().map(|r| r.flow.given_value).sum();
     let received_value: f64 = reports.iter().map(|r| r.flow.received_value).sum();
+    let (overdue, soon) = this_week(rows);
     let totals = Totals {
         partners: rows.len(),
         active: rows.iter().filter(|r| r.active).count(),
         given: reports.iter().map(|r| r.flow.given).sum(),
         received: reports.iter().map(|r| r.flow.received).sum(),
-        given_value: pages::amount(given_value),
-        received_value: pages::amount(received_value),
+        net_new_given: reports.iter().map(|r| r.flow.net_new_given).sum(),
+        net_new_received: reports.iter().map(|r| r.flow.net_new_received).sum(),
+        given_value: views::money(given_value, currency),
+        received_value: views::money(received_value, currency),
         won,
         lost,
         pending,
@@ -525,6 +559,11 @@ fn dashboard(
             )
         }),
         one_way: rows.iter().filter(|r| r.one_way).count(),
+        ready: rows
+            .iter()
+            .filter(|r| r.stage == Stage::ReadyForDiscovery)
+            .count(),
+        overdue: overdue.len(),
     };
     let counts = stage_counts(rows);
     let pick = |f: &dyn Fn(&Row) -> bool| {
@@ -533,36 +572,24 @@ fn dashboard(
             .map(Brief::of)
             .collect::<Vec<_>>()
     };
-    let one_way_given = pick(&|r| r.reciprocity == Reciprocity::OneWayGiven);
-    let one_way_received = pick(&|r| r.reciprocity == Reciprocity::OneWayReceived);
+    let mut one_way_given = pick(&|r| r.reciprocity == Reciprocity::OneWayGiven);
+    one_way_given.sort_by(|a, b| b.given.cmp(&a.given).then(a.name.cmp(b.name)));
+    let mut one_way_received = pick(&|r| r.reciprocity == Reciprocity::OneWayReceived);
+    one_way_received.sort_by(|a, b| b.received.cmp(&a.received).then(a.name.cmp(b.name)));
     let ready = pick(&|r| r.stage == Stage::ReadyForDiscovery);
+    let mut givers = pick(&|r| r.net_new_received > 0);
+    givers.sort_by(|a, b| {
+        b.net_new_received
+            .cmp(&a.net_new_received)
+            .then(a.name.cmp(b.name))
+    });
+    givers.truncate(5);
     let mut stale = pick(&|r| !r.active);
     stale.sort_by(|a, b| {
         a.last_activity
             .cmp(&b.last_activity)
             .then(a.name.cmp(b.name))
     });
-    let mut due: Vec<Due> = Vec::new();
-    let mut upcoming: Vec<Due> = Vec::new();
-    for (p, row) in book.partners.iter().zip(rows) {
-        let Some(step) = &p.next_step else { continue };
-        let date = step.date;
-        let days = (date.0 - settings.as_of.0).num_days();
-        let item = Due {
-            row: Brief::of(row),
-            date: date.to_string(),
-            action: row.next_step_action.clone().unwrap_or_default(),
-            overdue: days < 0,
-            days: days.abs(),
-        };
-        if days <= 0 {
-            due.push(item);
-        } else if days <= 30 {
-            upcoming.push(item);
-        }
-    }
-    due.sort_by(|a, b| a.date.cmp(&b.date).then(a.row.name.cmp(b.row.name)));
-    upcoming.sort_by(|a, b| a.date.cmp(&b.date).then(a.row.name.cmp(b.row.name)));
     let q = book_quarters(book, window, quarters);
     let mut ctx = base_context(site, "", "dashboard");
     ctx.insert("totals", &totals);
@@ -570,9 +597,11 @@ fn dashboard(
     ctx.insert("one_way_given", &one_way_given);
     ctx.insert("one_way_received", &one_way_received);
     ctx.insert("ready", &ready);
+    ctx.insert("givers", &givers);
     ctx.insert("stale", &stale);
-    ctx.insert("due", &due);
-    ctx.insert("upcoming", &upcoming);
+    ctx.insert("overdue", &overdue);
+    ctx.insert("soon", &soon);
+    ctx.insert("calendar", calendar::FILE);
     ctx.insert("quarters", &q);
     ctx.insert("flow_chart", &quarter_chart(&q));
     ctx.insert("stage_chart", &stage_chart(&counts));
@@ -586,10 +615,11 @@ fn reciprocity(
     window: Window,
     quarters: &[i32],
 ) -> Context {
-    // 1. Given versus received.
-    let mut at: HashMap<(u32, u32), usize> = HashMap::new();
+    // 1. Given versus received: every one-way partner named, and the
+    // busiest six.
+    let mut at: HashMap<(u32, u32), Vec<&Row>> = HashMap::new();
     for r in rows {
-        *at.entry((r.given, r.received)).or_default() += 1;
+        at.entry((r.given, r.received)).or_default().push(r);
     }
     let mut busiest: Vec<&Row> = rows.iter().filter(|r| r.given + r.received > 0).collect();
     busiest.sort_by(|a, b| {
@@ -597,21 +627,30 @@ fn reciprocity(
             .cmp(&(a.given + a.received))
             .then(a.name.cmp(&b.name))
     });
-    let mut named: HashMap<(u32, u32), String> = HashMap::new();
-    for r in busiest.iter().take(6) {
-        named
-            .entry((r.given, r.received))
-            .or_insert_with(|| r.name.clone());
-    }
+    let busy: Vec<&str> = busiest.iter().take(6).map(|r| r.slug.as_str()).collect();
     let mut keys: Vec<_> = at.keys().copied().collect();
     keys.sort_unstable();
     let points: Vec<charts::Point> = keys
         .iter()
-        .map(|k| charts::Point {
-            given: k.0,
-            received: k.1,
-            partners: at[k],
-            label: named.get(k).cloned(),
+        .map(|k| {
+            let here = &at[k];
+            let named: Vec<&str> = here
+                .iter()
+                .filter(|r| r.one_way || busy.contains(&r.slug.as_str()))
+                .map(|r| r.name.as_str())
+                .collect();
+            let label = match named.len() {
+                0 => None,
+                1 | 2 => Some(named.join(", ")),
+                n => Some(format!("{}, {} and {} more", named[0], named[1], n - 2)),
+            };
+            charts::Point {
+                given: k.0,
+                received: k.1,
+                partners: here.len(),
+                label,
+                one_way: here.iter().any(|r| r.one_way),
+            }
         })
         .collect();
     let one_way = rows.iter().filter(|r| r.one_way).count();
@@ -619,7 +658,7 @@ fn reciprocity(
         "scatter-chart",
         "Referrals given versus received, one dot per partner",
         &format!(
-            "Each dot is a partner placed by referrals given (across) and received (up) between {} and {}; bigger dots hold several partners. The diagonal is a perfect balance; the shaded band between the dashed lines is within 3 to 1. {} partners sit on an axis: one-way streets. The table below lists every partner.",
+            "Each dot is a partner placed by referrals given (across) and received (up) between {} and {}; a number on a dot says how many partners share it. The diagonal is a perfect balance; the shaded band between the dashed lines is within 3 to 1. {} partners sit on an axis: one-way streets, each named. The table below lists every partner.",
             site.window_start, site.window_end, one_way
         ),
         &points,
@@ -648,7 +687,49 @@ fn reciprocity(
         720,
         190,
     );
-    // 3 and 4. Per quarter.
+    // 3. Who brings net-new business: net-new received by partner.
+    let mut givers: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.net_new_received + r.net_new_given > 0)
+        .collect();
+    givers.sort_by(|a, b| {
+        b.net_new_received
+            .cmp(&a.net_new_received)
+            .then(b.net_new_given.cmp(&a.net_new_given))
+            .then(a.name.cmp(&b.name))
+    });
+    givers.truncate(20);
+    let nn_names: Vec<String> = givers.iter().map(|r| r.name.clone()).collect();
+    let nn_r: Vec<f64> = givers
+        .iter()
+        .map(|r| f64::from(r.net_new_received))
+        .collect();
+    let nn_g: Vec<f64> = givers.iter().map(|r| f64::from(r.net_new_given)).collect();
+    let givers_chart = (!givers.is_empty()).then(|| {
+        charts::rows(
+            "netnew-partners-chart",
+            "Net-new referrals by partner",
+            &format!(
+                "Pairs of bars for the partners with net-new referrals in the window, most net-new received first: {}.",
+                givers
+                    .iter()
+                    .map(|r| format!(
+                        "{} {} received, {} given",
+                        r.name, r.net_new_received, r.net_new_given
+                    ))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            &nn_names,
+            &[
+                Series { name: "Net-new received", color: charts::NET_NEW, values: &nn_r },
+                Series { name: "Net-new given", color: charts::GIVEN, values: &nn_g },
+            ],
+            720,
+            190,
+        )
+    });
+    // 4 and 5. Per quarter.
     let q = book_quarters(book, window, quarters);
     let labels: Vec<String> = q.iter().map(|q| short_label(&q.label)).collect();
     let nn: Vec<f64> = q.iter().map(|q| f64::from(q.net_new)).collect();
@@ -672,25 +753,33 @@ fn reciprocity(
         (720, 300),
         "Referrals",
     );
-    let mut by_flow: Vec<&Row> = rows.iter().collect();
-    by_flow.sort_by(|a, b| {
-        (b.given + b.received)
-            .cmp(&(a.given + a.received))
+    // The table, by balance: the partners you only give to first, those
+    // with no referral at all last.
+    let mut by_balance: Vec<&Row> = rows.iter().collect();
+    by_balance.sort_by(|a, b| {
+        let key = |r: &Row| (r.given + r.received == 0, r.balance_raw);
+        let (ea, ba) = key(a);
+        let (eb, bb) = key(b);
+        ea.cmp(&eb)
+            .then(ba.total_cmp(&bb))
+            .then((b.given + b.received).cmp(&(a.given + a.received)))
             .then(a.name.cmp(&b.name))
     });
     let mut ctx = base_context(site, "../", "reciprocity");
-    ctx.insert("partners", &by_flow);
+    ctx.insert("partners", &by_balance);
     ctx.insert("quarters", &q);
     ctx.insert("scatter_chart", &scatter);
     ctx.insert("busiest_chart", &busiest_chart);
     ctx.insert("busiest_count", &top.len());
+    ctx.insert("givers_chart", &givers_chart);
+    ctx.insert("givers", &givers);
     ctx.insert("flow_chart", &quarter_chart(&q));
     ctx.insert("net_new_chart", &net_new_chart);
     let counts: Vec<ClassCount> = crate::analysis::Reciprocity::ALL
         .iter()
         .map(|c| ClassCount {
             key: c.as_str(),
-            label: pages::reciprocity_label(*c),
+            label: views::reciprocity_label(*c),
             count: rows.iter().filter(|r| r.reciprocity == *c).count(),
             one_way: c.is_one_way(),
         })
@@ -699,22 +788,10 @@ fn reciprocity(
     ctx
 }
 
-#[derive(Serialize)]
-struct ClassCount {
-    key: &'static str,
-    label: &'static str,
-    count: usize,
-    one_way: bool,
-}
-
-fn readiness(pairs: &[(&Partner, &Report)], scrub: Option<&Scrubber>, site: &SiteInfo) -> Context {
-    let rows: Vec<Row> = pairs
-        .par_iter()
-        .map(|(p, r)| Row::new(p, r, scrub, true))
-        .collect();
-    let groups = pages::stage_groups(&rows);
+fn readiness(rows: &[Row], site: &SiteInfo) -> Context {
+    let groups = views::stage_groups(rows);
     let mut ctx = base_context(site, "../", "readiness");
-    ctx.insert("stage_chart", &stage_chart(&stage_counts(&rows)));
+    ctx.insert("stage_chart", &stage_chart(&stage_counts(rows)));
     ctx.insert("stages", &groups);
     ctx
 }

@@ -28,6 +28,10 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../templates/readiness.html"),
     ),
     ("style.css", include_str!("../../templates/style.css")),
+    (
+        "sortable.html",
+        include_str!("../../templates/sortable.html"),
+    ),
 ];
 
 /// A template's name and text, and where it came from for messages.

@@ -19,6 +19,8 @@ pub struct SiteInfo {
     pub advisor: Option<String>,
     pub redacted: bool,
     pub stale_days: u32,
+    /// The settings' currency, shown with every value.
+    pub currency: Option<String>,
 }
 
 impl SiteInfo {
@@ -32,6 +34,7 @@ impl SiteInfo {
             advisor: settings.advisor.name.clone(),
             redacted: settings.privacy.redact_clients,
             stale_days: settings.readiness.stale_days,
+            currency: settings.currency.clone().filter(|c| !c.is_empty()),
         }
     }
 }
@@ -102,6 +105,88 @@ pub fn amount(x: f64) -> String {
     }
 }
 
+/// A value with the currency of the settings when there is one:
+/// `USD 4,500` for a code, `$4,500` for a symbol.
+pub fn money(x: f64, currency: Option<&str>) -> String {
+    let n = amount(x);
+    match currency.map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c) if c.chars().all(|ch| ch.is_alphabetic()) => format!("{c} {n}"),
+        Some(c) => match n.strip_prefix('-') {
+            Some(pos) => format!("-{c}{pos}"),
+            None => format!("{c}{n}"),
+        },
+        None => n,
+    }
+}
+
+/// "3 days", "1 day".
+pub fn days(n: i64) -> String {
+    format!("{n} day{}", if n == 1 { "" } else { "s" })
+}
+
+/// How late something is, for people: "due today", "12 days overdue".
+pub fn overdue_words(d: i64) -> String {
+    if d == 0 {
+        "due today".to_string()
+    } else {
+        format!("{} overdue", days(d))
+    }
+}
+
+/// When something falls due, counted from `as_of`: "due today", "3 days
+/// overdue", "due in 5 days".
+pub fn due_words(in_days: i64) -> String {
+    if in_days <= 0 {
+        overdue_words(-in_days)
+    } else if in_days == 1 {
+        "due tomorrow".to_string()
+    } else {
+        format!("due in {}", days(in_days))
+    }
+}
+
+/// "gave 3, received 1": the balance as people read it.
+pub fn flow_words(given: u32, received: u32) -> String {
+    if given == 0 && received == 0 {
+        "no referrals either way".to_string()
+    } else {
+        format!("gave {given}, received {received}")
+    }
+}
+
+/// The stage above `stage` on the ladder and the criteria it needs, as the
+/// rules of FORMAT §4 decide it: the track record for a partner still
+/// building one (or falling short), mutual interest for one who has not
+/// (yet) said yes to a discovery conversation, business created together
+/// for one designing it. Collaborating is the top; dormant needs activity.
+pub fn next_stage(stage: Stage) -> (Option<Stage>, &'static [&'static str]) {
+    match stage {
+        Stage::Dormant => (None, &["active"]),
+        Stage::NotAFit => (None, &["track_record"]),
+        Stage::BuildingTrackRecord | Stage::ExpertProvider => {
+            (Some(Stage::ReadyForDiscovery), &["track_record"])
+        }
+        Stage::Declined | Stage::ReadyForDiscovery | Stage::DiscoveryUndecided => {
+            (Some(Stage::DesignNetNew), &["mutual_interest"])
+        }
+        Stage::DesignNetNew => (Some(Stage::Collaborating), &["net_new"]),
+        Stage::Collaborating => (None, &[]),
+    }
+}
+
+/// The short name of a criterion, for "held back by".
+pub fn criterion_short(key: &str) -> &'static str {
+    match key {
+        "track_record" => "a track record of exceeding expectations",
+        "two_way" => "referrals both ways",
+        "mutual_interest" => "mutual interest in a discovery conversation",
+        "shared_ideal_clients" => "shared ideal clients",
+        "net_new" => "net-new business created together",
+        "active" => "recent activity",
+        _ => "a criterion",
+    }
+}
+
 /// One partner's numbers, the same on every page that lists partners.
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
@@ -110,15 +195,27 @@ pub struct Row {
     pub firm: Option<String>,
     pub profession: String,
     pub role: &'static str,
+    /// The role spelled out: "Expert service provider".
+    pub role_label: &'static str,
     /// Serialized as its kebab-case name, as `Stage::as_str` spells it.
     pub stage: Stage,
     pub stage_title: &'static str,
     /// The stage's place on the ladder, lowest first, for sorting.
     pub stage_rank: usize,
+    /// Why the partner is at this stage, with dates.
+    pub reason: String,
+    /// The stage above this one, when there is one to reach.
+    pub next_stage_title: Option<&'static str>,
+    /// What holds the partner back from it: the unmet criteria it needs.
+    pub blocked: Vec<&'static str>,
     pub next_action: String,
     pub score: u32,
     pub given: u32,
     pub received: u32,
+    pub net_new_given: u32,
+    pub net_new_received: u32,
+    /// "gave 3, received 1".
+    pub flow_words: String,
     pub given_value: String,
     pub received_value: String,
     pub given_value_raw: f64,
@@ -133,6 +230,24 @@ pub struct Row {
     pub last_activity: Option<String>,
     pub next_step_date: Option<String>,
     pub next_step_action: Option<String>,
+    /// Days from `as_of` to the next step (negative: overdue).
+    pub next_step_in: Option<i64>,
+    /// "12 days overdue", "due today", "due in 5 days".
+    pub next_step_when: Option<String>,
+    pub next_step_overdue: bool,
+    pub last_contact: Option<String>,
+    pub cadence: Option<u32>,
+    pub contact_due: Option<String>,
+    /// Days from `as_of` to the day to get in touch by (negative: overdue).
+    pub contact_in: Option<i64>,
+    pub contact_when: Option<String>,
+    pub contact_overdue: bool,
+    /// A next step or a contact is due today or overdue.
+    pub overdue: bool,
+    /// The more urgent of the two for the due column: its words and its
+    /// days from `as_of`.
+    pub due_when: Option<String>,
+    pub due_in: Option<i64>,
     pub criteria: Vec<CriterionView>,
     pub met: u32,
 }
@@ -141,7 +256,10 @@ impl Row {
     /// The row of a partner; `with_criteria` adds the six criteria and
     /// their evidence (pages that list every partner in a table leave
     /// them out).
-    pub fn new(p: &Partner, r: &Report, scrub: Option<&Scrubber>, with_criteria: bool) -> Row {
+    pub fn new(p: &Partner, r: &Report, settings: &Settings, scrub: Option<&Scrubber>) -> Row {
+        let currency = settings.currency.as_deref();
+        let as_of = settings.as_of;
+        let from_today = |d: crate::book::Day| (d.0 - as_of.0).num_days();
         let clean = |s: &str| match scrub {
             Some(sc) => sc.scrub(s),
             None => s.to_string(),
@@ -151,7 +269,6 @@ impl Row {
             .criteria
             .iter()
             .iter()
-            .filter(|_| with_criteria)
             .map(|(key, c)| CriterionView {
                 key,
                 label: criterion_label(key),
@@ -160,21 +277,41 @@ impl Row {
             })
             .collect();
         let stage = r.readiness.stage;
+        let (next, needs) = next_stage(stage);
+        let all = r.readiness.criteria.iter();
+        let blocked = needs
+            .iter()
+            .filter(|k| all.iter().any(|(key, c)| key == *k && !c.met))
+            .map(|k| criterion_short(k))
+            .collect();
+        let next_step_in = p.next_step.as_ref().map(|n| from_today(n.date));
+        let contact_in = r.contact.due.map(from_today);
+        let due_in = match (next_step_in, contact_in) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         Row {
             slug: p.slug.clone(),
             name: p.name.clone(),
             firm: p.firm.as_deref().map(clean),
             profession: p.profession.as_deref().map(clean).unwrap_or_default(),
             role: p.role.as_str(),
+            role_label: p.role.label(),
             stage,
             stage_title: stage.label(),
             stage_rank: Stage::LADDER.iter().position(|s| *s == stage).unwrap_or(0),
+            reason: clean(&r.readiness.reason),
+            next_stage_title: next.map(Stage::label),
+            blocked,
             next_action: clean(&r.readiness.next_action),
             score: r.readiness.score,
             given: r.flow.given,
             received: r.flow.received,
-            given_value: amount(r.flow.given_value),
-            received_value: amount(r.flow.received_value),
+            net_new_given: r.flow.net_new_given,
+            net_new_received: r.flow.net_new_received,
+            flow_words: flow_words(r.flow.given, r.flow.received),
+            given_value: money(r.flow.given_value, currency),
+            received_value: money(r.flow.received_value, currency),
             given_value_raw: r.flow.given_value,
             received_value_raw: r.flow.received_value,
             balance: r
@@ -189,10 +326,108 @@ impl Row {
             last_activity: r.last_activity.map(|d| d.to_string()),
             next_step_date: p.next_step.as_ref().map(|n| n.date.to_string()),
             next_step_action: p.next_step.as_ref().map(|n| clean(&n.action)),
+            next_step_in,
+            next_step_when: next_step_in.map(due_words),
+            next_step_overdue: next_step_in.is_some_and(|d| d <= 0),
+            last_contact: r.contact.last_contact.map(|d| d.to_string()),
+            cadence: r.contact.cadence,
+            contact_due: r.contact.due.map(|d| d.to_string()),
+            contact_in,
+            contact_when: contact_in.map(due_words),
+            contact_overdue: contact_in.is_some_and(|d| d <= 0),
+            overdue: due_in.is_some_and(|d| d <= 0),
+            due_when: due_in.map(due_words),
+            due_in,
             criteria,
             met: r.readiness.criteria.met_count(),
         }
     }
+}
+
+/// The dashboard's totals for the window.
+#[derive(Debug, Serialize)]
+pub struct Totals {
+    pub partners: usize,
+    pub active: usize,
+    pub given: u32,
+    pub received: u32,
+    pub net_new_given: u32,
+    pub net_new_received: u32,
+    pub given_value: String,
+    pub received_value: String,
+    pub won: u32,
+    pub lost: u32,
+    pub pending: u32,
+    pub conversion: Option<String>,
+    pub one_way: usize,
+    pub ready: usize,
+    /// Next steps and contacts due today or overdue.
+    pub overdue: usize,
+}
+
+/// What the dashboard's lists need of a partner.
+#[derive(Debug, Serialize)]
+pub struct Brief<'a> {
+    pub slug: &'a str,
+    pub name: &'a str,
+    pub profession: &'a str,
+    pub stage: Stage,
+    pub stage_title: &'static str,
+    pub reason: &'a str,
+    pub met: u32,
+    pub given: u32,
+    pub received: u32,
+    pub net_new_received: u32,
+    pub last_activity: Option<&'a str>,
+}
+
+impl<'a> Brief<'a> {
+    pub fn of(r: &'a Row) -> Brief<'a> {
+        Brief {
+            slug: &r.slug,
+            name: &r.name,
+            profession: &r.profession,
+            stage: r.stage,
+            stage_title: r.stage_title,
+            reason: &r.reason,
+            met: r.met,
+            given: r.given,
+            received: r.received,
+            net_new_received: r.net_new_received,
+            last_activity: r.last_activity.as_deref(),
+        }
+    }
+}
+
+/// How many partners a stage holds, with what it calls for.
+#[derive(Debug, Serialize)]
+pub struct StageCount {
+    pub stage: &'static str,
+    pub title: &'static str,
+    pub next_action: &'static str,
+    pub count: usize,
+}
+
+/// One line of the dashboard's "This week": a next step (`step`) or a
+/// contact (`contact`) that is due.
+#[derive(Debug, Serialize)]
+pub struct WeekItem<'a> {
+    pub row: Brief<'a>,
+    pub kind: &'static str,
+    pub what: String,
+    pub date: String,
+    /// Days from `as_of` (0: today, negative: overdue).
+    pub in_days: i64,
+    pub when: String,
+}
+
+/// How many partners a reciprocity class holds.
+#[derive(Debug, Serialize)]
+pub struct ClassCount {
+    pub key: &'static str,
+    pub label: &'static str,
+    pub count: usize,
+    pub one_way: bool,
 }
 
 /// A calendar quarter, counted from year 0.

@@ -1,0 +1,240 @@
+//! What a user checks on the built sample site: every stage says why, what
+//! is overdue says by how many days wherever it appears, net-new counts by
+//! partner, the calendar of what is due, and a first-run page without an
+//! empty card.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use icalendar::{CalendarComponent, Component, DatePerhapsTime};
+use serde_json::Value;
+
+fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
+}
+
+fn build(book: &Path, out: &Path) -> Output {
+    let out = Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .arg("build")
+        .arg(book)
+        .arg("-o")
+        .arg(out)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("rapport runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn built_sample() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    build(&sample(), dir.path());
+    dir
+}
+
+fn read(dir: &Path, page: &str) -> String {
+    fs::read_to_string(dir.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"))
+}
+
+fn partners(dir: &Path) -> Vec<Value> {
+    let json: Value = serde_json::from_str(&read(dir, "data/partners.json")).unwrap();
+    json.as_array().unwrap().clone()
+}
+
+/// Text as the templates write it into HTML.
+fn html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('/', "&#x2F;")
+}
+
+/// "due today", "1 day overdue", "12 days overdue".
+fn overdue(days: i64) -> String {
+    match days {
+        0 => "due today".into(),
+        1 => "1 day overdue".into(),
+        d => format!("{d} days overdue"),
+    }
+}
+
+#[test]
+fn every_stage_carries_its_reason_and_its_criteria_count() {
+    let dir = built_sample();
+    let table = read(dir.path(), "partners/index.html");
+    let report = read(dir.path(), "reports/readiness.html");
+    for p in partners(dir.path()) {
+        let slug = p["slug"].as_str().unwrap();
+        let reason = html(p["readiness"]["reason"].as_str().unwrap());
+        let page = read(dir.path(), &format!("partners/{slug}.html"));
+        assert!(page.contains(&reason), "{slug}: no reason {reason}");
+        assert!(table.contains(&reason), "{slug}: no reason in the table");
+        assert!(report.contains(&reason), "{slug}: no reason in the report");
+        let met = p["readiness"]["criteria"]
+            .as_object()
+            .unwrap()
+            .values()
+            .filter(|v| **v == Value::Bool(true))
+            .count();
+        assert!(page.contains(&format!("{met} of 6 criteria")), "{slug}");
+    }
+    // A partner held back says by what.
+    let rafael = read(dir.path(), "partners/rafael-ortiz.html");
+    assert!(
+        rafael.contains("Next stage, Collaborating: needs net-new business created together."),
+        "rafael-ortiz"
+    );
+    // Roles are spelled out.
+    assert!(table.contains("Expert service provider"));
+    assert!(table.contains("Center of influence"));
+}
+
+#[test]
+fn overdue_says_how_many_days_wherever_it_shows() {
+    let dir = built_sample();
+    let dashboard = read(dir.path(), "index.html");
+    let table = read(dir.path(), "partners/index.html");
+    let report = read(dir.path(), "reports/readiness.html");
+    let mut seen = 0;
+    for p in partners(dir.path()) {
+        let slug = p["slug"].as_str().unwrap();
+        let page = read(dir.path(), &format!("partners/{slug}.html"));
+        let step = p["next_step"]["overdue_days"].as_i64();
+        let contact = p["contact_overdue_days"].as_i64();
+        for days in [step, contact].into_iter().flatten() {
+            let words = overdue(days);
+            assert!(page.contains(&words), "{slug}: {words} not on its page");
+            assert!(
+                dashboard.contains(&words),
+                "{slug}: {words} not on the dashboard"
+            );
+            assert!(report.contains(&words), "{slug}: {words} not in the report");
+            seen += 1;
+        }
+        // The table's due column shows the more overdue of the two.
+        if let Some(most) = step.into_iter().chain(contact).max() {
+            assert!(table.contains(&overdue(most)), "{slug}: not in the table");
+        }
+    }
+    assert!(seen >= 5, "the sample book has overdue steps and contacts");
+}
+
+#[test]
+fn net_new_counts_by_partner_and_direction() {
+    let dir = built_sample();
+    let table = read(dir.path(), "partners/index.html");
+    let reciprocity = read(dir.path(), "reports/reciprocity.html");
+    let dashboard = read(dir.path(), "index.html");
+    assert!(table.contains(">Net-new received</th>"));
+    assert!(table.contains(">Net-new given</th>"));
+    assert!(reciprocity.contains(">Net-new received</th>"));
+    assert!(reciprocity.contains("id=\"netnew-partners-chart-t\""));
+    let all = partners(dir.path());
+    let top = all
+        .iter()
+        .max_by_key(|p| {
+            (
+                p["net_new_received"].as_u64().unwrap(),
+                std::cmp::Reverse(p["slug"].as_str().unwrap().to_string()),
+            )
+        })
+        .unwrap();
+    let n = top["net_new_received"].as_u64().unwrap();
+    assert!(n > 0);
+    let line = format!(
+        "href=\"partners/{}.html\">{}</a> — {n} net-new of",
+        top["slug"].as_str().unwrap(),
+        top["name"].as_str().unwrap()
+    );
+    assert!(dashboard.contains(&line), "{line}");
+    // Balance as people read it, and values in the book's currency.
+    assert!(table.contains("gave 5, received 0"));
+    let maya = read(dir.path(), "partners/maya-okafor.html");
+    assert!(maya.contains("USD 4,100"), "values carry the currency");
+}
+
+#[test]
+fn the_calendar_is_written_and_an_unchanged_book_rewrites_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    build(&sample(), dir.path());
+    let text = read(dir.path(), "data/calendar.ics");
+    let cal: icalendar::Calendar = text.parse().expect("the calendar parses");
+    let events: Vec<(String, chrono::NaiveDate)> = cal
+        .components
+        .iter()
+        .filter_map(|c| match c {
+            CalendarComponent::Event(e) => Some(e),
+            _ => None,
+        })
+        .map(|e| match e.get_start() {
+            Some(DatePerhapsTime::Date(d)) => (e.get_uid().unwrap().to_string(), d),
+            other => panic!("not an all-day event: {other:?}"),
+        })
+        .collect();
+    let mut expected = 0;
+    for p in partners(dir.path()) {
+        let slug = p["slug"].as_str().unwrap();
+        if let Some(date) = p["next_step"]["date"].as_str() {
+            expected += 1;
+            let on = events
+                .iter()
+                .find(|(uid, _)| uid.contains("next-step") && uid.contains(slug))
+                .unwrap_or_else(|| panic!("{slug}: no next-step event"));
+            assert_eq!(on.1.to_string(), date, "{slug}");
+        }
+        if let Some(date) = p["contact_due"].as_str() {
+            expected += 1;
+            let on = events
+                .iter()
+                .find(|(uid, _)| uid.contains("contact") && uid.contains(slug))
+                .unwrap_or_else(|| panic!("{slug}: no contact event"));
+            assert_eq!(on.1.to_string(), date, "{slug}");
+        }
+    }
+    assert_eq!(events.len(), expected);
+    // The dashboard links to it.
+    assert!(read(dir.path(), "index.html").contains("href=\"data/calendar.ics\""));
+    // A second build of the same book writes nothing.
+    let before = fs::metadata(dir.path().join("data/calendar.ics"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    let again = build(&sample(), dir.path());
+    let said = String::from_utf8_lossy(&again.stdout).to_string()
+        + &String::from_utf8_lossy(&again.stderr);
+    assert!(said.contains(" 0 files written"), "{said}");
+    let after = fs::metadata(dir.path().join("data/calendar.ics"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    assert_eq!(before, after);
+    assert_eq!(read(dir.path(), "data/calendar.ics"), text);
+}
+
+#[test]
+fn a_partner_without_contact_details_shows_no_contact_card() {
+    let book = tempfile::tempdir().unwrap();
+    fs::create_dir_all(book.path().join("partners")).unwrap();
+    fs::write(book.path().join("rapport.yaml"), "as_of: 2026-11-01\n").unwrap();
+    fs::write(
+        book.path().join("partners/new-partner.md"),
+        "---\nname: New Partner\nrole: esp\n---\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    build(book.path(), out.path());
+    let page = read(out.path(), "partners/new-partner.html");
+    assert!(!page.contains("id=\"contact-h\""), "an empty Contact card");
+    let maya = {
+        let dir = built_sample();
+        read(dir.path(), "partners/maya-okafor.html")
+    };
+    assert!(maya.contains("id=\"contact-h\""));
+}
