@@ -673,8 +673,6 @@ fn a_closed_pipe_ends_quietly_with_the_usual_status() {
 /// site's own files and its own inline scripts, by hash.
 #[test]
 fn every_page_has_a_policy_that_allows_only_its_own_scripts() {
-    use base64::Engine;
-    use sha2::Digest;
     let (_d, root) = book(3);
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
@@ -714,25 +712,13 @@ fn every_page_has_a_policy_that_allows_only_its_own_scripts() {
         ] {
             assert_eq!(directive(name), allowed, "{rel}: {name}");
         }
-        let scripts = directive("script-src ");
-        assert!(
-            scripts
-                .iter()
-                .all(|s| s == "'self'" || s.starts_with("'sha256-")),
-            "{rel}: {scripts:?}"
-        );
+        assert_eq!(directive("script-src "), ["'self'"], "{rel}");
         for chunk in html.split("<script").skip(1) {
-            let (attrs, rest) = chunk.split_once('>').unwrap();
-            if attrs.contains("src=") {
-                continue;
-            }
-            let body = rest.split("</script>").next().unwrap();
-            let hash = format!(
-                "'sha256-{}'",
-                base64::engine::general_purpose::STANDARD
-                    .encode(sha2::Sha256::digest(body.as_bytes()))
+            let (attrs, _) = chunk.split_once('>').unwrap();
+            assert!(
+                attrs.contains("src="),
+                "{rel}: an inline script, which the policy would block"
             );
-            assert!(scripts.contains(&hash), "{rel}: an inline script is not allowed by the policy ({hash}); update templates/base.html");
         }
     }
     assert!(pages >= 5, "{pages} pages");

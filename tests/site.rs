@@ -525,8 +525,9 @@ fn a_rebuild_after_one_change_renders_one_partner_page_and_matches_a_fresh_build
     let mut pipeline = Pipeline::new();
     let first = pipeline.run(&opts).expect("builds");
     assert_eq!(pipeline.pages_rendered_last(), 16);
-    // v2 adds data/calendar.ics to the book-wide files.
-    assert_eq!(pipeline.book_files_rendered_last(), 8);
+    // v2 adds data/calendar.ics to the book-wide files, and the pages'
+    // script is a file of its own (site.js).
+    assert_eq!(pipeline.book_files_rendered_last(), 9);
     let again = pipeline.run(&opts).expect("builds");
     assert_eq!(pipeline.pages_rendered_last(), 0);
     assert_eq!(pipeline.book_files_rendered_last(), 0);
@@ -557,8 +558,9 @@ fn a_rebuild_after_one_change_renders_one_partner_page_and_matches_a_fresh_build
     fs::write(&note, lines.join("\n") + "\n").unwrap();
     let retitled = pipeline.run(&opts).expect("builds");
     assert_eq!(pipeline.pages_rendered_last(), 1);
-    // v2 adds data/calendar.ics to the book-wide files.
-    assert_eq!(pipeline.book_files_rendered_last(), 8);
+    // v2 adds data/calendar.ics to the book-wide files, and the pages'
+    // script is a file of its own (site.js).
+    assert_eq!(pipeline.book_files_rendered_last(), 9);
     assert!(
         String::from_utf8_lossy(&retitled.files["partners/index.html"]).contains("Benefits broker")
     );

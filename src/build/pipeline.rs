@@ -340,11 +340,13 @@ impl Pipeline {
 pub const BOOK_FILES: &[&str] = &[
     "data/partners.json",
     "data/referrals.csv",
+    "data/calendar.ics",
     "reports/readiness.html",
     "partners/index.html",
     "reports/reciprocity.html",
     "index.html",
     site::STYLESHEET,
+    site::SCRIPT,
 ];
 
 /// The problems a render of `prepared` reports, found without rendering:

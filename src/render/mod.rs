@@ -39,6 +39,9 @@ use views::{Brief, ClassCount, QuarterCounts, Row, SiteInfo, StageCount, Totals,
 
 /// The stylesheet's path in the site.
 pub const STYLESHEET: &str = "style.css";
+/// The site's one script (sorting and filtering tables), a file of its own
+/// so that the pages' security policy allows no inline script.
+pub const SCRIPT: &str = "site.js";
 
 #[derive(Serialize)]
 struct PartnerPage<'a> {
@@ -331,6 +334,10 @@ pub fn render_cached(
         (
             STYLESHEET,
             Box::new(|| templates.render("style.css", &Context::new())),
+        ),
+        (
+            SCRIPT,
+            Box::new(|| templates.render("site.js", &Context::new())),
         ),
     ];
     let done: Vec<(&str, Result<String, Box<Diagnostic>>)> =

@@ -28,10 +28,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../templates/readiness.html"),
     ),
     ("style.css", include_str!("../../templates/style.css")),
-    (
-        "sortable.html",
-        include_str!("../../templates/sortable.html"),
-    ),
+    ("site.js", include_str!("../../templates/site.js")),
 ];
 
 /// A template's name and text, and where it came from for messages.
