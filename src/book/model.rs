@@ -515,4 +515,7 @@ pub struct Settings {
 pub struct Book {
     pub settings: Settings,
     pub partners: Vec<Arc<Partner>>,
+    /// Clients named only in notes kept off the site (drafts): a redacted
+    /// site scrubs them too.
+    pub off_site_clients: Vec<String>,
 }

@@ -188,9 +188,13 @@ impl Pipeline {
             notes: files.len(),
             ..Counts::default()
         };
+        let mut off_site_clients = Vec::new();
         for f in &files {
             match &self.notes[&f.path].result {
-                Ok(p) if p.draft && !opts.drafts => counts.drafts_left_out += 1,
+                Ok(p) if p.draft && !opts.drafts => {
+                    counts.drafts_left_out += 1;
+                    off_site_clients.extend(p.referrals.iter().filter_map(|r| r.client.clone()));
+                }
                 Ok(p) => partners.push(p.clone()),
                 Err(d) => problems.extend(d.iter().cloned()),
             }
@@ -206,7 +210,11 @@ impl Pipeline {
             return Err(Failed { problems, counts });
         }
         let templates = templates.expect("loaded when there is no error");
-        let book = Book { settings, partners };
+        let book = Book {
+            settings,
+            partners,
+            off_site_clients,
+        };
         let reports: Vec<Report> = book
             .partners
             .par_iter()

@@ -1,5 +1,5 @@
 //! Note bodies: Markdown to sanitized HTML, `[[wiki links]]` between
-//! partners, and the scrubbing of client names for redacted sites.
+//! partners.
 
 use std::collections::HashMap;
 
@@ -7,8 +7,6 @@ use pulldown_cmark::{html, Options, Parser};
 
 use crate::book::Partner;
 use crate::diagnostics::{Diagnostic, Source};
-
-use super::redact::Scrubber;
 
 /// The partners a `[[link]]` may name: by slug and by lower-cased name.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -120,20 +118,15 @@ fn unknown_link(partner: &Partner, body: &str, at: usize, inner: &str) -> Diagno
 }
 
 /// The note body as sanitized HTML, warnings about its links, and the
-/// links with what they resolved to.
-pub fn body_html(
-    partner: &Partner,
-    targets: &LinkTargets,
-    scrubber: Option<&Scrubber>,
-) -> (String, Vec<Diagnostic>, Links) {
+/// links with what they resolved to. Client names are not scrubbed here:
+/// on a redacted site the whole rendered page goes through
+/// [`Scrubber::scrub_html`](super::redact::Scrubber::scrub_html), which sees
+/// the text as a reader does.
+pub fn body_html(partner: &Partner, targets: &LinkTargets) -> (String, Vec<Diagnostic>, Links) {
     if partner.body.trim().is_empty() {
         return (String::new(), Vec::new(), Links::new());
     }
-    let (linked, warnings, links) = link_wiki(partner, &partner.body, targets);
-    let source = match scrubber {
-        Some(s) => s.scrub(&linked),
-        None => linked,
-    };
+    let (source, warnings, links) = link_wiki(partner, &partner.body, targets);
     let mut opts = Options::empty();
     opts.insert(Options::ENABLE_TABLES);
     opts.insert(Options::ENABLE_FOOTNOTES);
