@@ -483,7 +483,14 @@ fn fold_text(out: &mut Vec<Folded>, html: &str, range: std::ops::Range<usize>) {
 /// The character a reference at the start of `s` stands for (`None` for a
 /// named one this does not know) and its length in bytes.
 fn char_reference(s: &str) -> Option<(Option<char>, usize)> {
-    let end = s[1..].find(';').filter(|e| *e <= 32)? + 1;
+    // A reference is short: look no further than its longest name.
+    let end = s
+        .as_bytes()
+        .iter()
+        .take(34)
+        .skip(1)
+        .position(|b| *b == b';')?
+        + 1;
     let body = &s[1..end];
     let c = if let Some(num) = body.strip_prefix('#') {
         let n = match num.strip_prefix(['x', 'X']) {

@@ -108,6 +108,9 @@ pub fn from_str<T: DeserializeOwned + Checked>(
     text: &str,
     doc: Doc,
 ) -> Result<T, Vec<YamlProblem>> {
+    if let Some(problem) = too_deep(text) {
+        return Err(vec![problem]);
+    }
     let parsed = if is_blank(text) {
         deserialize::<T>(Value::Mapping(Mapping::new()))
             .map_err(|(path, msg)| vec![locate(&SpanIndex::default(), &path, &msg, doc)])?
@@ -131,6 +134,81 @@ pub fn from_str<T: DeserializeOwned + Checked>(
     }
     problems.sort_by_key(|p| (p.line, p.column));
     Err(problems)
+}
+
+/// How deeply `[...]` and `{...}` may nest. The YAML scanner takes time in
+/// proportion to the depth for every token, so a megabyte of `[` would
+/// take hours; no note needs more than a few levels.
+pub const MAX_FLOW_DEPTH: usize = 64;
+
+/// The problem of a document whose flow collections nest deeper than
+/// [`MAX_FLOW_DEPTH`], found in one pass: brackets in quoted text and in
+/// comments do not count; one in plain text may count too (a note would
+/// need dozens to be refused).
+fn too_deep(text: &str) -> Option<YamlProblem> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut comment = false;
+    // The character just before, and the last one that was not blank: a
+    // quote opens text only where a value may start, not inside a word
+    // (`O'Malley`).
+    let (mut prev, mut last) = ('\n', '\n');
+    let (mut line, mut column) = (1, 0);
+    for c in text.chars() {
+        column += 1;
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if q == '"' && c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+        } else if c == '\n' {
+            comment = false;
+        } else if !comment {
+            let blank_before = matches!(prev, ' ' | '\t' | '\n');
+            match c {
+                '#' if blank_before => comment = true,
+                '\'' | '"'
+                    if (blank_before
+                        && matches!(last, '\n' | ':' | '-' | '?' | ',' | '[' | '{'))
+                        || matches!(prev, '[' | '{' | ',') =>
+                {
+                    quote = Some(c)
+                }
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Some(YamlProblem {
+                            line,
+                            column,
+                            width: 1,
+                            message: format!(
+                                "lists and mappings nest more than {MAX_FLOW_DEPTH} levels deep"
+                            ),
+                            label: format!("level {depth} opens here"),
+                            help: vec![
+                                "a note needs a few levels at most; look for a run of `[` or `{`"
+                                    .into(),
+                            ],
+                        });
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if c == '\n' {
+            (line, column) = (line + 1, 0);
+            last = '\n';
+        } else if c != ' ' && c != '\t' {
+            last = c;
+        }
+        prev = c;
+    }
+    None
 }
 
 fn is_blank(text: &str) -> bool {
