@@ -558,8 +558,11 @@ fn locate(index: &SpanIndex, path: &[Seg], msg: &str, doc: Doc) -> YamlProblem {
     } else if let Some(found) = msg.strip_prefix("expected a date as YYYY-MM-DD, found ") {
         pos = index.value(path);
         let field = field_name(path).unwrap_or("date");
-        message = format!("`{field}` is not a date: {found}");
+        let raw = found.trim().trim_matches('`');
+        let (why, suggestions) = crate::book::date_problem(raw);
+        message = format!("`{field}` is not a date: {why}");
         label = "expected a date as YYYY-MM-DD, like 2024-02-01".into();
+        help.extend(suggestions);
     } else {
         pos = index.value(path);
         message = msg.to_string();
@@ -851,6 +854,36 @@ mod tests {
         let places: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
         assert_eq!(places, vec![(2, 7), (6, 12)], "{problems:#?}");
         assert!(problems[1].message.contains("too large"), "{problems:#?}");
+    }
+
+    #[test]
+    fn a_date_that_does_not_exist_says_why() {
+        let text = "name: Jane\nsince: 2026-11-31\nmeetings:\n  - date: 10/11/2026\n    kind: call\n  - date: 13/11/2026\n    kind: call\n  - date: 2028-02-30\n    kind: call\n";
+        let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+        assert_eq!(problems.len(), 4, "{problems:#?}");
+        assert_eq!(
+            problems[0].message,
+            "`since` is not a date: November 2026 has 30 days"
+        );
+        assert_eq!(
+            problems[0].help,
+            vec!["the last day of that month is 2026-11-30"]
+        );
+        assert!(
+            problems[1].message.contains("not in the form YYYY-MM-DD"),
+            "{problems:#?}"
+        );
+        assert!(
+            problems[1].help[0].contains("ambiguous")
+                && problems[1].help[0].contains("2026-11-10")
+                && problems[1].help[0].contains("2026-10-11"),
+            "{problems:#?}"
+        );
+        assert_eq!(problems[2].help, vec!["write it as 2026-11-13"]);
+        assert_eq!(
+            problems[3].message,
+            "`date` is not a date: February 2028 has 29 days"
+        );
     }
 
     #[test]
