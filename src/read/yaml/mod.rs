@@ -305,8 +305,13 @@ fn explain<T: DeserializeOwned + Checked>(
                         Err((path, msg)) => {
                             let said = serde_messages::parse(&msg);
                             let missing = matches!(said, Message::MissingField { .. });
+                            // A key left out for being misspelt is not
+                            // missing too: `directon` is `direction`.
                             if let Message::MissingField { field } = said {
-                                if dropped.iter().any(|d| d == field) {
+                                if dropped
+                                    .iter()
+                                    .any(|d| d == field || did_you_mean(d, [field]).is_some())
+                                {
                                     break;
                                 }
                             }
@@ -854,6 +859,15 @@ mod tests {
         let places: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
         assert_eq!(places, vec![(2, 7), (6, 12)], "{problems:#?}");
         assert!(problems[1].message.contains("too large"), "{problems:#?}");
+    }
+
+    #[test]
+    fn a_misspelt_key_is_reported_once_as_the_misspelling() {
+        let text = "name: Jane\nreferrals:\n  - date: 2026-01-05\n    directon: given\n";
+        let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert_eq!(problems[0].message, "unknown key `directon` in `referrals`");
+        assert_eq!(problems[0].help, vec!["did you mean `direction`?"]);
     }
 
     #[test]
