@@ -308,6 +308,17 @@ fn explain<T: DeserializeOwned + Checked>(
                             // A key left out for being misspelt is not
                             // missing too: `directon` is `direction`.
                             if let Message::MissingField { field } = said {
+                                // A required key left out for a bad value
+                                // (a date that does not exist) gets a
+                                // stand-in, so that the entry's other keys
+                                // are still checked.
+                                let stand_in = STAND_INS.iter().find(|(k, _)| *k == field);
+                                if let (Some((k, v)), Value::Mapping(m)) = (stand_in, &mut item) {
+                                    if dropped.iter().any(|d| d == k) && !m.contains_key(*k) {
+                                        m.insert(Value::from(*k), Value::from(*v));
+                                        continue;
+                                    }
+                                }
                                 if dropped
                                     .iter()
                                     .any(|d| d == field || did_you_mean(d, [field]).is_some())
@@ -352,6 +363,10 @@ fn explain<T: DeserializeOwned + Checked>(
     problems.sort_by_key(|p| (p.line, p.column));
     problems
 }
+
+/// Values that stand in for a required key of a list entry whose own value
+/// was refused: none of the entry's other checks depends on them.
+const STAND_INS: &[(&str, &str)] = &[("date", "2000-01-01")];
 
 fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T, (Vec<Seg>, String)> {
     serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
@@ -859,6 +874,18 @@ mod tests {
         let places: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
         assert_eq!(places, vec![(2, 7), (6, 12)], "{problems:#?}");
         assert!(problems[1].message.contains("too large"), "{problems:#?}");
+    }
+
+    #[test]
+    fn a_bad_date_does_not_hide_a_wrong_outcome_beside_it() {
+        let text = "name: Jane\nreferrals:\n  - date: 2026-11-31\n    direction: given\n    outcome: won\n";
+        let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+        assert_eq!(problems.len(), 2, "{problems:#?}");
+        assert!(
+            problems[0].message.contains("November 2026 has 30 days"),
+            "{problems:#?}"
+        );
+        assert!(problems[1].message.contains("`won`"), "{problems:#?}");
     }
 
     #[test]
