@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use crate::book::{Cadence, Day, Settings, SettingsFile};
 use crate::diagnostics::{Diagnostic, Source};
-use crate::read::note::{decode, yaml_diagnostics};
+use crate::read::decode::{decode, yaml_diagnostics};
 use crate::read::yaml::{self, Check, Checked, Doc, Seg};
 
 /// The settings file name, in the book root.

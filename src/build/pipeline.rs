@@ -263,13 +263,17 @@ impl Pipeline {
             ..Counts::default()
         };
         let mut digest = Sha256::new();
+        let mut off_site_clients = Vec::new();
         for f in &files {
             let cached = &self.notes[&f.path];
             digest.update((f.rel.len() as u64).to_le_bytes());
             digest.update(f.rel.as_bytes());
             digest.update(cached.digest);
             match &cached.result {
-                Ok(p) if p.draft && !opts.drafts => counts.drafts_left_out += 1,
+                Ok(p) if p.draft && !opts.drafts => {
+                    counts.drafts_left_out += 1;
+                    off_site_clients.extend(p.referrals.iter().filter_map(|r| r.client.clone()));
+                }
                 Ok(p) => partners.push(p.clone()),
                 Err(d) => problems.extend(d.iter().cloned()),
             }
@@ -285,7 +289,11 @@ impl Pipeline {
             return Err(Failed { problems, counts });
         }
         let templates = templates.expect("loaded when there is no error");
-        let book = Book { settings, partners };
+        let book = Book {
+            settings,
+            partners,
+            off_site_clients,
+        };
         let reports: Vec<Report> = book
             .partners
             .par_iter()

@@ -1,6 +1,7 @@
 //! Reading the notes: find them, decode and split them, deserialize them
 //! with located YAML problems.
 
+pub mod decode;
 pub mod discover;
 pub mod frontmatter;
 pub mod note;

@@ -140,8 +140,16 @@ pub fn partners_json(partners: &[(&Partner, &Report)]) -> String {
 /// `data/referrals.csv`: every referral of every partner, sorted by slug
 /// then date, with whether it falls in the window. With `redact`, the
 /// client column stays empty.
+///
+/// Every text field is quoted, and one that a spreadsheet would run as a
+/// formula (starting with `=`, `+`, `-`, `@`, a tab or a carriage return)
+/// gets a leading `'`, as OWASP's advice on CSV injection says. The `value`
+/// column is a number the note's YAML parsed, never free text: it stays a
+/// bare number, `-250` included, so that spreadsheets can add it up.
 pub fn referrals_csv(partners: &[&Partner], window: Window, redact: bool) -> Vec<u8> {
-    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut w = csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::NonNumeric)
+        .from_writer(Vec::new());
     let header = [
         "slug",
         "partner",
@@ -165,26 +173,40 @@ pub fn referrals_csv(partners: &[&Partner], window: Window, redact: bool) -> Vec
             } else {
                 r.client.as_deref().unwrap_or("")
             };
-            w.write_record([
-                p.slug.as_str(),
-                p.name.as_str(),
-                &r.date.to_string(),
-                r.direction.as_str(),
-                r.kind.as_str(),
-                r.outcome().as_str(),
-                &value,
-                client,
-                r.note.as_deref().unwrap_or(""),
-                if window.contains(r.date) {
-                    "true"
-                } else {
-                    "false"
-                },
-            ])
+            w.write_record(
+                [
+                    inert(&p.slug),
+                    inert(&p.name),
+                    inert(&r.date.to_string()),
+                    inert(r.direction.as_str()),
+                    inert(r.kind.as_str()),
+                    inert(r.outcome().as_str()),
+                    value.into(),
+                    inert(client),
+                    inert(r.note.as_deref().unwrap_or("")),
+                    if window.contains(r.date) {
+                        "true".into()
+                    } else {
+                        "false".into()
+                    },
+                ]
+                .iter()
+                .map(|f| f.as_bytes()),
+            )
             .expect("writing to memory");
         }
     }
     w.into_inner().expect("writing to memory")
+}
+
+/// A text field a spreadsheet shows as text: one starting with a character
+/// that would make it a formula gets a leading `'`.
+fn inert(field: &str) -> std::borrow::Cow<'_, str> {
+    if field.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{field}").into()
+    } else {
+        field.into()
+    }
 }
 
 #[cfg(test)]
@@ -302,5 +324,45 @@ mod tests {
             e["readiness"]["reason"],
             "Dormant: the role is inactive, kept for the record"
         );
+    }
+
+    #[test]
+    fn a_field_a_spreadsheet_would_run_is_quoted_text() {
+        let note = concat!(
+            "---\nname: \"=HYPERLINK(\\\"http://x.example\\\")\"\nreferrals:\n",
+            "  - {date: 2026-01-05, direction: received, client: \"@SUM(A1)\", note: \"+1+1\", value: -250}\n",
+            "  - {date: 2026-01-06, direction: given, client: \"-2+3\", note: \"\\tcmd\"}\n",
+            "  - {date: 2026-01-07, direction: given, client: \"\\rx\", note: Plain words, value: 4500}\n",
+            "---\n"
+        );
+        let p = crate::read::note::parse("partners/x.md", "x", note.as_bytes()).unwrap();
+        let today = Day::parse("2026-11-01").unwrap();
+        let csv = referrals_csv(&[&p], Window::new(today, 24), false);
+        let text = String::from_utf8(csv.clone()).unwrap();
+        // What a spreadsheet reads: every risky cell starts with a quote.
+        let mut reader = csv::Reader::from_reader(csv.as_slice());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        assert_eq!(rows.len(), 3);
+        for row in &rows {
+            for (i, cell) in row.iter().enumerate() {
+                if i != 6 {
+                    assert!(
+                        !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                        "{cell:?}"
+                    );
+                }
+            }
+        }
+        assert_eq!(&rows[0][1], "'=HYPERLINK(\"http://x.example\")");
+        assert_eq!(&rows[0][7], "'@SUM(A1)");
+        assert_eq!(&rows[0][8], "'+1+1");
+        assert_eq!(&rows[1][7], "'-2+3");
+        assert_eq!(&rows[1][8], "'\tcmd");
+        assert_eq!(&rows[2][7], "'\rx");
+        assert_eq!(&rows[2][8], "Plain words");
+        // The neutralised fields stay quoted; the value column is a number.
+        assert!(text.contains("\"'@SUM(A1)\",\"'+1+1\""), "{text}");
+        assert!(text.contains(",-250,"), "{text}");
+        assert!(text.contains(",4500,"), "{text}");
     }
 }

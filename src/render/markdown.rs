@@ -1,5 +1,5 @@
 //! Note bodies: Markdown to sanitized HTML, `[[wiki links]]` between
-//! partners, and the scrubbing of client names for redacted sites.
+//! partners.
 
 use std::collections::HashMap;
 
@@ -7,8 +7,6 @@ use pulldown_cmark::{html, Options, Parser};
 
 use crate::book::Partner;
 use crate::diagnostics::{Diagnostic, Source};
-
-use super::redact::Scrubber;
 
 /// The partners a `[[link]]` may name: by slug and by lower-cased name.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -44,6 +42,10 @@ impl LinkTargets {
 /// The `[[links]]` of a body: each link text and the slug it resolved to.
 pub type Links = Vec<(String, Option<String>)>;
 
+/// At most this many warnings of one kind for one note; one more says how
+/// many were left out.
+pub const WARNINGS_PER_KIND: usize = 10;
+
 fn link_wiki(
     partner: &Partner,
     body: &str,
@@ -51,20 +53,25 @@ fn link_wiki(
 ) -> (String, Vec<Diagnostic>, Links) {
     let mut out = String::with_capacity(body.len());
     let mut warnings = Vec::new();
+    let mut unknown = 0usize;
+    let mut places = Places::new(partner, body);
     let mut links = Links::new();
-    let mut rest = body;
-    let mut offset = 0;
-    while let Some(open) = rest.find("[[") {
-        let after = &rest[open + 2..];
-        let Some(close) = after.find("]]") else { break };
-        let inner = &after[..close];
-        if inner.contains('\n') || inner.contains("[[") || inner.trim().is_empty() {
-            out.push_str(&rest[..open + 2]);
-            offset += open + 2;
-            rest = &rest[open + 2..];
+    let mut at = 0;
+    // Each `]]` closes the last `[[` before it: every byte is looked at a
+    // bounded number of times, whatever the note holds.
+    while let Some(close) = body[at..].find("]]").map(|c| at + c) {
+        let Some(open) = body[at..close].rfind("[[").map(|o| at + o) else {
+            out.push_str(&body[at..close + 2]);
+            at = close + 2;
+            continue;
+        };
+        let inner = &body[open + 2..close];
+        if inner.contains('\n') || inner.trim().is_empty() {
+            out.push_str(&body[at..close + 2]);
+            at = close + 2;
             continue;
         }
-        out.push_str(&rest[..open]);
+        out.push_str(&body[at..open]);
         let (target, label) = match inner.split_once('|') {
             Some((t, l)) => (t, l.trim()),
             None => (inner, inner.trim()),
@@ -76,15 +83,40 @@ fn link_wiki(
             Some(slug) => out.push_str(&format!("[{label_md}]({slug}.html)")),
             None => {
                 out.push_str(&label_md);
-                warnings.push(unknown_link(partner, body, offset + open, inner));
+                unknown += 1;
+                if unknown <= WARNINGS_PER_KIND {
+                    warnings.push(places.unknown_link(open, inner));
+                }
             }
         }
-        let used = open + 2 + close + 2;
-        offset += used;
-        rest = &rest[used..];
+        at = close + 2;
     }
-    out.push_str(rest);
+    out.push_str(&body[at..]);
+    if unknown > WARNINGS_PER_KIND {
+        let more = unknown - WARNINGS_PER_KIND;
+        warnings.push(Diagnostic::warning(
+            partner.file.clone(),
+            format!(
+                "and {} more {} to unknown partners",
+                thousands(more),
+                if more == 1 { "link" } else { "links" }
+            ),
+        ));
+    }
     (out, warnings, links)
+}
+
+/// `49990` as `49,990`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn escape_md(s: &str) -> String {
@@ -98,42 +130,67 @@ fn escape_md(s: &str) -> String {
     out
 }
 
-fn unknown_link(partner: &Partner, body: &str, at: usize, inner: &str) -> Diagnostic {
-    let line_in_body = body[..at].matches('\n').count();
-    let line = partner.body_line + line_in_body;
-    let line_start = body[..at].rfind('\n').map_or(0, |i| i + 1);
-    let column = body[line_start..at].chars().count() + 1;
-    // Rebuild the file's lines around the body so the message shows the
-    // real line number.
-    let text = format!(
-        "{}{}",
-        "\n".repeat(partner.body_line.saturating_sub(1)),
-        body
-    );
-    let source = Source::new(text);
-    let place = source.place(line, column, inner.chars().count() + 4);
-    Diagnostic::warning(
-        partner.file.clone(),
-        format!("`[[{inner}]]` names no partner; it is shown as plain text"),
-    )
-    .at(&source, place, "no partner with this name or slug")
+/// Places in a note's body for its warnings: the file's text is built once
+/// and shared by all of them, and lines are counted from the last place
+/// asked for (places are asked for in order).
+struct Places<'a> {
+    partner: &'a Partner,
+    body: &'a str,
+    source: Option<Source>,
+    counted_to: usize,
+    line_in_body: usize,
+    line_start: usize,
+}
+
+impl<'a> Places<'a> {
+    fn new(partner: &'a Partner, body: &'a str) -> Places<'a> {
+        Places {
+            partner,
+            body,
+            source: None,
+            counted_to: 0,
+            line_in_body: 0,
+            line_start: 0,
+        }
+    }
+
+    fn unknown_link(&mut self, at: usize, inner: &str) -> Diagnostic {
+        let (partner, body) = (self.partner, self.body);
+        for (i, _) in body[self.counted_to..at].match_indices('\n') {
+            self.line_in_body += 1;
+            self.line_start = self.counted_to + i + 1;
+        }
+        self.counted_to = at;
+        let line = partner.body_line + self.line_in_body;
+        let column = body[self.line_start..at].chars().count() + 1;
+        // Rebuild the file's lines around the body so the message shows the
+        // real line number.
+        let source = self.source.get_or_insert_with(|| {
+            Source::new(format!(
+                "{}{}",
+                "\n".repeat(partner.body_line.saturating_sub(1)),
+                body
+            ))
+        });
+        let place = source.place(line, column, inner.chars().count() + 4);
+        Diagnostic::warning(
+            partner.file.clone(),
+            format!("`[[{inner}]]` names no partner; it is shown as plain text"),
+        )
+        .at(source, place, "no partner with this name or slug")
+    }
 }
 
 /// The note body as sanitized HTML, warnings about its links, and the
-/// links with what they resolved to.
-pub fn body_html(
-    partner: &Partner,
-    targets: &LinkTargets,
-    scrubber: Option<&Scrubber>,
-) -> (String, Vec<Diagnostic>, Links) {
+/// links with what they resolved to. Client names are not scrubbed here:
+/// on a redacted site the whole rendered page goes through
+/// [`Scrubber::scrub_html`](super::redact::Scrubber::scrub_html), which sees
+/// the text as a reader does.
+pub fn body_html(partner: &Partner, targets: &LinkTargets) -> (String, Vec<Diagnostic>, Links) {
     if partner.body.trim().is_empty() {
         return (String::new(), Vec::new(), Links::new());
     }
-    let (linked, warnings, links) = link_wiki(partner, &partner.body, targets);
-    let source = match scrubber {
-        Some(s) => s.scrub(&linked),
-        None => linked,
-    };
+    let (source, warnings, links) = link_wiki(partner, &partner.body, targets);
     let mut opts = Options::empty();
     opts.insert(Options::ENABLE_TABLES);
     opts.insert(Options::ENABLE_FOOTNOTES);
@@ -141,7 +198,7 @@ pub fn body_html(
     opts.insert(Options::ENABLE_TASKLISTS);
     let mut raw = String::with_capacity(source.len() * 3 / 2);
     html::push_html(&mut raw, Parser::new_ext(&source, opts));
-    (sanitize(&raw), warnings, links)
+    (sanitize(&cap_depth(&raw, MAX_DEPTH)), warnings, links)
 }
 
 /// The warnings [`body_html`] gives about a body's links, without
@@ -170,6 +227,106 @@ fn is_alignment(style: &str) -> bool {
     s.split_once(':').is_some_and(|(k, v)| {
         k.trim() == "text-align" && matches!(v.trim(), "left" | "center" | "right")
     })
+}
+
+/// How deeply elements of a body may nest (block quotes in block quotes,
+/// lists in lists, raw `<div>`s): the HTML parser of the sanitizer takes
+/// time in proportion to the depth for every element, so a note of nothing
+/// but `>` would take minutes.
+const MAX_DEPTH: usize = 48;
+
+/// Elements that never hold others.
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+/// The longest run of text without a tag handed to the sanitizer: its
+/// HTML writer looks for the next `<` afresh after every `&` (and every
+/// character like `©`) of a text, so a long text full of them takes time
+/// in proportion to the square of its length.
+const MAX_TEXT_RUN: usize = 2048;
+
+/// `html` made safe to hand to the sanitizer in linear time: the start
+/// tags nested deeper than `max` left out, and with them the end tags that
+/// would close nothing; long texts split by an empty `<span></span>`.
+fn cap_depth(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    let mut open: Vec<String> = Vec::new();
+    let mut out = String::new();
+    let mut copied = 0;
+    let mut dropped = false;
+    let bytes = html.as_bytes();
+    let mut i = 0;
+    let mut run_start = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'<' {
+            // `&` and 0xC2 start a character reference or a character.
+            if (bytes[i] == b'&' || bytes[i] == 0xC2) && i - run_start > MAX_TEXT_RUN {
+                out.push_str(&html[copied..i]);
+                out.push_str("<span></span>");
+                copied = i;
+                run_start = i;
+                dropped = true;
+            }
+            i += 1;
+            continue;
+        }
+        let closing = bytes.get(i + 1) == Some(&b'/');
+        let name_at = i + 1 + usize::from(closing);
+        let name: String = html[name_at..]
+            .bytes()
+            .take_while(u8::is_ascii_alphanumeric)
+            .map(|b| char::from(b.to_ascii_lowercase()))
+            .collect();
+        if name.is_empty() || !name.as_bytes()[0].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let end = tag_end(bytes, i);
+        let keep = if closing {
+            match open.iter().rposition(|n| *n == name) {
+                Some(at) => {
+                    open.truncate(at);
+                    true
+                }
+                None => false,
+            }
+        } else if VOID.contains(&name.as_str()) || bytes[..end].ends_with(b"/>") {
+            true
+        } else if open.len() < max {
+            open.push(name);
+            true
+        } else {
+            false
+        };
+        if !keep {
+            out.push_str(&html[copied..i]);
+            copied = end;
+            dropped = true;
+        }
+        i = end;
+        run_start = end;
+    }
+    if !dropped {
+        return html.into();
+    }
+    out.push_str(&html[copied..]);
+    out.into()
+}
+
+/// Where the tag at `start` ends, past its `>` (quoted values may hold one).
+fn tag_end(bytes: &[u8], start: usize) -> usize {
+    let mut quote = None;
+    for (i, &b) in bytes.iter().enumerate().skip(start + 1) {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if b == b'>' => return i + 1,
+            None => {}
+        }
+    }
+    bytes.len()
 }
 
 fn sanitize(raw: &str) -> String {

@@ -99,7 +99,7 @@ fn partner_page(
         Some(sc) => sc.scrub(s),
         None => s.to_string(),
     };
-    let (body_html, warnings, links) = markdown::body_html(p, targets, scrub);
+    let (body_html, warnings, links) = markdown::body_html(p, targets);
     let mut q = views::empty_quarters(quarters);
     views::add_quarters(p, window, quarters, &mut q);
     let chart = charts.get(&q);
@@ -138,6 +138,10 @@ fn partner_page(
     let mut ctx = base_context(site, "../", "partner");
     ctx.insert("partner", &page);
     let html = templates.render("partner.html", &ctx)?;
+    let html = match scrub {
+        Some(sc) => sc.scrub_html(&html),
+        None => html,
+    };
     Ok((html.into_bytes(), warnings, links))
 }
 
@@ -168,7 +172,8 @@ pub fn render_cached(
         Scrubber::new(
             book.partners
                 .iter()
-                .flat_map(|p| p.referrals.iter().filter_map(|r| r.client.as_deref())),
+                .flat_map(|p| p.referrals.iter().filter_map(|r| r.client.as_deref()))
+                .chain(book.off_site_clients.iter().map(String::as_str)),
             book.partners.iter().map(|p| p.name.as_str()),
         )
     });
@@ -350,6 +355,12 @@ pub fn render_cached(
         }
     }
     if errs.is_empty() {
+        if let Some(sc) = scrub {
+            // What a reader sees of every file, whatever put a name there.
+            for (path, bytes) in &mut book_files {
+                *bytes = Arc::from(sc.scrub_output(path, bytes));
+            }
+        }
         for (path, bytes) in &book_files {
             files.insert(path.clone(), bytes.clone());
         }

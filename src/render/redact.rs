@@ -1,11 +1,20 @@
-//! Redaction: every client name of a book, found in free text and replaced
-//! by [`REDACTED`]. Every output of a redacted site passes through here:
-//! note bodies and timelines on the pages, and the data files (through
-//! [`redacted_copies`]).
+//! Redaction: every client name of a book, found in the text a reader of
+//! the site sees and replaced by [`REDACTED`].
+//!
+//! Names are matched on folded text: Unicode canonically decomposed (so
+//! `é` typed as one character or as `e` plus an accent is the same),
+//! lower-cased, typographic quotes folded into straight ones (`O’Malley` is
+//! `O'Malley`), and any run of white space one space. [`Scrubber::scrub_html`]
+//! matches across the tags of a rendered page (`<strong>Bo</strong> Li`),
+//! decoding character references (`O&#x27;Malley`); [`Scrubber::scrub_output`]
+//! picks the right one for any file of the site by its name. The render stage
+//! passes every file it writes through it, so a name cannot reach the site
+//! by a path nobody thought of.
 
 use std::collections::HashMap;
 
 use rayon::prelude::*;
+use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 use crate::analysis::Report;
 use crate::book::{Book, Partner};
@@ -14,20 +23,83 @@ use crate::book::{Book, Partner};
 /// regardless of case.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct Scrubber {
-    /// Lower-cased first word → lower-cased full names starting with it,
-    /// longest first.
-    by_first: HashMap<String, Vec<String>>,
+    /// Folded first word → folded full names starting with it, longest
+    /// first.
+    by_first: HashMap<String, Vec<Vec<char>>>,
 }
 
 /// What replaces a client name on a redacted site.
 pub const REDACTED: &str = "[client]";
 
-fn first_word(s: &str) -> &str {
-    let end = s
-        .char_indices()
-        .find(|(_, c)| !c.is_alphanumeric())
-        .map_or(s.len(), |(i, _)| i);
-    &s[..end]
+/// A letter or digit of a word, or an accent on one.
+fn is_word(c: char) -> bool {
+    c.is_alphanumeric() || is_combining_mark(c)
+}
+
+/// Typographic quotes and apostrophes as the straight ones.
+fn fold_quote(c: char) -> char {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201A}' | '\u{201B}' | '\u{2032}' | '\u{02BC}'
+        | '\u{FF07}' | '`' | '\u{00B4}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{201E}' | '\u{201F}' | '\u{2033}' | '\u{FF02}' => '"',
+        '\u{2010}' | '\u{2011}' | '\u{2012}' | '\u{2013}' => '-',
+        c => c,
+    }
+}
+
+/// One character of folded text and the bytes of the source it comes
+/// from (`start == end` for a break a tag stands for).
+#[derive(Debug, Clone, Copy)]
+struct Folded {
+    c: char,
+    start: usize,
+    end: usize,
+}
+
+/// Appends the folded form of `c`, which spans `start..end` of the source.
+fn push_folded(out: &mut Vec<Folded>, c: char, start: usize, end: usize) {
+    // Invisible to a reader: a soft hyphen, zero-width spaces and joiners.
+    if matches!(
+        c,
+        '\u{AD}' | '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}'
+    ) {
+        return;
+    }
+    if c.is_whitespace() {
+        match out.last_mut() {
+            Some(last) if last.c == ' ' => last.end = end,
+            _ => out.push(Folded { c: ' ', start, end }),
+        }
+        return;
+    }
+    decompose_canonical(c, |d| {
+        for l in d.to_lowercase() {
+            out.push(Folded {
+                c: fold_quote(l),
+                start,
+                end,
+            });
+        }
+    });
+}
+
+/// `name` folded as text is, trimmed.
+fn fold_name(name: &str) -> Vec<char> {
+    let mut out = Vec::new();
+    for (i, c) in name.char_indices() {
+        push_folded(&mut out, c, i, i + c.len_utf8());
+    }
+    let chars: Vec<char> = out.into_iter().map(|f| f.c).collect();
+    let start = chars.iter().position(|c| *c != ' ').unwrap_or(chars.len());
+    let end = chars
+        .iter()
+        .rposition(|c| *c != ' ')
+        .map_or(start, |i| i + 1);
+    chars[start..end].to_vec()
+}
+
+fn first_word(s: &[char]) -> String {
+    s.iter().take_while(|c| is_word(**c)).collect()
 }
 
 impl Scrubber {
@@ -37,37 +109,38 @@ impl Scrubber {
         names: impl IntoIterator<Item = &'a str>,
         keep: impl IntoIterator<Item = &'b str>,
     ) -> Scrubber {
-        let kept: std::collections::HashSet<String> = keep
+        let kept: std::collections::HashSet<Vec<char>> = keep
             .into_iter()
             .flat_map(|k| {
-                k.split(|c: char| !c.is_alphanumeric())
-                    .map(str::to_lowercase)
+                let folded = fold_name(k);
+                folded
+                    .split(|c| !is_word(*c))
+                    .map(<[char]>::to_vec)
                     .collect::<Vec<_>>()
             })
             .collect();
-        let mut by_first: HashMap<String, Vec<String>> = HashMap::new();
+        let mut by_first: HashMap<String, Vec<Vec<char>>> = HashMap::new();
         let mut all = Vec::new();
         for name in names {
-            let name = normalize(name);
+            let name = fold_name(name);
             // A surname alone ("the Smith file", "Smith-Jones") gives the
             // client away too.
-            if let Some((_, last)) = name.rsplit_once([' ', '.']) {
-                if last.chars().filter(|c| c.is_alphanumeric()).count() >= 3
-                    && last
-                        .chars()
-                        .all(|c| c.is_alphanumeric() || c == '-' || c == '\'')
+            if let Some(at) = name.iter().rposition(|c| *c == ' ' || *c == '.') {
+                let last = &name[at + 1..];
+                if last.iter().filter(|c| c.is_alphanumeric()).count() >= 3
+                    && last.iter().all(|c| is_word(*c) || *c == '-' || *c == '\'')
                     && !kept.contains(last)
                 {
-                    all.push(last.to_string());
+                    all.push(last.to_vec());
                 }
             }
             all.push(name);
         }
         for name in all {
-            if name.is_empty() {
+            let first = first_word(&name);
+            if first.is_empty() {
                 continue;
             }
-            let first = first_word(&name).to_string();
             let list = by_first.entry(first).or_default();
             if !list.contains(&name) {
                 list.push(name);
@@ -83,6 +156,43 @@ impl Scrubber {
         self.by_first.is_empty()
     }
 
+    /// The source ranges of every client name in folded text, in order.
+    fn find(&self, text: &[Folded]) -> Vec<(usize, usize)> {
+        let mut found = Vec::new();
+        let mut i = 0;
+        let mut word = String::new();
+        while i < text.len() {
+            let c = text[i].c;
+            let at_word = is_word(c) && (i == 0 || !is_word(text[i - 1].c));
+            if !at_word {
+                i += 1;
+                continue;
+            }
+            word.clear();
+            word.extend(text[i..].iter().map(|f| f.c).take_while(|c| is_word(*c)));
+            let matched = self.by_first.get(&word).and_then(|cands| {
+                cands.iter().find_map(|cand| {
+                    let end = i + cand.len();
+                    let fits = end <= text.len()
+                        && text[i..end].iter().zip(cand).all(|(f, c)| f.c == *c)
+                        && !text.get(end).is_some_and(|f| is_word(f.c))
+                        // A whole character of the source, not half of
+                        // one that decomposed.
+                        && text.get(end).is_none_or(|f| f.start >= text[end - 1].end);
+                    fits.then_some(end)
+                })
+            });
+            match matched {
+                Some(end) => {
+                    found.push((text[i].start, text[end - 1].end));
+                    i = end;
+                }
+                None => i += word.chars().count().max(1),
+            }
+        }
+        found
+    }
+
     /// `text` with every client name replaced by [`REDACTED`]: matched as
     /// whole words, in any case, with any run of white space (a line
     /// break, two spaces) between its words.
@@ -90,82 +200,320 @@ impl Scrubber {
         if self.is_empty() {
             return text.to_string();
         }
-        let mut out = String::with_capacity(text.len());
-        let mut copied = 0;
-        let mut prev: Option<char> = None;
-        let mut i = 0;
-        while i < text.len() {
-            let rest = &text[i..];
-            let c = rest.chars().next().expect("inside the text");
-            if c.is_alphanumeric() && !prev.is_some_and(char::is_alphanumeric) {
-                let word: String = first_word(rest)
-                    .chars()
-                    .flat_map(char::to_lowercase)
-                    .collect();
-                let matched = self
-                    .by_first
-                    .get(&word)
-                    .and_then(|cands| cands.iter().find_map(|cand| match_at(rest, cand)));
-                if let Some(len) = matched {
-                    out.push_str(&text[copied..i]);
-                    out.push_str(REDACTED);
-                    i += len;
-                    copied = i;
-                    prev = text[..i].chars().next_back();
-                    continue;
-                }
-            }
-            prev = Some(c);
-            i += c.len_utf8();
+        let mut folded = Vec::with_capacity(text.len());
+        for (i, c) in text.char_indices() {
+            push_folded(&mut folded, c, i, i + c.len_utf8());
         }
-        out.push_str(&text[copied..]);
+        let cuts = self.find(&folded);
+        let mut out = String::with_capacity(text.len());
+        cut(&mut out, text, 0..text.len(), &cuts, &mut 0);
         out
     }
-}
 
-/// Lower case, trimmed, every run of white space one space.
-fn normalize(name: &str) -> String {
-    name.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .flat_map(char::to_lowercase)
-        .collect()
-}
-
-/// How many bytes of `text` spell `name` (normalized) from its start, as a
-/// whole word; a space in `name` stands for any run of white space.
-fn match_at(text: &str, name: &str) -> Option<usize> {
-    let mut want = name.chars().peekable();
-    let mut pending: Vec<char> = Vec::new();
-    let mut used = 0;
-    let mut chars = text.char_indices().peekable();
-    while want.peek().is_some() || !pending.is_empty() {
-        if !pending.is_empty() {
-            if want.next() != Some(pending.remove(0)) {
-                return None;
-            }
-            continue;
+    /// An HTML (or SVG) document with every client name a reader would see
+    /// replaced: in text, across tags (`<em>Bo</em> Li`), in attribute
+    /// values (`alt`, `title`), in comments, scripts and styles.
+    pub fn scrub_html(&self, html: &str) -> String {
+        if self.is_empty() {
+            return html.to_string();
         }
-        let (at, c) = chars.next()?;
-        used = at + c.len_utf8();
-        if c.is_whitespace() {
-            if want.next() != Some(' ') {
-                return None;
-            }
-            while let Some((at, c)) = chars.peek().copied() {
-                if !c.is_whitespace() {
-                    break;
+        let tokens = tokenize(html);
+        let mut folded = Vec::with_capacity(html.len());
+        for t in &tokens {
+            match t {
+                Token::Text(r) => fold_text(&mut folded, html, r.clone()),
+                Token::Tag(r)
+                    if breaks_words(&html[r.clone()])
+                        && folded.last().is_some_and(|f| f.c != ' ') =>
+                {
+                    folded.push(Folded {
+                        c: ' ',
+                        start: r.start,
+                        end: r.start,
+                    });
                 }
-                used = at + c.len_utf8();
-                chars.next();
+                _ => {}
             }
+        }
+        let cuts = self.find(&folded);
+        let mut out = String::with_capacity(html.len() + 64);
+        let mut next_cut = 0;
+        for t in &tokens {
+            match t {
+                Token::Text(r) => cut(&mut out, html, r.clone(), &cuts, &mut next_cut),
+                Token::Tag(r) => out.push_str(&self.scrub_tag(&html[r.clone()])),
+                Token::Raw(r) => out.push_str(&self.scrub(&html[r.clone()])),
+            }
+        }
+        out
+    }
+
+    /// A tag with client names scrubbed out of its quoted attribute values.
+    fn scrub_tag(&self, tag: &str) -> String {
+        let mut out = String::with_capacity(tag.len());
+        let mut rest = tag;
+        while let Some(q) = rest.find(['"', '\'']) {
+            let quote = rest.as_bytes()[q] as char;
+            let Some(len) = rest[q + 1..].find(quote) else {
+                break;
+            };
+            out.push_str(&rest[..=q]);
+            let value = &rest[q + 1..q + 1 + len];
+            out.push_str(&self.scrub_html(value));
+            out.push(quote);
+            rest = &rest[q + 2 + len..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    /// Any text file of a site, scrubbed as what it is: HTML and SVG as
+    /// markup, everything else (JSON, CSV, calendars, styles) as text.
+    pub fn scrub_output(&self, path: &str, bytes: &[u8]) -> Vec<u8> {
+        let Ok(text) = std::str::from_utf8(bytes) else {
+            return bytes.to_vec();
+        };
+        let markup = [".html", ".htm", ".svg", ".xml"]
+            .iter()
+            .any(|ext| path.to_ascii_lowercase().ends_with(ext));
+        if markup {
+            self.scrub_html(text).into_bytes()
         } else {
-            pending.extend(c.to_lowercase());
+            self.scrub(text).into_bytes()
         }
     }
-    let next = text[used..].chars().next();
-    (!next.is_some_and(char::is_alphanumeric)).then_some(used)
+}
+
+/// Copies `source[range]` into `out`, replacing each cut (from the sorted
+/// `cuts`, starting at `*next`) that falls in it: the part of a cut in the
+/// range where it starts becomes [`REDACTED`], the rest of it is dropped.
+fn cut(
+    out: &mut String,
+    source: &str,
+    range: std::ops::Range<usize>,
+    cuts: &[(usize, usize)],
+    next: &mut usize,
+) {
+    let mut at = range.start;
+    while at < range.end {
+        // Skip cuts that ended before here.
+        while *next < cuts.len() && cuts[*next].1 <= at {
+            *next += 1;
+        }
+        let Some(&(s, e)) = cuts.get(*next) else {
+            break;
+        };
+        if s >= range.end {
+            break;
+        }
+        if s >= at {
+            out.push_str(&source[at..s]);
+            out.push_str(REDACTED);
+        }
+        at = e.min(range.end).max(at);
+    }
+    if at < range.end {
+        out.push_str(&source[at..range.end]);
+    }
+}
+
+/// A piece of an HTML document.
+enum Token {
+    /// Text between tags, with character references.
+    Text(std::ops::Range<usize>),
+    /// A tag, `<` to `>`.
+    Tag(std::ops::Range<usize>),
+    /// A comment's inside, or a script's or style's text: scrubbed on its
+    /// own, as plain text.
+    Raw(std::ops::Range<usize>),
+}
+
+fn tokenize(html: &str) -> Vec<Token> {
+    let mut tokens = Vec::new();
+    let bytes = html.as_bytes();
+    let mut i = 0;
+    let mut text_start = 0;
+    while i < bytes.len() {
+        if bytes[i] != b'<' {
+            i += 1;
+            continue;
+        }
+        let rest = &html[i..];
+        let is_tag = rest[1..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!' || c == '?');
+        if !is_tag {
+            i += 1;
+            continue;
+        }
+        if text_start < i {
+            tokens.push(Token::Text(text_start..i));
+        }
+        if let Some(comment) = rest.strip_prefix("<!--") {
+            let end = comment.find("-->").map_or(html.len(), |e| i + 4 + e);
+            tokens.push(Token::Tag(i..i + 4));
+            tokens.push(Token::Raw(i + 4..end));
+            let close = (end + 3).min(html.len());
+            tokens.push(Token::Tag(end..close));
+            i = close;
+            text_start = i;
+            continue;
+        }
+        let end = tag_end(html, i);
+        tokens.push(Token::Tag(i..end));
+        i = end;
+        text_start = i;
+        let name: String = html[tokens_last_start(&tokens) + 1..end]
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_lowercase())
+            .collect();
+        if name == "script" || name == "style" {
+            let close = format!("</{name}");
+            let body_end = find_ascii_ci(&html[i..], &close).map_or(html.len(), |e| i + e);
+            if i < body_end {
+                tokens.push(Token::Raw(i..body_end));
+            }
+            i = body_end;
+            text_start = i;
+        }
+    }
+    if text_start < html.len() {
+        tokens.push(Token::Text(text_start..html.len()));
+    }
+    tokens
+}
+
+fn tokens_last_start(tokens: &[Token]) -> usize {
+    match tokens.last() {
+        Some(Token::Tag(r) | Token::Text(r) | Token::Raw(r)) => r.start,
+        None => 0,
+    }
+}
+
+/// Where the tag starting at `start` ends, past its `>`; quoted attribute
+/// values may hold a `>`.
+fn tag_end(html: &str, start: usize) -> usize {
+    let bytes = html.as_bytes();
+    let mut quote = None;
+    let mut i = start + 1;
+    while i < bytes.len() {
+        let b = bytes[i];
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'"' || b == b'\'' => quote = Some(b),
+            None if b == b'>' => return i + 1,
+            None => {}
+        }
+        i += 1;
+    }
+    html.len()
+}
+
+fn find_ascii_ci(hay: &str, needle: &str) -> Option<usize> {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    h.windows(n.len()).position(|w| w.eq_ignore_ascii_case(n))
+}
+
+/// Whether a reader sees a break where this tag is (a paragraph, a line
+/// break, a table cell), rather than words running on (`<em>`, `<a>`).
+fn breaks_words(tag: &str) -> bool {
+    let name: String = tag
+        .trim_start_matches(['<', '/'])
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    !matches!(
+        name.as_str(),
+        "a" | "abbr"
+            | "b"
+            | "bdi"
+            | "bdo"
+            | "cite"
+            | "code"
+            | "data"
+            | "del"
+            | "dfn"
+            | "em"
+            | "i"
+            | "ins"
+            | "kbd"
+            | "mark"
+            | "q"
+            | "s"
+            | "samp"
+            | "small"
+            | "span"
+            | "strong"
+            | "sub"
+            | "sup"
+            | "time"
+            | "tspan"
+            | "u"
+            | "var"
+            | "wbr"
+    )
+}
+
+/// Folds the text `html[range]`, decoding character references.
+fn fold_text(out: &mut Vec<Folded>, html: &str, range: std::ops::Range<usize>) {
+    let text = &html[range.clone()];
+    let mut iter = text.char_indices();
+    while let Some((i, c)) = iter.next() {
+        let start = range.start + i;
+        if c == '&' {
+            if let Some((decoded, len)) = char_reference(&text[i..]) {
+                match decoded {
+                    Some(d) => push_folded(out, d, start, start + len),
+                    None => push_folded(out, '&', start, start + len),
+                }
+                for _ in 1..text[i..i + len].chars().count() {
+                    iter.next();
+                }
+                continue;
+            }
+        }
+        push_folded(out, c, start, start + c.len_utf8());
+    }
+}
+
+/// The character a reference at the start of `s` stands for (`None` for a
+/// named one this does not know) and its length in bytes.
+fn char_reference(s: &str) -> Option<(Option<char>, usize)> {
+    // A reference is short: look no further than its longest name.
+    let end = s
+        .as_bytes()
+        .iter()
+        .take(34)
+        .skip(1)
+        .position(|b| *b == b';')?
+        + 1;
+    let body = &s[1..end];
+    let c = if let Some(num) = body.strip_prefix('#') {
+        let n = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        Some(char::from_u32(n)?)
+    } else {
+        if !body.chars().all(|c| c.is_ascii_alphanumeric()) || body.is_empty() {
+            return None;
+        }
+        match body {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" | "rsquo" | "lsquo" => Some('\''),
+            "nbsp" | "ensp" | "emsp" | "thinsp" => Some(' '),
+            "shy" => Some('\u{AD}'),
+            _ => None,
+        }
+    };
+    Some((c, end + 1))
 }
 
 /// Copies of the partners and their reports with client names scrubbed out
@@ -263,6 +611,43 @@ mod tests {
                 "Met r. smith and ANN LEE; Ann Leeds stays, the Smith file goes, Lena Park stays."
             ),
             "Met [client] and [client]; Ann Leeds stays, the [client] file goes, Lena Park stays."
+        );
+    }
+
+    #[test]
+    fn scrubs_the_text_a_reader_sees_across_tags_and_references() {
+        let s = Scrubber::new(["Bo Li", "Siobhan O'Malley", "José Núñez"], ["Lena Park"]);
+        assert_eq!(
+            s.scrub_html("<p>Met <strong>Bo</strong> Li and <em>bo</em>\n<em>li</em>.</p>"),
+            "<p>Met <strong>[client]</strong> and <em>[client]</em><em></em>.</p>"
+        );
+        assert_eq!(
+            s.scrub_html("<blockquote>\n<p>Bo</p>\n</blockquote>\n<p>Li said</p>"),
+            "<blockquote>\n<p>[client]</p></blockquote><p> said</p>"
+        );
+        // Typographic quotes, character references, decomposed accents.
+        assert_eq!(s.scrub("Siobhan O’Malley"), "[client]");
+        assert_eq!(
+            s.scrub_html("<td>Siobhan O&#x27;Malley</td>"),
+            "<td>[client]</td>"
+        );
+        assert_eq!(
+            s.scrub("Jose\u{301} Nu\u{301}n\u{303}ez came"),
+            "[client] came"
+        );
+        // An accent on the last letter is part of the word: no half match.
+        let plain = Scrubber::new(["Ann Jose"], []);
+        assert_eq!(plain.scrub("Ann Jose\u{301}"), "Ann Jose\u{301}");
+        // Attribute values, comments and scripts are text too.
+        assert_eq!(
+            s.scrub_html(r#"<img alt="Bo Li" src="a.png"><!-- Bo Li --><script>"Bo Li"</script>"#),
+            r#"<img alt="[client]" src="a.png"><!-- [client] --><script>"[client]"</script>"#
+        );
+        // A break between the words still reads as one name.
+        assert_eq!(s.scrub_html("<p>Bo<br>Li</p>"), "<p>[client]<br></p>");
+        assert_eq!(
+            s.scrub_html("<p>Bolivia &amp; Lima</p>"),
+            "<p>Bolivia &amp; Lima</p>"
         );
     }
 }

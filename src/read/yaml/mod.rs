@@ -108,6 +108,9 @@ pub fn from_str<T: DeserializeOwned + Checked>(
     text: &str,
     doc: Doc,
 ) -> Result<T, Vec<YamlProblem>> {
+    if let Some(problem) = too_deep(text) {
+        return Err(vec![problem]);
+    }
     let parsed = if is_blank(text) {
         deserialize::<T>(Value::Mapping(Mapping::new()))
             .map_err(|(path, msg)| vec![locate(&SpanIndex::default(), &path, &msg, doc)])?
@@ -131,6 +134,81 @@ pub fn from_str<T: DeserializeOwned + Checked>(
     }
     problems.sort_by_key(|p| (p.line, p.column));
     Err(problems)
+}
+
+/// How deeply `[...]` and `{...}` may nest. The YAML scanner takes time in
+/// proportion to the depth for every token, so a megabyte of `[` would
+/// take hours; no note needs more than a few levels.
+pub const MAX_FLOW_DEPTH: usize = 64;
+
+/// The problem of a document whose flow collections nest deeper than
+/// [`MAX_FLOW_DEPTH`], found in one pass: brackets in quoted text and in
+/// comments do not count; one in plain text may count too (a note would
+/// need dozens to be refused).
+fn too_deep(text: &str) -> Option<YamlProblem> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    let mut comment = false;
+    // The character just before, and the last one that was not blank: a
+    // quote opens text only where a value may start, not inside a word
+    // (`O'Malley`).
+    let (mut prev, mut last) = ('\n', '\n');
+    let (mut line, mut column) = (1, 0);
+    for c in text.chars() {
+        column += 1;
+        if let Some(q) = quote {
+            if escaped {
+                escaped = false;
+            } else if q == '"' && c == '\\' {
+                escaped = true;
+            } else if c == q {
+                quote = None;
+            }
+        } else if c == '\n' {
+            comment = false;
+        } else if !comment {
+            let blank_before = matches!(prev, ' ' | '\t' | '\n');
+            match c {
+                '#' if blank_before => comment = true,
+                '\'' | '"'
+                    if (blank_before
+                        && matches!(last, '\n' | ':' | '-' | '?' | ',' | '[' | '{'))
+                        || matches!(prev, '[' | '{' | ',') =>
+                {
+                    quote = Some(c)
+                }
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_FLOW_DEPTH {
+                        return Some(YamlProblem {
+                            line,
+                            column,
+                            width: 1,
+                            message: format!(
+                                "lists and mappings nest more than {MAX_FLOW_DEPTH} levels deep"
+                            ),
+                            label: format!("level {depth} opens here"),
+                            help: vec![
+                                "a note needs a few levels at most; look for a run of `[` or `{`"
+                                    .into(),
+                            ],
+                        });
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        if c == '\n' {
+            (line, column) = (line + 1, 0);
+            last = '\n';
+        } else if c != ' ' && c != '\t' {
+            last = c;
+        }
+        prev = c;
+    }
+    None
 }
 
 fn is_blank(text: &str) -> bool {
@@ -227,8 +305,24 @@ fn explain<T: DeserializeOwned + Checked>(
                         Err((path, msg)) => {
                             let said = serde_messages::parse(&msg);
                             let missing = matches!(said, Message::MissingField { .. });
+                            // A key left out for being misspelt is not
+                            // missing too: `directon` is `direction`.
                             if let Message::MissingField { field } = said {
-                                if dropped.iter().any(|d| d == field) {
+                                // A required key left out for a bad value
+                                // (a date that does not exist) gets a
+                                // stand-in, so that the entry's other keys
+                                // are still checked.
+                                let stand_in = STAND_INS.iter().find(|(k, _)| *k == field);
+                                if let (Some((k, v)), Value::Mapping(m)) = (stand_in, &mut item) {
+                                    if dropped.iter().any(|d| d == k) && !m.contains_key(*k) {
+                                        m.insert(Value::from(*k), Value::from(*v));
+                                        continue;
+                                    }
+                                }
+                                if dropped
+                                    .iter()
+                                    .any(|d| d == field || did_you_mean(d, [field]).is_some())
+                                {
                                     break;
                                 }
                             }
@@ -269,6 +363,10 @@ fn explain<T: DeserializeOwned + Checked>(
     problems.sort_by_key(|p| (p.line, p.column));
     problems
 }
+
+/// Values that stand in for a required key of a list entry whose own value
+/// was refused: none of the entry's other checks depends on them.
+const STAND_INS: &[(&str, &str)] = &[("date", "2000-01-01")];
 
 fn deserialize<T: DeserializeOwned>(value: Value) -> Result<T, (Vec<Seg>, String)> {
     serde_path_to_error::deserialize::<_, T>(value).map_err(|e| {
@@ -480,8 +578,11 @@ fn locate(index: &SpanIndex, path: &[Seg], msg: &str, doc: Doc) -> YamlProblem {
     } else if let Some(found) = msg.strip_prefix("expected a date as YYYY-MM-DD, found ") {
         pos = index.value(path);
         let field = field_name(path).unwrap_or("date");
-        message = format!("`{field}` is not a date: {found}");
+        let raw = found.trim().trim_matches('`');
+        let (why, suggestions) = crate::book::date_problem(raw);
+        message = format!("`{field}` is not a date: {why}");
         label = "expected a date as YYYY-MM-DD, like 2024-02-01".into();
+        help.extend(suggestions);
     } else {
         pos = index.value(path);
         message = msg.to_string();
@@ -773,6 +874,57 @@ mod tests {
         let places: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
         assert_eq!(places, vec![(2, 7), (6, 12)], "{problems:#?}");
         assert!(problems[1].message.contains("too large"), "{problems:#?}");
+    }
+
+    #[test]
+    fn a_bad_date_does_not_hide_a_wrong_outcome_beside_it() {
+        let text = "name: Jane\nreferrals:\n  - date: 2026-11-31\n    direction: given\n    outcome: won\n";
+        let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+        assert_eq!(problems.len(), 2, "{problems:#?}");
+        assert!(
+            problems[0].message.contains("November 2026 has 30 days"),
+            "{problems:#?}"
+        );
+        assert!(problems[1].message.contains("`won`"), "{problems:#?}");
+    }
+
+    #[test]
+    fn a_misspelt_key_is_reported_once_as_the_misspelling() {
+        let text = "name: Jane\nreferrals:\n  - date: 2026-01-05\n    directon: given\n";
+        let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        assert_eq!(problems[0].message, "unknown key `directon` in `referrals`");
+        assert_eq!(problems[0].help, vec!["did you mean `direction`?"]);
+    }
+
+    #[test]
+    fn a_date_that_does_not_exist_says_why() {
+        let text = "name: Jane\nsince: 2026-11-31\nmeetings:\n  - date: 10/11/2026\n    kind: call\n  - date: 13/11/2026\n    kind: call\n  - date: 2028-02-30\n    kind: call\n";
+        let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+        assert_eq!(problems.len(), 4, "{problems:#?}");
+        assert_eq!(
+            problems[0].message,
+            "`since` is not a date: November 2026 has 30 days"
+        );
+        assert_eq!(
+            problems[0].help,
+            vec!["the last day of that month is 2026-11-30"]
+        );
+        assert!(
+            problems[1].message.contains("not in the form YYYY-MM-DD"),
+            "{problems:#?}"
+        );
+        assert!(
+            problems[1].help[0].contains("ambiguous")
+                && problems[1].help[0].contains("2026-11-10")
+                && problems[1].help[0].contains("2026-10-11"),
+            "{problems:#?}"
+        );
+        assert_eq!(problems[2].help, vec!["write it as 2026-11-13"]);
+        assert_eq!(
+            problems[3].message,
+            "`date` is not a date: February 2028 has 29 days"
+        );
     }
 
     #[test]
