@@ -3,6 +3,7 @@
 pub mod build;
 pub mod check;
 pub mod completions;
+mod help;
 pub mod init;
 pub mod new;
 pub mod serve;
@@ -70,29 +71,19 @@ impl BuildArgs {
 #[derive(Subcommand)]
 pub enum Command {
     /// Build the site (exit 0 on success, 1 on any problem in the notes, 2 on bad usage)
-    #[command(
-        after_help = "Examples:\n  rapport build\n  rapport build sample-data\n  rapport build my-book -o /srv/private/partners --as-of 2026-11-01 --drafts\n\nNothing is written when any note, setting or template has a problem: the\nprevious site stays as it was. Only files whose content changed are rewritten."
-    )]
+    #[command(after_help = help::BUILD)]
     Build(BuildCmd),
     /// Check every note and the settings, print every problem, write nothing
-    #[command(
-        after_help = "Examples:\n  rapport check\n  rapport check my-book 2> problems.txt\n\nEnds with a summary line such as `14 partners, 73 referrals, 0 problems`;\nexits 1 when there is any problem."
-    )]
+    #[command(after_help = help::CHECK)]
     Check(BuildArgs),
     /// Build, then rebuild on every change to notes, settings, templates or static files
-    #[command(
-        after_help = "Examples:\n  rapport watch\n  rapport watch my-book -o /tmp/preview\n\nPrints one line per rebuild. A rebuild with problems prints them as `check`\ndoes and keeps the last good site; the next good save recovers. Ctrl-C stops."
-    )]
+    #[command(after_help = help::WATCH)]
     Watch(BuildArgs),
     /// Watch, and serve the site on 127.0.0.1 with pages that reload after each rebuild
-    #[command(
-        after_help = "Examples:\n  rapport serve\n  rapport serve my-book --port 8080 --open\n\nThe reload script is added only to served pages, never to the files written."
-    )]
+    #[command(after_help = help::SERVE)]
     Serve(ServeArgs),
     /// Write a fresh, valid note partners/<slug>.md to fill in
-    #[command(
-        after_help = "Examples:\n  rapport new \"Jane Doe\"            writes partners/jane-doe.md\n  rapport new \"Jane Doe\" my-book\n\nRefuses to overwrite: an existing note with the same slug is left alone."
-    )]
+    #[command(after_help = help::NEW)]
     New {
         /// The partner's name, as it should appear on the site
         name: String,
@@ -101,9 +92,7 @@ pub enum Command {
         root: PathBuf,
     },
     /// Start a new book: settings, a notes folder and one example note
-    #[command(
-        after_help = "Examples:\n  rapport init my-book\n  cd my-book && rapport build\n\nRefuses a folder that is not empty."
-    )]
+    #[command(after_help = help::INIT)]
     Init {
         /// The new book's folder (created if missing, must be empty)
         dir: PathBuf,
@@ -112,9 +101,7 @@ pub enum Command {
     #[command(after_help = rapport::log::EXAMPLES, subcommand_value_name = "WHAT")]
     Log(rapport::log::LogArgs),
     /// Print shell completions for rapport's commands and flags
-    #[command(
-        after_help = "Examples:\n  rapport completions bash > ~/.local/share/bash-completion/completions/rapport\n  rapport completions zsh > ~/.zfunc/_rapport\n  rapport completions fish > ~/.config/fish/completions/rapport.fish\n  rapport completions powershell >> $PROFILE"
-    )]
+    #[command(after_help = help::COMPLETIONS)]
     Completions {
         /// The shell
         shell: clap_complete::Shell,

@@ -315,7 +315,7 @@ fn cap_depth(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
 }
 
 /// Where the tag at `start` ends, past its `>` (quoted values may hold one).
-fn tag_end(bytes: &[u8], start: usize) -> usize {
+pub(super) fn tag_end(bytes: &[u8], start: usize) -> usize {
     let mut quote = None;
     for (i, &b) in bytes.iter().enumerate().skip(start + 1) {
         match quote {

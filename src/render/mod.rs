@@ -683,27 +683,13 @@ fn reciprocity(
     );
     // 2. The 20 busiest, side by side.
     let top: Vec<&Row> = busiest.iter().take(20).copied().collect();
-    let names: Vec<String> = top.iter().map(|r| r.name.clone()).collect();
-    let g: Vec<f64> = top.iter().map(|r| f64::from(r.given)).collect();
-    let rcv: Vec<f64> = top.iter().map(|r| f64::from(r.received)).collect();
-    let busiest_chart = charts::rows(
+    let busiest_chart = paired_bars(
         "busiest-chart",
         "Given and received for the busiest partners",
-        &format!(
-            "Pairs of bars for the {} partners with the most referrals in the window, busiest first: {}.",
-            top.len(),
-            top.iter()
-                .map(|r| format!("{} {} given, {} received", r.name, r.given, r.received))
-                .collect::<Vec<_>>()
-                .join("; ")
-        ),
-        &names,
-        &[
-            Series { name: "Given", color: charts::GIVEN, values: &g },
-            Series { name: "Received", color: charts::RECEIVED, values: &rcv },
-        ],
-        720,
-        190,
+        "the partners with the most referrals in the window, busiest first",
+        &top,
+        ("Given", charts::GIVEN, |r: &Row| r.given),
+        ("Received", charts::RECEIVED, |r: &Row| r.received),
     );
     // 3. Who brings net-new business: net-new received by partner.
     let mut givers: Vec<&Row> = rows
@@ -717,34 +703,16 @@ fn reciprocity(
             .then(a.name.cmp(&b.name))
     });
     givers.truncate(20);
-    let nn_names: Vec<String> = givers.iter().map(|r| r.name.clone()).collect();
-    let nn_r: Vec<f64> = givers
-        .iter()
-        .map(|r| f64::from(r.net_new_received))
-        .collect();
-    let nn_g: Vec<f64> = givers.iter().map(|r| f64::from(r.net_new_given)).collect();
     let givers_chart = (!givers.is_empty()).then(|| {
-        charts::rows(
+        paired_bars(
             "netnew-partners-chart",
             "Net-new referrals by partner",
-            &format!(
-                "Pairs of bars for the partners with net-new referrals in the window, most net-new received first: {}.",
-                givers
-                    .iter()
-                    .map(|r| format!(
-                        "{} {} received, {} given",
-                        r.name, r.net_new_received, r.net_new_given
-                    ))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-            &nn_names,
-            &[
-                Series { name: "Net-new received", color: charts::NET_NEW, values: &nn_r },
-                Series { name: "Net-new given", color: charts::GIVEN, values: &nn_g },
-            ],
-            720,
-            190,
+            "the partners with net-new referrals in the window, most net-new received first",
+            &givers,
+            ("Net-new received", charts::NET_NEW, |r: &Row| {
+                r.net_new_received
+            }),
+            ("Net-new given", charts::GIVEN, |r: &Row| r.net_new_given),
         )
     });
     // 4 and 5. Per quarter.
@@ -812,4 +780,55 @@ fn readiness(rows: &[Row], site: &SiteInfo) -> Context {
     ctx.insert("stage_chart", &stage_chart(&stage_counts(rows)));
     ctx.insert("stages", &groups);
     ctx
+}
+
+/// A chart of two bars a partner, with its description: "Pairs of bars for
+/// `who`: Jane Doe 3 received, 1 given; …", each count named as its series.
+fn paired_bars(
+    id: &str,
+    title: &str,
+    who: &str,
+    rows: &[&Row],
+    first: (&str, plotters::style::RGBColor, fn(&Row) -> u32),
+    second: (&str, plotters::style::RGBColor, fn(&Row) -> u32),
+) -> String {
+    let names: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
+    let values =
+        |f: fn(&Row) -> u32| -> Vec<f64> { rows.iter().map(|r| f64::from(f(r))).collect() };
+    let (a, b) = (values(first.2), values(second.2));
+    let word = |series: &str| series.rsplit(' ').next().unwrap_or(series).to_lowercase();
+    let description = format!(
+        "Pairs of bars for {who}: {}.",
+        rows.iter()
+            .map(|r| format!(
+                "{} {} {}, {} {}",
+                r.name,
+                first.2(r),
+                word(first.0),
+                second.2(r),
+                word(second.0)
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    charts::rows(
+        id,
+        title,
+        &description,
+        &names,
+        &[
+            Series {
+                name: first.0,
+                color: first.1,
+                values: &a,
+            },
+            Series {
+                name: second.0,
+                color: second.1,
+                values: &b,
+            },
+        ],
+        720,
+        190,
+    )
 }

@@ -360,7 +360,7 @@ fn tokenize(html: &str) -> Vec<Token> {
             text_start = i;
             continue;
         }
-        let end = tag_end(html, i);
+        let end = super::markdown::tag_end(html.as_bytes(), i);
         tokens.push(Token::Tag(i..end));
         i = end;
         text_start = i;
@@ -390,26 +390,6 @@ fn tokens_last_start(tokens: &[Token]) -> usize {
         Some(Token::Tag(r) | Token::Text(r) | Token::Raw(r)) => r.start,
         None => 0,
     }
-}
-
-/// Where the tag starting at `start` ends, past its `>`; quoted attribute
-/// values may hold a `>`.
-fn tag_end(html: &str, start: usize) -> usize {
-    let bytes = html.as_bytes();
-    let mut quote = None;
-    let mut i = start + 1;
-    while i < bytes.len() {
-        let b = bytes[i];
-        match quote {
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None if b == b'"' || b == b'\'' => quote = Some(b),
-            None if b == b'>' => return i + 1,
-            None => {}
-        }
-        i += 1;
-    }
-    html.len()
 }
 
 fn find_ascii_ci(hay: &str, needle: &str) -> Option<usize> {
