@@ -238,3 +238,33 @@ fn a_partner_without_contact_details_shows_no_contact_card() {
     };
     assert!(maya.contains("id=\"contact-h\""));
 }
+
+#[test]
+fn a_large_stage_shows_sixty_partners_on_the_readiness_report_and_links_the_rest() {
+    let book = tempfile::tempdir().unwrap();
+    let notes = book.path().join("partners");
+    fs::create_dir(&notes).unwrap();
+    // 70 partners with nothing recorded yet: all dormant.
+    for i in 0..70 {
+        fs::write(
+            notes.join(format!("partner-{i:02}.md")),
+            format!("---\nname: Partner {i:02}\n---\n"),
+        )
+        .unwrap();
+    }
+    fs::write(book.path().join("rapport.yaml"), "as_of: 2026-11-01\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    build(book.path(), out.path());
+    let report = read(out.path(), "reports/readiness.html");
+    assert_eq!(
+        report
+            .matches("<article class=\"card partner-card\"")
+            .count(),
+        60
+    );
+    assert!(report.contains("And 10 more at this stage"), "{report}");
+    assert!(report.contains("href=\"../partners/index.html#stage=dormant\""));
+    // The partner table still lists every one of them.
+    let table = read(out.path(), "partners/index.html");
+    assert_eq!(table.matches("href=\"partner-").count(), 70);
+}

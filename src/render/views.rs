@@ -641,19 +641,30 @@ pub struct StageGroup<'a> {
     pub title: &'static str,
     pub next_action: &'static str,
     pub count: usize,
+    /// The partners shown in full, at most [`CARDS_PER_STAGE`].
     pub partners: Vec<&'a Row>,
+    /// How many more are at this stage, listed in the partner table.
+    pub more: usize,
 }
+
+/// How many partners a stage shows in full on the readiness report; the
+/// rest are counted and linked, so a book of thousands of partners still
+/// gives a report a browser opens quickly.
+pub const CARDS_PER_STAGE: usize = 60;
 
 pub fn stage_groups(rows: &[Row]) -> Vec<StageGroup<'_>> {
     Stage::PATH
         .iter()
         .map(|s| {
-            let partners: Vec<&Row> = rows.iter().filter(|r| r.stage == *s).collect();
+            let mut partners: Vec<&Row> = rows.iter().filter(|r| r.stage == *s).collect();
+            let count = partners.len();
+            partners.truncate(CARDS_PER_STAGE);
             StageGroup {
                 stage: s.as_str(),
                 title: s.label(),
                 next_action: s.advice(),
-                count: partners.len(),
+                count,
+                more: count - partners.len(),
                 partners,
             }
         })
