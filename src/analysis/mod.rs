@@ -901,13 +901,23 @@ impl Facts<'_> {
             _ => {}
         }
         advice.push(self.stage_advice());
-        let advice = advice.join("; ");
-        let text = if urgent.is_empty() {
-            advice
-        } else {
-            format!("{}, then {advice}", urgent.join("; "))
-        };
-        capitalized(&text)
+        // Two things read as one sentence ("Send the recap (17 days
+        // overdue), then propose one joint initiative"); more read as
+        // sentences of their own, the last one starting "Then".
+        let mut steps: Vec<String> = urgent.into_iter().chain(advice).collect();
+        match steps.len() {
+            1 => capitalized(&steps[0]),
+            2 => capitalized(&format!("{}, then {}", steps[0], steps[1])),
+            _ => {
+                let last = steps.pop().unwrap_or_default();
+                steps
+                    .iter()
+                    .map(|s| capitalized(s))
+                    .chain([format!("Then {last}")])
+                    .collect::<Vec<_>>()
+                    .join(". ")
+            }
+        }
     }
 
     /// What the stage calls for, in the words of the partner's role.

@@ -1111,7 +1111,7 @@ fn one_way_with_interest_and_one_net_new_referral_designs_net_new() {
     assert!(!r.readiness.criteria.net_new.met);
     assert_eq!(
         r.readiness.next_action,
-        "You sent 2 clients in 24 months and received none: raise it before sending more; propose one joint initiative"
+        "You sent 2 clients in 24 months and received none: raise it before sending more, then propose one joint initiative"
     );
 }
 
@@ -1645,7 +1645,7 @@ fn an_overdue_step_and_an_overdue_contact_both_come_before_the_advice() {
     };
     assert_eq!(
         report(&p).readiness.next_action,
-        "Send the newsletter (31 days overdue); get in touch: 40 days past your 90-day cadence, then keep them informed and thank them for each introduction"
+        "Send the newsletter (31 days overdue). Get in touch: 40 days past your 90-day cadence. Then keep them informed and thank them for each introduction"
     );
 }
 
@@ -1668,9 +1668,9 @@ fn one_way_received_asks_for_a_client_to_send_whatever_the_role() {
         };
         let r = report(&p);
         assert!(
-            r.readiness
-                .next_action
-                .starts_with("You have received 3 and sent none: look for a client to send them; "),
+            r.readiness.next_action.starts_with(
+                "You have received 3 and sent none: look for a client to send them, then "
+            ),
             "{role}: {}",
             r.readiness.next_action
         );
@@ -1695,7 +1695,7 @@ fn one_way_given_is_raised_where_the_relationship_is_meant_two_way() {
     };
     assert_eq!(
         report(&p).readiness.next_action,
-        "You sent 3 clients in 24 months and received none: raise it before sending more; keep referring where it serves your clients, and watch for work that consistently exceeds expectations"
+        "You sent 3 clients in 24 months and received none: raise it before sending more, then keep referring where it serves your clients, and watch for work that consistently exceeds expectations"
     );
 }
 
