@@ -3,6 +3,9 @@
 //! changed page changes only its file, and nothing readable is left in
 //! any written file or file name.
 
+#[path = "common/files.rs"]
+mod files;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -344,24 +347,6 @@ fn secrets_of_notes(book: &Path) -> Vec<String> {
     out
 }
 
-/// Every file under `dir`, by relative path.
-fn files_on_disk(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            (rel, fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
-
 /// The text with every run of 20 or more base64 characters removed: the
 /// ciphertexts, salts, hashes and opaque names, which short numbers could
 /// match by chance.
@@ -424,7 +409,7 @@ fn assert_no_leak(book: &Path, extra: &[&str], at_least: usize) {
     let plain = plain_build(book);
     let plain_dir = tempfile::tempdir().unwrap();
     output::write_site(plain_dir.path(), &plain).unwrap();
-    let plain_text: String = files_on_disk(plain_dir.path())
+    let plain_text: String = files::files_under(plain_dir.path())
         .iter()
         .map(|(p, b)| format!("{p}\n{}\n", String::from_utf8_lossy(b)))
         .collect::<String>()
@@ -444,7 +429,7 @@ fn assert_no_leak(book: &Path, extra: &[&str], at_least: usize) {
     let dir = tempfile::tempdir().unwrap();
     let (key, _) = encrypt::key_for_output(dir.path(), PASSWORD, false);
     output::write_site(dir.path(), &encrypt::encrypt_site(&plain, &key)).unwrap();
-    let written = files_on_disk(dir.path());
+    let written = files::files_under(dir.path());
     assert!(written.len() >= plain.len());
     for (path, bytes) in &written {
         let content = String::from_utf8_lossy(bytes).to_lowercase();

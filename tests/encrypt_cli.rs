@@ -4,6 +4,9 @@
 //! `privacy.encrypt: true` cannot be forgotten, and the password appears
 //! in no file and no message.
 
+#[path = "common/files.rs"]
+mod files;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -37,19 +40,9 @@ fn stderr(o: &Output) -> String {
 
 /// Every file under `dir`, as a site.
 fn read_site(dir: &Path) -> SiteFiles {
-    walkdir::WalkDir::new(dir)
+    files::files_under(dir)
         .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            (rel, Arc::from(fs::read(e.path()).unwrap()))
-        })
+        .map(|(rel, bytes)| (rel, Arc::from(bytes)))
         .collect()
 }
 

@@ -3,6 +3,9 @@
 //! not own are refused, parallel builds, a watch session and a manual
 //! build sharing a folder, control characters from notes, closed pipes.
 
+#[path = "common/files.rs"]
+mod files;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{BufRead, BufReader};
@@ -72,25 +75,6 @@ fn build_ok(root: &Path, out: &Path) {
     assert!(o.status.success(), "{}", stderr(&o));
 }
 
-/// Every file under `dir` (hidden ones too), by relative path, with its
-/// bytes.
-fn snapshot(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(dir)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            (rel, fs::read(e.path()).unwrap())
-        })
-        .collect()
-}
-
 /// Every folder under `dir`.
 fn folders(dir: &Path) -> Vec<PathBuf> {
     walkdir::WalkDir::new(dir)
@@ -105,7 +89,7 @@ fn folders(dir: &Path) -> Vec<PathBuf> {
 /// aside, no folder added, and the error names a path inside the site.
 fn assert_old_site(out: &Path, before: &BTreeMap<String, Vec<u8>>, dirs: &[PathBuf], o: &Output) {
     assert!(!o.status.success(), "the build should fail: {}", stderr(o));
-    let after = snapshot(out);
+    let after = files::files_under(out);
     let temps: Vec<&String> = after.keys().filter(|k| k.contains("rapport-tmp")).collect();
     assert!(temps.is_empty(), "files left aside: {temps:?}");
     assert_eq!(
@@ -134,7 +118,7 @@ fn fault_test(
 ) {
     let (_d, root) = book(2);
     build_ok(&root, out);
-    let before = snapshot(out);
+    let before = files::files_under(out);
     let dirs = folders(out);
     add_notes(&root, 2..15);
     fault(&root);
@@ -142,7 +126,7 @@ fn fault_test(
     assert_old_site(out, &before, &dirs, &o);
     undo(out);
     build_ok(&root, out);
-    let site = snapshot(out);
+    let site = files::files_under(out);
     assert!(site.keys().all(|k| !k.contains("rapport-tmp")));
     let index = String::from_utf8_lossy(&site["partners/index.html"]).into_owned();
     assert!(index.contains("Partner 14"), "the new site after the fault");
@@ -233,7 +217,7 @@ fn a_read_only_sub_folder_leaves_the_old_site() {
     }
     let (_d, root) = book(2);
     build_ok(&root, &out);
-    let before = snapshot(&out);
+    let before = files::files_under(&out);
     let dirs = folders(&out);
     add_notes(&root, 2..15);
     read_only(&partners, true, root_user);
@@ -315,7 +299,7 @@ fn a_write_killed_between_renames_is_repaired_by_the_next_build() {
     journal.push_str("partners/gone-partner.html\n");
     fs::write(out.join(output::JOURNAL), journal).unwrap();
     build_ok(&root, &out);
-    let site = snapshot(&out);
+    let site = files::files_under(&out);
     assert!(
         !site.contains_key("partners/gone-partner.html"),
         "a page of the killed build"
@@ -328,7 +312,7 @@ fn a_write_killed_between_renames_is_repaired_by_the_next_build() {
     );
     let fresh = tempfile::tempdir().unwrap();
     build_ok(&root, fresh.path());
-    let clean = snapshot(fresh.path());
+    let clean = files::files_under(fresh.path());
     let strip = |m: &BTreeMap<String, Vec<u8>>| {
         m.iter()
             .filter(|(k, _)| k.as_str() != output::LOCK && k.as_str() != inputs::RECORD)
@@ -357,7 +341,7 @@ fn builds_killed_at_any_moment_are_repaired_by_the_next_build() {
     let reference = d.path().join("reference");
     let r = build(&root, &reference, &["--as-of", "2026-11-01"]);
     assert!(r.status.success(), "{}", stderr(&r));
-    let expected = strip(snapshot(&reference));
+    let expected = strip(files::files_under(&reference));
     let out = d.path().join("site");
     build_ok(&root, &out);
     let mut caught = 0;
@@ -378,13 +362,13 @@ fn builds_killed_at_any_moment_are_repaired_by_the_next_build() {
         std::thread::sleep(Duration::from_millis(i * 3));
         let _ = child.kill();
         let _ = child.wait();
-        let left = snapshot(&out);
+        let left = files::files_under(&out);
         if left.contains_key(output::JOURNAL) || left.keys().any(|k| k.contains("rapport-tmp")) {
             caught += 1;
         }
         let r = build(&root, &out, &["--as-of", "2026-11-01"]);
         assert!(r.status.success(), "after kill {i}: {}", stderr(&r));
-        let site = strip(snapshot(&out));
+        let site = strip(files::files_under(&out));
         assert!(
             site == expected,
             "after kill {i}: differs from a fresh build: {:?}",
@@ -512,7 +496,7 @@ fn parallel_builds_all_succeed_and_leave_a_whole_site() {
             let o = d.path().join(format!("ref-{day}"));
             let r = build(&root, &o, &["--as-of", day]);
             assert!(r.status.success(), "{}", stderr(&r));
-            let mut s = snapshot(&o);
+            let mut s = files::files_under(&o);
             s.remove(output::LOCK);
             s.remove(inputs::RECORD);
             s
@@ -542,7 +526,7 @@ fn parallel_builds_all_succeed_and_leave_a_whole_site() {
             let o = c.wait_with_output().unwrap();
             assert!(o.status.success(), "round {round}: {}", stderr(&o));
         }
-        let mut site = snapshot(&out);
+        let mut site = files::files_under(&out);
         site.remove(output::LOCK);
         site.remove(inputs::RECORD);
         assert!(
@@ -574,7 +558,7 @@ fn watch_removes_pages_a_manual_build_added_meanwhile() {
         Rebuild::Built { .. }
     ));
     let draft_pages = |out: &Path| -> Vec<String> {
-        snapshot(out)
+        files::files_under(out)
             .into_keys()
             .filter(|k| k.contains("dora-draft"))
             .collect()
@@ -678,7 +662,7 @@ fn every_page_has_a_policy_that_allows_only_its_own_scripts() {
     let out = dir.path().join("site");
     build_ok(&root, &out);
     let mut pages = 0;
-    for (rel, bytes) in snapshot(&out) {
+    for (rel, bytes) in files::files_under(&out) {
         if !rel.ends_with(".html") {
             continue;
         }
