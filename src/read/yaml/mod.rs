@@ -581,6 +581,7 @@ fn syntax(e: &yaml_serde::Error, text: &str) -> YamlProblem {
             return duplicate_problem(pos, &key);
         }
     }
+    let at_end = line > line_count;
     let line = line.min(line_count);
     if message.contains("expected ',' or ']'") || message.contains("expected ',' or '}'") {
         if let Some((l, c, open)) = unclosed_bracket(text, line, column) {
@@ -602,12 +603,18 @@ fn syntax(e: &yaml_serde::Error, text: &str) -> YamlProblem {
                 help: vec![format!(
                     "close the {what} with `{close}` on the same line, like {like}"
                 )],
-                also: Some((
-                    line,
-                    column,
-                    1,
-                    format!("expected `,` or `{close}` before here"),
-                )),
+                also: Some(if at_end {
+                    let last = text.lines().nth(line - 1).unwrap_or("");
+                    let end = last.trim_end().chars().count() + 1;
+                    (line, end, 1, format!("expected `{close}` before the end"))
+                } else {
+                    (
+                        line,
+                        column,
+                        1,
+                        format!("expected `,` or `{close}` before here"),
+                    )
+                }),
             };
         }
     }
@@ -1129,6 +1136,14 @@ mod tests {
         );
         assert_eq!(problems[0].message, "this `{` is never closed");
         assert!(problems[0].also.is_some());
+        // Open to the end: the end of the last line is where it stopped.
+        let problems = from_str::<FrontMatter>("name: A\ntags: [a, b\n", NOTE).unwrap_err();
+        assert_eq!((problems[0].line, problems[0].column), (2, 7));
+        assert_eq!(
+            problems[0].also,
+            Some((2, 12, 1, "expected `]` before the end".to_string())),
+            "{problems:#?}"
+        );
         // A bracket that is closed is not blamed for another mistake.
         assert_eq!(unclosed_bracket("tags: [a, b]\nx: [c: d: e]\n", 2, 8), None);
     }
