@@ -40,6 +40,10 @@ pub struct Diagnostic {
     pub label: String,
     /// Suggestions, such as a did-you-mean.
     pub help: Vec<String>,
+    /// Other places that take part in the problem, each with what is said
+    /// there (where the reading stopped, for a bracket opened earlier).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub secondary: Vec<(Place, String)>,
     #[serde(skip)]
     pub source: Option<Arc<str>>,
 }
@@ -53,6 +57,7 @@ impl Diagnostic {
             place: None,
             label: String::new(),
             help: Vec::new(),
+            secondary: Vec::new(),
             source: None,
         }
     }
@@ -69,6 +74,12 @@ impl Diagnostic {
         self.place = Some(place);
         self.label = label.into();
         self.source = Some(source.text.clone());
+        self
+    }
+
+    /// Marks a second place of the same source, with what is said there.
+    pub fn also_at(mut self, place: Place, label: impl Into<String>) -> Diagnostic {
+        self.secondary.push((place, label.into()));
         self
     }
 
@@ -124,6 +135,23 @@ impl Diagnostic {
             place,
             label: esc(&self.label),
             help: self.help.iter().map(|h| esc(h)).collect(),
+            secondary: self
+                .secondary
+                .iter()
+                .map(|(p, label)| {
+                    let place = match &self.source {
+                        Some(text) => {
+                            let map = escape_with_offsets(text).1;
+                            Place {
+                                bytes: map.new_offset(p.bytes.start)..map.new_offset(p.bytes.end),
+                                ..p.clone()
+                            }
+                        }
+                        None => p.clone(),
+                    };
+                    (place, esc(label))
+                })
+                .collect(),
             source,
         }
     }
@@ -169,10 +197,14 @@ impl Diagnostic {
         let mut notes = self.help.clone();
         match (&self.place, &self.source) {
             (Some(place), Some(_)) => {
-                base.with_message(&self.message)
-                    .with_labels(vec![
-                        Label::primary((), place.bytes.clone()).with_message(&self.label)
-                    ])
+                let mut labels =
+                    vec![Label::primary((), place.bytes.clone()).with_message(&self.label)];
+                labels.extend(
+                    self.secondary.iter().map(|(p, label)| {
+                        Label::secondary((), p.bytes.clone()).with_message(label)
+                    }),
+                );
+                base.with_message(&self.message).with_labels(labels)
             }
             _ => {
                 if !self.label.is_empty() {

@@ -496,7 +496,7 @@ fn bad_book_every_problem_in_one_run() {
             .any(|(f, l, _, _)| f == "partners/yaml-syntax.md" && (3..=4).contains(l)),
         "{out}"
     );
-    assert!(out.contains("YAML syntax error"), "{out}");
+    assert!(out.contains("this `[` is never closed"), "{out}");
     // Every located problem shows the line it points at, as in the file.
     for (file, line, _, shown) in &places {
         let bytes = fs::read(root.join(file)).unwrap();
@@ -527,6 +527,70 @@ fn bad_book_every_problem_in_one_run() {
         "summary line:\n{out}"
     );
     assert!(!out.contains('\u{1b}'), "no color in a pipe");
+}
+
+/// The lines of the problem that starts with `message`, up to the next one.
+fn problem<'a>(out: &'a str, message: &str) -> &'a str {
+    let start = out
+        .find(message)
+        .unwrap_or_else(|| panic!("`{message}` not said:\n{out}"));
+    let rest = &out[start..];
+    let end = rest[1..].find("\nerror").map_or(rest.len(), |i| i + 1);
+    &rest[..end]
+}
+
+#[test]
+fn unclosed_brackets_control_characters_and_duplicate_keys_are_pointed_at() {
+    let (_tmp, root) = book("good");
+    let p = root.join("partners");
+    fs::write(
+        p.join("bracket.md"),
+        "---\nname: Bo Bracket\nfirm: X\nrole: esp\nsince: 2024-01-01\nemail: bo@example.com\nphone: \"555\"\nwebsite: https://example.com\ntags: [tax, business\nideal_clients: retirees\ndraft: false\n---\n",
+    )
+    .unwrap();
+    fs::write(
+        p.join("control.md"),
+        "---\nname: Cy Control\nfirm: \u{1b}[31mRed\nrole: esp\n---\n",
+    )
+    .unwrap();
+    fs::write(
+        p.join("twice.md"),
+        "---\nname: Di Twice\nfirm: A\nrole: esp\nbogus: 1\nsince: 2024-13-01\nfirm: B\n---\n",
+    )
+    .unwrap();
+    let r = run(&["check", s(&root)], &root);
+    assert_eq!(r.code, 1, "{}", r.all());
+    let out = r.all();
+    let places = located(&out);
+    let at = |file: &str| -> Vec<(usize, usize)> {
+        places
+            .iter()
+            .filter(|(f, ..)| f == file)
+            .map(|(_, l, c, _)| (*l, *c))
+            .collect()
+    };
+    // The bracket where it opens, and where the reading stopped beside it.
+    assert_eq!(at("partners/bracket.md"), vec![(9, 7)], "{out}");
+    let bracket = problem(&out, "this `[` is never closed");
+    assert!(
+        bracket.contains(" 9 │ tags: [tax, business")
+            && bracket.contains("10 │ ideal_clients: retirees")
+            && bracket.contains("expected `,` or `]` before here"),
+        "{bracket}"
+    );
+    // The control character at its own line and column, shown escaped.
+    assert_eq!(at("partners/control.md"), vec![(3, 7)], "{out}");
+    assert!(out.contains("U+001B"), "{out}");
+    assert!(!out.contains('\u{1b}'), "{out}");
+    // A key written twice, and the note's other problems in the same run.
+    assert_eq!(
+        at("partners/twice.md"),
+        vec![(5, 1), (6, 8), (7, 1)],
+        "{out}"
+    );
+    assert!(out.contains("the key `firm` is written twice"), "{out}");
+    assert!(out.contains("unknown key `bogus`"), "{out}");
+    assert!(out.contains("there is no month 13"), "{out}");
 }
 
 #[test]

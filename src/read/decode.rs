@@ -16,6 +16,9 @@ pub fn yaml_diagnostics(
         .map(|p| {
             let place = source.place(p.line + first_line - 1, p.column, p.width);
             let mut d = Diagnostic::error(file, p.message).at(source, place, p.label);
+            if let Some((line, column, width, label)) = p.also {
+                d = d.also_at(source.place(line + first_line - 1, column, width), label);
+            }
             d.help = p.help;
             d
         })

@@ -34,6 +34,10 @@ pub struct YamlProblem {
     pub message: String,
     pub label: String,
     pub help: Vec<String>,
+    /// A second place that takes part in the problem (where the reading
+    /// stopped, when the problem starts earlier): line, column, width and
+    /// what is said there.
+    pub also: Option<(usize, usize, usize, String)>,
 }
 
 /// What the document is, for messages ("a partner note", "rapport.yaml").
@@ -71,6 +75,7 @@ pub trait Checked {
 fn located(index: &SpanIndex, c: Check) -> YamlProblem {
     let pos = index.value(&c.path);
     YamlProblem {
+        also: None,
         line: pos.line,
         column: pos.column,
         width: pos.width,
@@ -90,6 +95,7 @@ fn missing_required(index: &SpanIndex, has: impl Fn(&str) -> bool, doc: Doc) -> 
         .iter()
         .filter(|(key, _)| !has(key))
         .map(|(key, label)| YamlProblem {
+            also: None,
             line: index.root.line,
             column: index.root.column,
             width: index.root.width,
@@ -142,11 +148,38 @@ pub fn from_str<T: DeserializeOwned + Checked>(
 pub const MAX_FLOW_DEPTH: usize = 64;
 
 /// The problem of a document whose flow collections nest deeper than
-/// [`MAX_FLOW_DEPTH`], found in one pass: brackets in quoted text and in
-/// comments do not count; one in plain text may count too (a note would
-/// need dozens to be refused).
+/// [`MAX_FLOW_DEPTH`], found in one pass (see [`scan_brackets`]).
 fn too_deep(text: &str) -> Option<YamlProblem> {
     let mut depth = 0usize;
+    let mut problem = None;
+    scan_brackets(text, |line, column, c| {
+        if matches!(c, ']' | '}') {
+            depth = depth.saturating_sub(1);
+            return true;
+        }
+        depth += 1;
+        if depth <= MAX_FLOW_DEPTH {
+            return true;
+        }
+        problem = Some(YamlProblem {
+            line,
+            column,
+            width: 1,
+            message: format!("lists and mappings nest more than {MAX_FLOW_DEPTH} levels deep"),
+            label: format!("level {depth} opens here"),
+            help: vec!["a note needs a few levels at most; look for a run of `[` or `{`".into()],
+            also: None,
+        });
+        false
+    });
+    problem
+}
+
+/// Calls `visit` with the line, column and character of every `[`, `{`,
+/// `]` and `}` of `text`, in one pass, until it returns `false`. Brackets in
+/// quoted text and in comments do not count; one in plain text may count
+/// too (`name: a[1]`).
+fn scan_brackets(text: &str, mut visit: impl FnMut(usize, usize, char) -> bool) {
     let mut quote: Option<char> = None;
     let mut escaped = false;
     let mut comment = false;
@@ -178,25 +211,7 @@ fn too_deep(text: &str) -> Option<YamlProblem> {
                 {
                     quote = Some(c)
                 }
-                '[' | '{' => {
-                    depth += 1;
-                    if depth > MAX_FLOW_DEPTH {
-                        return Some(YamlProblem {
-                            line,
-                            column,
-                            width: 1,
-                            message: format!(
-                                "lists and mappings nest more than {MAX_FLOW_DEPTH} levels deep"
-                            ),
-                            label: format!("level {depth} opens here"),
-                            help: vec![
-                                "a note needs a few levels at most; look for a run of `[` or `{`"
-                                    .into(),
-                            ],
-                        });
-                    }
-                }
-                ']' | '}' => depth = depth.saturating_sub(1),
+                '[' | '{' | ']' | '}' if !visit(line, column, c) => return,
                 _ => {}
             }
         }
@@ -208,7 +223,29 @@ fn too_deep(text: &str) -> Option<YamlProblem> {
         }
         prev = c;
     }
-    None
+}
+
+/// The `[` or `{` that is still open at `line`:`column` and never closed
+/// after it: its line, column and character.
+fn unclosed_bracket(text: &str, line: usize, column: usize) -> Option<(usize, usize, char)> {
+    let mut stack: Vec<(usize, usize, char)> = Vec::new();
+    let mut open_there: Option<(usize, (usize, usize, char))> = None;
+    scan_brackets(text, |l, c, ch| {
+        if open_there.is_none() && (l, c) >= (line, column) {
+            open_there = stack.last().map(|b| (stack.len(), *b));
+        }
+        if matches!(ch, '[' | '{') {
+            stack.push((l, c, ch));
+        } else {
+            stack.pop();
+        }
+        true
+    });
+    match open_there {
+        // Closed later after all: the reading stopped for another reason.
+        Some((depth, b)) => (stack.len() >= depth && stack.get(depth - 1) == Some(&b)).then_some(b),
+        None => stack.last().copied(),
+    }
 }
 
 fn is_blank(text: &str) -> bool {
@@ -229,7 +266,12 @@ fn explain<T: DeserializeOwned + Checked>(
             // A whole number too large for any integer type stops the
             // reading of the document, though it is not a syntax error:
             // report it, put 0 in its place and look for the other problems.
-            if let Some((problem, patched)) = oversized_number(&e, text) {
+            // So do a control character and a duplicate key: report them,
+            // blank them out and read on.
+            if let Some((problem, patched)) = oversized_number(&e, text)
+                .or_else(|| control_character(&e, text))
+                .or_else(|| duplicate_removed(&e, text))
+            {
                 let mut problems = from_str::<T>(&patched, doc).err().unwrap_or_default();
                 problems.push(problem);
                 problems.sort_by_key(|p| (p.line, p.column));
@@ -244,6 +286,7 @@ fn explain<T: DeserializeOwned + Checked>(
         Value::Null => Mapping::new(),
         _ => {
             return vec![YamlProblem {
+                also: None,
                 line: index.root.line,
                 column: index.root.column,
                 width: index.root.width,
@@ -258,6 +301,7 @@ fn explain<T: DeserializeOwned + Checked>(
         let Some(key) = k.as_str() else {
             let pos = index.root;
             problems.push(YamlProblem {
+                also: None,
                 line: pos.line,
                 column: pos.column,
                 width: pos.width,
@@ -413,6 +457,7 @@ fn oversized_number(e: &yaml_serde::Error, text: &str) -> Option<(YamlProblem, S
     }
     let patched = format!("{}0{}", &text[..start], &rest[len..]);
     let problem = YamlProblem {
+        also: None,
         line: loc.line(),
         column: loc.column(),
         width: token.chars().count(),
@@ -421,6 +466,103 @@ fn oversized_number(e: &yaml_serde::Error, text: &str) -> Option<(YamlProblem, S
         help: Vec::new(),
     };
     Some((problem, patched))
+}
+
+/// The problem of a character YAML refuses (a control character other
+/// than tab and line ends), and `text` with a blank in its place; `None`
+/// for any other error.
+fn control_character(e: &yaml_serde::Error, text: &str) -> Option<(YamlProblem, String)> {
+    if !e.to_string().contains("control characters are not allowed") {
+        return None;
+    }
+    let refused = |c: char| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r' | '\u{85}'))
+            || matches!(c, '\u{fffe}' | '\u{ffff}')
+    };
+    let (at, c) = text.char_indices().find(|(_, c)| refused(*c))?;
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    // A space in its place, unless that would make the next character
+    // start a list, a quote or a comment (`\u{1b}[31m` is not a list).
+    let after = &text[at + c.len_utf8()..];
+    let stand_in = match after.chars().next() {
+        Some(
+            '[' | ']' | '{' | '}' | ',' | '#' | '&' | '*' | '!' | '|' | '>' | '\'' | '"' | '%'
+            | '@' | '`',
+        ) => '_',
+        _ => ' ',
+    };
+    let patched = format!("{before}{stand_in}{after}");
+    let problem = YamlProblem {
+        line,
+        column,
+        width: 1,
+        message: format!("the control character U+{:04X} is not allowed", c as u32),
+        label: "this character".into(),
+        help: vec![
+            "delete it: it is invisible in most editors, so retype the text around it".into(),
+        ],
+        also: None,
+    };
+    Some((problem, patched))
+}
+
+/// The problem of a key written twice in one mapping, and `text` with the
+/// second one and its value blanked out (lines kept, so places stay true);
+/// `None` for any other error, or a key inside `{...}`.
+fn duplicate_removed(e: &yaml_serde::Error, text: &str) -> Option<(YamlProblem, String)> {
+    let message = e.to_string();
+    let wanted = serde_messages::duplicate_key(serde_messages::without_location(&message))?;
+    let (pos, key) = duplicate_key(text, wanted)?;
+    let lines: Vec<&str> = text.split_inclusive('\n').collect();
+    let key_line = lines.get(pos.line - 1)?;
+    let indent = pos.column - 1;
+    let prefix: String = key_line.chars().take(indent).collect();
+    if prefix.chars().any(|c| c != ' ') {
+        return None;
+    }
+    let blank = |l: &str| {
+        let t = l.trim();
+        t.is_empty() || t.starts_with('#')
+    };
+    let mut patched = String::with_capacity(text.len());
+    let mut inside = false;
+    for (i, l) in lines.iter().enumerate() {
+        let spaces = l.len() - l.trim_start_matches(' ').len();
+        if i + 1 == pos.line {
+            inside = true;
+        } else if inside {
+            let deeper = spaces > indent || (spaces == indent && l[spaces..].starts_with('-'));
+            inside = deeper || blank(l);
+        }
+        if inside {
+            patched.push_str(if l.ends_with("\r\n") {
+                "\r\n"
+            } else if l.ends_with('\n') {
+                "\n"
+            } else {
+                ""
+            });
+        } else {
+            patched.push_str(l);
+        }
+    }
+    Some((duplicate_problem(pos, &key), patched))
+}
+
+fn duplicate_problem(pos: Pos, key: &str) -> YamlProblem {
+    YamlProblem {
+        line: pos.line,
+        column: pos.column,
+        width: pos.width,
+        message: format!("the key `{key}` is written twice"),
+        label: format!("a second `{key}:` here"),
+        help: vec![format!(
+            "keep one `{key}:` line; to add entries to a list, put them under the first `{key}:`"
+        )],
+        also: None,
+    }
 }
 
 /// A syntax error as yaml_serde reports it.
@@ -436,20 +578,49 @@ fn syntax(e: &yaml_serde::Error, text: &str) -> YamlProblem {
         // yaml_serde points at the start of the mapping; point at the
         // second occurrence of the key instead.
         if let Some((pos, key)) = duplicate_key(text, wanted) {
+            return duplicate_problem(pos, &key);
+        }
+    }
+    let at_end = line > line_count;
+    let line = line.min(line_count);
+    if message.contains("expected ',' or ']'") || message.contains("expected ',' or '}'") {
+        if let Some((l, c, open)) = unclosed_bracket(text, line, column) {
+            let (what, close, like) = if open == '[' {
+                ("list", ']', "`tags: [tax, estate]`")
+            } else {
+                (
+                    "mapping",
+                    '}',
+                    "`next_step: {date: 2026-12-01, action: Call}`",
+                )
+            };
             return YamlProblem {
-                line: pos.line,
-                column: pos.column,
-                width: pos.width,
-                message: format!("the key `{key}` is written twice"),
-                label: format!("a second `{key}:` here"),
+                line: l,
+                column: c,
+                width: 1,
+                message: format!("this `{open}` is never closed"),
+                label: format!("this `{open}` opens a {what} that is never closed"),
                 help: vec![format!(
-                    "keep one `{key}:` line; to add entries to a list, put them under the first `{key}:`"
+                    "close the {what} with `{close}` on the same line, like {like}"
                 )],
+                also: Some(if at_end {
+                    let last = text.lines().nth(line - 1).unwrap_or("");
+                    let end = last.trim_end().chars().count() + 1;
+                    (line, end, 1, format!("expected `{close}` before the end"))
+                } else {
+                    (
+                        line,
+                        column,
+                        1,
+                        format!("expected `,` or `{close}` before here"),
+                    )
+                }),
             };
         }
     }
     YamlProblem {
-        line: line.min(line_count),
+        also: None,
+        line,
         column,
         width: 1,
         message: format!("YAML syntax error: {message}"),
@@ -589,6 +760,7 @@ fn locate(index: &SpanIndex, path: &[Seg], msg: &str, doc: Doc) -> YamlProblem {
         label = "here".into();
     }
     YamlProblem {
+        also: None,
         line: pos.line,
         column: pos.column,
         width: pos.width,
@@ -828,13 +1000,19 @@ mod tests {
     fn a_duplicate_key_points_at_its_second_occurrence() {
         let text = "name: Jane\nfirm: B\nreferrals:\n  - date: 2024-01-01\n    direction: given\n    date: 2024-01-02\nname: June\n";
         let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
-        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems.len(), 2, "{problems:?}");
         assert_eq!(
             (problems[0].line, problems[0].column),
             (6, 5),
             "{problems:?}"
         );
         assert!(problems[0].message.contains("`date`"), "{problems:?}");
+        assert_eq!(
+            (problems[1].line, problems[1].column),
+            (7, 1),
+            "{problems:?}"
+        );
+        assert!(problems[1].message.contains("`name`"), "{problems:?}");
         let problems =
             from_str::<FrontMatter>("name: A\nmeetings: []\nmeetings: []\n", NOTE).unwrap_err();
         assert_eq!(
@@ -929,7 +1107,7 @@ mod tests {
 
     #[test]
     fn syntax_errors_are_located() {
-        let text = "name: Jane\nfirm: [unclosed\nrole: esp\n";
+        let text = "name: Jane\nfirm: \"unclosed\nrole: esp\n";
         let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
         assert_eq!(problems.len(), 1);
         assert!(
@@ -937,6 +1115,72 @@ mod tests {
             "{problems:?}"
         );
         assert!(problems[0].line >= 2);
+    }
+
+    #[test]
+    fn an_unclosed_bracket_is_pointed_at_where_it_opens() {
+        let text = "name: Jane\nfirm: B\ntags: [tax, business\nrole: esp\nsince: 2024-01-01\n";
+        let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:#?}");
+        let p = &problems[0];
+        assert_eq!((p.line, p.column), (3, 7), "{p:#?}");
+        assert_eq!(p.message, "this `[` is never closed");
+        let (line, ..) = p.also.clone().expect("where the reading stopped");
+        assert!(line > 3, "{p:#?}");
+        let text = "name: Jane\nnext_step: {date: 2026-12-01, action: Call\nrole: esp\n";
+        let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+        assert_eq!(
+            (problems[0].line, problems[0].column),
+            (2, 12),
+            "{problems:#?}"
+        );
+        assert_eq!(problems[0].message, "this `{` is never closed");
+        assert!(problems[0].also.is_some());
+        // Open to the end: the end of the last line is where it stopped.
+        let problems = from_str::<FrontMatter>("name: A\ntags: [a, b\n", NOTE).unwrap_err();
+        assert_eq!((problems[0].line, problems[0].column), (2, 7));
+        assert_eq!(
+            problems[0].also,
+            Some((2, 12, 1, "expected `]` before the end".to_string())),
+            "{problems:#?}"
+        );
+        // A bracket that is closed is not blamed for another mistake.
+        assert_eq!(unclosed_bracket("tags: [a, b]\nx: [c: d: e]\n", 2, 8), None);
+    }
+
+    #[test]
+    fn a_control_character_is_pointed_at_and_the_rest_is_read() {
+        for c in ['\u{7}', '\u{1b}'] {
+            let text = format!("name: Jane\nfirm: B\nrole: {c}espp\nsince: 2024-13-01\n");
+            let problems = from_str::<FrontMatter>(&text, NOTE).unwrap_err();
+            let places: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
+            assert_eq!(places, vec![(3, 7), (3, 8), (4, 8)], "{problems:#?}");
+            let control = problems
+                .iter()
+                .find(|p| p.message.contains("control character"))
+                .expect("the control character is named");
+            assert!(
+                control.message.contains(&format!("U+{:04X}", c as u32)),
+                "{control:#?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_duplicate_key_does_not_hide_the_other_problems() {
+        let text = "name: Jane\nfirm: A\nrole: esp\nbogus: 1\nsince: 2024-13-01\nfirm: B\nmeetings:\n  - date: 2024-01-01\n    kind: call\nmeetings:\n  - date: 2024-02-01\n    kind: lunch\nreferrals:\n- date: 2024-01-01\n  direction: given\n  outcome: won\n";
+        let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+        let places: Vec<(usize, usize)> = problems.iter().map(|p| (p.line, p.column)).collect();
+        assert_eq!(
+            places,
+            vec![(4, 1), (5, 8), (6, 1), (10, 1), (16, 12)],
+            "{problems:#?}"
+        );
+        assert!(problems[0].message.contains("`bogus`"), "{problems:#?}");
+        assert!(problems[1].message.contains("`since`"), "{problems:#?}");
+        assert_eq!(problems[2].message, "the key `firm` is written twice");
+        assert_eq!(problems[3].message, "the key `meetings` is written twice");
+        assert!(problems[4].message.contains("`won`"), "{problems:#?}");
     }
 
     #[test]
