@@ -2,6 +2,9 @@
 //! good book value by value, every problem of a bad book in one run, and
 //! the promises of the command line (FORMAT §1–4, §6).
 
+#[path = "common/files.rs"]
+mod files;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -18,25 +21,12 @@ fn fixture(name: &str) -> PathBuf {
         .join(name)
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
-
 /// A copy of a fixture book in a fresh temporary folder; the folder lives
 /// as long as the returned guard.
 fn book(name: &str) -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join(name);
-    copy_dir(&fixture(name), &root);
+    files::copy_dir(&fixture(name), &root);
     (dir, root)
 }
 

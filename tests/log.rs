@@ -1,28 +1,18 @@
 //! `rapport log` and `rapport completions`, run as a user would on a copy
 //! of the sample book (FORMAT §6).
 
+#[path = "common/files.rs"]
+mod files;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for entry in fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            fs::copy(entry.path(), &target).unwrap();
-        }
-    }
-}
 
 /// A copy of the sample book in a fresh temporary folder.
 fn sample_book() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("book");
-    copy_dir(
+    files::copy_dir(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data"),
         &root,
     );

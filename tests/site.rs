@@ -3,7 +3,9 @@
 //! replaced, a broken template leaves the site alone, and a redacted site
 //! holds no client name.
 
-use std::collections::BTreeMap;
+#[path = "common/files.rs"]
+mod files;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -39,49 +41,13 @@ fn built_sample() -> tempfile::TempDir {
 /// A copy of the sample book to change.
 fn book_copy() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy_dir(&sample(), dir.path());
+    files::copy_dir(&sample(), dir.path());
     let _ = fs::remove_dir_all(dir.path().join("public"));
     dir
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            fs::copy(e.path(), &target).unwrap();
-        }
-    }
-}
-
-/// Every file under `dir`, by relative path with `/`.
-fn files(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<String, Vec<u8>>) {
-        for e in fs::read_dir(dir).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_dir() {
-                walk(root, &e.path(), out);
-            } else {
-                let rel = e
-                    .path()
-                    .strip_prefix(root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .replace('\\', "/");
-                out.insert(rel, fs::read(e.path()).unwrap());
-            }
-        }
-    }
-    walk(dir, dir, &mut out);
-    out
-}
-
 fn pages(dir: &Path) -> Vec<(String, String)> {
-    files(dir)
+    files::files_under(dir)
         .into_iter()
         .filter(|(k, _)| k.ends_with(".html"))
         .map(|(k, v)| (k, String::from_utf8(v).unwrap()))
@@ -368,7 +334,7 @@ fn a_broken_template_fails_the_build_and_leaves_the_site_alone() {
     let book = book_copy();
     let out = tempfile::tempdir().unwrap();
     assert!(build(book.path(), out.path()).status.success());
-    let before = files(out.path());
+    let before = files::files_under(out.path());
 
     fs::create_dir_all(book.path().join("templates")).unwrap();
     fs::write(
@@ -392,7 +358,11 @@ fn a_broken_template_fails_the_build_and_leaves_the_site_alone() {
         stderr.contains("partner.html:3:"),
         "line not named: {stderr}"
     );
-    assert_eq!(files(out.path()), before, "the previous site changed");
+    assert_eq!(
+        files::files_under(out.path()),
+        before,
+        "the previous site changed"
+    );
 }
 
 /// Client names as written in the notes' `client:` lines.
@@ -458,7 +428,7 @@ fn a_redacted_site_holds_no_client_name() {
 
     let plain = tempfile::tempdir().unwrap();
     assert!(build(book.path(), plain.path()).status.success());
-    let all: String = files(plain.path())
+    let all: String = files::files_under(plain.path())
         .values()
         .map(|b| String::from_utf8_lossy(b).into_owned())
         .collect();
@@ -482,7 +452,7 @@ fn a_redacted_site_holds_no_client_name() {
         "{}",
         String::from_utf8_lossy(&run.stderr)
     );
-    let site = files(out.path());
+    let site = files::files_under(out.path());
     assert!(site.len() > 20);
     for (path, bytes) in site {
         let text = String::from_utf8_lossy(&bytes).to_lowercase();
