@@ -1,32 +1,41 @@
 //! A record of what the last `rapport build` read and wrote, kept in the
 //! output folder beside the manifest, so that a build of an unchanged book
-//! renders and writes nothing.
+//! neither parses, renders nor writes anything.
 //!
 //! The record holds a digest of every input (each note's path and bytes,
 //! `rapport.yaml`, the templates, the static files, the options that
-//! change the site, and rapport's own identity), and the size, change time
+//! change the site, and rapport's own identity), what that build reported
+//! (its counts and warnings, to be shown again), and the size, change time
 //! and file number of every file the build left in the folder. A build
 //! whose inputs digest to the same value, into a folder whose files are
-//! all there as recorded, would write the same bytes: it can stop after
-//! reading. Anything else that writes into the folder (`watch`, `serve`,
-//! a person) changes a file's recorded state, and the next build renders.
+//! all there as recorded, would report and write the same: it can stop
+//! after reading. Anything else that writes into the folder (`watch`,
+//! `serve`, a person) changes a file's recorded state, and the next build
+//! renders.
 
 use std::fs;
 use std::io;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use walkdir::WalkDir;
 
-use crate::book::settings;
+use crate::book::layout::Layout;
+use crate::book::{settings, today, Settings};
 use crate::build::output::{self, SiteFiles};
-use crate::build::pipeline::{Options, Prepared};
+use crate::build::pipeline::{self, Counts, Options};
+use crate::diagnostics::{Diagnostic, Place, Severity};
+use crate::read::discover;
+use crate::render::templates::BUILTIN;
 
 /// The record's name in the output folder.
 pub const RECORD: &str = ".rapport-inputs";
 
-const HEADER: &str = "rapport-inputs 1";
+const HEADER: &str = "rapport-inputs 2";
 
 /// A digest of everything a build's output depends on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -55,16 +64,40 @@ fn field(h: &mut Sha256, bytes: &[u8]) {
     h.update(bytes);
 }
 
-impl Fingerprint {
-    /// The fingerprint of a prepared build with `opts`, for the rapport
-    /// named by `identity` (see [`rapport_identity`]). `None` when an input
-    /// cannot be read.
-    pub fn of(prepared: &Prepared, opts: &Options, identity: &str) -> Option<Fingerprint> {
-        let layout = prepared.layout();
+/// Every file under `dir` (when it is a folder), path and bytes, in name
+/// order. `None` when one cannot be read.
+fn folder(h: &mut Sha256, dir: &Path) -> Option<()> {
+    if dir.is_dir() {
+        for entry in WalkDir::new(dir).sort_by_file_name() {
+            let entry = entry.ok()?;
+            field(h, entry.path().as_os_str().as_encoded_bytes());
+            if entry.file_type().is_file() {
+                field(h, &fs::read(entry.path()).ok()?);
+            }
+        }
+    }
+    Some(())
+}
+
+/// A book's inputs, read and digested without being parsed: enough to
+/// tell whether the last build's site is still the one this book makes.
+pub struct Inputs {
+    pub settings: Settings,
+    pub layout: Layout,
+    pub fingerprint: Fingerprint,
+}
+
+impl Inputs {
+    /// Reads the inputs of a build with `opts`, for the rapport named by
+    /// `identity` (see [`rapport_identity`]). `None` when the settings do
+    /// not load or an input cannot be read: the build then runs in full
+    /// and reports why.
+    pub fn read(opts: &Options, identity: &str) -> Option<Inputs> {
+        let (settings, layout) = pipeline::settings_and_layout(opts, today()).ok()?;
         let mut h = Sha256::new();
         field(&mut h, HEADER.as_bytes());
         field(&mut h, identity.as_bytes());
-        field(&mut h, prepared.settings().as_of.to_string().as_bytes());
+        field(&mut h, settings.as_of.to_string().as_bytes());
         field(&mut h, &[u8::from(opts.drafts)]);
         field(&mut h, layout.output.as_os_str().as_encoded_bytes());
         match fs::read(layout.root.join(settings::FILE)) {
@@ -72,22 +105,131 @@ impl Fingerprint {
             Err(e) if e.kind() == io::ErrorKind::NotFound => field(&mut h, b"-"),
             Err(_) => return None,
         }
-        // Every template's text, the built-in ones included.
-        h.update(prepared.templates().fingerprint().to_le_bytes());
-        h.update(prepared.notes_digest());
-        if layout.statics.is_dir() {
-            for entry in WalkDir::new(&layout.statics).sort_by_file_name() {
-                let entry = entry.ok()?;
-                field(&mut h, entry.path().as_os_str().as_encoded_bytes());
-                if entry.file_type().is_file() {
-                    field(&mut h, &fs::read(entry.path()).ok()?);
-                }
-            }
+        // What the folders say before any note is read (an output folder
+        // inside the book, a file in `partners/` that is not a note).
+        let (notes, found) = discover::discover(&layout.root, &layout.notes);
+        for d in layout.check().iter().chain(&found) {
+            field(&mut h, d.one_line().as_bytes());
         }
+        // Each note's path and bytes, read and digested side by side.
+        let digests: Vec<Option<[u8; 32]>> = notes
+            .par_iter()
+            .map(|f| fs::read(&f.path).ok().map(|b| Sha256::digest(&b).into()))
+            .collect();
+        for (f, digest) in notes.iter().zip(digests) {
+            field(&mut h, f.rel.as_bytes());
+            field(&mut h, f.slug.as_bytes());
+            h.update(digest?);
+        }
+        // Every template's text, the built-in ones included.
+        for (name, text) in BUILTIN {
+            field(&mut h, name.as_bytes());
+            field(&mut h, text.as_bytes());
+        }
+        folder(&mut h, &layout.templates)?;
+        folder(&mut h, &layout.statics)?;
         let digest: [u8; 32] = h.finalize().into();
-        Some(Fingerprint(
-            digest.iter().map(|b| format!("{b:02x}")).collect(),
-        ))
+        Some(Inputs {
+            settings,
+            layout,
+            fingerprint: Fingerprint(digest.iter().map(|b| format!("{b:02x}")).collect()),
+        })
+    }
+}
+
+/// What a build reported: its counts, and its warnings, shown again by a
+/// build that finds nothing changed.
+#[derive(Debug)]
+pub struct Outcome {
+    pub counts: Counts,
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// A diagnostic as the record keeps it, with the text it quotes.
+#[derive(Serialize, Deserialize)]
+struct Kept {
+    error: bool,
+    file: String,
+    message: String,
+    place: Option<(usize, usize, usize, usize)>,
+    label: String,
+    help: Vec<String>,
+    secondary: Vec<((usize, usize, usize, usize), String)>,
+    source: Option<String>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct KeptOutcome {
+    counts: Counts,
+    warnings: Vec<Kept>,
+}
+
+fn place_of(p: &Place) -> (usize, usize, usize, usize) {
+    (p.line, p.column, p.bytes.start, p.bytes.end)
+}
+
+fn place_from((line, column, start, end): (usize, usize, usize, usize)) -> Place {
+    Place {
+        line,
+        column,
+        bytes: start..end,
+    }
+}
+
+impl Outcome {
+    fn to_line(&self) -> String {
+        let kept = KeptOutcome {
+            counts: self.counts,
+            warnings: self
+                .warnings
+                .iter()
+                .map(|d| Kept {
+                    error: d.is_error(),
+                    file: d.file.clone(),
+                    message: d.message.clone(),
+                    place: d.place.as_ref().map(place_of),
+                    label: d.label.clone(),
+                    help: d.help.clone(),
+                    secondary: d
+                        .secondary
+                        .iter()
+                        .map(|(p, s)| (place_of(p), s.clone()))
+                        .collect(),
+                    source: d.source.as_deref().map(str::to_string),
+                })
+                .collect(),
+        };
+        serde_json::to_string(&kept).expect("an outcome serializes")
+    }
+
+    fn from_line(line: &str) -> Option<Outcome> {
+        let kept: KeptOutcome = serde_json::from_str(line).ok()?;
+        let warnings = kept
+            .warnings
+            .into_iter()
+            .map(|k| Diagnostic {
+                severity: if k.error {
+                    Severity::Error
+                } else {
+                    Severity::Warning
+                },
+                file: k.file,
+                message: k.message,
+                place: k.place.map(place_from),
+                label: k.label,
+                help: k.help,
+                secondary: k
+                    .secondary
+                    .into_iter()
+                    .map(|(p, s)| (place_from(p), s))
+                    .collect(),
+                source: k.source.map(Arc::from),
+            })
+            .collect();
+        Some(Outcome {
+            counts: kept.counts,
+            warnings,
+        })
     }
 }
 
@@ -105,29 +247,35 @@ fn state(path: &Path) -> Option<String> {
     Some(format!("{} {} {ino}", m.len(), nanos(&m)))
 }
 
-/// The record's text for `fingerprint` and the files now in `out`.
-fn record_text(out: &Path, fingerprint: &Fingerprint, files: &SiteFiles) -> Option<String> {
-    let mut text = format!("{HEADER}\n{}\n", fingerprint.0);
+/// The record's text for `fingerprint`, `outcome` and the files now in
+/// `out`.
+fn record_text(
+    out: &Path,
+    fingerprint: &Fingerprint,
+    outcome: &Outcome,
+    files: &SiteFiles,
+) -> Option<String> {
+    let mut text = format!("{HEADER}\n{}\n{}\n", fingerprint.0, outcome.to_line());
     for name in files.keys().map(String::as_str).chain([output::MANIFEST]) {
         text.push_str(&format!("{} {name}\n", state(&out.join(name))?));
     }
     Some(text)
 }
 
-/// Whether `out` holds the site a build with `fingerprint` wrote, untouched
-/// since: the record matches, and every file it lists is on disk as it was.
-pub fn unchanged(out: &Path, fingerprint: &Fingerprint) -> bool {
+/// What the build that wrote `out` reported, when it had the same
+/// `fingerprint` and its site is untouched since: the record matches, and
+/// every file it lists is on disk as it was.
+pub fn unchanged(out: &Path, fingerprint: &Fingerprint) -> Option<Outcome> {
     // A write that did not finish: the next build repairs it.
     if out.join(output::JOURNAL).exists() {
-        return false;
+        return None;
     }
-    let Ok(text) = fs::read_to_string(out.join(RECORD)) else {
-        return false;
-    };
+    let text = fs::read_to_string(out.join(RECORD)).ok()?;
     let mut lines = text.lines();
     if lines.next() != Some(HEADER) || lines.next() != Some(fingerprint.0.as_str()) {
-        return false;
+        return None;
     }
+    let outcome = Outcome::from_line(lines.next()?)?;
     let listed: Vec<(&str, &str)> = lines
         .filter_map(|l| {
             // "size nanos ino name"; names may hold spaces.
@@ -142,13 +290,14 @@ pub fn unchanged(out: &Path, fingerprint: &Fingerprint) -> bool {
         .map(|(_, n)| *n)
         .filter(|n| *n != output::MANIFEST)
         .collect();
-    site.len() == manifest.len()
+    let untouched = site.len() == manifest.len()
         && site.iter().all(|n| manifest.contains(*n))
         && listed.len() == site.len() + 1
         && listed
             .iter()
             .all(|(st, name)| state(&out.join(name)).as_deref() == Some(*st))
-        && !has_leftovers(out, &site)
+        && !has_leftovers(out, &site);
+    untouched.then_some(outcome)
 }
 
 /// Whether a write that was killed left files aside in the site's
@@ -177,9 +326,14 @@ pub fn forget(out: &Path) -> io::Result<()> {
 }
 
 /// Records that `out` now holds `files`, written by a build with
-/// `fingerprint`.
-pub fn record(out: &Path, fingerprint: &Fingerprint, files: &SiteFiles) -> io::Result<()> {
-    match record_text(out, fingerprint, files) {
+/// `fingerprint` that reported `outcome`.
+pub fn record(
+    out: &Path,
+    fingerprint: &Fingerprint,
+    outcome: &Outcome,
+    files: &SiteFiles,
+) -> io::Result<()> {
+    match record_text(out, fingerprint, outcome, files) {
         Some(text) => output::replace_file(&out.join(RECORD), text.as_bytes()),
         // A file already gone: no record, the next build renders.
         None => forget(out),

@@ -8,7 +8,6 @@ use std::sync::Arc;
 use std::time::SystemTime;
 
 use rayon::prelude::*;
-use sha2::{Digest, Sha256};
 
 use crate::analysis::{self, Report};
 use crate::book::layout::{is_static_name, rel_display, Layout};
@@ -35,7 +34,7 @@ pub struct Options {
 }
 
 /// Counts for the summary line.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Counts {
     pub notes: usize,
     pub partners: usize,
@@ -81,7 +80,6 @@ pub struct Prepared {
     layout: Layout,
     problems: Vec<Diagnostic>,
     counts: Counts,
-    notes_digest: [u8; 32],
 }
 
 impl Prepared {
@@ -96,12 +94,6 @@ impl Prepared {
     pub fn templates(&self) -> &Templates {
         &self.templates
     }
-
-    /// A digest of every note's path and bytes, drafts and notes with
-    /// problems included.
-    pub fn notes_digest(&self) -> &[u8; 32] {
-        &self.notes_digest
-    }
 }
 
 struct CachedNote {
@@ -109,7 +101,6 @@ struct CachedNote {
     len: u64,
     rel: String,
     slug: String,
-    digest: [u8; 32],
     result: Result<Arc<Partner>, Vec<Diagnostic>>,
 }
 
@@ -124,21 +115,29 @@ pub struct Pipeline {
     layout: Option<Layout>,
 }
 
-/// A note parsed, and a digest of its bytes.
-fn parse_file(f: &NoteFile) -> ([u8; 32], Result<Arc<Partner>, Vec<Diagnostic>>) {
+/// A note read and parsed.
+fn parse_file(f: &NoteFile) -> Result<Arc<Partner>, Vec<Diagnostic>> {
     match std::fs::read(&f.path) {
-        Ok(bytes) => (
-            Sha256::digest(&bytes).into(),
-            note::parse(&f.rel, &f.slug, &bytes).map(Arc::new),
-        ),
-        Err(e) => (
-            [0; 32],
-            Err(vec![Diagnostic::error(
-                f.rel.clone(),
-                format!("cannot be read: {e}"),
-            )]),
-        ),
+        Ok(bytes) => note::parse(&f.rel, &f.slug, &bytes).map(Arc::new),
+        Err(e) => Err(vec![Diagnostic::error(
+            f.rel.clone(),
+            format!("cannot be read: {e}"),
+        )]),
     }
+}
+
+/// The settings of the book at `opts.root`, with the options applied, and
+/// its folders. `today` is the day `as_of` defaults to.
+pub fn settings_and_layout(
+    opts: &Options,
+    today: Day,
+) -> Result<(Settings, Layout), Vec<Diagnostic>> {
+    let mut settings = settings::load(&opts.root, today)?;
+    if let Some(as_of) = opts.as_of {
+        settings.as_of = as_of;
+    }
+    let layout = Layout::new(&opts.root, opts.output.as_deref(), &settings);
+    Ok((settings, layout))
 }
 
 impl Pipeline {
@@ -241,7 +240,7 @@ impl Pipeline {
                 })
             })
             .map(|f| {
-                let (digest, result) = parse_file(f);
+                let result = parse_file(f);
                 (
                     f.path.clone(),
                     CachedNote {
@@ -249,7 +248,6 @@ impl Pipeline {
                         len: f.len,
                         rel: f.rel.clone(),
                         slug: f.slug.clone(),
-                        digest,
                         result,
                     },
                 )
@@ -262,13 +260,9 @@ impl Pipeline {
             notes: files.len(),
             ..Counts::default()
         };
-        let mut digest = Sha256::new();
         let mut off_site_clients = Vec::new();
         for f in &files {
             let cached = &self.notes[&f.path];
-            digest.update((f.rel.len() as u64).to_le_bytes());
-            digest.update(f.rel.as_bytes());
-            digest.update(cached.digest);
             match &cached.result {
                 Ok(p) if p.draft && !opts.drafts => {
                     counts.drafts_left_out += 1;
@@ -306,7 +300,6 @@ impl Pipeline {
             layout,
             problems,
             counts,
-            notes_digest: digest.finalize().into(),
         })
     }
 

@@ -30,49 +30,27 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
     ));
     spinner.enable_steady_tick(Duration::from_millis(120));
     let opts = args.options();
-    let prepared = pipeline.prepare(&opts);
-    // An unchanged book into an untouched site: nothing to render or write.
-    // Encrypted builds always render (their key comes with the password).
-    let fingerprint = prepared.as_ref().ok().and_then(|p| {
-        let out = &p.layout().output;
-        let plain = !(encrypt.encrypt
-            || encrypt.rekey
-            || p.settings().privacy.encrypt
-            || out.join(SALT_FILE).exists());
-        plain
-            .then(|| inputs::Fingerprint::of(p, &opts, &inputs::rapport_identity()))
-            .flatten()
-            .map(|f| (inputs::unchanged(out, &f), f))
-    });
-    let (unchanged, fingerprint) = match fingerprint {
-        Some((u, f)) => (u, Some(f)),
-        None => (false, None),
-    };
-    let result = match (prepared, unchanged) {
-        (Ok(p), true) => {
-            let out = p.layout().output.clone();
+    // An unchanged book into an untouched site: nothing to parse, render
+    // or write; what the last build reported is shown again. Encrypted
+    // builds always render (their key comes with the password).
+    let inputs = (!encrypt.encrypt && !encrypt.rekey)
+        .then(|| inputs::Inputs::read(&opts, &inputs::rapport_identity()))
+        .flatten()
+        .filter(|i| !i.settings.privacy.encrypt && !i.layout.output.join(SALT_FILE).exists());
+    if let Some(i) = &inputs {
+        if let Some(last) = inputs::unchanged(&i.layout.output, &i.fingerprint) {
             spinner.finish_and_clear();
-            return match pipeline::warnings_without_rendering(p) {
-                Ok(checked) => {
-                    diagnostics::print(&checked.warnings);
-                    say!(
-                        "{}\nbuilt {} in {} ms: nothing changed, 0 files written",
-                        pipeline::summary(&checked.counts, &checked.warnings),
-                        out.display(),
-                        start.elapsed().as_millis(),
-                    );
-                    ExitCode::SUCCESS
-                }
-                Err(failed) => {
-                    diagnostics::print(&failed.problems);
-                    say!("{}", pipeline::summary(&failed.counts, &failed.problems));
-                    say!("nothing was written; the previous site is unchanged");
-                    ExitCode::from(1)
-                }
-            };
+            diagnostics::print(&last.warnings);
+            say!(
+                "{}\nbuilt {} in {} ms: nothing changed, 0 files written",
+                pipeline::summary(&last.counts, &last.warnings),
+                i.layout.output.display(),
+                start.elapsed().as_millis(),
+            );
+            return ExitCode::SUCCESS;
         }
-        (prepared, _) => prepared.and_then(|p| pipeline.render(p)),
-    };
+    }
+    let result = pipeline.prepare(&opts).and_then(|p| pipeline.render(p));
     spinner.finish_and_clear();
     let built = match result {
         Ok(b) => b,
@@ -102,16 +80,16 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
     let bar = ProgressBar::new(files.len() as u64).with_style(progress_style(
         "writing the site {bar:30} {pos}/{len} files {elapsed}",
     ));
-    let written =
-        output::write_site_then(
-            &built.output,
-            files,
-            &|| bar.inc(1),
-            || match &fingerprint {
-                Some(f) if encrypted.is_none() => inputs::record(&built.output, f, files),
-                _ => inputs::forget(&built.output),
-            },
-        );
+    let written = output::write_site_then(&built.output, files, &|| bar.inc(1), || match &inputs {
+        Some(i) if encrypted.is_none() => {
+            let outcome = inputs::Outcome {
+                counts: built.counts,
+                warnings: built.warnings.clone(),
+            };
+            inputs::record(&built.output, &i.fingerprint, &outcome, files)
+        }
+        _ => inputs::forget(&built.output),
+    });
     bar.finish_and_clear();
     match written {
         Ok(stats) => {
