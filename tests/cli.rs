@@ -622,6 +622,35 @@ fn a_failed_build_leaves_the_previous_site_untouched() {
 }
 
 #[test]
+fn a_page_that_fails_after_others_were_written_aside_leaves_nothing_behind() {
+    let (tmp, root) = book("good");
+    ok(&run(&["build", s(&root)], &root));
+    let before = snapshot(&root.join("public"));
+    // A template of the book's own that fails for one partner only: the
+    // pages of the others are rendered, and go aside, before it fails.
+    fs::create_dir_all(root.join("templates")).unwrap();
+    let page = include_str!("../templates/partner.html").replacen(
+        "{% block title %}",
+        "{% block title %}{% if partner.p.slug == \"felix-ford\" %}{{ no_such_thing }}{% endif %}",
+        1,
+    );
+    fs::write(root.join("templates/partner.html"), page).unwrap();
+    let r = run(&["build", s(&root)], &root);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(r.all().contains("no_such_thing"), "{}", r.all());
+    assert_eq!(
+        snapshot(&root.join("public")),
+        before,
+        "byte for byte, and no file left aside"
+    );
+    // Into a folder that did not exist: none is left behind.
+    let fresh = tmp.path().join("fresh-site");
+    let r = run(&["build", s(&root), "-o", s(&fresh)], &root);
+    assert_eq!(r.code, 1, "{}", r.all());
+    assert!(!fresh.exists(), "a failed first build leaves no folder");
+}
+
+#[test]
 fn the_bad_book_builds_nothing() {
     let (_tmp, root) = bad_book();
     let r = run(&["build", s(&root)], &root);

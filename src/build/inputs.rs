@@ -13,6 +13,7 @@
 //! `serve`, a person) changes a file's recorded state, and the next build
 //! renders.
 
+use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::Path;
@@ -26,7 +27,7 @@ use walkdir::WalkDir;
 
 use crate::book::layout::Layout;
 use crate::book::{settings, today, Settings};
-use crate::build::output::{self, SiteFiles};
+use crate::build::output;
 use crate::build::pipeline::{self, Counts, Options};
 use crate::diagnostics::{Diagnostic, Place, Severity};
 use crate::read::discover;
@@ -253,10 +254,10 @@ fn record_text(
     out: &Path,
     fingerprint: &Fingerprint,
     outcome: &Outcome,
-    files: &SiteFiles,
+    files: &BTreeSet<String>,
 ) -> Option<String> {
     let mut text = format!("{HEADER}\n{}\n{}\n", fingerprint.0, outcome.to_line());
-    for name in files.keys().map(String::as_str).chain([output::MANIFEST]) {
+    for name in files.iter().map(String::as_str).chain([output::MANIFEST]) {
         text.push_str(&format!("{} {name}\n", state(&out.join(name))?));
     }
     Some(text)
@@ -331,7 +332,7 @@ pub fn record(
     out: &Path,
     fingerprint: &Fingerprint,
     outcome: &Outcome,
-    files: &SiteFiles,
+    files: &BTreeSet<String>,
 ) -> io::Result<()> {
     match record_text(out, fingerprint, outcome, files) {
         Some(text) => output::replace_file(&out.join(RECORD), text.as_bytes()),

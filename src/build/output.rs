@@ -26,7 +26,7 @@ use std::fs;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use rayon::prelude::*;
@@ -231,12 +231,10 @@ pub fn write_site_then(
     out: &Path,
     files: &SiteFiles,
     progress: &(dyn Fn() + Sync),
-    after: impl FnOnce() -> io::Result<()>,
+    after: impl FnOnce(&BTreeSet<String>) -> io::Result<()>,
 ) -> io::Result<WriteStats> {
-    let _lock = FolderLock::take(out)?;
-    let stats = write_locked(out, files, None, progress)?;
-    after()?;
-    Ok(stats)
+    let staged = Staged::open(out)?;
+    staged.commit(files, None, progress, after)
 }
 
 /// What a failed write must undo: files written aside, folders made.
@@ -247,11 +245,11 @@ struct Undo {
 }
 
 impl Undo {
-    fn run(self) {
-        for p in &self.aside {
+    fn run(&mut self) {
+        for p in self.aside.drain(..) {
             let _ = fs::remove_file(p);
         }
-        for d in self.folders.iter().rev() {
+        for d in self.folders.drain(..).rev() {
             let _ = fs::remove_dir(d);
         }
     }
@@ -265,13 +263,18 @@ fn sweep_leftovers<'a>(out: &Path, rels: impl Iterator<Item = &'a String>) {
         .chain([out.to_path_buf()])
         .collect();
     for dir in folders {
-        let Ok(entries) = fs::read_dir(&dir) else {
-            continue;
-        };
-        for entry in entries.filter_map(Result::ok) {
-            if is_tmp_name(&entry.file_name().to_string_lossy()) {
-                let _ = fs::remove_file(entry.path());
-            }
+        sweep_dir(&dir);
+    }
+}
+
+/// Removes the files left aside in one folder.
+fn sweep_dir(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.filter_map(Result::ok) {
+        if is_tmp_name(&entry.file_name().to_string_lossy()) {
+            let _ = fs::remove_file(entry.path());
         }
     }
 }
@@ -285,170 +288,256 @@ pub fn write_site_known(
     known: Option<&Known>,
     progress: &(dyn Fn() + Sync),
 ) -> io::Result<WriteStats> {
-    let _lock = FolderLock::take(out)?;
-    write_locked(out, files, known, progress)
+    Staged::open(out)?.commit(files, known, progress, |_| Ok(()))
 }
 
-/// [`write_site_known`] with the folder's lock already held.
-fn write_locked(
-    out: &Path,
-    files: &SiteFiles,
-    known: Option<&Known>,
-    progress: &(dyn Fn() + Sync),
-) -> io::Result<WriteStats> {
-    let old = read_manifest(out);
-    let interrupted = out.join(JOURNAL).exists();
-    sweep_leftovers(out, files.keys().chain(old.iter()));
-    let mut undo = Undo::default();
-    let result = prepare(out, files, known, progress, interrupted, &mut undo);
-    let prepared = match result {
-        Ok(p) => p,
-        Err(e) => {
-            undo.run();
-            return Err(e);
-        }
-    };
-    let gone: Vec<&String> = old.iter().filter(|rel| !files.contains_key(*rel)).collect();
-    let mut stats = WriteStats {
-        written: prepared.renames.len(),
-        unchanged: files.len() - prepared.renames.len(),
-        removed: 0,
-    };
-    if prepared.renames.is_empty() && gone.is_empty() && prepared.manifest.is_none() {
-        return Ok(stats);
-    }
-    // The journal: from here until it is removed, the site may be mixed.
-    let journal: String = old
-        .iter()
-        .chain(files.keys())
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .map(|k| format!("{k}\n"))
-        .collect();
-    if let Err(e) = replace_file(&out.join(JOURNAL), journal.as_bytes()) {
-        undo.run();
-        return Err(e);
-    }
-    let unfinished = |e: io::Error, left: &[(PathBuf, PathBuf)]| {
-        for (tmp, _) in left {
-            let _ = fs::remove_file(tmp);
-        }
-        if let Some(m) = &prepared.manifest {
-            let _ = fs::remove_file(m);
-        }
-        io::Error::new(
-            e.kind(),
-            format!("{e}; the site is partly updated, and the next build completes it"),
-        )
-    };
-    for (i, (tmp, target)) in prepared.renames.iter().enumerate() {
-        if let Err(e) = fs::rename(tmp, target) {
-            return Err(unfinished(at(target, e), &prepared.renames[i..]));
-        }
-    }
-    for rel in gone {
-        let path = out.join(rel);
-        match fs::remove_file(&path) {
-            Ok(()) => stats.removed += 1,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(unfinished(at(&path, e), &[])),
-        }
-    }
-    if let Some(m) = &prepared.manifest {
-        let target = out.join(MANIFEST);
-        fs::rename(m, &target).map_err(|e| unfinished(at(&target, e), &[]))?;
-    }
-    let journal = out.join(JOURNAL);
-    fs::remove_file(&journal).map_err(|e| at(&journal, e))?;
-    Ok(stats)
-}
-
-/// The files written aside, each with its target, and the new manifest
-/// written aside when it changed.
-struct Prepared {
+/// What a staged write has done so far.
+#[derive(Default)]
+struct Progress {
+    undo: Undo,
+    /// Each file written aside, and its target.
     renames: Vec<(PathBuf, PathBuf)>,
-    manifest: Option<PathBuf>,
+    /// Every file of the new site handed in, written aside or unchanged.
+    names: BTreeSet<String>,
+    /// The folders known to exist.
+    folders: BTreeSet<PathBuf>,
+    /// The first failure; nothing more is written after it.
+    failed: Option<io::Error>,
 }
 
-/// Step 1: folders made, every changed file and the manifest written
-/// aside. Whatever it made is recorded in `undo`.
-fn prepare(
-    out: &Path,
-    files: &SiteFiles,
-    known: Option<&Known>,
-    progress: &(dyn Fn() + Sync),
+/// A site written file by file, under the folder's lock, as its pages are
+/// rendered: each changed file goes aside at once (step 1 of the module's
+/// documentation), so that no page has to be held in memory until the
+/// end, and [`commit`](Staged::commit) renames them all into place.
+/// Dropped without a commit (a render that failed), it removes every file
+/// it wrote aside and every folder it made: the previous site stays as it
+/// was.
+pub struct Staged {
+    out: PathBuf,
+    _lock: FolderLock,
+    old: BTreeSet<String>,
     interrupted: bool,
-    undo: &mut Undo,
-) -> io::Result<Prepared> {
-    let folders: BTreeSet<&Path> = files
-        .keys()
-        .filter_map(|rel| Path::new(rel).parent())
-        .collect();
-    for folder in folders {
-        let mut cur = out.to_path_buf();
+    /// Whether `out` was made by this write (and goes again if it fails).
+    made: bool,
+    committed: bool,
+    state: Mutex<Progress>,
+}
+
+impl Staged {
+    /// Takes the lock on `out` (made if missing) and sweeps what an
+    /// interrupted write left aside.
+    pub fn open(out: &Path) -> io::Result<Staged> {
+        let made = !out.exists();
+        let lock = FolderLock::take(out)?;
+        let old = read_manifest(out);
+        let interrupted = out.join(JOURNAL).exists();
+        sweep_leftovers(out, old.iter());
+        Ok(Staged {
+            out: out.to_path_buf(),
+            _lock: lock,
+            old,
+            interrupted,
+            made,
+            committed: false,
+            state: Mutex::new(Progress::default()),
+        })
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, Progress> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Makes the folders of `rel` that are missing, recording them. A
+    /// folder that was there is swept of what a killed write left aside
+    /// the first time a file goes into it (before this write puts anything
+    /// there).
+    fn folders_for(&self, rel: &str) -> io::Result<()> {
+        let Some(folder) = Path::new(rel).parent() else {
+            return Ok(());
+        };
+        let mut state = self.state();
+        let mut cur = self.out.clone();
         for part in folder.components() {
             cur.push(part);
-            if !cur.is_dir() {
+            if state.folders.contains(&cur) {
+                continue;
+            }
+            if cur.is_dir() {
+                sweep_dir(&cur);
+            } else {
                 fs::create_dir(&cur).map_err(|e| at(&cur, e))?;
-                undo.folders.push(cur.clone());
+                state.undo.folders.push(cur.clone());
             }
+            state.folders.insert(cur.clone());
         }
+        Ok(())
     }
-    let results: Vec<io::Result<Option<(PathBuf, PathBuf)>>> = files
-        .par_iter()
-        .map(|(rel, bytes)| {
-            let target = out.join(rel);
-            let result =
-                if known.is_some_and(|k| k.holds(out, rel, bytes)) || unchanged(&target, bytes) {
-                    Ok(None)
-                } else if target.is_dir() {
-                    Err(at(
-                        &target,
-                        io::Error::new(io::ErrorKind::IsADirectory, "a folder is in the way"),
-                    ))
-                } else {
-                    let tmp = tmp_path(&target);
-                    match write_new(&tmp, bytes) {
-                        Ok(()) => Ok(Some((tmp, target))),
-                        Err(e) => {
-                            let _ = fs::remove_file(&tmp);
-                            Err(at(&target, e))
-                        }
+
+    /// Hands in one file of the new site: written aside when its bytes
+    /// differ from the file on disk. Safe to call from several threads; a
+    /// failure is kept and returned by [`commit`](Staged::commit).
+    pub fn put(&self, rel: &str, bytes: &[u8]) {
+        self.put_known(rel, bytes, None);
+    }
+
+    fn put_known(&self, rel: &str, bytes: &[u8], known: Option<(&Known, &Arc<[u8]>)>) {
+        if self.state().failed.is_some() {
+            return;
+        }
+        let target = self.out.join(rel);
+        let result = self.folders_for(rel).and_then(|()| {
+            if known.is_some_and(|(k, b)| k.holds(&self.out, rel, b)) || unchanged(&target, bytes) {
+                Ok(None)
+            } else if target.is_dir() {
+                Err(at(
+                    &target,
+                    io::Error::new(io::ErrorKind::IsADirectory, "a folder is in the way"),
+                ))
+            } else {
+                let tmp = tmp_path(&target);
+                match write_new(&tmp, bytes) {
+                    Ok(()) => Ok(Some((tmp, target))),
+                    Err(e) => {
+                        let _ = fs::remove_file(&tmp);
+                        Err(at(&target, e))
                     }
-                };
-            progress();
-            result
-        })
-        .collect();
-    let mut renames = Vec::new();
-    let mut first_error = None;
-    for r in results {
-        match r {
-            Ok(Some(pair)) => {
-                undo.aside.push(pair.0.clone());
-                renames.push(pair);
+                }
             }
-            Ok(None) => {}
+        });
+        let mut state = self.state();
+        match result {
+            Ok(aside) => {
+                state.names.insert(rel.to_string());
+                if let Some(pair) = aside {
+                    state.undo.aside.push(pair.0.clone());
+                    state.renames.push(pair);
+                }
+            }
             Err(e) => {
-                first_error.get_or_insert(e);
+                state.failed.get_or_insert(e);
             }
         }
     }
-    if let Some(e) = first_error {
-        return Err(e);
+
+    /// Hands in the rest of the site (`files`), then writes the manifest
+    /// and renames every file aside into place (steps 2 and 3), and calls
+    /// `after` with the names of the whole site, still under the lock.
+    /// Files of the previous site that were not handed in are removed.
+    pub fn commit(
+        mut self,
+        files: &SiteFiles,
+        known: Option<&Known>,
+        progress: &(dyn Fn() + Sync),
+        after: impl FnOnce(&BTreeSet<String>) -> io::Result<()>,
+    ) -> io::Result<WriteStats> {
+        files.par_iter().for_each(|(rel, bytes)| {
+            self.put_known(rel, bytes, known.map(|k| (k, bytes)));
+            progress();
+        });
+        let stats = self.finish();
+        self.committed = stats.is_ok();
+        let stats = stats?;
+        let names = std::mem::take(&mut self.state().names);
+        after(&names)?;
+        Ok(stats)
     }
-    let manifest: String = files.keys().map(|k| format!("{k}\n")).collect();
-    let target = out.join(MANIFEST);
-    let same = fs::read_to_string(&target).ok().as_deref() == Some(manifest.as_str());
-    let manifest = if same && !interrupted {
-        None
-    } else {
-        let tmp = tmp_path(&target);
-        undo.aside.push(tmp.clone());
-        write_new(&tmp, manifest.as_bytes()).map_err(|e| at(&target, e))?;
-        Some(tmp)
-    };
-    Ok(Prepared { renames, manifest })
+
+    /// Steps 2 and 3; on a failure before the journal, undoes step 1.
+    fn finish(&self) -> io::Result<WriteStats> {
+        let mut state = self.state();
+        if let Some(e) = state.failed.take() {
+            state.undo.run();
+            return Err(e);
+        }
+        let out = &self.out;
+        let manifest: String = state.names.iter().map(|k| format!("{k}\n")).collect();
+        let target = out.join(MANIFEST);
+        let same = fs::read_to_string(&target).ok().as_deref() == Some(manifest.as_str());
+        let manifest = if same && !self.interrupted {
+            None
+        } else {
+            let tmp = tmp_path(&target);
+            state.undo.aside.push(tmp.clone());
+            if let Err(e) = write_new(&tmp, manifest.as_bytes()) {
+                state.undo.run();
+                return Err(at(&target, e));
+            }
+            Some(tmp)
+        };
+        let renames = std::mem::take(&mut state.renames);
+        let gone: Vec<&String> = self
+            .old
+            .iter()
+            .filter(|rel| !state.names.contains(*rel))
+            .collect();
+        let mut stats = WriteStats {
+            written: renames.len(),
+            unchanged: state.names.len() - renames.len(),
+            removed: 0,
+        };
+        if renames.is_empty() && gone.is_empty() && manifest.is_none() {
+            state.undo = Undo::default();
+            return Ok(stats);
+        }
+        // The journal: from here until it is removed, the site may be mixed.
+        let journal: String = self
+            .old
+            .iter()
+            .chain(state.names.iter())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .map(|k| format!("{k}\n"))
+            .collect();
+        if let Err(e) = replace_file(&out.join(JOURNAL), journal.as_bytes()) {
+            state.undo.run();
+            return Err(e);
+        }
+        // Past this point nothing is undone: the journal completes it.
+        state.undo = Undo::default();
+        let unfinished = |e: io::Error, left: &[(PathBuf, PathBuf)]| {
+            for (tmp, _) in left {
+                let _ = fs::remove_file(tmp);
+            }
+            if let Some(m) = &manifest {
+                let _ = fs::remove_file(m);
+            }
+            io::Error::new(
+                e.kind(),
+                format!("{e}; the site is partly updated, and the next build completes it"),
+            )
+        };
+        for (i, (tmp, target)) in renames.iter().enumerate() {
+            if let Err(e) = fs::rename(tmp, target) {
+                return Err(unfinished(at(target, e), &renames[i..]));
+            }
+        }
+        for rel in gone {
+            let path = out.join(rel);
+            match fs::remove_file(&path) {
+                Ok(()) => stats.removed += 1,
+                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+                Err(e) => return Err(unfinished(at(&path, e), &[])),
+            }
+        }
+        if let Some(m) = &manifest {
+            let target = out.join(MANIFEST);
+            fs::rename(m, &target).map_err(|e| unfinished(at(&target, e), &[]))?;
+        }
+        let journal = out.join(JOURNAL);
+        fs::remove_file(&journal).map_err(|e| at(&journal, e))?;
+        Ok(stats)
+    }
+}
+
+impl Drop for Staged {
+    fn drop(&mut self) {
+        self.state().undo.run();
+        // A failed first build leaves no folder behind.
+        if self.made && !self.committed {
+            let _ = fs::remove_file(self.out.join(LOCK));
+            let _ = fs::remove_dir(&self.out);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -305,6 +305,26 @@ impl Pipeline {
 
     /// Renders every page of a prepared book.
     pub fn render(&mut self, prepared: Prepared) -> Result<Built, Failed> {
+        self.render_with(prepared, None)
+    }
+
+    /// Renders every page of a prepared book, handing each partner page to
+    /// `sink` as it is rendered instead of holding it: the site that is
+    /// returned has every other file. Those pages are not cached for a
+    /// later run.
+    pub fn render_into(
+        &mut self,
+        prepared: Prepared,
+        sink: &site::PageSink<'_>,
+    ) -> Result<Built, Failed> {
+        self.render_with(prepared, Some(sink))
+    }
+
+    fn render_with(
+        &mut self,
+        prepared: Prepared,
+        sink: Option<&site::PageSink<'_>>,
+    ) -> Result<Built, Failed> {
         let Prepared {
             book,
             reports,
@@ -314,10 +334,19 @@ impl Pipeline {
             counts,
             ..
         } = prepared;
-        match site::render_cached(&book, &reports, &templates, &mut self.render_cache) {
+        match site::render_cached(&book, &reports, &templates, &mut self.render_cache, sink) {
             Ok((mut files, warnings)) => {
                 problems.extend(warnings);
-                if let Err(e) = copy_static(&layout, &mut files, &mut problems) {
+                // Pages handed to the sink are pages all the same.
+                let streamed: HashSet<String> = match sink {
+                    Some(_) => book
+                        .partners
+                        .iter()
+                        .map(|p| partner_page_name(&p.slug))
+                        .collect(),
+                    None => HashSet::new(),
+                };
+                if let Err(e) = copy_static(&layout, &mut files, &streamed, &mut problems) {
                     problems.push(*e);
                     return Err(Failed { problems, counts });
                 }
@@ -335,6 +364,11 @@ impl Pipeline {
             }
         }
     }
+}
+
+/// A partner's page in the site.
+pub fn partner_page_name(slug: &str) -> String {
+    format!("partners/{slug}.html")
 }
 
 /// The site's files other than partner pages, as `render` names them.
@@ -379,11 +413,11 @@ pub fn warnings_without_rendering(prepared: Prepared) -> Result<Checked, Failed>
     let mut names: SiteFiles = book
         .partners
         .iter()
-        .map(|p| format!("partners/{}.html", p.slug))
+        .map(|p| partner_page_name(&p.slug))
         .chain(BOOK_FILES.iter().map(|s| s.to_string()))
         .map(|rel| (rel, empty.clone()))
         .collect();
-    if let Err(e) = copy_static(&layout, &mut names, &mut problems) {
+    if let Err(e) = copy_static(&layout, &mut names, &HashSet::new(), &mut problems) {
         problems.push(*e);
         return Err(Failed { problems, counts });
     }
@@ -399,6 +433,7 @@ pub fn warnings_without_rendering(prepared: Prepared) -> Result<Checked, Failed>
 fn copy_static(
     layout: &Layout,
     files: &mut crate::build::output::SiteFiles,
+    streamed: &HashSet<String>,
     problems: &mut Vec<Diagnostic>,
 ) -> Result<(), Box<Diagnostic>> {
     let (root, dir) = (&layout.root, &layout.statics);
@@ -415,7 +450,7 @@ fn copy_static(
     for entry in entries {
         let rel = rel_display(dir, entry.path());
         let shown = rel_display(root, entry.path());
-        if files.contains_key(&rel) {
+        if files.contains_key(&rel) || streamed.contains(&rel) {
             problems.push(Diagnostic::warning(
                 shown,
                 format!("`{rel}` is a page rapport writes; the static file is not copied"),

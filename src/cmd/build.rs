@@ -50,23 +50,36 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
             return ExitCode::SUCCESS;
         }
     }
-    let result = pipeline.prepare(&opts).and_then(|p| pipeline.render(p));
-    spinner.finish_and_clear();
-    let built = match result {
-        Ok(b) => b,
+    let prepared = match pipeline.prepare(&opts) {
+        Ok(p) => p,
         Err(failed) => {
-            diagnostics::print(&failed.problems);
-            say!("{}", pipeline::summary(&failed.counts, &failed.problems));
-            say!("nothing was written; the previous site is unchanged");
-            return ExitCode::from(1);
+            spinner.finish_and_clear();
+            return failed_build(&failed);
         }
     };
-    diagnostics::print(&built.warnings);
-    if let Some(refusal) = check_output_folder(&built.output, args.force) {
+    // A plain site is written as it is rendered; an encrypted one is
+    // rendered whole first, then encrypted.
+    let out = prepared.layout().output.clone();
+    let plain = !(encrypt.encrypt
+        || encrypt.rekey
+        || prepared.settings().privacy.encrypt
+        || out.join(SALT_FILE).exists());
+    if let Some(refusal) = check_output_folder(&out, args.force) {
+        spinner.finish_and_clear();
         diagnostics::print(&[refusal]);
         say!("nothing was written");
         return ExitCode::from(2);
     }
+    if plain {
+        return build_plain(pipeline, prepared, &inputs, start, &spinner);
+    }
+    let result = pipeline.render(prepared);
+    spinner.finish_and_clear();
+    let built = match result {
+        Ok(b) => b,
+        Err(failed) => return failed_build(&failed),
+    };
+    diagnostics::print(&built.warnings);
     let on = built.settings.privacy.encrypt;
     let (encrypted, note) = match prepare(&built.files, &built.output, encrypt, on) {
         Ok(r) => r,
@@ -80,17 +93,19 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
     let bar = ProgressBar::new(files.len() as u64).with_style(progress_style(
         "writing the site {bar:30} {pos}/{len} files {elapsed}",
     ));
-    let written = output::write_site_then(&built.output, files, &|| bar.inc(1), || match &inputs {
-        Some(i) if encrypted.is_none() => {
-            let outcome = inputs::Outcome {
-                counts: built.counts,
-                warnings: built.warnings.clone(),
-            };
-            inputs::record(&built.output, &i.fingerprint, &outcome, files)
-        }
-        _ => inputs::forget(&built.output),
+    let written = output::write_site_then(&built.output, files, &|| bar.inc(1), |_| {
+        inputs::forget(&built.output)
     });
     bar.finish_and_clear();
+    report_written(written, &built, start)
+}
+
+/// What a build says once its site is written, or could not be.
+fn report_written(
+    written: std::io::Result<output::WriteStats>,
+    built: &pipeline::Built,
+    start: Instant,
+) -> ExitCode {
     match written {
         Ok(stats) => {
             say!(
@@ -112,4 +127,61 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// What a build that failed says.
+fn failed_build(failed: &pipeline::Failed) -> ExitCode {
+    diagnostics::print(&failed.problems);
+    say!("{}", pipeline::summary(&failed.counts, &failed.problems));
+    say!("nothing was written; the previous site is unchanged");
+    ExitCode::from(1)
+}
+
+/// Renders and writes a plain site: each partner page goes aside in the
+/// output folder as soon as it is rendered, and the whole site is renamed
+/// into place once every page has rendered (or everything written aside
+/// is removed, when one fails).
+fn build_plain(
+    mut pipeline: Pipeline,
+    prepared: pipeline::Prepared,
+    inputs: &Option<inputs::Inputs>,
+    start: Instant,
+    spinner: &ProgressBar,
+) -> ExitCode {
+    let out = prepared.layout().output.clone();
+    let staged = match output::Staged::open(&out) {
+        Ok(s) => s,
+        Err(e) => {
+            spinner.finish_and_clear();
+            say!("error: cannot write the site: {e}\nthe previous site is unchanged");
+            return ExitCode::from(1);
+        }
+    };
+    let result = pipeline.render_into(prepared, &|rel, bytes| staged.put(rel, bytes));
+    spinner.finish_and_clear();
+    let built = match result {
+        Ok(b) => b,
+        Err(failed) => {
+            drop(staged);
+            return failed_build(&failed);
+        }
+    };
+    // The pages of the book are held no longer than needed.
+    drop(pipeline);
+    diagnostics::print(&built.warnings);
+    let bar = ProgressBar::new(built.files.len() as u64).with_style(progress_style(
+        "writing the site {bar:30} {pos}/{len} files {elapsed}",
+    ));
+    let written = staged.commit(&built.files, None, &|| bar.inc(1), |names| match inputs {
+        Some(i) => {
+            let outcome = inputs::Outcome {
+                counts: built.counts,
+                warnings: built.warnings.clone(),
+            };
+            inputs::record(&built.output, &i.fingerprint, &outcome, names)
+        }
+        None => inputs::forget(&built.output),
+    });
+    bar.finish_and_clear();
+    report_written(written, &built, start)
 }

@@ -34,6 +34,10 @@ use markdown::{LinkTargets, Links};
 use redact::{redacted_copies, scrub_json, Scrubber};
 
 pub use cache::{fingerprint, RenderCache};
+
+/// Where partner pages go as they are rendered, when they are not to be
+/// held in memory: their path in the site and their bytes.
+pub type PageSink<'a> = dyn Fn(&str, &[u8]) + Sync + 'a;
 use cache::{serde_fingerprint, CachedPage, PartnerCharts, SharedInputs};
 use views::{Brief, ClassCount, QuarterCounts, Row, SiteInfo, StageCount, Totals, WeekItem};
 
@@ -152,6 +156,7 @@ pub fn render_cached(
     reports: &[Report],
     templates: &Templates,
     cache: &mut RenderCache,
+    sink: Option<&PageSink<'_>>,
 ) -> Result<(SiteFiles, Vec<Diagnostic>), Vec<Diagnostic>> {
     let settings = &book.settings;
     let window = Window::new(settings.as_of, settings.window_months);
@@ -190,17 +195,27 @@ pub fn render_cached(
         cache.clear();
     }
     let charts_memo = PartnerCharts::new(&quarters);
-    type PageResult = Result<(Arc<[u8]>, Vec<Diagnostic>, Links, bool), Box<Diagnostic>>;
+    // A page handed to the sink is not kept (nor cached).
+    let keep = |rel: String, html: Arc<[u8]>| match sink {
+        Some(put) => {
+            put(&rel, &html[..]);
+            None
+        }
+        None => Some(html),
+    };
+    type PageResult = Result<(Option<Arc<[u8]>>, Vec<Diagnostic>, Links, bool), Box<Diagnostic>>;
     let results: Vec<PageResult> = pairs
         .par_iter()
         .map(|(p, r)| {
+            let rel = || format!("partners/{}.html", p.slug);
             if let Some(c) = cache.pages.get(&p.slug) {
                 let links_hold = c
                     .links
                     .iter()
                     .all(|(text, slug)| targets.resolve(text) == slug.as_deref());
                 if Arc::ptr_eq(&c.partner, book_partner(book, p)) && links_hold {
-                    return Ok((c.html.clone(), c.warnings.clone(), c.links.clone(), false));
+                    let html = keep(rel(), c.html.clone());
+                    return Ok((html, c.warnings.clone(), c.links.clone(), false));
                 }
             }
             partner_page(
@@ -215,7 +230,16 @@ pub fn render_cached(
                 scrub,
                 &charts_memo,
             )
-            .map(|(html, w, links)| (Arc::from(html), w, links, true))
+            .map(|(html, w, links)| {
+                let html = match sink {
+                    Some(put) => {
+                        put(&rel(), &html);
+                        None
+                    }
+                    None => Some(Arc::from(html)),
+                };
+                (html, w, links, true)
+            })
         })
         .collect();
     let mut warnings = Vec::new();
@@ -226,8 +250,9 @@ pub fn render_cached(
         match res {
             Ok((html, w, links, new)) => {
                 rendered += usize::from(new);
-                files.insert(format!("partners/{}.html", p.slug), html.clone());
                 warnings.extend(w.iter().cloned());
+                let Some(html) = html else { continue };
+                files.insert(format!("partners/{}.html", p.slug), html.clone());
                 fresh.insert(
                     p.slug.clone(),
                     CachedPage {
@@ -307,7 +332,8 @@ pub fn render_cached(
         .par_iter()
         .map(|(p, r)| Row::new(p, r, settings, scrub))
         .collect();
-    // The book-wide pages are independent: render them side by side.
+    // The book-wide pages, one after another: each context holds every
+    // partner, and one at a time keeps the peak of memory low.
     type Job<'a> = Box<dyn Fn() -> Result<String, Box<Diagnostic>> + Send + Sync + 'a>;
     let jobs: Vec<(&str, Job)> = vec![
         (
@@ -346,7 +372,7 @@ pub fn render_cached(
         ),
     ];
     let done: Vec<(&str, Result<String, Box<Diagnostic>>)> =
-        jobs.par_iter().map(|(path, job)| (*path, job())).collect();
+        jobs.iter().map(|(path, job)| (*path, job())).collect();
     let mut errs = Vec::new();
     for (path, res) in done {
         match res {
