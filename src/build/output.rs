@@ -61,6 +61,15 @@ pub struct WriteStats {
 pub struct Known {
     files: Arc<SiteFiles>,
     stamps: HashMap<String, (u64, SystemTime)>,
+    /// The manifest's length and time just after the write: while it has
+    /// them, no other build has written to the folder since, and the
+    /// manifest lists exactly `files`.
+    manifest: Option<(u64, SystemTime)>,
+}
+
+fn stamp(path: &Path) -> Option<(u64, SystemTime)> {
+    let m = fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()?))
 }
 
 impl Known {
@@ -68,12 +77,48 @@ impl Known {
     pub fn after_write(out: &Path, files: Arc<SiteFiles>) -> Known {
         let stamps = files
             .keys()
-            .filter_map(|rel| {
-                let m = fs::metadata(out.join(rel)).ok()?;
-                Some((rel.clone(), (m.len(), m.modified().ok()?)))
-            })
+            .filter_map(|rel| Some((rel.clone(), stamp(&out.join(rel))?)))
             .collect();
-        Known { files, stamps }
+        Known {
+            files,
+            stamps,
+            manifest: stamp(&out.join(MANIFEST)),
+        }
+    }
+
+    /// Records `files` as just written under `out`, where this (the site
+    /// written before) held every file `held` says (in the order of
+    /// `files`): those keep their stamps, the others are looked at again.
+    fn updated(mut self, out: &Path, files: Arc<SiteFiles>, held: &[bool]) -> Known {
+        for ((rel, _), held) in files.iter().zip(held) {
+            if *held {
+                continue;
+            }
+            match stamp(&out.join(rel)) {
+                Some(s) => {
+                    self.stamps.insert(rel.clone(), s);
+                }
+                None => {
+                    self.stamps.remove(rel);
+                }
+            }
+        }
+        if self.stamps.len() > files.len() {
+            self.stamps.retain(|rel, _| files.contains_key(rel));
+        }
+        self.files = files;
+        self.manifest = stamp(&out.join(MANIFEST));
+        self
+    }
+
+    /// The files of the site on disk, when no other build wrote to `out`
+    /// since this one (its manifest and journal say so): then the manifest
+    /// need not be read, nor the folders searched for files left aside.
+    fn untouched(&self, out: &Path) -> Option<&SiteFiles> {
+        let same = self.manifest.is_some()
+            && stamp(&out.join(MANIFEST)) == self.manifest
+            && !out.join(JOURNAL).exists();
+        same.then_some(self.files.as_ref())
     }
 
     /// The files.
@@ -85,7 +130,10 @@ impl Known {
         let Some(stamp) = self.stamps.get(rel) else {
             return false;
         };
-        self.files.get(rel) == Some(bytes)
+        // The same `Arc` is the same bytes: no need to compare them.
+        self.files
+            .get(rel)
+            .is_some_and(|b| Arc::ptr_eq(b, bytes) || b == bytes)
             && fs::metadata(out.join(rel))
                 .is_ok_and(|m| m.len() == stamp.0 && m.modified().ok() == Some(stamp.1))
     }
@@ -212,7 +260,7 @@ impl FolderLock {
 
 /// Writes `files` under `out`.
 pub fn write_site(out: &Path, files: &SiteFiles) -> io::Result<WriteStats> {
-    write_site_known(out, files, None, &|| {})
+    write_site_with(out, files, &|| {})
 }
 
 /// Like [`write_site`], calling `progress` once for each file handled.
@@ -221,7 +269,8 @@ pub fn write_site_with(
     files: &SiteFiles,
     progress: &(dyn Fn() + Sync),
 ) -> io::Result<WriteStats> {
-    write_site_known(out, files, None, progress)
+    let _lock = FolderLock::take(out)?;
+    write_locked(out, files, None, progress)
 }
 
 /// Like [`write_site_with`], then `after` once the site is written, still
@@ -278,15 +327,21 @@ fn sweep_leftovers<'a>(out: &Path, rels: impl Iterator<Item = &'a String>) {
 
 /// Writes `files` under `out` as one commit (see the module's
 /// documentation); `known` is the last site this process wrote there, to
-/// skip reading files that cannot have changed.
+/// skip reading files that cannot have changed. Gives what to pass as
+/// `known` next time.
 pub fn write_site_known(
     out: &Path,
-    files: &SiteFiles,
-    known: Option<&Known>,
+    files: Arc<SiteFiles>,
+    known: Option<Known>,
     progress: &(dyn Fn() + Sync),
-) -> io::Result<WriteStats> {
+) -> io::Result<(WriteStats, Known)> {
     let _lock = FolderLock::take(out)?;
-    write_locked(out, files, known, progress)
+    let (stats, held) = write_held(out, &files, known.as_ref(), progress)?;
+    let known = match known {
+        Some(k) => k.updated(out, files, &held),
+        None => Known::after_write(out, files),
+    };
+    Ok((stats, known))
 }
 
 /// [`write_site_known`] with the folder's lock already held.
@@ -296,11 +351,43 @@ fn write_locked(
     known: Option<&Known>,
     progress: &(dyn Fn() + Sync),
 ) -> io::Result<WriteStats> {
-    let old = read_manifest(out);
-    let interrupted = out.join(JOURNAL).exists();
-    sweep_leftovers(out, files.keys().chain(old.iter()));
+    write_held(out, files, known, progress).map(|(stats, _)| stats)
+}
+
+/// [`write_locked`], also saying which files `known` held as they were
+/// (in the order of `files`).
+fn write_held(
+    out: &Path,
+    files: &SiteFiles,
+    known: Option<&Known>,
+    progress: &(dyn Fn() + Sync),
+) -> io::Result<(WriteStats, Vec<bool>)> {
+    let untouched = known.and_then(|k| k.untouched(out));
+    let old: BTreeSet<String> = match untouched {
+        // The manifest lists the files of the last site written.
+        Some(_) => BTreeSet::new(),
+        None => read_manifest(out),
+    };
+    let interrupted = untouched.is_none() && out.join(JOURNAL).exists();
+    if untouched.is_none() {
+        sweep_leftovers(out, files.keys().chain(old.iter()));
+    }
+    let old_keys = || -> Box<dyn Iterator<Item = &String> + '_> {
+        match untouched {
+            Some(site) => Box::new(site.keys()),
+            None => Box::new(old.iter()),
+        }
+    };
     let mut undo = Undo::default();
-    let result = prepare(out, files, known, progress, interrupted, &mut undo);
+    let result = prepare(
+        out,
+        files,
+        known,
+        untouched,
+        progress,
+        interrupted,
+        &mut undo,
+    );
     let prepared = match result {
         Ok(p) => p,
         Err(e) => {
@@ -308,18 +395,17 @@ fn write_locked(
             return Err(e);
         }
     };
-    let gone: Vec<&String> = old.iter().filter(|rel| !files.contains_key(*rel)).collect();
+    let gone: Vec<&String> = old_keys().filter(|rel| !files.contains_key(*rel)).collect();
     let mut stats = WriteStats {
         written: prepared.renames.len(),
         unchanged: files.len() - prepared.renames.len(),
         removed: 0,
     };
     if prepared.renames.is_empty() && gone.is_empty() && prepared.manifest.is_none() {
-        return Ok(stats);
+        return Ok((stats, prepared.held));
     }
     // The journal: from here until it is removed, the site may be mixed.
-    let journal: String = old
-        .iter()
+    let journal: String = old_keys()
         .chain(files.keys())
         .collect::<BTreeSet<_>>()
         .into_iter()
@@ -360,7 +446,7 @@ fn write_locked(
     }
     let journal = out.join(JOURNAL);
     fs::remove_file(&journal).map_err(|e| at(&journal, e))?;
-    Ok(stats)
+    Ok((stats, prepared.held))
 }
 
 /// The files written aside, each with its target, and the new manifest
@@ -368,14 +454,18 @@ fn write_locked(
 struct Prepared {
     renames: Vec<(PathBuf, PathBuf)>,
     manifest: Option<PathBuf>,
+    /// For each file, whether the last site written held it as it is.
+    held: Vec<bool>,
 }
 
 /// Step 1: folders made, every changed file and the manifest written
 /// aside. Whatever it made is recorded in `undo`.
+#[allow(clippy::too_many_arguments)]
 fn prepare(
     out: &Path,
     files: &SiteFiles,
     known: Option<&Known>,
+    untouched: Option<&SiteFiles>,
     progress: &(dyn Fn() + Sync),
     interrupted: bool,
     undo: &mut Undo,
@@ -394,41 +484,46 @@ fn prepare(
             }
         }
     }
-    let results: Vec<io::Result<Option<(PathBuf, PathBuf)>>> = files
+    type Outcome = io::Result<(bool, Option<(PathBuf, PathBuf)>)>;
+    let results: Vec<Outcome> = files
         .par_iter()
         .map(|(rel, bytes)| {
             let target = out.join(rel);
-            let result =
-                if known.is_some_and(|k| k.holds(out, rel, bytes)) || unchanged(&target, bytes) {
-                    Ok(None)
-                } else if target.is_dir() {
-                    Err(at(
-                        &target,
-                        io::Error::new(io::ErrorKind::IsADirectory, "a folder is in the way"),
-                    ))
-                } else {
-                    let tmp = tmp_path(&target);
-                    match write_new(&tmp, bytes) {
-                        Ok(()) => Ok(Some((tmp, target))),
-                        Err(e) => {
-                            let _ = fs::remove_file(&tmp);
-                            Err(at(&target, e))
-                        }
+            let result = if known.is_some_and(|k| k.holds(out, rel, bytes)) {
+                Ok((true, None))
+            } else if unchanged(&target, bytes) {
+                Ok((false, None))
+            } else if target.is_dir() {
+                Err(at(
+                    &target,
+                    io::Error::new(io::ErrorKind::IsADirectory, "a folder is in the way"),
+                ))
+            } else {
+                let tmp = tmp_path(&target);
+                match write_new(&tmp, bytes) {
+                    Ok(()) => Ok((false, Some((tmp, target)))),
+                    Err(e) => {
+                        let _ = fs::remove_file(&tmp);
+                        Err(at(&target, e))
                     }
-                };
+                }
+            };
             progress();
             result
         })
         .collect();
     let mut renames = Vec::new();
+    let mut held = Vec::with_capacity(files.len());
     let mut first_error = None;
     for r in results {
         match r {
-            Ok(Some(pair)) => {
-                undo.aside.push(pair.0.clone());
-                renames.push(pair);
+            Ok((h, pair)) => {
+                held.push(h);
+                if let Some(pair) = pair {
+                    undo.aside.push(pair.0.clone());
+                    renames.push(pair);
+                }
             }
-            Ok(None) => {}
             Err(e) => {
                 first_error.get_or_insert(e);
             }
@@ -437,18 +532,28 @@ fn prepare(
     if let Some(e) = first_error {
         return Err(e);
     }
-    let manifest: String = files.keys().map(|k| format!("{k}\n")).collect();
     let target = out.join(MANIFEST);
-    let same = fs::read_to_string(&target).ok().as_deref() == Some(manifest.as_str());
+    let same = match untouched {
+        Some(old) => old.len() == files.len() && old.keys().eq(files.keys()),
+        None => {
+            let manifest: String = files.keys().map(|k| format!("{k}\n")).collect();
+            fs::read_to_string(&target).ok().as_deref() == Some(manifest.as_str())
+        }
+    };
     let manifest = if same && !interrupted {
         None
     } else {
+        let manifest: String = files.keys().map(|k| format!("{k}\n")).collect();
         let tmp = tmp_path(&target);
         undo.aside.push(tmp.clone());
         write_new(&tmp, manifest.as_bytes()).map_err(|e| at(&target, e))?;
         Some(tmp)
     };
-    Ok(Prepared { renames, manifest })
+    Ok(Prepared {
+        renames,
+        manifest,
+        held,
+    })
 }
 
 #[cfg(test)]

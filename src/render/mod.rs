@@ -15,7 +15,7 @@ pub mod redact;
 pub mod templates;
 pub mod views;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use std::sync::Arc;
 
@@ -149,18 +149,18 @@ fn partner_page(
 /// inputs did not change; the result is the same as a fresh render.
 pub fn render_cached(
     book: &Book,
-    reports: &[Report],
+    reports: &[Arc<Report>],
     templates: &Templates,
     cache: &mut RenderCache,
 ) -> Result<(SiteFiles, Vec<Diagnostic>), Vec<Diagnostic>> {
     let settings = &book.settings;
     let window = Window::new(settings.as_of, settings.window_months);
     let mut files = SiteFiles::new();
-    let pairs: Vec<_> = book
+    let pairs: Vec<(&Partner, &Report)> = book
         .partners
         .iter()
         .map(|p| p.as_ref())
-        .zip(reports)
+        .zip(reports.iter().map(|r| r.as_ref()))
         .collect();
     let site = SiteInfo::new(settings, window);
     let targets = LinkTargets::new(
@@ -190,19 +190,33 @@ pub fn render_cached(
         cache.clear();
     }
     let charts_memo = PartnerCharts::new(&quarters);
-    type PageResult = Result<(Arc<[u8]>, Vec<Diagnostic>, Links, bool), Box<Diagnostic>>;
-    let results: Vec<PageResult> = pairs
+    // A page is reused while its partner is the same `Arc` and its links
+    // resolve as before. Each page keeps the fingerprint of what its
+    // partner shows on book-wide pages (the partner and its report, which
+    // depends only on the partner and the settings).
+    enum Page<'a> {
+        Reused(&'a CachedPage),
+        Fresh(CachedPage),
+    }
+    let results: Vec<Result<Page, Box<Diagnostic>>> = book
+        .partners
         .par_iter()
-        .map(|(p, r)| {
-            if let Some(c) = cache.pages.get(&p.slug) {
+        .zip(pairs.par_iter())
+        .map(|(arc, (p, r))| {
+            let same = cache
+                .pages
+                .get(&p.slug)
+                .filter(|c| Arc::ptr_eq(&c.partner, arc));
+            if let Some(c) = same {
                 let links_hold = c
                     .links
                     .iter()
                     .all(|(text, slug)| targets.resolve(text) == slug.as_deref());
-                if Arc::ptr_eq(&c.partner, book_partner(book, p)) && links_hold {
-                    return Ok((c.html.clone(), c.warnings.clone(), c.links.clone(), false));
+                if links_hold {
+                    return Ok(Page::Reused(c));
                 }
             }
+            let key = same.map_or_else(|| serde_fingerprint(&(p, r)), |c| c.key);
             partner_page(
                 p,
                 r,
@@ -215,52 +229,57 @@ pub fn render_cached(
                 scrub,
                 &charts_memo,
             )
-            .map(|(html, w, links)| (Arc::from(html), w, links, true))
+            .map(|(html, warnings, links)| {
+                Page::Fresh(CachedPage {
+                    partner: arc.clone(),
+                    html: Arc::from(html),
+                    warnings,
+                    links,
+                    key,
+                })
+            })
         })
         .collect();
     let mut warnings = Vec::new();
     let mut errors = Vec::new();
-    let mut fresh = HashMap::with_capacity(pairs.len());
-    let mut rendered = 0;
-    for ((p, _), res) in pairs.iter().zip(results) {
-        match res {
-            Ok((html, w, links, new)) => {
-                rendered += usize::from(new);
-                files.insert(format!("partners/{}.html", p.slug), html.clone());
-                warnings.extend(w.iter().cloned());
-                fresh.insert(
-                    p.slug.clone(),
-                    CachedPage {
-                        partner: book_partner(book, p).clone(),
-                        html,
-                        warnings: w,
-                        links,
-                    },
-                );
+    let mut fresh = Vec::new();
+    let mut keys = Vec::with_capacity(pairs.len());
+    for (p, res) in book.partners.iter().zip(results) {
+        let page = match res {
+            Ok(Page::Reused(c)) => c,
+            Ok(Page::Fresh(c)) => {
+                fresh.push(c);
+                fresh.last().expect("just pushed")
             }
             Err(d) => {
                 // One template error repeats for every partner: report once.
                 if !errors.iter().any(|e: &Diagnostic| e.message == d.message) {
                     errors.push(*d);
                 }
+                continue;
             }
-        }
+        };
+        keys.push(page.key);
+        files.insert(format!("partners/{}.html", p.slug), page.html.clone());
+        warnings.extend(page.warnings.iter().cloned());
     }
     if !errors.is_empty() {
         cache.clear();
         return Err(errors);
     }
-    cache.pages = fresh;
+    cache.rendered_last = fresh.len();
+    for page in fresh {
+        cache.pages.insert(page.partner.slug.clone(), page);
+    }
+    if cache.pages.len() > book.partners.len() {
+        let slugs: HashSet<&str> = book.partners.iter().map(|p| p.slug.as_str()).collect();
+        cache.pages.retain(|slug, _| slugs.contains(slug.as_str()));
+    }
     cache.shared = Some(shared);
-    cache.rendered_last = rendered;
 
     // Book-wide files: everything but the note bodies goes into them.
-    let book_key = fingerprint(
-        &pairs
-            .par_iter()
-            .map(|(p, r)| serde_fingerprint(&(p, r)))
-            .collect::<Vec<u64>>(),
-    );
+    let book_key = fingerprint(&keys);
+
     if cache.book_key == Some(book_key) {
         cache.book_pages_rendered_last = 0;
         for (path, bytes) in &cache.book_files {
@@ -278,7 +297,11 @@ pub fn render_cached(
             .map(|(p, r)| calendar::Due::of(p, r.contact.due))
             .collect()
     };
-    let (json, csv, ics) = match scrub.map(|sc| redacted_copies(book, reports, sc)) {
+    let redacted = scrub.map(|sc| {
+        let reports: Vec<Report> = reports.iter().map(|r| Report::clone(r)).collect();
+        redacted_copies(book, &reports, sc)
+    });
+    let (json, csv, ics) = match redacted {
         Some((ps, rs)) => {
             let pairs: Vec<_> = ps.iter().zip(&rs).collect();
             let partners: Vec<_> = ps.iter().collect();
@@ -372,20 +395,6 @@ pub fn render_cached(
         return Err(errs);
     }
     Ok((files, warnings))
-}
-
-fn book_partner<'a>(book: &'a Book, p: &Partner) -> &'a Arc<Partner> {
-    // Partners are in slug order; find the Arc that holds `p`.
-    let i = book
-        .partners
-        .binary_search_by(|x| x.slug.as_str().cmp(p.slug.as_str()))
-        .unwrap_or_else(|_| {
-            book.partners
-                .iter()
-                .position(|x| std::ptr::eq(x.as_ref(), p))
-                .expect("partner of this book")
-        });
-    &book.partners[i]
 }
 
 fn book_quarters(book: &Book, window: Window, quarters: &[i32]) -> Vec<QuarterCounts> {
@@ -536,7 +545,7 @@ fn this_week(rows: &[Row]) -> (Vec<WeekItem<'_>>, Vec<WeekItem<'_>>) {
 
 fn dashboard(
     book: &Book,
-    reports: &[Report],
+    reports: &[Arc<Report>],
     rows: &[Row],
     site: &SiteInfo,
     window: Window,
