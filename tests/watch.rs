@@ -543,3 +543,96 @@ fn incremental_rebuilds_equal_a_fresh_full_build_file_for_file() {
         );
     }
 }
+
+/// The rebuild `watch` makes after one note changed writes, file for file,
+/// what a fresh build of the same book writes: after a new line of free
+/// text (only the partner's page changes), a new name (every book-wide
+/// page, and the pages whose `[[links]]` named the partner), the name given
+/// back, and the same on a site with client names redacted.
+#[test]
+fn one_note_rebuilds_write_what_a_fresh_build_writes() {
+    let book = sample_book();
+    let root = book.path();
+    let out = tempfile::tempdir().unwrap();
+    let incremental = out.path().join("incremental");
+    let opts = Options {
+        root: root.to_path_buf(),
+        output: Some(incremental.clone()),
+        ..Options::default()
+    };
+    let mut session = Session::new(&opts);
+    assert!(matches!(
+        session.rebuild(&BTreeSet::new()),
+        Rebuild::Built { .. }
+    ));
+    let amara = root.join("partners/amara-nwosu.md");
+    let ruth = root.join("partners/legal/ruth-abernathy.md");
+    let settings = root.join("rapport.yaml");
+    let steps: Vec<(&str, PathBuf, &str, &str)> = vec![
+        (
+            "body",
+            amara.clone(),
+            "introduced us.",
+            "introduced us. Lunch booked.",
+        ),
+        (
+            "name",
+            ruth.clone(),
+            "\nname: Ruth Abernathy\n",
+            "\nname: Ruth Abernathy-Stone\n",
+        ),
+        ("body again", amara.clone(), "Lunch booked.", "Lunch held."),
+        (
+            "name back",
+            ruth.clone(),
+            "\nname: Ruth Abernathy-Stone\n",
+            "\nname: Ruth Abernathy\n",
+        ),
+        (
+            "redacted",
+            settings.clone(),
+            "redact_clients: false",
+            "redact_clients: true",
+        ),
+        (
+            "redacted body",
+            amara.clone(),
+            "Lunch held.",
+            "Lunch held twice.",
+        ),
+        (
+            "redacted name",
+            ruth.clone(),
+            "\nname: Ruth Abernathy\n",
+            "\nname: Ruth A. Stone\n",
+        ),
+    ];
+    for (step, (what, path, from, to)) in steps.into_iter().enumerate() {
+        edit(&path, from, to);
+        let outcome = session.rebuild(&[path].into());
+        let Rebuild::Built { files, .. } = outcome else {
+            panic!("{what}: the rebuild failed");
+        };
+        let full = out.path().join(format!("full-{step}"));
+        let fresh = fresh_build(root, &full).expect("the fresh build");
+        assert_eq!(*files, fresh, "{what}: in memory");
+        let (a, b) = (walk(&incremental), walk(&full));
+        assert_eq!(
+            a.keys().collect::<Vec<_>>(),
+            b.keys().collect::<Vec<_>>(),
+            "{what}: file list"
+        );
+        for (k, v) in &a {
+            assert!(b[k] == *v, "{what}: {k} differs");
+        }
+    }
+    let page = read(&incremental.join("partners/amara-nwosu.html"));
+    assert!(
+        page.contains("Lunch held twice."),
+        "the body edit is on the page"
+    );
+    assert!(
+        read(&incremental.join("data/partners.json")).contains("Ruth A. Stone"),
+        "the new name is in the data"
+    );
+}

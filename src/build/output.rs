@@ -61,6 +61,15 @@ pub struct WriteStats {
 pub struct Known {
     files: Arc<SiteFiles>,
     stamps: HashMap<String, (u64, SystemTime)>,
+    /// The manifest's length and time just after the write: while it has
+    /// them, no other build has written to the folder since, and the
+    /// manifest lists exactly `files`.
+    manifest: Option<(u64, SystemTime)>,
+}
+
+fn stamp(path: &Path) -> Option<(u64, SystemTime)> {
+    let m = fs::metadata(path).ok()?;
+    Some((m.len(), m.modified().ok()?))
 }
 
 impl Known {
@@ -68,12 +77,48 @@ impl Known {
     pub fn after_write(out: &Path, files: Arc<SiteFiles>) -> Known {
         let stamps = files
             .keys()
-            .filter_map(|rel| {
-                let m = fs::metadata(out.join(rel)).ok()?;
-                Some((rel.clone(), (m.len(), m.modified().ok()?)))
-            })
+            .filter_map(|rel| Some((rel.clone(), stamp(&out.join(rel))?)))
             .collect();
-        Known { files, stamps }
+        Known {
+            files,
+            stamps,
+            manifest: stamp(&out.join(MANIFEST)),
+        }
+    }
+
+    /// Records `files` as just written under `out`, where this (the site
+    /// written before) held every file `held` says (in the order of
+    /// `files`): those keep their stamps, the others are looked at again.
+    fn updated(mut self, out: &Path, files: Arc<SiteFiles>, held: &[bool]) -> Known {
+        for ((rel, _), held) in files.iter().zip(held) {
+            if *held {
+                continue;
+            }
+            match stamp(&out.join(rel)) {
+                Some(s) => {
+                    self.stamps.insert(rel.clone(), s);
+                }
+                None => {
+                    self.stamps.remove(rel);
+                }
+            }
+        }
+        if self.stamps.len() > files.len() {
+            self.stamps.retain(|rel, _| files.contains_key(rel));
+        }
+        self.files = files;
+        self.manifest = stamp(&out.join(MANIFEST));
+        self
+    }
+
+    /// The files of the site on disk, when no other build wrote to `out`
+    /// since this one (its manifest and journal say so): then the manifest
+    /// need not be read, nor the folders searched for files left aside.
+    fn untouched(&self, out: &Path) -> Option<&SiteFiles> {
+        let same = self.manifest.is_some()
+            && stamp(&out.join(MANIFEST)) == self.manifest
+            && !out.join(JOURNAL).exists();
+        same.then_some(self.files.as_ref())
     }
 
     /// The files.
@@ -85,7 +130,10 @@ impl Known {
         let Some(stamp) = self.stamps.get(rel) else {
             return false;
         };
-        self.files.get(rel) == Some(bytes)
+        // The same `Arc` is the same bytes: no need to compare them.
+        self.files
+            .get(rel)
+            .is_some_and(|b| Arc::ptr_eq(b, bytes) || b == bytes)
             && fs::metadata(out.join(rel))
                 .is_ok_and(|m| m.len() == stamp.0 && m.modified().ok() == Some(stamp.1))
     }
@@ -212,7 +260,7 @@ impl FolderLock {
 
 /// Writes `files` under `out`.
 pub fn write_site(out: &Path, files: &SiteFiles) -> io::Result<WriteStats> {
-    write_site_known(out, files, None, &|| {})
+    write_site_with(out, files, &|| {})
 }
 
 /// Like [`write_site`], calling `progress` once for each file handled.
@@ -221,7 +269,7 @@ pub fn write_site_with(
     files: &SiteFiles,
     progress: &(dyn Fn() + Sync),
 ) -> io::Result<WriteStats> {
-    write_site_known(out, files, None, progress)
+    Staged::open(out)?.commit(files, None, progress, |_| Ok(()))
 }
 
 /// Like [`write_site_with`], then `after` once the site is written, still
@@ -281,14 +329,21 @@ fn sweep_dir(dir: &Path) {
 
 /// Writes `files` under `out` as one commit (see the module's
 /// documentation); `known` is the last site this process wrote there, to
-/// skip reading files that cannot have changed.
+/// skip reading files that cannot have changed. Gives what to pass as
+/// `known` next time.
 pub fn write_site_known(
     out: &Path,
-    files: &SiteFiles,
-    known: Option<&Known>,
+    files: Arc<SiteFiles>,
+    known: Option<Known>,
     progress: &(dyn Fn() + Sync),
-) -> io::Result<WriteStats> {
-    Staged::open(out)?.commit(files, known, progress, |_| Ok(()))
+) -> io::Result<(WriteStats, Known)> {
+    let staged = Staged::open_known(out, known.as_ref())?;
+    let (stats, held) = staged.commit_held(&files, known.as_ref(), progress, |_| Ok(()))?;
+    let known = match known {
+        Some(k) => k.updated(out, files, &held),
+        None => Known::after_write(out, files),
+    };
+    Ok((stats, known))
 }
 
 /// What a staged write has done so far.
@@ -319,6 +374,9 @@ pub struct Staged {
     interrupted: bool,
     /// Whether `out` was made by this write (and goes again if it fails).
     made: bool,
+    /// Whether folders may hold files a killed write left aside (not when
+    /// this process wrote the folder last and nobody has since).
+    sweep: bool,
     committed: bool,
     state: Mutex<Progress>,
 }
@@ -327,17 +385,30 @@ impl Staged {
     /// Takes the lock on `out` (made if missing) and sweeps what an
     /// interrupted write left aside.
     pub fn open(out: &Path) -> io::Result<Staged> {
+        Staged::open_known(out, None)
+    }
+
+    /// [`open`](Staged::open), where `known` is the last site this process
+    /// wrote to `out`: when nobody wrote there since, its list of files
+    /// stands for the manifest, and no folder needs sweeping.
+    fn open_known(out: &Path, known: Option<&Known>) -> io::Result<Staged> {
         let made = !out.exists();
         let lock = FolderLock::take(out)?;
-        let old = read_manifest(out);
-        let interrupted = out.join(JOURNAL).exists();
-        sweep_leftovers(out, old.iter());
+        let untouched = known.and_then(|k| k.untouched(out));
+        let (old, interrupted, sweep) = match untouched {
+            Some(site) => (site.keys().cloned().collect(), false, false),
+            None => (read_manifest(out), out.join(JOURNAL).exists(), true),
+        };
+        if sweep {
+            sweep_leftovers(out, old.iter());
+        }
         Ok(Staged {
             out: out.to_path_buf(),
             _lock: lock,
             old,
             interrupted,
             made,
+            sweep,
             committed: false,
             state: Mutex::new(Progress::default()),
         })
@@ -363,7 +434,9 @@ impl Staged {
                 continue;
             }
             if cur.is_dir() {
-                sweep_dir(&cur);
+                if self.sweep {
+                    sweep_dir(&cur);
+                }
             } else {
                 fs::create_dir(&cur).map_err(|e| at(&cur, e))?;
                 state.undo.folders.push(cur.clone());
@@ -380,13 +453,15 @@ impl Staged {
         self.put_known(rel, bytes, None);
     }
 
-    fn put_known(&self, rel: &str, bytes: &[u8], known: Option<(&Known, &Arc<[u8]>)>) {
+    /// [`put`](Staged::put); says whether `known` held the file as it is.
+    fn put_known(&self, rel: &str, bytes: &[u8], known: Option<(&Known, &Arc<[u8]>)>) -> bool {
         if self.state().failed.is_some() {
-            return;
+            return false;
         }
         let target = self.out.join(rel);
+        let held = known.is_some_and(|(k, b)| k.holds(&self.out, rel, b));
         let result = self.folders_for(rel).and_then(|()| {
-            if known.is_some_and(|(k, b)| k.holds(&self.out, rel, b)) || unchanged(&target, bytes) {
+            if held || unchanged(&target, bytes) {
                 Ok(None)
             } else if target.is_dir() {
                 Err(at(
@@ -417,6 +492,7 @@ impl Staged {
                 state.failed.get_or_insert(e);
             }
         }
+        held
     }
 
     /// Hands in the rest of the site (`files`), then writes the manifest
@@ -424,22 +500,39 @@ impl Staged {
     /// `after` with the names of the whole site, still under the lock.
     /// Files of the previous site that were not handed in are removed.
     pub fn commit(
-        mut self,
+        self,
         files: &SiteFiles,
         known: Option<&Known>,
         progress: &(dyn Fn() + Sync),
         after: impl FnOnce(&BTreeSet<String>) -> io::Result<()>,
     ) -> io::Result<WriteStats> {
-        files.par_iter().for_each(|(rel, bytes)| {
-            self.put_known(rel, bytes, known.map(|k| (k, bytes)));
-            progress();
-        });
+        self.commit_held(files, known, progress, after)
+            .map(|(stats, _)| stats)
+    }
+
+    /// [`commit`](Staged::commit), also saying which of `files` `known`
+    /// held as they are (in their order).
+    fn commit_held(
+        mut self,
+        files: &SiteFiles,
+        known: Option<&Known>,
+        progress: &(dyn Fn() + Sync),
+        after: impl FnOnce(&BTreeSet<String>) -> io::Result<()>,
+    ) -> io::Result<(WriteStats, Vec<bool>)> {
+        let held: Vec<bool> = files
+            .par_iter()
+            .map(|(rel, bytes)| {
+                let held = self.put_known(rel, bytes, known.map(|k| (k, bytes)));
+                progress();
+                held
+            })
+            .collect();
         let stats = self.finish();
         self.committed = stats.is_ok();
         let stats = stats?;
         let names = std::mem::take(&mut self.state().names);
         after(&names)?;
-        Ok(stats)
+        Ok((stats, held))
     }
 
     /// Steps 2 and 3; on a failure before the journal, undoes step 1.
@@ -450,12 +543,18 @@ impl Staged {
             return Err(e);
         }
         let out = &self.out;
-        let manifest: String = state.names.iter().map(|k| format!("{k}\n")).collect();
         let target = out.join(MANIFEST);
-        let same = fs::read_to_string(&target).ok().as_deref() == Some(manifest.as_str());
+        let same = if self.sweep {
+            let manifest: String = state.names.iter().map(|k| format!("{k}\n")).collect();
+            fs::read_to_string(&target).ok().as_deref() == Some(manifest.as_str())
+        } else {
+            // Untouched since this process wrote it: it lists `old`.
+            self.old == state.names
+        };
         let manifest = if same && !self.interrupted {
             None
         } else {
+            let manifest: String = state.names.iter().map(|k| format!("{k}\n")).collect();
             let tmp = tmp_path(&target);
             state.undo.aside.push(tmp.clone());
             if let Err(e) = write_new(&tmp, manifest.as_bytes()) {

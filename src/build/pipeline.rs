@@ -75,7 +75,7 @@ pub struct Checked {
 /// A book read, checked and analysed, its pages not yet rendered.
 pub struct Prepared {
     book: Book,
-    reports: Vec<Report>,
+    reports: Vec<Arc<Report>>,
     templates: Templates,
     layout: Layout,
     problems: Vec<Diagnostic>,
@@ -113,6 +113,13 @@ pub struct Pipeline {
     render_cache: site::RenderCache,
     /// The book's folders, from the last settings that loaded.
     layout: Option<Layout>,
+    /// The report of each partner of the previous run, by slug, with the
+    /// partner it was computed from, reused while that partner (the same
+    /// `Arc`) and the settings are unchanged: a report depends on nothing
+    /// else.
+    reports: HashMap<String, (Arc<Partner>, Arc<Report>)>,
+    /// The settings the cached reports were computed under.
+    reports_settings: Option<Settings>,
 }
 
 /// A note read and parsed.
@@ -154,6 +161,8 @@ impl Pipeline {
     pub fn clear(&mut self) {
         self.notes.clear();
         self.render_cache.clear();
+        self.reports.clear();
+        self.reports_settings = None;
     }
 
     /// How many partner pages the last successful run rendered afresh.
@@ -224,10 +233,8 @@ impl Pipeline {
         problems.extend(layout.check());
 
         let (files, found) = discover::discover(root, &layout.notes);
+
         problems.extend(found);
-        let present: HashSet<&Path> = files.iter().map(|f| f.path.as_path()).collect();
-        self.notes
-            .retain(|path, _| present.contains(path.as_path()));
         let fresh: Vec<(PathBuf, CachedNote)> = files
             .par_iter()
             .filter(|f| {
@@ -254,6 +261,12 @@ impl Pipeline {
             })
             .collect();
         self.notes.extend(fresh);
+        // Every note found is cached now: any other entry is a note gone.
+        if self.notes.len() > files.len() {
+            let present: HashSet<&Path> = files.iter().map(|f| f.path.as_path()).collect();
+            self.notes
+                .retain(|path, _| present.contains(path.as_path()));
+        }
 
         let mut partners = Vec::new();
         let mut counts = Counts {
@@ -288,11 +301,8 @@ impl Pipeline {
             partners,
             off_site_clients,
         };
-        let reports: Vec<Report> = book
-            .partners
-            .par_iter()
-            .map(|p| analysis::analyse(p, &book.settings))
-            .collect();
+        let reports = self.analyse(&book);
+
         Ok(Prepared {
             book,
             reports,
@@ -301,6 +311,34 @@ impl Pipeline {
             problems,
             counts,
         })
+    }
+
+    /// The report of every partner of `book`, from the cache when its
+    /// partner and the settings are unchanged; the cache is updated.
+    fn analyse(&mut self, book: &Book) -> Vec<Arc<Report>> {
+        if self.reports_settings.as_ref() != Some(&book.settings) {
+            self.reports.clear();
+            self.reports_settings = Some(book.settings.clone());
+        }
+        let cached = &self.reports;
+        let reports: Vec<(Arc<Report>, bool)> = book
+            .partners
+            .par_iter()
+            .map(|p| match cached.get(&p.slug) {
+                Some((q, r)) if Arc::ptr_eq(p, q) => (r.clone(), false),
+                _ => (Arc::new(analysis::analyse(p, &book.settings)), true),
+            })
+            .collect();
+        for (p, (r, fresh)) in book.partners.iter().zip(&reports) {
+            if *fresh {
+                self.reports.insert(p.slug.clone(), (p.clone(), r.clone()));
+            }
+        }
+        if self.reports.len() > book.partners.len() {
+            let slugs: HashSet<&str> = book.partners.iter().map(|p| p.slug.as_str()).collect();
+            self.reports.retain(|slug, _| slugs.contains(slug.as_str()));
+        }
+        reports.into_iter().map(|(r, _)| r).collect()
     }
 
     /// Renders every page of a prepared book.
@@ -342,7 +380,7 @@ impl Pipeline {
                     Some(_) => book
                         .partners
                         .iter()
-                        .map(|p| partner_page_name(&p.slug))
+                        .map(|p| site::partner_page_name(&p.slug))
                         .collect(),
                     None => HashSet::new(),
                 };
@@ -364,11 +402,6 @@ impl Pipeline {
             }
         }
     }
-}
-
-/// A partner's page in the site.
-pub fn partner_page_name(slug: &str) -> String {
-    format!("partners/{slug}.html")
 }
 
 /// The site's files other than partner pages, as `render` names them.
@@ -413,7 +446,7 @@ pub fn warnings_without_rendering(prepared: Prepared) -> Result<Checked, Failed>
     let mut names: SiteFiles = book
         .partners
         .iter()
-        .map(|p| partner_page_name(&p.slug))
+        .map(|p| site::partner_page_name(&p.slug))
         .chain(BOOK_FILES.iter().map(|s| s.to_string()))
         .map(|rel| (rel, empty.clone()))
         .collect();

@@ -100,16 +100,13 @@ impl Session {
                     ));
                 }
                 let files = Arc::new(built.files);
-                let known = match &self.last {
-                    Some((out, known)) if *out == built.output => Some(known),
+                let known = match self.last.take() {
+                    Some((out, known)) if out == built.output => Some(known),
                     _ => None,
                 };
-                match output::write_site_known(&built.output, &files, known, &|| {}) {
-                    Ok(stats) => {
-                        self.last = Some((
-                            built.output.clone(),
-                            Known::after_write(&built.output, files.clone()),
-                        ));
+                match output::write_site_known(&built.output, files.clone(), known, &|| {}) {
+                    Ok((stats, known)) => {
+                        self.last = Some((built.output.clone(), known));
                         Rebuild::Built {
                             files,
                             stats,

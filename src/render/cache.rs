@@ -31,6 +31,9 @@ pub(super) struct CachedPage {
     /// Its `[[links]]` and what they resolved to: the page is stale when
     /// one of them resolves differently now.
     pub(super) links: Links,
+    /// The fingerprint of the partner and its report, of which the
+    /// book-wide files' key is made.
+    pub(super) key: u64,
 }
 
 /// Partner pages of the previous run, reused when nothing they depend on

@@ -15,7 +15,7 @@ pub mod redact;
 pub mod templates;
 pub mod views;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use std::sync::Arc;
 
@@ -34,6 +34,11 @@ use markdown::{LinkTargets, Links};
 use redact::{redacted_copies, scrub_json, Scrubber};
 
 pub use cache::{fingerprint, RenderCache};
+
+/// A partner's page in the site.
+pub fn partner_page_name(slug: &str) -> String {
+    format!("partners/{slug}.html")
+}
 
 /// Where partner pages go as they are rendered, when they are not to be
 /// held in memory: their path in the site and their bytes.
@@ -153,7 +158,7 @@ fn partner_page(
 /// inputs did not change; the result is the same as a fresh render.
 pub fn render_cached(
     book: &Book,
-    reports: &[Report],
+    reports: &[Arc<Report>],
     templates: &Templates,
     cache: &mut RenderCache,
     sink: Option<&PageSink<'_>>,
@@ -161,11 +166,11 @@ pub fn render_cached(
     let settings = &book.settings;
     let window = Window::new(settings.as_of, settings.window_months);
     let mut files = SiteFiles::new();
-    let pairs: Vec<_> = book
+    let pairs: Vec<(&Partner, &Report)> = book
         .partners
         .iter()
         .map(|p| p.as_ref())
-        .zip(reports)
+        .zip(reports.iter().map(|r| r.as_ref()))
         .collect();
     let site = SiteInfo::new(settings, window);
     let targets = LinkTargets::new(
@@ -195,30 +200,41 @@ pub fn render_cached(
         cache.clear();
     }
     let charts_memo = PartnerCharts::new(&quarters);
-    // A page handed to the sink is not kept (nor cached).
-    let keep = |rel: String, html: Arc<[u8]>| match sink {
-        Some(put) => {
-            put(&rel, &html[..]);
-            None
-        }
-        None => Some(html),
-    };
-    type PageResult = Result<(Option<Arc<[u8]>>, Vec<Diagnostic>, Links, bool), Box<Diagnostic>>;
-    let results: Vec<PageResult> = pairs
+    // A page is reused while its partner is the same `Arc` and its links
+    // resolve as before. Each page keeps the fingerprint of what its
+    // partner shows on book-wide pages (the partner and its report, which
+    // depends only on the partner and the settings). A page handed to the
+    // sink is neither kept nor cached, and then no fingerprint is needed.
+    enum Page<'a> {
+        Reused(&'a CachedPage),
+        Fresh(CachedPage),
+        Streamed(Vec<Diagnostic>),
+    }
+    let results: Vec<Result<Page, Box<Diagnostic>>> = book
+        .partners
         .par_iter()
-        .map(|(p, r)| {
-            let rel = || format!("partners/{}.html", p.slug);
-            if let Some(c) = cache.pages.get(&p.slug) {
+        .zip(pairs.par_iter())
+        .map(|(arc, (p, r))| {
+            let same = cache
+                .pages
+                .get(&p.slug)
+                .filter(|c| Arc::ptr_eq(&c.partner, arc));
+            if let Some(c) = same {
                 let links_hold = c
                     .links
                     .iter()
                     .all(|(text, slug)| targets.resolve(text) == slug.as_deref());
-                if Arc::ptr_eq(&c.partner, book_partner(book, p)) && links_hold {
-                    let html = keep(rel(), c.html.clone());
-                    return Ok((html, c.warnings.clone(), c.links.clone(), false));
+                if links_hold {
+                    return Ok(match sink {
+                        Some(put) => {
+                            put(&partner_page_name(&p.slug), &c.html);
+                            Page::Streamed(c.warnings.clone())
+                        }
+                        None => Page::Reused(c),
+                    });
                 }
             }
-            partner_page(
+            let page = partner_page(
                 p,
                 r,
                 settings,
@@ -229,64 +245,69 @@ pub fn render_cached(
                 &targets,
                 scrub,
                 &charts_memo,
-            )
-            .map(|(html, w, links)| {
-                let html = match sink {
-                    Some(put) => {
-                        put(&rel(), &html);
-                        None
-                    }
-                    None => Some(Arc::from(html)),
-                };
-                (html, w, links, true)
-            })
+            )?;
+            let (html, warnings, links) = page;
+            if let Some(put) = sink {
+                put(&partner_page_name(&p.slug), &html);
+                return Ok(Page::Streamed(warnings));
+            }
+            let key = same.map_or_else(|| serde_fingerprint(&(p, r)), |c| c.key);
+            Ok(Page::Fresh(CachedPage {
+                partner: arc.clone(),
+                html: Arc::from(html),
+                warnings,
+                links,
+                key,
+            }))
         })
         .collect();
     let mut warnings = Vec::new();
     let mut errors = Vec::new();
-    let mut fresh = HashMap::with_capacity(pairs.len());
-    let mut rendered = 0;
-    for ((p, _), res) in pairs.iter().zip(results) {
-        match res {
-            Ok((html, w, links, new)) => {
-                rendered += usize::from(new);
-                warnings.extend(w.iter().cloned());
-                let Some(html) = html else { continue };
-                files.insert(format!("partners/{}.html", p.slug), html.clone());
-                fresh.insert(
-                    p.slug.clone(),
-                    CachedPage {
-                        partner: book_partner(book, p).clone(),
-                        html,
-                        warnings: w,
-                        links,
-                    },
-                );
+    let mut fresh = Vec::new();
+    let mut keys = Vec::with_capacity(pairs.len());
+    let mut streamed = 0;
+    for (p, res) in book.partners.iter().zip(results) {
+        let page = match res {
+            Ok(Page::Reused(c)) => c,
+            Ok(Page::Fresh(c)) => {
+                fresh.push(c);
+                fresh.last().expect("just pushed")
+            }
+            Ok(Page::Streamed(w)) => {
+                streamed += 1;
+                warnings.extend(w);
+                continue;
             }
             Err(d) => {
                 // One template error repeats for every partner: report once.
                 if !errors.iter().any(|e: &Diagnostic| e.message == d.message) {
                     errors.push(*d);
                 }
+                continue;
             }
-        }
+        };
+        keys.push(page.key);
+        files.insert(partner_page_name(&p.slug), page.html.clone());
+        warnings.extend(page.warnings.iter().cloned());
     }
     if !errors.is_empty() {
         cache.clear();
         return Err(errors);
     }
-    cache.pages = fresh;
+    cache.rendered_last = fresh.len() + streamed;
+    for page in fresh {
+        cache.pages.insert(page.partner.slug.clone(), page);
+    }
+    if cache.pages.len() > book.partners.len() {
+        let slugs: HashSet<&str> = book.partners.iter().map(|p| p.slug.as_str()).collect();
+        cache.pages.retain(|slug, _| slugs.contains(slug.as_str()));
+    }
     cache.shared = Some(shared);
-    cache.rendered_last = rendered;
 
     // Book-wide files: everything but the note bodies goes into them.
-    let book_key = fingerprint(
-        &pairs
-            .par_iter()
-            .map(|(p, r)| serde_fingerprint(&(p, r)))
-            .collect::<Vec<u64>>(),
-    );
-    if cache.book_key == Some(book_key) {
+    // Without the pages' fingerprints (all streamed), nothing is reused.
+    let book_key = (sink.is_none()).then(|| fingerprint(&keys));
+    if book_key.is_some() && cache.book_key == book_key {
         cache.book_pages_rendered_last = 0;
         for (path, bytes) in &cache.book_files {
             files.insert(path.clone(), bytes.clone());
@@ -303,7 +324,11 @@ pub fn render_cached(
             .map(|(p, r)| calendar::Due::of(p, r.contact.due))
             .collect()
     };
-    let (json, csv, ics) = match scrub.map(|sc| redacted_copies(book, reports, sc)) {
+    let redacted = scrub.map(|sc| {
+        let reports: Vec<Report> = reports.iter().map(|r| Report::clone(r)).collect();
+        redacted_copies(book, &reports, sc)
+    });
+    let (json, csv, ics) = match redacted {
         Some((ps, rs)) => {
             let pairs: Vec<_> = ps.iter().zip(&rs).collect();
             let partners: Vec<_> = ps.iter().collect();
@@ -391,27 +416,13 @@ pub fn render_cached(
             files.insert(path.clone(), bytes.clone());
         }
         cache.book_pages_rendered_last = book_files.len();
-        cache.book_key = Some(book_key);
+        cache.book_key = book_key;
         cache.book_files = book_files;
     }
     if !errs.is_empty() {
         return Err(errs);
     }
     Ok((files, warnings))
-}
-
-fn book_partner<'a>(book: &'a Book, p: &Partner) -> &'a Arc<Partner> {
-    // Partners are in slug order; find the Arc that holds `p`.
-    let i = book
-        .partners
-        .binary_search_by(|x| x.slug.as_str().cmp(p.slug.as_str()))
-        .unwrap_or_else(|_| {
-            book.partners
-                .iter()
-                .position(|x| std::ptr::eq(x.as_ref(), p))
-                .expect("partner of this book")
-        });
-    &book.partners[i]
 }
 
 fn book_quarters(book: &Book, window: Window, quarters: &[i32]) -> Vec<QuarterCounts> {
@@ -562,7 +573,7 @@ fn this_week(rows: &[Row]) -> (Vec<WeekItem<'_>>, Vec<WeekItem<'_>>) {
 
 fn dashboard(
     book: &Book,
-    reports: &[Report],
+    reports: &[Arc<Report>],
     rows: &[Row],
     site: &SiteInfo,
     window: Window,
