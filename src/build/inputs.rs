@@ -5,11 +5,12 @@
 //! The record holds a digest of every input (each note's path and bytes,
 //! `rapport.yaml`, the templates, the static files, the options that
 //! change the site, and rapport's own identity), what that build reported
-//! (its counts and warnings, to be shown again), and the size, change time
+//! (its counts, and how many warnings), and the size, change time
 //! and file number of every file the build left in the folder. A build
 //! whose inputs digest to the same value, into a folder whose files are
 //! all there as recorded, would report and write the same: it can stop
-//! after reading. Anything else that writes into the folder (`watch`,
+//! after reading (a book with warnings is parsed again, to show them, but
+//! not rendered). Anything else that writes into the folder (`watch`,
 //! `serve`, a person) changes a file's recorded state, and the next build
 //! renders.
 
@@ -17,7 +18,6 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::Path;
-use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use rayon::prelude::*;
@@ -29,7 +29,6 @@ use crate::book::layout::Layout;
 use crate::book::{settings, today, Settings};
 use crate::build::output;
 use crate::build::pipeline::{self, Counts, Options};
-use crate::diagnostics::{Diagnostic, Place, Severity};
 use crate::read::discover;
 use crate::render::templates::BUILTIN;
 
@@ -138,99 +137,23 @@ impl Inputs {
     }
 }
 
-/// What a build reported: its counts, and its warnings, shown again by a
-/// build that finds nothing changed.
-#[derive(Debug)]
+/// What a build reported, as the record keeps it: its counts, and how
+/// many warnings it gave. The warnings themselves are not kept: they quote
+/// the notes, and the record lies in the folder that is published. A book
+/// with warnings is read again to show them (see [`Outcome::warnings`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
     pub counts: Counts,
-    pub warnings: Vec<Diagnostic>,
-}
-
-/// A diagnostic as the record keeps it, with the text it quotes.
-#[derive(Serialize, Deserialize)]
-struct Kept {
-    error: bool,
-    file: String,
-    message: String,
-    place: Option<(usize, usize, usize, usize)>,
-    label: String,
-    help: Vec<String>,
-    secondary: Vec<((usize, usize, usize, usize), String)>,
-    source: Option<String>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct KeptOutcome {
-    counts: Counts,
-    warnings: Vec<Kept>,
-}
-
-fn place_of(p: &Place) -> (usize, usize, usize, usize) {
-    (p.line, p.column, p.bytes.start, p.bytes.end)
-}
-
-fn place_from((line, column, start, end): (usize, usize, usize, usize)) -> Place {
-    Place {
-        line,
-        column,
-        bytes: start..end,
-    }
+    pub warnings: usize,
 }
 
 impl Outcome {
-    fn to_line(&self) -> String {
-        let kept = KeptOutcome {
-            counts: self.counts,
-            warnings: self
-                .warnings
-                .iter()
-                .map(|d| Kept {
-                    error: d.is_error(),
-                    file: d.file.clone(),
-                    message: d.message.clone(),
-                    place: d.place.as_ref().map(place_of),
-                    label: d.label.clone(),
-                    help: d.help.clone(),
-                    secondary: d
-                        .secondary
-                        .iter()
-                        .map(|(p, s)| (place_of(p), s.clone()))
-                        .collect(),
-                    source: d.source.as_deref().map(str::to_string),
-                })
-                .collect(),
-        };
-        serde_json::to_string(&kept).expect("an outcome serializes")
+    fn to_line(self) -> String {
+        serde_json::to_string(&self).expect("an outcome serializes")
     }
 
     fn from_line(line: &str) -> Option<Outcome> {
-        let kept: KeptOutcome = serde_json::from_str(line).ok()?;
-        let warnings = kept
-            .warnings
-            .into_iter()
-            .map(|k| Diagnostic {
-                severity: if k.error {
-                    Severity::Error
-                } else {
-                    Severity::Warning
-                },
-                file: k.file,
-                message: k.message,
-                place: k.place.map(place_from),
-                label: k.label,
-                help: k.help,
-                secondary: k
-                    .secondary
-                    .into_iter()
-                    .map(|(p, s)| (place_from(p), s))
-                    .collect(),
-                source: k.source.map(Arc::from),
-            })
-            .collect();
-        Some(Outcome {
-            counts: kept.counts,
-            warnings,
-        })
+        serde_json::from_str(line).ok()
     }
 }
 

@@ -39,15 +39,7 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
         .filter(|i| !i.settings.privacy.encrypt && !i.layout.output.join(SALT_FILE).exists());
     if let Some(i) = &inputs {
         if let Some(last) = inputs::unchanged(&i.layout.output, &i.fingerprint) {
-            spinner.finish_and_clear();
-            diagnostics::print(&last.warnings);
-            say!(
-                "{}\nbuilt {} in {} ms: nothing changed, 0 files written",
-                pipeline::summary(&last.counts, &last.warnings),
-                i.layout.output.display(),
-                start.elapsed().as_millis(),
-            );
-            return ExitCode::SUCCESS;
+            return unchanged(&mut pipeline, &opts, last, &i.layout.output, start, &spinner);
         }
     }
     let prepared = match pipeline.prepare(&opts) {
@@ -176,7 +168,7 @@ fn build_plain(
         Some(i) => {
             let outcome = inputs::Outcome {
                 counts: built.counts,
-                warnings: built.warnings.clone(),
+                warnings: built.warnings.len(),
             };
             inputs::record(&built.output, &i.fingerprint, &outcome, names)
         }
@@ -184,4 +176,37 @@ fn build_plain(
     });
     bar.finish_and_clear();
     report_written(written, &built, start)
+}
+
+/// An unchanged book into an untouched site: nothing to render or write.
+/// A book without warnings is not even parsed; one with warnings is
+/// parsed and checked again to show them.
+fn unchanged(
+    pipeline: &mut Pipeline,
+    opts: &pipeline::Options,
+    last: inputs::Outcome,
+    out: &std::path::Path,
+    start: Instant,
+    spinner: &ProgressBar,
+) -> ExitCode {
+    let (counts, warnings) = if last.warnings == 0 {
+        (last.counts, Vec::new())
+    } else {
+        match pipeline.prepare(opts).and_then(pipeline::warnings_without_rendering) {
+            Ok(checked) => (checked.counts, checked.warnings),
+            Err(failed) => {
+                spinner.finish_and_clear();
+                return failed_build(&failed);
+            }
+        }
+    };
+    spinner.finish_and_clear();
+    diagnostics::print(&warnings);
+    say!(
+        "{}\nbuilt {} in {} ms: nothing changed, 0 files written",
+        pipeline::summary(&counts, &warnings),
+        out.display(),
+        start.elapsed().as_millis(),
+    );
+    ExitCode::SUCCESS
 }

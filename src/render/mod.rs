@@ -210,57 +210,72 @@ pub fn render_cached(
         Fresh(CachedPage),
         Streamed(Vec<Diagnostic>),
     }
-    let results: Vec<Result<Page, Box<Diagnostic>>> = book
-        .partners
-        .par_iter()
-        .zip(pairs.par_iter())
-        .map(|(arc, (p, r))| {
-            let same = cache
-                .pages
-                .get(&p.slug)
-                .filter(|c| Arc::ptr_eq(&c.partner, arc));
-            if let Some(c) = same {
-                let links_hold = c
-                    .links
-                    .iter()
-                    .all(|(text, slug)| targets.resolve(text) == slug.as_deref());
-                if links_hold {
-                    return Ok(match sink {
-                        Some(put) => {
-                            put(&partner_page_name(&p.slug), &c.html);
-                            Page::Streamed(c.warnings.clone())
-                        }
-                        None => Page::Reused(c),
-                    });
+    let pages = || -> Vec<Result<Page, Box<Diagnostic>>> {
+        book.partners
+            .par_iter()
+            .zip(pairs.par_iter())
+            .map(|(arc, (p, r))| {
+                let same = cache
+                    .pages
+                    .get(&p.slug)
+                    .filter(|c| Arc::ptr_eq(&c.partner, arc));
+                if let Some(c) = same {
+                    let links_hold = c
+                        .links
+                        .iter()
+                        .all(|(text, slug)| targets.resolve(text) == slug.as_deref());
+                    if links_hold {
+                        return Ok(match sink {
+                            Some(put) => {
+                                put(&partner_page_name(&p.slug), &c.html);
+                                Page::Streamed(c.warnings.clone())
+                            }
+                            None => Page::Reused(c),
+                        });
+                    }
                 }
-            }
-            let page = partner_page(
-                p,
-                r,
-                settings,
-                &site,
-                window,
-                &quarters,
-                templates,
-                &targets,
-                scrub,
-                &charts_memo,
-            )?;
-            let (html, warnings, links) = page;
-            if let Some(put) = sink {
-                put(&partner_page_name(&p.slug), &html);
-                return Ok(Page::Streamed(warnings));
-            }
-            let key = same.map_or_else(|| serde_fingerprint(&(p, r)), |c| c.key);
-            Ok(Page::Fresh(CachedPage {
-                partner: arc.clone(),
-                html: Arc::from(html),
-                warnings,
-                links,
-                key,
-            }))
-        })
-        .collect();
+                let page = partner_page(
+                    p,
+                    r,
+                    settings,
+                    &site,
+                    window,
+                    &quarters,
+                    templates,
+                    &targets,
+                    scrub,
+                    &charts_memo,
+                )?;
+                let (html, warnings, links) = page;
+                if let Some(put) = sink {
+                    put(&partner_page_name(&p.slug), &html);
+                    return Ok(Page::Streamed(warnings));
+                }
+                let key = same.map_or_else(|| serde_fingerprint(&(p, r)), |c| c.key);
+                Ok(Page::Fresh(CachedPage {
+                    partner: arc.clone(),
+                    html: Arc::from(html),
+                    warnings,
+                    links,
+                    key,
+                }))
+            })
+            .collect()
+    };
+    let wide = || {
+        book_wide(
+            book, reports, &pairs, &site, window, &quarters, templates, scrub,
+        )
+    };
+    // A build that streams its pages renders the book-wide files beside
+    // them (it reuses nothing); otherwise they may come from the cache.
+    let (results, early) = match sink {
+        Some(_) => {
+            let (pages, wide) = rayon::join(pages, wide);
+            (pages, Some(wide))
+        }
+        None => (pages(), None),
+    };
     let mut warnings = Vec::new();
     let mut errors = Vec::new();
     let mut fresh = Vec::new();
@@ -307,13 +322,43 @@ pub fn render_cached(
     // Book-wide files: everything but the note bodies goes into them.
     // Without the pages' fingerprints (all streamed), nothing is reused.
     let book_key = (sink.is_none()).then(|| fingerprint(&keys));
-    if book_key.is_some() && cache.book_key == book_key {
-        cache.book_pages_rendered_last = 0;
-        for (path, bytes) in &cache.book_files {
-            files.insert(path.clone(), bytes.clone());
+    let book_files = match early {
+        Some(wide) => wide?,
+        None if book_key.is_some() && cache.book_key == book_key => {
+            cache.book_pages_rendered_last = 0;
+            for (path, bytes) in &cache.book_files {
+                files.insert(path.clone(), bytes.clone());
+            }
+            return Ok((files, warnings));
         }
-        return Ok((files, warnings));
+        None => wide()?,
+    };
+    for (path, bytes) in &book_files {
+        files.insert(path.clone(), bytes.clone());
     }
+    cache.book_pages_rendered_last = book_files.len();
+    cache.book_key = book_key;
+    cache.book_files = book_files;
+    Ok((files, warnings))
+}
+
+/// Book-wide files: their paths in the site and their bytes.
+type BookFiles = Vec<(String, Arc<[u8]>)>;
+
+/// The book's data files and book-wide pages, scrubbed when the site is
+/// redacted.
+#[allow(clippy::too_many_arguments)]
+fn book_wide(
+    book: &Book,
+    reports: &[Arc<Report>],
+    pairs: &[(&Partner, &Report)],
+    site: &SiteInfo,
+    window: Window,
+    quarters: &[i32],
+    templates: &Templates,
+    scrub: Option<&Scrubber>,
+) -> Result<BookFiles, Vec<Diagnostic>> {
+    let settings = &book.settings;
     // The data files; on a redacted site, from copies with client names
     // scrubbed out of free text (export leaves the client column empty).
     // The calendar is written from the same copies, so redaction applies
@@ -341,9 +386,9 @@ pub fn render_cached(
         None => {
             let partners: Vec<_> = book.partners.iter().map(|p| p.as_ref()).collect();
             (
-                export::partners_json(&pairs),
+                export::partners_json(pairs),
                 export::referrals_csv(&partners, window, false),
-                calendar::calendar(&settings.title, &dues(&pairs)),
+                calendar::calendar(&settings.title, &dues(pairs)),
             )
         }
     };
@@ -363,18 +408,18 @@ pub fn render_cached(
     let jobs: Vec<(&str, Job)> = vec![
         (
             "reports/readiness.html",
-            Box::new(|| templates.render("readiness.html", &readiness(&rows, &site))),
+            Box::new(|| templates.render("readiness.html", &readiness(&rows, site))),
         ),
         (
             "partners/index.html",
-            Box::new(|| templates.render("partners.html", &partner_table(&rows, &site))),
+            Box::new(|| templates.render("partners.html", &partner_table(&rows, site))),
         ),
         (
             "reports/reciprocity.html",
             Box::new(|| {
                 templates.render(
                     "reciprocity.html",
-                    &reciprocity(book, &rows, &site, window, &quarters),
+                    &reciprocity(book, &rows, site, window, quarters),
                 )
             }),
         ),
@@ -383,7 +428,7 @@ pub fn render_cached(
             Box::new(|| {
                 templates.render(
                     "index.html",
-                    &dashboard(book, reports, &rows, &site, window, &quarters),
+                    &dashboard(book, reports, &rows, site, window, quarters),
                 )
             }),
         ),
@@ -405,24 +450,16 @@ pub fn render_cached(
             Err(d) => errs.push(*d),
         }
     }
-    if errs.is_empty() {
-        if let Some(sc) = scrub {
-            // What a reader sees of every file, whatever put a name there.
-            for (path, bytes) in &mut book_files {
-                *bytes = Arc::from(sc.scrub_output(path, bytes));
-            }
-        }
-        for (path, bytes) in &book_files {
-            files.insert(path.clone(), bytes.clone());
-        }
-        cache.book_pages_rendered_last = book_files.len();
-        cache.book_key = book_key;
-        cache.book_files = book_files;
-    }
     if !errs.is_empty() {
         return Err(errs);
     }
-    Ok((files, warnings))
+    if let Some(sc) = scrub {
+        // What a reader sees of every file, whatever put a name there.
+        for (path, bytes) in &mut book_files {
+            *bytes = Arc::from(sc.scrub_output(path, bytes));
+        }
+    }
+    Ok(book_files)
 }
 
 fn book_quarters(book: &Book, window: Window, quarters: &[i32]) -> Vec<QuarterCounts> {
