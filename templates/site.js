@@ -2,14 +2,17 @@
 // allows no inline script). Without it every page still reads in full.
 
 // Sortable tables: a click on a heading sorts by that column, numbers
-// largest first, text from A; a second click reverses.
+// largest first, text from A; a second click reverses. A cell sorts by its
+// data-sort, or else by the text it starts with (a name, not the firm in
+// small type under it; "4 of 6" as 4).
 (function () {
   Array.prototype.forEach.call(document.querySelectorAll("table.sortable"), function (table) {
     var body = table.tBodies[0];
     var heads = table.tHead.rows[0].cells;
     function key(row, i, num) {
       var c = row.cells[i];
-      var v = c.hasAttribute("data-sort") ? c.getAttribute("data-sort") : c.textContent.trim();
+      var v = c.hasAttribute("data-sort") ? c.getAttribute("data-sort")
+        : c.firstChild ? c.firstChild.textContent.trim() : "";
       return num ? parseFloat(v) || 0 : v.toLowerCase();
     }
     function sortBy(i) {
@@ -51,6 +54,28 @@
   var overdue = document.getElementById("f-overdue");
   var text = document.getElementById("filter");
   var shown = document.getElementById("shown");
+  // What a row is filtered on: its stage from the badge's class, its
+  // profession from the column marked data-filter="prof", one-way and
+  // overdue from the row's class. A table of a book's own template that
+  // still carries data-stage, data-prof, data-oneway and data-overdue on
+  // its rows is read from those.
+  var profCol = -1;
+  Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, i) {
+    if (th.getAttribute("data-filter") === "prof") { profCol = i; }
+  });
+  function stageOf(r) {
+    if (r.hasAttribute("data-stage")) { return r.getAttribute("data-stage"); }
+    var b = r.querySelector(".stage");
+    var m = b && / stage-([a-z-]+)/.exec(" " + b.className);
+    return m ? m[1] : "";
+  }
+  function profOf(r) {
+    if (r.hasAttribute("data-prof")) { return r.getAttribute("data-prof"); }
+    return profCol < 0 ? "" : r.cells[profCol].textContent.trim().toLowerCase();
+  }
+  function flag(r, name, old) {
+    return r.hasAttribute(old) ? r.getAttribute(old) === "1" : r.classList.contains(name);
+  }
   form.hidden = false;
   form.addEventListener("submit", function (e) { e.preventDefault(); });
   function apply() {
@@ -58,10 +83,10 @@
     var n = 0, any = q || stage.value || prof.value || oneway.checked || overdue.checked;
     Array.prototype.forEach.call(body.rows, function (r) {
       var hit = (!q || r.textContent.toLowerCase().indexOf(q) !== -1)
-        && (!stage.value || r.getAttribute("data-stage") === stage.value)
-        && (!prof.value || r.getAttribute("data-prof") === prof.value)
-        && (!oneway.checked || r.getAttribute("data-oneway") === "1")
-        && (!overdue.checked || r.getAttribute("data-overdue") === "1");
+        && (!stage.value || stageOf(r) === stage.value)
+        && (!prof.value || profOf(r) === prof.value)
+        && (!oneway.checked || flag(r, "one-way", "data-oneway"))
+        && (!overdue.checked || flag(r, "overdue", "data-overdue"));
       r.hidden = !hit;
       if (hit) { n++; }
     });

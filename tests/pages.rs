@@ -154,8 +154,16 @@ fn net_new_counts_by_partner_and_direction() {
         top["name"].as_str().unwrap()
     );
     assert!(dashboard.contains(&line), "{line}");
-    // Balance as people read it, and values in the book's currency.
-    assert!(table.contains("gave 5, received 0"));
+    // Balance as people read it, and values in the book's currency. The
+    // partner table has the two counts in columns of their own, and marks
+    // a one-way street.
+    assert!(reciprocity.contains("gave 5, received 0"));
+    let priya = table
+        .lines()
+        .find(|l| l.contains("href=\"priya-raman.html\""))
+        .expect("a row for priya-raman");
+    assert!(priya.contains("<td>5<td>0<td>"), "{priya}");
+    assert!(priya.contains(">one-way</span>"), "{priya}");
     let maya = read(dir.path(), "partners/maya-okafor.html");
     assert!(maya.contains("USD 4,100"), "values carry the currency");
 }
