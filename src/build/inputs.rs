@@ -14,7 +14,6 @@
 //! `serve`, a person) changes a file's recorded state, and the next build
 //! renders.
 
-use std::collections::BTreeSet;
 use std::fs;
 use std::io;
 use std::path::Path;
@@ -177,10 +176,10 @@ fn record_text(
     out: &Path,
     fingerprint: &Fingerprint,
     outcome: &Outcome,
-    files: &BTreeSet<String>,
+    files: &[&str],
 ) -> Option<String> {
     let mut text = format!("{HEADER}\n{}\n{}\n", fingerprint.0, outcome.to_line());
-    for name in files.iter().map(String::as_str).chain([output::MANIFEST]) {
+    for name in files.iter().copied().chain([output::MANIFEST]) {
         text.push_str(&format!("{} {name}\n", state(&out.join(name))?));
     }
     Some(text)
@@ -255,7 +254,7 @@ pub fn record(
     out: &Path,
     fingerprint: &Fingerprint,
     outcome: &Outcome,
-    files: &BTreeSet<String>,
+    files: &[&str],
 ) -> io::Result<()> {
     match record_text(out, fingerprint, outcome, files) {
         Some(text) => output::replace_file(&out.join(RECORD), text.as_bytes()),

@@ -21,7 +21,7 @@
 //! with the bytes it should hold and removes every leftover file aside:
 //! the site is whole again after the next good build.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
@@ -279,7 +279,7 @@ pub fn write_site_then(
     out: &Path,
     files: &SiteFiles,
     progress: &(dyn Fn() + Sync),
-    after: impl FnOnce(&BTreeSet<String>) -> io::Result<()>,
+    after: impl FnOnce(&[&str]) -> io::Result<()>,
 ) -> io::Result<WriteStats> {
     let staged = Staged::open(out)?;
     staged.commit(files, None, progress, after)
@@ -352,10 +352,10 @@ struct Progress {
     undo: Undo,
     /// Each file written aside, and its target.
     renames: Vec<(PathBuf, PathBuf)>,
-    /// Every file of the new site handed in, written aside or unchanged.
-    names: BTreeSet<String>,
-    /// The folders known to exist.
-    folders: BTreeSet<PathBuf>,
+    /// The files handed in one by one with [`Staged::put`].
+    streamed: Vec<String>,
+    /// The folders known to exist, as paths in the site (`partners`).
+    folders: HashSet<String>,
     /// The first failure; nothing more is written after it.
     failed: Option<io::Error>,
 }
@@ -423,14 +423,22 @@ impl Staged {
     /// the first time a file goes into it (before this write puts anything
     /// there).
     fn folders_for(&self, rel: &str) -> io::Result<()> {
-        let Some(folder) = Path::new(rel).parent() else {
+        let Some((folder, _)) = rel.rsplit_once('/') else {
             return Ok(());
         };
         let mut state = self.state();
+        if state.folders.contains(folder) {
+            return Ok(());
+        }
         let mut cur = self.out.clone();
-        for part in folder.components() {
+        let mut shown = String::new();
+        for part in folder.split('/') {
             cur.push(part);
-            if state.folders.contains(&cur) {
+            if !shown.is_empty() {
+                shown.push('/');
+            }
+            shown.push_str(part);
+            if state.folders.contains(&shown) {
                 continue;
             }
             if cur.is_dir() {
@@ -441,7 +449,7 @@ impl Staged {
                 fs::create_dir(&cur).map_err(|e| at(&cur, e))?;
                 state.undo.folders.push(cur.clone());
             }
-            state.folders.insert(cur.clone());
+            state.folders.insert(shown.clone());
         }
         Ok(())
     }
@@ -450,13 +458,21 @@ impl Staged {
     /// differ from the file on disk. Safe to call from several threads; a
     /// failure is kept and returned by [`commit`](Staged::commit).
     pub fn put(&self, rel: &str, bytes: &[u8]) {
-        self.put_known(rel, bytes, None);
+        if self.put_known(rel, bytes, None).is_some() {
+            self.state().streamed.push(rel.to_string());
+        }
     }
 
-    /// [`put`](Staged::put); says whether `known` held the file as it is.
-    fn put_known(&self, rel: &str, bytes: &[u8], known: Option<(&Known, &Arc<[u8]>)>) -> bool {
+    /// [`put`](Staged::put); says whether `known` held the file as it is,
+    /// or `None` after a failure.
+    fn put_known(
+        &self,
+        rel: &str,
+        bytes: &[u8],
+        known: Option<(&Known, &Arc<[u8]>)>,
+    ) -> Option<bool> {
         if self.state().failed.is_some() {
-            return false;
+            return None;
         }
         let target = self.out.join(rel);
         let held = known.is_some_and(|(k, b)| k.holds(&self.out, rel, b));
@@ -482,17 +498,17 @@ impl Staged {
         let mut state = self.state();
         match result {
             Ok(aside) => {
-                state.names.insert(rel.to_string());
                 if let Some(pair) = aside {
                     state.undo.aside.push(pair.0.clone());
                     state.renames.push(pair);
                 }
+                Some(held)
             }
             Err(e) => {
                 state.failed.get_or_insert(e);
+                None
             }
         }
-        held
     }
 
     /// Hands in the rest of the site (`files`), then writes the manifest
@@ -504,7 +520,7 @@ impl Staged {
         files: &SiteFiles,
         known: Option<&Known>,
         progress: &(dyn Fn() + Sync),
-        after: impl FnOnce(&BTreeSet<String>) -> io::Result<()>,
+        after: impl FnOnce(&[&str]) -> io::Result<()>,
     ) -> io::Result<WriteStats> {
         self.commit_held(files, known, progress, after)
             .map(|(stats, _)| stats)
@@ -517,26 +533,31 @@ impl Staged {
         files: &SiteFiles,
         known: Option<&Known>,
         progress: &(dyn Fn() + Sync),
-        after: impl FnOnce(&BTreeSet<String>) -> io::Result<()>,
+        after: impl FnOnce(&[&str]) -> io::Result<()>,
     ) -> io::Result<(WriteStats, Vec<bool>)> {
         let held: Vec<bool> = files
             .par_iter()
             .map(|(rel, bytes)| {
                 let held = self.put_known(rel, bytes, known.map(|k| (k, bytes)));
                 progress();
-                held
+                held.unwrap_or(false)
             })
             .collect();
-        let stats = self.finish();
+        let mut streamed = std::mem::take(&mut self.state().streamed);
+        streamed.sort_unstable();
+        let names = merged(
+            streamed.iter().map(String::as_str),
+            files.keys().map(String::as_str),
+        );
+        let stats = self.finish(&names);
         self.committed = stats.is_ok();
         let stats = stats?;
-        let names = std::mem::take(&mut self.state().names);
         after(&names)?;
         Ok((stats, held))
     }
 
     /// Steps 2 and 3; on a failure before the journal, undoes step 1.
-    fn finish(&self) -> io::Result<WriteStats> {
+    fn finish(&self, names: &[&str]) -> io::Result<WriteStats> {
         let mut state = self.state();
         if let Some(e) = state.failed.take() {
             state.undo.run();
@@ -544,17 +565,17 @@ impl Staged {
         }
         let out = &self.out;
         let target = out.join(MANIFEST);
+        let listing = || -> String { names.iter().map(|k| format!("{k}\n")).collect() };
         let same = if self.sweep {
-            let manifest: String = state.names.iter().map(|k| format!("{k}\n")).collect();
-            fs::read_to_string(&target).ok().as_deref() == Some(manifest.as_str())
+            fs::read_to_string(&target).ok().as_deref() == Some(listing().as_str())
         } else {
             // Untouched since this process wrote it: it lists `old`.
-            self.old == state.names
+            self.old.len() == names.len() && self.old.iter().zip(names).all(|(a, b)| a == b)
         };
         let manifest = if same && !self.interrupted {
             None
         } else {
-            let manifest: String = state.names.iter().map(|k| format!("{k}\n")).collect();
+            let manifest = listing();
             let tmp = tmp_path(&target);
             state.undo.aside.push(tmp.clone());
             if let Err(e) = write_new(&tmp, manifest.as_bytes()) {
@@ -567,11 +588,11 @@ impl Staged {
         let gone: Vec<&String> = self
             .old
             .iter()
-            .filter(|rel| !state.names.contains(*rel))
+            .filter(|rel| names.binary_search(&rel.as_str()).is_err())
             .collect();
         let mut stats = WriteStats {
             written: renames.len(),
-            unchanged: state.names.len() - renames.len(),
+            unchanged: names.len() - renames.len(),
             removed: 0,
         };
         if renames.is_empty() && gone.is_empty() && manifest.is_none() {
@@ -579,11 +600,7 @@ impl Staged {
             return Ok(stats);
         }
         // The journal: from here until it is removed, the site may be mixed.
-        let journal: String = self
-            .old
-            .iter()
-            .chain(state.names.iter())
-            .collect::<BTreeSet<_>>()
+        let journal: String = merged(self.old.iter().map(String::as_str), names.iter().copied())
             .into_iter()
             .map(|k| format!("{k}\n"))
             .collect();
@@ -626,6 +643,36 @@ impl Staged {
         fs::remove_file(&journal).map_err(|e| at(&journal, e))?;
         Ok(stats)
     }
+}
+
+/// Two sorted lists of names as one, sorted, without repeats.
+fn merged<'a>(a: impl Iterator<Item = &'a str>, b: impl Iterator<Item = &'a str>) -> Vec<&'a str> {
+    let a: Vec<&str> = a.collect();
+    let b: Vec<&str> = b.collect();
+    let mut out = Vec::with_capacity(a.len() + b.len());
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        let next = match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if x <= y => {
+                i += 1;
+                if x == y {
+                    j += 1;
+                }
+                *x
+            }
+            (Some(_), Some(y)) | (None, Some(y)) => {
+                j += 1;
+                *y
+            }
+            (Some(x), None) => {
+                i += 1;
+                *x
+            }
+            (None, None) => unreachable!(),
+        };
+        out.push(next);
+    }
+    out
 }
 
 impl Drop for Staged {

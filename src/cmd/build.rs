@@ -39,7 +39,14 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
         .filter(|i| !i.settings.privacy.encrypt && !i.layout.output.join(SALT_FILE).exists());
     if let Some(i) = &inputs {
         if let Some(last) = inputs::unchanged(&i.layout.output, &i.fingerprint) {
-            return unchanged(&mut pipeline, &opts, last, &i.layout.output, start, &spinner);
+            return unchanged(
+                &mut pipeline,
+                &opts,
+                last,
+                &i.layout.output,
+                start,
+                &spinner,
+            );
         }
     }
     let prepared = match pipeline.prepare(&opts) {
@@ -192,7 +199,10 @@ fn unchanged(
     let (counts, warnings) = if last.warnings == 0 {
         (last.counts, Vec::new())
     } else {
-        match pipeline.prepare(opts).and_then(pipeline::warnings_without_rendering) {
+        match pipeline
+            .prepare(opts)
+            .and_then(pipeline::warnings_without_rendering)
+        {
             Ok(checked) => (checked.counts, checked.warnings),
             Err(failed) => {
                 spinner.finish_and_clear();

@@ -51,6 +51,9 @@ pub struct RenderCache {
     pub(super) pages: HashMap<String, CachedPage>,
     pub(super) book_key: Option<u64>,
     pub(super) book_files: Vec<(String, Arc<[u8]>)>,
+    /// What `[[links]]` resolved against in the last run: while it is the
+    /// same, every cached page's links still resolve as they did.
+    pub(super) targets: Option<super::markdown::LinkTargets>,
     /// How many partner pages the last run rendered (the rest were reused).
     pub rendered_last: usize,
     /// How many book-wide pages the last run rendered.
@@ -67,6 +70,7 @@ impl RenderCache {
         self.pages.clear();
         self.book_key = None;
         self.book_files.clear();
+        self.targets = None;
     }
 }
 

@@ -200,6 +200,7 @@ pub fn render_cached(
         cache.clear();
     }
     let charts_memo = PartnerCharts::new(&quarters);
+    let same_targets = cache.targets.as_ref() == Some(&targets);
     // A page is reused while its partner is the same `Arc` and its links
     // resolve as before. Each page keeps the fingerprint of what its
     // partner shows on book-wide pages (the partner and its report, which
@@ -220,10 +221,10 @@ pub fn render_cached(
                     .get(&p.slug)
                     .filter(|c| Arc::ptr_eq(&c.partner, arc));
                 if let Some(c) = same {
-                    let links_hold = c
-                        .links
-                        .iter()
-                        .all(|(text, slug)| targets.resolve(text) == slug.as_deref());
+                    let links_hold = same_targets
+                        || c.links
+                            .iter()
+                            .all(|(text, slug)| targets.resolve(text) == slug.as_deref());
                     if links_hold {
                         return Ok(match sink {
                             Some(put) => {
@@ -318,6 +319,9 @@ pub fn render_cached(
         cache.pages.retain(|slug, _| slugs.contains(slug.as_str()));
     }
     cache.shared = Some(shared);
+    // Pages handed to a sink are not cached: those cached are not known to
+    // have been checked against these targets.
+    cache.targets = sink.is_none().then(|| targets.clone());
 
     // Book-wide files: everything but the note bodies goes into them.
     // Without the pages' fingerprints (all streamed), nothing is reused.
