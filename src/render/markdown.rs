@@ -8,6 +8,10 @@ use pulldown_cmark::{html, Options, Parser};
 use crate::book::Partner;
 use crate::diagnostics::{Diagnostic, Source};
 
+mod direct;
+#[cfg(test)]
+mod direct_tests;
+
 /// The partners a `[[link]]` may name: by slug and by lower-cased name.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct LinkTargets {
@@ -191,14 +195,31 @@ pub fn body_html(partner: &Partner, targets: &LinkTargets) -> (String, Vec<Diagn
         return (String::new(), Vec::new(), Links::new());
     }
     let (source, warnings, links) = link_wiki(partner, &partner.body, targets);
+    (markdown_html(&source), warnings, links)
+}
+
+fn parser(source: &str) -> Parser<'_> {
     let mut opts = Options::empty();
     opts.insert(Options::ENABLE_TABLES);
     opts.insert(Options::ENABLE_FOOTNOTES);
     opts.insert(Options::ENABLE_STRIKETHROUGH);
     opts.insert(Options::ENABLE_TASKLISTS);
+    Parser::new_ext(source, opts)
+}
+
+/// Markdown as sanitized HTML: written straight from the parser's events
+/// when the body holds nothing but Markdown, through the sanitizer when it
+/// holds raw HTML (or anything else the direct writer leaves to it). Both
+/// give the same bytes for the same body.
+fn markdown_html(source: &str) -> String {
+    direct::render(source, parser(source)).unwrap_or_else(|| sanitized_html(source))
+}
+
+/// Markdown to HTML, then through the sanitizer.
+fn sanitized_html(source: &str) -> String {
     let mut raw = String::with_capacity(source.len() * 3 / 2);
-    html::push_html(&mut raw, Parser::new_ext(&source, opts));
-    (sanitize(&cap_depth(&raw, MAX_DEPTH)), warnings, links)
+    html::push_html(&mut raw, parser(source));
+    sanitize(&cap_depth(&raw, MAX_DEPTH))
 }
 
 /// The warnings [`body_html`] gives about a body's links, without
@@ -329,6 +350,12 @@ pub(super) fn tag_end(bytes: &[u8], start: usize) -> usize {
     bytes.len()
 }
 
+/// The schemes a link may use (a relative URL needs none).
+const URL_SCHEMES: &[&str] = &["http", "https", "mailto"];
+
+/// What every link gets as its `rel`.
+const LINK_REL: &str = "noopener noreferrer";
+
 fn sanitize(raw: &str) -> String {
     use std::sync::OnceLock;
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
@@ -342,8 +369,8 @@ fn sanitize(raw: &str) -> String {
             .add_tag_attributes("div", ["class", "id"])
             .add_tag_attributes("a", ["id"])
             .add_tag_attributes("li", ["id"])
-            .url_schemes(["http", "https", "mailto"].into_iter().collect())
-            .link_rel(Some("noopener noreferrer"))
+            .url_schemes(URL_SCHEMES.iter().copied().collect())
+            .link_rel(Some(LINK_REL))
             // Images only from the site itself (a book's static/ files):
             // nothing may be loaded from another host.
             .attribute_filter(|element, attribute, value| match (element, attribute) {
