@@ -276,3 +276,44 @@ fn a_large_stage_shows_sixty_partners_on_the_readiness_report_and_links_the_rest
     let table = read(out.path(), "partners/index.html");
     assert_eq!(table.matches("href=\"partner-").count(), 70);
 }
+
+#[test]
+fn a_large_book_keeps_the_dashboard_short_and_links_the_rest() {
+    let book = tempfile::tempdir().unwrap();
+    let notes = book.path().join("partners");
+    fs::create_dir(&notes).unwrap();
+    // 70 partners with nothing dated but an overdue next step: all stale,
+    // each with two things due (the step, and getting in touch).
+    for i in 0..70 {
+        fs::write(
+            notes.join(format!("partner-{i:02}.md")),
+            format!(
+                "---\nname: Partner {i:02}\nnext_step:\n  date: 2026-10-{:02}\n  action: Call back\n---\n",
+                1 + i % 28
+            ),
+        )
+        .unwrap();
+    }
+    fs::write(book.path().join("rapport.yaml"), "as_of: 2026-11-01\n").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    build(book.path(), out.path());
+    let dashboard = read(out.path(), "index.html");
+    // What is due: the 50 most overdue of the 140, then the rest counted
+    // and linked to the partner table filtered to what is overdue.
+    assert_eq!(dashboard.matches("<tr class=\"overdue\">").count(), 50);
+    assert!(dashboard.contains("31 days overdue"), "most overdue first");
+    assert!(
+        dashboard
+            .contains("And 90 more due today or overdue: <a href=\"partners/index.html#overdue\">"),
+        "{dashboard}"
+    );
+    // Stale relationships: 20 named, the rest counted and linked.
+    assert_eq!(dashboard.matches("— no dated activity</li>").count(), 20);
+    assert!(
+        dashboard.contains("And 50 more: <a href=\"partners/index.html#stage=dormant\">"),
+        "{dashboard}"
+    );
+    // The partner table still lists every one of them.
+    let table = read(out.path(), "partners/index.html");
+    assert_eq!(table.matches("href=\"partner-").count(), 70);
+}
