@@ -264,8 +264,17 @@ pub fn render_cached(
             .collect()
     };
     let wide = || {
+        let side_by_side = sink.is_none();
         book_wide(
-            book, reports, &pairs, &site, window, &quarters, templates, scrub,
+            book,
+            reports,
+            &pairs,
+            &site,
+            window,
+            &quarters,
+            templates,
+            scrub,
+            side_by_side,
         )
     };
     // A build that streams its pages renders the book-wide files beside
@@ -361,6 +370,7 @@ fn book_wide(
     quarters: &[i32],
     templates: &Templates,
     scrub: Option<&Scrubber>,
+    side_by_side: bool,
 ) -> Result<BookFiles, Vec<Diagnostic>> {
     let settings = &book.settings;
     // The data files; on a redacted site, from copies with client names
@@ -406,8 +416,10 @@ fn book_wide(
         .par_iter()
         .map(|(p, r)| Row::new(p, r, settings, scrub))
         .collect();
-    // The book-wide pages, one after another: each context holds every
-    // partner, and one at a time keeps the peak of memory low.
+    // The book-wide pages: each context holds every partner. A build that
+    // streams its pages renders them one after another, beside the partner
+    // pages, which keeps the peak of memory low; otherwise (watch, serve)
+    // side by side, which is quicker.
     type Job<'a> = Box<dyn Fn() -> Result<String, Box<Diagnostic>> + Send + Sync + 'a>;
     let jobs: Vec<(&str, Job)> = vec![
         (
@@ -445,8 +457,11 @@ fn book_wide(
             Box::new(|| templates.render("site.js", &Context::new())),
         ),
     ];
-    let done: Vec<(&str, Result<String, Box<Diagnostic>>)> =
-        jobs.iter().map(|(path, job)| (*path, job())).collect();
+    let done: Vec<(&str, Result<String, Box<Diagnostic>>)> = if side_by_side {
+        jobs.par_iter().map(|(path, job)| (*path, job())).collect()
+    } else {
+        jobs.iter().map(|(path, job)| (*path, job())).collect()
+    };
     let mut errs = Vec::new();
     for (path, res) in done {
         match res {
