@@ -1188,37 +1188,26 @@ fn an_unchanged_book_renders_nothing_and_any_change_builds_again() {
     ])));
 
     // The settings, a note renamed, a note that fails and is mended.
+    let dated = || build(&["--as-of", "2026-01-15", "--drafts"]);
     let settings = root.join("rapport.yaml");
     let yaml = fs::read_to_string(&settings).unwrap();
     fs::write(&settings, format!("{yaml}\n# a comment\n")).unwrap();
-    assert!(!nothing_changed(&build(&[
-        "--as-of",
-        "2026-01-15",
-        "--drafts"
-    ])));
-    assert!(nothing_changed(&build(&[
-        "--as-of",
-        "2026-01-15",
-        "--drafts"
-    ])));
+    assert!(!nothing_changed(&dated()));
+    assert!(nothing_changed(&dated()));
     let renamed = root.join("partners/hugo-hart-cpa.md");
     fs::rename(&note, &renamed).unwrap();
-    let r = build(&["--as-of", "2026-01-15", "--drafts"]);
+    let r = dated();
     assert!(!nothing_changed(&r), "{}", r.all());
     assert!(out.join("partners/hugo-hart-cpa.html").exists());
     fs::rename(&renamed, &note).unwrap();
-    assert!(!nothing_changed(&build(&[
-        "--as-of",
-        "2026-01-15",
-        "--drafts"
-    ])));
+    assert!(!nothing_changed(&dated()));
     fs::write(&note, "---\nname: [unclosed\n---\n").unwrap();
     let args = ["build", s(&root), "--as-of", "2026-01-15", "--drafts"];
     let failed = run(&args, &root);
     assert_eq!(failed.code, 1, "{}", failed.all());
     assert!(!nothing_changed(&failed));
     fs::write(&note, &text).unwrap();
-    let r = build(&["--as-of", "2026-01-15", "--drafts"]);
+    let r = dated();
     assert!(
         nothing_changed(&r),
         "the site is still the one recorded: {}",

@@ -473,6 +473,22 @@ fn fresh_build(root: &Path, out: &Path) -> Result<SiteFiles, usize> {
     }
 }
 
+/// A session on the book at `root` writing to `out`, after its first
+/// (full) build.
+fn built_session(root: &Path, out: &Path) -> Session {
+    let opts = Options {
+        root: root.to_path_buf(),
+        output: Some(out.to_path_buf()),
+        ..Options::default()
+    };
+    let mut session = Session::new(&opts);
+    assert!(matches!(
+        session.rebuild(&BTreeSet::new()),
+        Rebuild::Built { .. }
+    ));
+    session
+}
+
 #[test]
 fn incremental_rebuilds_equal_a_fresh_full_build_file_for_file() {
     // The walk depends on the sample book's notes; each seed must reach
@@ -482,16 +498,7 @@ fn incremental_rebuilds_equal_a_fresh_full_build_file_for_file() {
         let root = book.path();
         let out = tempfile::tempdir().unwrap();
         let incremental = out.path().join("incremental");
-        let opts = Options {
-            root: root.to_path_buf(),
-            output: Some(incremental.clone()),
-            ..Options::default()
-        };
-        let mut rebuilder = Session::new(&opts);
-        assert!(matches!(
-            rebuilder.rebuild(&BTreeSet::new()),
-            Rebuild::Built { .. }
-        ));
+        let mut rebuilder = built_session(root, &incremental);
         let mut rng = Rng(seed);
         let (mut good, mut failed) = (0, 0);
         for step in 0..120 {
@@ -555,16 +562,7 @@ fn one_note_rebuilds_write_what_a_fresh_build_writes() {
     let root = book.path();
     let out = tempfile::tempdir().unwrap();
     let incremental = out.path().join("incremental");
-    let opts = Options {
-        root: root.to_path_buf(),
-        output: Some(incremental.clone()),
-        ..Options::default()
-    };
-    let mut session = Session::new(&opts);
-    assert!(matches!(
-        session.rebuild(&BTreeSet::new()),
-        Rebuild::Built { .. }
-    ));
+    let mut session = built_session(root, &incremental);
     let amara = root.join("partners/amara-nwosu.md");
     let ruth = root.join("partners/legal/ruth-abernathy.md");
     let settings = root.join("rapport.yaml");
