@@ -247,22 +247,25 @@ fn a_partner_without_contact_details_shows_no_contact_card() {
     assert!(maya.contains("id=\"contact-h\""));
 }
 
-#[test]
-fn a_large_stage_shows_sixty_partners_on_the_readiness_report_and_links_the_rest() {
+/// A book of `n` notes (the text of each from `note`), as of 2026-11-01,
+/// built; the folder of its site.
+fn built_book_of(n: usize, note: impl Fn(usize) -> String) -> tempfile::TempDir {
     let book = tempfile::tempdir().unwrap();
     let notes = book.path().join("partners");
     fs::create_dir(&notes).unwrap();
-    // 70 partners with nothing recorded yet: all dormant.
-    for i in 0..70 {
-        fs::write(
-            notes.join(format!("partner-{i:02}.md")),
-            format!("---\nname: Partner {i:02}\n---\n"),
-        )
-        .unwrap();
+    for i in 0..n {
+        fs::write(notes.join(format!("partner-{i:02}.md")), note(i)).unwrap();
     }
     fs::write(book.path().join("rapport.yaml"), "as_of: 2026-11-01\n").unwrap();
     let out = tempfile::tempdir().unwrap();
     build(book.path(), out.path());
+    out
+}
+
+#[test]
+fn a_large_stage_shows_sixty_partners_on_the_readiness_report_and_links_the_rest() {
+    // 70 partners with nothing recorded yet: all dormant.
+    let out = built_book_of(70, |i| format!("---\nname: Partner {i:02}\n---\n"));
     let report = read(out.path(), "reports/readiness.html");
     assert_eq!(
         report
@@ -279,24 +282,14 @@ fn a_large_stage_shows_sixty_partners_on_the_readiness_report_and_links_the_rest
 
 #[test]
 fn a_large_book_keeps_the_dashboard_short_and_links_the_rest() {
-    let book = tempfile::tempdir().unwrap();
-    let notes = book.path().join("partners");
-    fs::create_dir(&notes).unwrap();
     // 70 partners with nothing dated but an overdue next step: all stale,
     // each with two things due (the step, and getting in touch).
-    for i in 0..70 {
-        fs::write(
-            notes.join(format!("partner-{i:02}.md")),
-            format!(
-                "---\nname: Partner {i:02}\nnext_step:\n  date: 2026-10-{:02}\n  action: Call back\n---\n",
-                1 + i % 28
-            ),
+    let out = built_book_of(70, |i| {
+        format!(
+            "---\nname: Partner {i:02}\nnext_step:\n  date: 2026-10-{:02}\n  action: Call back\n---\n",
+            1 + i % 28
         )
-        .unwrap();
-    }
-    fs::write(book.path().join("rapport.yaml"), "as_of: 2026-11-01\n").unwrap();
-    let out = tempfile::tempdir().unwrap();
-    build(book.path(), out.path());
+    });
     let dashboard = read(out.path(), "index.html");
     // What is due: the 50 most overdue of the 140, then the rest counted
     // and linked to the partner table filtered to what is overdue.
