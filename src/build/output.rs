@@ -260,29 +260,20 @@ impl FolderLock {
 
 /// Writes `files` under `out`.
 pub fn write_site(out: &Path, files: &SiteFiles) -> io::Result<WriteStats> {
-    write_site_with(out, files, &|| {})
+    write_site_then(out, files, &|| {}, |_| Ok(()))
 }
 
-/// Like [`write_site`], calling `progress` once for each file handled.
-pub fn write_site_with(
-    out: &Path,
-    files: &SiteFiles,
-    progress: &(dyn Fn() + Sync),
-) -> io::Result<WriteStats> {
-    Staged::open(out)?.commit(files, None, progress, |_| Ok(()))
-}
-
-/// Like [`write_site_with`], then `after` once the site is written, still
-/// under the folder's lock, so that what `after` records about the folder
-/// (the build's input record) cannot describe another build's site.
+/// Like [`write_site`], calling `progress` once for each file handled,
+/// then `after` once the site is written, still under the folder's lock,
+/// so that what `after` records about the folder (the build's input
+/// record) cannot describe another build's site.
 pub fn write_site_then(
     out: &Path,
     files: &SiteFiles,
     progress: &(dyn Fn() + Sync),
     after: impl FnOnce(&[&str]) -> io::Result<()>,
 ) -> io::Result<WriteStats> {
-    let staged = Staged::open(out)?;
-    staged.commit(files, None, progress, after)
+    Staged::open(out)?.commit(files, None, progress, after)
 }
 
 /// What a failed write must undo: files written aside, folders made.

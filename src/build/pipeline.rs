@@ -139,12 +139,24 @@ pub fn settings_and_layout(
     opts: &Options,
     today: Day,
 ) -> Result<(Settings, Layout), Vec<Diagnostic>> {
-    let mut settings = settings::load(&opts.root, today)?;
+    Ok(with_options(settings::load(&opts.root, today)?, opts))
+}
+
+/// `settings` with the options applied, and the book's folders.
+fn with_options(mut settings: Settings, opts: &Options) -> (Settings, Layout) {
     if let Some(as_of) = opts.as_of {
         settings.as_of = as_of;
     }
     let layout = Layout::new(&opts.root, opts.output.as_deref(), &settings);
-    Ok((settings, layout))
+    (settings, layout)
+}
+
+/// The paths of the partners' pages in the site.
+fn partner_pages(book: &Book) -> HashSet<String> {
+    book.partners
+        .iter()
+        .map(|p| site::partner_page_name(&p.slug))
+        .collect()
 }
 
 impl Pipeline {
@@ -219,14 +231,11 @@ impl Pipeline {
         let today = today();
         let loaded = settings::load(root, today);
         let settings_loaded = loaded.is_ok();
-        let mut settings = loaded.unwrap_or_else(|p| {
+        let settings = loaded.unwrap_or_else(|p| {
             problems.extend(p);
             settings::parse(b"", today).expect("default settings are valid")
         });
-        if let Some(as_of) = opts.as_of {
-            settings.as_of = as_of;
-        }
-        let layout = Layout::new(root, opts.output.as_deref(), &settings);
+        let (settings, layout) = with_options(settings, opts);
         if settings_loaded {
             self.layout = Some(layout.clone());
         }
@@ -376,12 +385,8 @@ impl Pipeline {
             Ok((mut files, warnings)) => {
                 problems.extend(warnings);
                 // Pages handed to the sink are pages all the same.
-                let streamed: HashSet<String> = match sink {
-                    Some(_) => book
-                        .partners
-                        .iter()
-                        .map(|p| site::partner_page_name(&p.slug))
-                        .collect(),
+                let streamed = match sink {
+                    Some(_) => partner_pages(&book),
                     None => HashSet::new(),
                 };
                 if let Err(e) = copy_static(&layout, &mut files, &streamed, &mut problems) {
@@ -441,16 +446,10 @@ pub fn warnings_without_rendering(prepared: Prepared) -> Result<Checked, Failed>
         .map(|p| markdown::link_warnings(p, &targets))
         .collect();
     problems.extend(links.into_iter().flatten());
-    // Only the names matter to `copy_static`.
-    let empty: Arc<[u8]> = Arc::from(Vec::new());
-    let mut names: SiteFiles = book
-        .partners
-        .iter()
-        .map(|p| site::partner_page_name(&p.slug))
-        .chain(BOOK_FILES.iter().map(|s| s.to_string()))
-        .map(|rel| (rel, empty.clone()))
-        .collect();
-    if let Err(e) = copy_static(&layout, &mut names, &HashSet::new(), &mut problems) {
+    // Only the names of the pages matter to `copy_static`.
+    let mut pages = partner_pages(&book);
+    pages.extend(BOOK_FILES.iter().map(|s| s.to_string()));
+    if let Err(e) = copy_static(&layout, &mut SiteFiles::new(), &pages, &mut problems) {
         problems.push(*e);
         return Err(Failed { problems, counts });
     }

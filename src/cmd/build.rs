@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use rapport::book::layout::check_output_folder;
+use rapport::book::Settings;
 use rapport::build::pipeline::{self, Pipeline};
 use rapport::build::{inputs, output};
 use rapport::diagnostics;
@@ -30,13 +31,14 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
     ));
     spinner.enable_steady_tick(Duration::from_millis(120));
     let opts = args.options();
-    // An unchanged book into an untouched site: nothing to parse, render
-    // or write; what the last build reported is shown again. Encrypted
-    // builds always render (their key comes with the password).
+    // An unchanged book into an untouched site: nothing to render or
+    // write (see `unchanged`). Encrypted builds always render (their key
+    // comes with the password); when the command line asks for one, the
+    // inputs are not even read.
     let inputs = (!encrypt.encrypt && !encrypt.rekey)
         .then(|| inputs::Inputs::read(&opts, &inputs::rapport_identity()))
         .flatten()
-        .filter(|i| !i.settings.privacy.encrypt && !i.layout.output.join(SALT_FILE).exists());
+        .filter(|i| !encrypts(encrypt, &i.settings, &i.layout.output));
     if let Some(i) = &inputs {
         if let Some(last) = inputs::unchanged(&i.layout.output, &i.fingerprint) {
             return unchanged(
@@ -59,10 +61,7 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
     // A plain site is written as it is rendered; an encrypted one is
     // rendered whole first, then encrypted.
     let out = prepared.layout().output.clone();
-    let plain = !(encrypt.encrypt
-        || encrypt.rekey
-        || prepared.settings().privacy.encrypt
-        || out.join(SALT_FILE).exists());
+    let plain = !encrypts(encrypt, prepared.settings(), &out);
     if let Some(refusal) = check_output_folder(&out, args.force) {
         spinner.finish_and_clear();
         diagnostics::print(&[refusal]);
@@ -126,6 +125,12 @@ fn report_written(
             ExitCode::from(1)
         }
     }
+}
+
+/// Whether the site is to be encrypted: asked for, set in the settings,
+/// or already so in the output folder.
+fn encrypts(flags: &EncryptFlags, settings: &Settings, out: &std::path::Path) -> bool {
+    flags.encrypt || flags.rekey || settings.privacy.encrypt || out.join(SALT_FILE).exists()
 }
 
 /// What a build that failed says.

@@ -209,7 +209,8 @@ pub fn render_cached(
     enum Page<'a> {
         Reused(&'a CachedPage),
         Fresh(CachedPage),
-        Streamed(Vec<Diagnostic>),
+        /// Its warnings, and whether it was rendered afresh.
+        Streamed(Vec<Diagnostic>, bool),
     }
     let pages = || -> Vec<Result<Page, Box<Diagnostic>>> {
         book.partners
@@ -229,7 +230,7 @@ pub fn render_cached(
                         return Ok(match sink {
                             Some(put) => {
                                 put(&partner_page_name(&p.slug), &c.html);
-                                Page::Streamed(c.warnings.clone())
+                                Page::Streamed(c.warnings.clone(), false)
                             }
                             None => Page::Reused(c),
                         });
@@ -250,7 +251,7 @@ pub fn render_cached(
                 let (html, warnings, links) = page;
                 if let Some(put) = sink {
                     put(&partner_page_name(&p.slug), &html);
-                    return Ok(Page::Streamed(warnings));
+                    return Ok(Page::Streamed(warnings, true));
                 }
                 let key = same.map_or_else(|| serde_fingerprint(&(p, r)), |c| c.key);
                 Ok(Page::Fresh(CachedPage {
@@ -290,7 +291,7 @@ pub fn render_cached(
     let mut errors = Vec::new();
     let mut fresh = Vec::new();
     let mut keys = Vec::with_capacity(pairs.len());
-    let mut streamed = 0;
+    let mut rendered_streamed = 0;
     for (p, res) in book.partners.iter().zip(results) {
         let page = match res {
             Ok(Page::Reused(c)) => c,
@@ -298,8 +299,8 @@ pub fn render_cached(
                 fresh.push(c);
                 fresh.last().expect("just pushed")
             }
-            Ok(Page::Streamed(w)) => {
-                streamed += 1;
+            Ok(Page::Streamed(w, rendered)) => {
+                rendered_streamed += usize::from(rendered);
                 warnings.extend(w);
                 continue;
             }
@@ -319,7 +320,7 @@ pub fn render_cached(
         cache.clear();
         return Err(errors);
     }
-    cache.rendered_last = fresh.len() + streamed;
+    cache.rendered_last = fresh.len() + rendered_streamed;
     for page in fresh {
         cache.pages.insert(page.partner.slug.clone(), page);
     }
@@ -330,11 +331,11 @@ pub fn render_cached(
     cache.shared = Some(shared);
     // Pages handed to a sink are not cached: those cached are not known to
     // have been checked against these targets.
-    cache.targets = sink.is_none().then(|| targets.clone());
+    cache.targets = sink.is_none().then_some(targets);
 
     // Book-wide files: everything but the note bodies goes into them.
     // Without the pages' fingerprints (all streamed), nothing is reused.
-    let book_key = (sink.is_none()).then(|| fingerprint(&keys));
+    let book_key = sink.is_none().then(|| fingerprint(&keys));
     let book_files = match early {
         Some(wide) => wide?,
         None if book_key.is_some() && cache.book_key == book_key => {
