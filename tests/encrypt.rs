@@ -5,21 +5,20 @@
 
 #[path = "common/files.rs"]
 mod files;
+#[path = "common/sample.rs"]
+mod sample;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use rapport::build::output::{self, SiteFiles};
 use rapport::build::pipeline::{Options, Pipeline};
 use rapport::encrypt::{self, KeyOrigin, SaltRecord, SiteKey};
+use sample::sample;
 
 const PASSWORD: &str = "correct horse battery staple 42";
-
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
-}
 
 /// The plain site of a book, built in memory.
 fn plain_build(book: &Path) -> SiteFiles {

@@ -6,21 +6,20 @@
 
 #[path = "common/files.rs"]
 mod files;
+#[path = "common/sample.rs"]
+mod sample;
 
 use std::collections::BTreeMap;
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 
 use rapport::build::output::SiteFiles;
 use rapport::encrypt;
+use sample::sample;
 
 const PASSWORD: &str = "saffron-kettle 5521 drift";
-
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
-}
 
 fn rapport(args: &[&str], password: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_rapport"));

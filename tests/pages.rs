@@ -3,39 +3,16 @@
 //! partner, the calendar of what is due, and a first-run page without an
 //! empty card.
 
+#[path = "common/sample.rs"]
+mod sample;
+
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use icalendar::{CalendarComponent, Component, DatePerhapsTime};
 use serde_json::Value;
 
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
-}
-
-fn build(book: &Path, out: &Path) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_rapport"))
-        .arg("build")
-        .arg(book)
-        .arg("-o")
-        .arg(out)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("rapport runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
-}
-
-fn built_sample() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    build(&sample(), dir.path());
-    dir
-}
+use sample::{build_ok, built_sample, sample};
 
 fn read(dir: &Path, page: &str) -> String {
     fs::read_to_string(dir.join(page)).unwrap_or_else(|e| panic!("{page}: {e}"))
@@ -171,7 +148,7 @@ fn net_new_counts_by_partner_and_direction() {
 #[test]
 fn the_calendar_is_written_and_an_unchanged_book_rewrites_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    build(&sample(), dir.path());
+    build_ok(&sample(), dir.path());
     let text = read(dir.path(), "data/calendar.ics");
     let cal: icalendar::Calendar = text.parse().expect("the calendar parses");
     let events: Vec<(String, chrono::NaiveDate)> = cal
@@ -214,7 +191,7 @@ fn the_calendar_is_written_and_an_unchanged_book_rewrites_nothing() {
         .unwrap()
         .modified()
         .unwrap();
-    let again = build(&sample(), dir.path());
+    let again = build_ok(&sample(), dir.path());
     let said = String::from_utf8_lossy(&again.stdout).to_string()
         + &String::from_utf8_lossy(&again.stderr);
     assert!(said.contains(" 0 files written"), "{said}");
@@ -237,7 +214,7 @@ fn a_partner_without_contact_details_shows_no_contact_card() {
     )
     .unwrap();
     let out = tempfile::tempdir().unwrap();
-    build(book.path(), out.path());
+    build_ok(book.path(), out.path());
     let page = read(out.path(), "partners/new-partner.html");
     assert!(!page.contains("id=\"contact-h\""), "an empty Contact card");
     let maya = {
@@ -258,7 +235,7 @@ fn built_book_of(n: usize, note: impl Fn(usize) -> String) -> tempfile::TempDir 
     }
     fs::write(book.path().join("rapport.yaml"), "as_of: 2026-11-01\n").unwrap();
     let out = tempfile::tempdir().unwrap();
-    build(book.path(), out.path());
+    build_ok(book.path(), out.path());
     out
 }
 

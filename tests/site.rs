@@ -5,38 +5,14 @@
 
 #[path = "common/files.rs"]
 mod files;
+#[path = "common/sample.rs"]
+mod sample;
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
 
 use rapport::build::pipeline::{Options, Pipeline};
-
-fn sample() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
-}
-
-fn build(book: &Path, out: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_rapport"))
-        .arg("build")
-        .arg(book)
-        .arg("-o")
-        .arg(out)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("rapport runs")
-}
-
-fn built_sample() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let out = build(&sample(), dir.path());
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    dir
-}
+use sample::{build, built_sample, sample};
 
 /// A copy of the sample book to change.
 fn book_copy() -> tempfile::TempDir {

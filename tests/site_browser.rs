@@ -4,31 +4,16 @@
 //! `target/screenshots/` for review.
 
 mod common;
+#[path = "common/sample.rs"]
+mod sample;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use common::cdp::Browser;
 use serde_json::{json, Value};
 
-fn built_sample() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    let book = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
-    let out = Command::new(env!("CARGO_BIN_EXE_rapport"))
-        .arg("build")
-        .arg(&book)
-        .arg("-o")
-        .arg(dir.path())
-        .output()
-        .expect("rapport runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    dir
-}
+use sample::built_sample;
 
 fn shots() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("target/screenshots")

@@ -1,0 +1,41 @@
+//! The sample book, and the real binary building a book into a folder.
+
+#![allow(dead_code)] // each test uses what it needs
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The sample book of the project.
+pub fn sample() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data")
+}
+
+/// `rapport build BOOK -o OUT`, plain output, whatever its outcome.
+pub fn build(book: &Path, out: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .arg("build")
+        .arg(book)
+        .arg("-o")
+        .arg(out)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("rapport runs")
+}
+
+/// [`build`], which must succeed.
+pub fn build_ok(book: &Path, out: &Path) -> Output {
+    let out = build(book, out);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// The sample book built into a new folder.
+pub fn built_sample() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    build_ok(&sample(), dir.path());
+    dir
+}
