@@ -139,6 +139,10 @@ fn fronts() -> Vec<(&'static str, String)> {
     while referrals.len() < MB {
         referrals.push_str("  - {date: 2026-01-05, direction: given, outcome: met}\n");
     }
+    let mut block_referrals = String::from("referrals:\n");
+    while block_referrals.len() < MB {
+        block_referrals.push_str("  - date: 2026-01-05\n    direction: given\n    outcome: met\n");
+    }
     vec![
         ("YAML aliases that multiply (billion laughs)", laughs),
         (
@@ -168,6 +172,7 @@ fn fronts() -> Vec<(&'static str, String)> {
         ),
         ("many keys", many_keys),
         ("many referrals", referrals),
+        ("many referrals, one key a line", block_referrals),
         (
             "anchors everywhere",
             format!("extra: [{}]\n", repeat_to("&a x, ", MB)),

@@ -360,7 +360,7 @@ pub struct NextStep {
 
 /// A note's front-matter as written. Every key is optional here so that
 /// each key can be checked on its own; `name` is required by validation.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     #[serde(default, deserialize_with = "text::opt")]
@@ -564,7 +564,7 @@ impl Cadence {
 }
 
 /// `rapport.yaml` as written; every key optional.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SettingsFile {
     #[serde(default, deserialize_with = "text::opt")]

@@ -103,7 +103,7 @@ pub fn load(root: &Path, today: Day) -> Result<Settings, Vec<Diagnostic>> {
 /// Parses settings text.
 pub fn parse(bytes: &[u8], today: Day) -> Result<Settings, Vec<Diagnostic>> {
     let text = decode(FILE, bytes).map_err(|d| vec![*d])?;
-    let source = Source::new(text);
+    let source = Source::new(text.to_owned());
     let raw: SettingsFile = yaml::from_str(&source.text, SETTINGS)
         .map_err(|p| yaml_diagnostics(FILE, &source, 1, p))?;
     let readiness = raw.readiness.clone().unwrap_or_default();

@@ -27,10 +27,10 @@ pub fn yaml_diagnostics(
 
 /// Decodes a file's bytes: a leading byte-order mark is dropped; bytes that
 /// are not UTF-8 are a problem naming the line and column of the first one.
-pub fn decode(file: &str, bytes: &[u8]) -> Result<String, Box<Diagnostic>> {
+pub fn decode<'a>(file: &str, bytes: &'a [u8]) -> Result<&'a str, Box<Diagnostic>> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     match std::str::from_utf8(bytes) {
-        Ok(s) => Ok(s.to_owned()),
+        Ok(s) => Ok(s),
         Err(e) => {
             let good = &bytes[..e.valid_up_to()];
             let prefix = std::str::from_utf8(good).unwrap_or_default();

@@ -77,11 +77,12 @@ impl Checked for FrontMatter {
 /// Parses and validates one note.
 pub fn parse(file: &str, slug: &str, bytes: &[u8]) -> Result<Partner, Vec<Diagnostic>> {
     let text = decode(file, bytes).map_err(|d| vec![*d])?;
-    let source = Source::new(text);
-    let text = source.text.clone();
-    let parts = match split(&text) {
+    // Only a note with a problem needs its lines indexed, to show them.
+    let source = || Source::new(text.to_owned());
+    let parts = match split(text) {
         Ok(p) => p,
         Err(e) => {
+            let source = source();
             let d = match e {
                 SplitError::Empty => Diagnostic::error(file, "the note is empty")
                     .with_help("a note starts with front-matter between two `---` lines; `rapport new \"Name\"` writes one"),
@@ -100,7 +101,7 @@ pub fn parse(file: &str, slug: &str, bytes: &[u8]) -> Result<Partner, Vec<Diagno
         }
     };
     let fm: FrontMatter = yaml::from_str(parts.yaml, NOTE)
-        .map_err(|problems| yaml_diagnostics(file, &source, parts.yaml_line, problems))?;
+        .map_err(|problems| yaml_diagnostics(file, &source(), parts.yaml_line, problems))?;
 
     let name = fm.name.clone().unwrap_or_default();
     Ok(Partner {

@@ -69,7 +69,7 @@ pub fn load(layout: &Layout) -> Result<Templates, Vec<Diagnostic>> {
                         texts.retain(|t| t.name != name);
                         texts.push(TemplateText {
                             name,
-                            text,
+                            text: text.to_owned(),
                             shown_as,
                         });
                     }

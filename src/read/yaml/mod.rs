@@ -1,7 +1,8 @@
 //! YAML into typed structs, with every problem located.
 //!
-//! The common case (a valid document) is one `yaml_serde` pass straight into
-//! the target type. Only when that fails is the document looked at again: a
+//! The common case (a valid document in the plain part of YAML that notes
+//! are written in) is one pass of the quick reader in [`plain`] straight into
+//! the target type; anything else is one `yaml_serde` pass. Only when that fails is the document looked at again: a
 //! second parser records where every key and value stands, and each
 //! top-level key (and each entry of a list) is deserialized on its own, so a
 //! note with three mistakes gets three located problems, not one.
@@ -14,6 +15,7 @@ use yaml_serde::{Mapping, Value};
 
 use crate::diagnostics::did_you_mean;
 
+mod plain;
 mod serde_messages;
 use serde_messages::Message;
 
@@ -114,16 +116,23 @@ pub fn from_str<T: DeserializeOwned + Checked>(
     text: &str,
     doc: Doc,
 ) -> Result<T, Vec<YamlProblem>> {
-    if let Some(problem) = too_deep(text) {
-        return Err(vec![problem]);
-    }
-    let parsed = if is_blank(text) {
-        deserialize::<T>(Value::Mapping(Mapping::new()))
-            .map_err(|(path, msg)| vec![locate(&SpanIndex::default(), &path, &msg, doc)])?
-    } else {
-        match yaml_serde::from_str::<T>(text) {
-            Ok(v) => v,
-            Err(first) => return Err(explain::<T>(text, first, doc)),
+    // The quick reader takes no nested brackets: only the other path needs
+    // the depth checked first.
+    let parsed = match plain::read::<T>(text) {
+        Some(v) => v,
+        None => {
+            if let Some(problem) = too_deep(text) {
+                return Err(vec![problem]);
+            }
+            if is_blank(text) {
+                deserialize::<T>(Value::Mapping(Mapping::new()))
+                    .map_err(|(path, msg)| vec![locate(&SpanIndex::default(), &path, &msg, doc)])?
+            } else {
+                match yaml_serde::from_str::<T>(text) {
+                    Ok(v) => v,
+                    Err(first) => return Err(explain::<T>(text, first, doc)),
+                }
+            }
         }
     };
     let checks = parsed.check();

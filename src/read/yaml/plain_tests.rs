@@ -1,0 +1,661 @@
+//! The quick reader against `yaml_serde`: whatever it reads, it reads as
+//! `yaml_serde` does, into a plain value and into the typed front-matter
+//! and settings; fixed cases for each construct and generated documents.
+
+use std::path::Path;
+
+use proptest::prelude::*;
+use serde_json::Value as Json;
+
+use super::{parse, read};
+use crate::book::{FrontMatter, SettingsFile};
+
+/// `text` read by both readers, checked to agree wherever the quick one
+/// reads it. Returns whether it did.
+fn agree(text: &str) -> bool {
+    let Some(_) = parse(text) else {
+        assert!(read::<Json>(text).is_none());
+        assert!(read::<FrontMatter>(text).is_none());
+        return false;
+    };
+    let quick = read::<Json>(text).expect("a tree always reads as a plain value");
+    let full = yaml_serde::from_str::<Json>(text);
+    assert_eq!(
+        full.as_ref().ok(),
+        Some(&quick),
+        "as a plain value, for {text:?}"
+    );
+    if let Some(fm) = read::<FrontMatter>(text) {
+        let full = yaml_serde::from_str::<FrontMatter>(text);
+        assert_eq!(
+            full.as_ref().ok(),
+            Some(&fm),
+            "as front-matter, for {text:?}"
+        );
+    } else {
+        assert!(
+            yaml_serde::from_str::<FrontMatter>(text).is_err(),
+            "as front-matter, yaml_serde reads what the quick reader refused: {text:?}"
+        );
+    }
+    if let Some(s) = read::<SettingsFile>(text) {
+        let full = yaml_serde::from_str::<SettingsFile>(text);
+        assert_eq!(full.as_ref().ok(), Some(&s), "as settings, for {text:?}");
+    }
+    true
+}
+
+#[test]
+fn a_plain_note_is_read_as_yaml_serde_reads_it() {
+    let note = "name: Jane Doe   # the partner\n\
+        firm: 'Doe & O''Brien'\n\
+        profession: \"Estate attorney\"\n\
+        role: esp\n\
+        since: 2024-06-07\n\
+        website: https://example.com/jane?x=1#top\n\
+        phone: \"+1 555 0100\"\n\
+        tags: [estate, 'tax law', \"trusts\", O'Malley]\n\
+        ideal_clients: []\n\
+        draft: false\n\
+        contact_every: 60\n\
+        referrals:\n\
+        \x20 - date: 2025-01-15\n\
+        \x20   direction: given\n\
+        \x20   client: Client 544\n\
+        \x20   type: net-new\n\
+        \x20   outcome: exceeded\n\
+        \x20   value: 2500\n\
+        \x20   note:\n\
+        \n\
+        \x20   # a comment between keys\n\
+        \x20 -   date: 2025-02-13\n\
+        \x20     direction: received\n\
+        meetings:\n\
+        - date: 2026-01-02\n\
+        \x20 kind: discovery\n\
+        \x20 outcome: interested\n\
+        next_step:\n\
+        \x20   date: 2026-12-01\n\
+        \x20   action: Lunch, then a call\n\
+        extra:\n\
+        \x20 nested:\n\
+        \x20   - [a, b]\n\
+        \x20   - -7\n\
+        \x20   - ~\n\
+        \x20   -\n\
+        \x20   - - deep\n\
+        \x20     - deeper\n";
+    assert!(agree(note), "left to yaml_serde: {note}");
+    let fm = read::<FrontMatter>(note).unwrap();
+    assert_eq!(fm.firm.as_deref(), Some("Doe & O'Brien"));
+    assert_eq!(fm.tags, ["estate", "tax law", "trusts", "O'Malley"]);
+    assert_eq!(fm.referrals.len(), 2);
+    assert_eq!(fm.referrals[0].value, Some(2500.0));
+    assert_eq!(fm.referrals[0].note, None);
+    assert_eq!(fm.meetings.len(), 1);
+    assert_eq!(fm.contact_every, Some(60));
+    assert_eq!(
+        fm.website.as_deref(),
+        Some("https://example.com/jane?x=1#top")
+    );
+    let crlf = note.replace('\n', "\r\n");
+    assert!(agree(&crlf));
+    assert_eq!(read::<FrontMatter>(&crlf), Some(fm));
+}
+
+#[test]
+fn what_the_quick_reader_is_not_sure_of_is_left_to_yaml_serde() {
+    for text in [
+        "name: a\nvalue: 1.5\n",
+        "name: a\nphone: 555 0100\n",
+        "name: a\ncode: 0875\n",
+        "name: a\nn: +1\n",
+        "name: yes\n",
+        "name: No\n",
+        "name: .inf\n",
+        "name: NaN\n",
+        "name: &a x\nfirm: *a\n",
+        "name: !tag x\n",
+        "name: |\n  block\n",
+        "name: >\n  folded\n",
+        "name: \"esc\\n\"\n",
+        "name: 'two\n  lines'\n",
+        "name: plain\n  continued\n",
+        "name: a: b\n",
+        "name: a\nname: b\n",
+        "name:\ta\n",
+        "name: a\u{2028}b\n",
+        "name: a\rb\n",
+        "---\nname: a\n",
+        "  name: a\n",
+        "- a\n",
+        "name: {a: 1}\n",
+        "tags: [a, [b]]\n",
+        "tags: [a, b,]\n",
+        "tags: [a: b]\n",
+        "tags: [a, b\n",
+        "tags: [a] x\n",
+        "name: 'a' x\n",
+        "name: 'a'#x\n",
+        "\"name\": a\n",
+        "? name\n: a\n",
+        "name: -\n",
+        "name: 12345678901234567890\n",
+        "true: a\n",
+        "name: a\n    firm: b\n",
+        "name: a\n- b\n",
+    ] {
+        assert!(parse(text).is_none(), "read quickly: {text:?}");
+        agree(text);
+    }
+}
+
+#[test]
+fn a_mapping_with_very_many_keys_is_left_to_yaml_serde() {
+    let mut text = String::from("extra:\n");
+    for i in 0..200 {
+        text.push_str(&format!("  k{i}: v\n"));
+    }
+    assert!(parse(&text).is_none());
+    let few: String = text.lines().take(40).map(|l| format!("{l}\n")).collect();
+    assert!(agree(&few));
+}
+
+#[test]
+fn every_sample_and_fixture_document_reads_alike() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut read_quickly = 0;
+    let mut seen = 0;
+    for dir in ["sample-data", "tests/fixtures"] {
+        for entry in walkdir::WalkDir::new(root.join(dir)) {
+            let entry = entry.unwrap();
+            let path = entry.path();
+            let text = match path.extension().and_then(|e| e.to_str()) {
+                Some("md") => {
+                    let Ok(all) = std::fs::read_to_string(path) else {
+                        continue;
+                    };
+                    match crate::read::frontmatter::split(&all) {
+                        Ok(parts) => parts.yaml.to_string(),
+                        Err(_) => continue,
+                    }
+                }
+                Some("yaml") => match std::fs::read_to_string(path) {
+                    Ok(t) => t,
+                    Err(_) => continue,
+                },
+                _ => continue,
+            };
+            seen += 1;
+            if agree(&text) {
+                read_quickly += 1;
+            }
+        }
+    }
+    assert!(seen > 30, "only {seen} documents found");
+    // The sample notes are written plainly: most must take the quick path.
+    assert!(
+        read_quickly * 2 > seen,
+        "only {read_quickly} of {seen} documents read quickly"
+    );
+}
+
+/// Values a note might hold, and values that look like something else.
+fn scalar() -> impl Strategy<Value = String> {
+    let tricky = prop::sample::select(vec![
+        "Jane Doe",
+        "given",
+        "received",
+        "existing",
+        "net-new",
+        "won",
+        "lost",
+        "pending",
+        "exceeded",
+        "met",
+        "below",
+        "esp",
+        "coi",
+        "call",
+        "discovery",
+        "interested",
+        "2025-01-15",
+        "2025-13-40",
+        "2025-1-5",
+        "20250115",
+        "2500",
+        "0",
+        "-5",
+        "-0",
+        "0875",
+        "+1",
+        "1.5",
+        "1e3",
+        ".5",
+        ".inf",
+        "-.inf",
+        ".nan",
+        "NaN",
+        "inf",
+        "Infinity",
+        "true",
+        "True",
+        "TRUE",
+        "tRUE",
+        "false",
+        "yes",
+        "no",
+        "on",
+        "off",
+        "y",
+        "n",
+        "~",
+        "null",
+        "Null",
+        "NULL",
+        "",
+        "a: b",
+        "a:",
+        "a:b",
+        "a #b",
+        "a#b",
+        "O'Malley",
+        "'quoted'",
+        "'it''s'",
+        "''",
+        "'",
+        "\"dq\"",
+        "\"a\\nb\"",
+        "\"\"",
+        "\"",
+        "[x]",
+        "[x, y]",
+        "[]",
+        "[ ]",
+        "[a,b]",
+        "[1, -2, ~, true]",
+        "{a: 1}",
+        "{}",
+        "&a x",
+        "*a",
+        "!tag x",
+        "| block",
+        ">",
+        "- x",
+        "-",
+        "--",
+        "https://example.com/a",
+        "0x1F",
+        "0o17",
+        "0b1",
+        "1_000",
+        "12345678901234567890",
+        "99999999999",
+        "4294967296",
+        "caf\u{e9}",
+        "x\u{2028}y",
+        "x\u{85}y",
+        "a\tb",
+        "@x",
+        "`x`",
+        "%x",
+        "?",
+        "? x",
+        ": x",
+        "a, b",
+        "a ",
+        " a",
+        "# c",
+        "a # c",
+        "\\",
+        "a\\b",
+        "<<",
+        "=",
+        "...",
+        "---",
+    ]);
+    let usual = prop::sample::select(vec![
+        "Jane Doe",
+        "given",
+        "net-new",
+        "2025-01-15",
+        "2500",
+        "-5",
+        "0",
+        "true",
+        "~",
+        "'it''s'",
+        "\"dq\"",
+        "[a, b]",
+        "[]",
+        "https://example.com/a",
+        "O'Malley",
+        "a # c",
+        "",
+    ]);
+    prop_oneof![
+        12 => usual.prop_map(str::to_string),
+        2 => tricky.prop_map(str::to_string),
+        1 => "[ -~]{0,12}",
+        1 => "[a-zA-Z][a-zA-Z '.,&-]{0,14}",
+    ]
+}
+
+fn key() -> impl Strategy<Value = String> {
+    let keys = prop::sample::select(vec![
+        "name",
+        "firm",
+        "profession",
+        "role",
+        "since",
+        "email",
+        "phone",
+        "website",
+        "tags",
+        "ideal_clients",
+        "draft",
+        "referrals",
+        "meetings",
+        "initiatives",
+        "next_step",
+        "contact_every",
+        "extra",
+        "date",
+        "direction",
+        "client",
+        "type",
+        "outcome",
+        "value",
+        "note",
+        "kind",
+        "summary",
+        "action",
+        "started",
+        "status",
+        "new_clients",
+        "title",
+        "as_of",
+        "window_months",
+        "currency",
+        "x_y",
+        "y",
+        "null",
+        "a b",
+        "\"q\"",
+        "-k",
+        "k-1",
+    ]);
+    keys.prop_map(str::to_string)
+}
+
+/// A document as lines: nested mappings and lists of entries, with
+/// comments, blank lines and both list indentations.
+fn document() -> impl Strategy<Value = String> {
+    let leaf = scalar().prop_map(|s| vec![(0usize, format!(" {s}"))]);
+    let tree = leaf.prop_recursive(3, 40, 5, |inner| {
+        prop_oneof![
+            // A mapping: `key:` + value lines, indented.
+            prop::collection::vec((key(), inner.clone(), 1usize..=4), 1..5).prop_map(|pairs| {
+                let mut lines = vec![(0usize, String::new())];
+                for (k, v, step) in pairs {
+                    push_value(&mut lines, &format!("{k}:"), v, step);
+                }
+                lines
+            }),
+            // A list: `-` + value lines.
+            prop::collection::vec((inner, 0usize..=3), 1..4).prop_map(|items| {
+                let mut lines = vec![(0usize, String::new())];
+                for (v, step) in items {
+                    push_value(&mut lines, "-", v, step.max(1));
+                }
+                lines
+            }),
+        ]
+    });
+    (
+        prop::collection::vec((key(), tree, 1usize..=3), 1..6),
+        any::<bool>(),
+        any::<u8>(),
+    )
+        .prop_map(|(pairs, crlf, noise)| {
+            let mut lines = vec![(0usize, String::new())];
+            for (k, v, step) in pairs {
+                push_value(&mut lines, &format!("{k}:"), v, step);
+            }
+            let mut out = String::new();
+            for (i, (indent, text)) in lines.iter().enumerate().skip(1) {
+                out.push_str(&" ".repeat(*indent));
+                out.push_str(text);
+                match (i + noise as usize) % 11 {
+                    3 => out.push_str("   "),
+                    5 => out.push_str(" # note"),
+                    7 => out.push_str("\n\n# comment"),
+                    _ => {}
+                }
+                out.push_str(if crlf { "\r\n" } else { "\n" });
+            }
+            out
+        })
+}
+
+/// Appends `head` and a value given as lines (the first line's text goes
+/// after `head` when it is a scalar; a block goes below, `step` deeper).
+fn push_value(
+    lines: &mut Vec<(usize, String)>,
+    head: &str,
+    value: Vec<(usize, String)>,
+    step: usize,
+) {
+    if value[0].1.is_empty() {
+        lines.push((0, head.to_string()));
+        for (indent, text) in value.into_iter().skip(1) {
+            lines.push((indent + step, text));
+        }
+    } else {
+        lines.push((0, format!("{head}{}", value[0].1)));
+    }
+}
+
+#[test]
+fn generated_documents_read_alike() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{Config, TestRunner};
+    let mut runner = TestRunner::new(Config::default());
+    let (mut quick, total) = (0, 4000);
+    for _ in 0..total {
+        let doc = document().new_tree(&mut runner).unwrap().current();
+        if agree(&doc) {
+            quick += 1;
+        }
+    }
+    // Not a vacuous comparison: a good share takes the quick path.
+    assert!(quick * 10 > total, "only {quick} of {total} read quickly");
+    eprintln!("{quick} of {total} generated documents read quickly");
+}
+
+/// Documents made only of what the quick reader knows.
+fn plain_document() -> impl Strategy<Value = String> {
+    let word = prop::sample::select(vec![
+        "Jane Doe",
+        "given",
+        "2025-01-15",
+        "2500",
+        "-5",
+        "0",
+        "true",
+        "~",
+        "'it''s'",
+        "\"dq\"",
+        "[a, b]",
+        "[]",
+        "https://example.com/a",
+        "O'Malley",
+        "a # c",
+    ]);
+    let entry = prop::collection::vec((key(), word.clone()), 1..5);
+    (
+        prop::collection::vec((key(), word), 0..6),
+        prop::collection::vec(entry, 0..4),
+        1usize..=4,
+    )
+        .prop_map(|(top, entries, step)| {
+            let mut out = String::new();
+            let mut seen: Vec<String> = Vec::new();
+            let fresh = |k: &str, seen: &mut Vec<String>| {
+                let ok = !seen.iter().any(|s| s == k)
+                    && k.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+                    && !k.starts_with('-')
+                    && !["y", "null"].contains(&k);
+                if ok {
+                    seen.push(k.to_string());
+                }
+                ok
+            };
+            for (k, v) in top {
+                if fresh(&k, &mut seen) {
+                    out.push_str(&format!("{k}: {v}\n"));
+                }
+            }
+            out.push_str("list_of_entries:\n");
+            for entry in entries {
+                let mut first = true;
+                let mut inner = Vec::new();
+                for (k, v) in entry {
+                    if !fresh(&k, &mut inner) {
+                        continue;
+                    }
+                    let lead = if first { "- " } else { "  " };
+                    out.push_str(&format!("{}{lead}{k}: {v}\n", " ".repeat(step)));
+                    first = false;
+                }
+            }
+            out
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 500, ..ProptestConfig::default() })]
+
+    #[test]
+    fn plain_documents_take_the_quick_path(doc in plain_document()) {
+        prop_assert!(agree(&doc), "left to yaml_serde: {doc:?}");
+    }
+}
+
+/// Note-shaped documents: the front-matter's own keys, each with a value
+/// that may or may not fit it, and lists of referrals and meetings.
+fn note_document() -> impl Strategy<Value = String> {
+    let top = prop::sample::select(vec![
+        "name",
+        "firm",
+        "profession",
+        "role",
+        "since",
+        "email",
+        "phone",
+        "website",
+        "tags",
+        "ideal_clients",
+        "draft",
+        "contact_every",
+        "extra",
+    ]);
+    let inner = prop::sample::select(vec![
+        "date",
+        "direction",
+        "client",
+        "type",
+        "outcome",
+        "value",
+        "note",
+        "kind",
+        "summary",
+    ]);
+    let typed = prop::sample::select(vec![
+        "esp",
+        "coi",
+        "given",
+        "received",
+        "existing",
+        "net-new",
+        "won",
+        "met",
+        "pending",
+        "exceeded",
+        "call",
+        "discovery",
+        "interested",
+        "'esp'",
+        "\"given\"",
+        "2025-01-15",
+        "'2025-01-15'",
+        "2025-02-30",
+        "60",
+        "0",
+        "-1",
+        "true",
+        "false",
+        "'true'",
+        "~",
+        "",
+        "[a, b]",
+        "[1, 2]",
+        "[]",
+        "4294967296",
+        "Jane",
+        "'60'",
+    ]);
+    let value = prop_oneof![3 => typed.prop_map(str::to_string), 1 => scalar()];
+    (
+        prop::collection::vec((top, value.clone()), 1..8),
+        prop::collection::vec(prop::collection::vec((inner, value), 1..7), 0..4),
+        any::<bool>(),
+    )
+        .prop_map(|(top, entries, meetings)| {
+            let mut out = String::new();
+            let mut seen: Vec<&str> = Vec::new();
+            for (k, v) in top {
+                if !seen.contains(&k) {
+                    seen.push(k);
+                    out.push_str(&format!("{k}: {v}\n"));
+                }
+            }
+            out.push_str(if meetings {
+                "meetings:\n"
+            } else {
+                "referrals:\n"
+            });
+            for entry in entries {
+                let mut keys: Vec<&str> = Vec::new();
+                for (k, v) in entry {
+                    if !keys.contains(&k) {
+                        let lead = if keys.is_empty() { "  - " } else { "    " };
+                        keys.push(k);
+                        out.push_str(&format!("{lead}{k}: {v}\n"));
+                    }
+                }
+            }
+            out
+        })
+}
+
+#[test]
+fn generated_notes_read_alike_into_the_typed_front_matter() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{Config, TestRunner};
+    let mut runner = TestRunner::new(Config::default());
+    let (mut typed, total) = (0, 4000);
+    for _ in 0..total {
+        let doc = note_document().new_tree(&mut runner).unwrap().current();
+        agree(&doc);
+        if read::<FrontMatter>(&doc).is_some() {
+            typed += 1;
+        }
+    }
+    assert!(
+        typed * 20 > total,
+        "only {typed} of {total} read quickly as notes"
+    );
+    eprintln!("{typed} of {total} generated notes read quickly");
+}
