@@ -31,8 +31,7 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
     if text.trim().is_empty() {
         return Err(SplitError::Empty);
     }
-    let mut lines = text.split_inclusive('\n');
-    let first = lines.next().unwrap_or("");
+    let first = text.split_inclusive('\n').next().unwrap_or("");
     if !is_fence(first) {
         let first_text_line = text
             .lines()
@@ -41,19 +40,22 @@ pub fn split(text: &str) -> Result<Split<'_>, SplitError> {
         return Err(SplitError::NoOpening(first_text_line));
     }
     let yaml_start = first.len();
-    let mut offset = yaml_start;
-    let mut line_no = 1;
-    for line in lines {
-        line_no += 1;
-        if is_fence(line) {
+    // The closing fence is the first line after the opening one that is
+    // `---` (maybe with trailing blanks): look only where lines start so.
+    let mut from = yaml_start;
+    while let Some(i) = text[from..].find("---") {
+        let at = from + i;
+        let line_end = text[at..].find('\n').map_or(text.len(), |e| at + e + 1);
+        if (at == yaml_start || text.as_bytes()[at - 1] == b'\n') && is_fence(&text[at..line_end]) {
+            let line_no = 1 + text[..at].bytes().filter(|&b| b == b'\n').count();
             return Ok(Split {
-                yaml: &text[yaml_start..offset],
+                yaml: &text[yaml_start..at],
                 yaml_line: 2,
-                body: &text[offset + line.len()..],
+                body: &text[line_end..],
                 body_line: line_no + 1,
             });
         }
-        offset += line.len();
+        from = at + 3;
     }
     Err(SplitError::Unclosed)
 }
@@ -86,6 +88,17 @@ mod tests {
     fn a_fence_inside_the_body_is_body() {
         let s = split("---\nname: A\n---\ntext\n---\nmore").unwrap();
         assert_eq!(s.body, "text\n---\nmore");
+    }
+
+    #[test]
+    fn the_closing_fence_is_a_whole_line() {
+        let s = split("---\nname: A---\nnote: ---x\n  ---\n--- \r\nBody\n").unwrap();
+        assert_eq!(s.yaml, "name: A---\nnote: ---x\n  ---\n");
+        assert_eq!(s.body, "Body\n");
+        assert_eq!((s.yaml_line, s.body_line), (2, 6));
+        let s = split("---\r\n---\r\n").unwrap();
+        assert_eq!((s.yaml, s.body, s.body_line), ("", "", 3));
+        assert_eq!(split("---\nname: A\n----\n"), Err(SplitError::Unclosed));
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! Almost every note uses a small part of YAML: `key: value` lines, lists
 //! of entries (`- date: …`), one-line lists (`[a, b]`), plain, quoted and
 //! empty values, whole numbers, and comments. This reader reads exactly that
-//! part, in one pass over the lines, into a small tree of borrowed text that
-//! deserializes straight into the target type.
+//! part, in one pass over the lines, straight into the target type: it is a
+//! serde deserializer over the lines, and builds nothing in between.
 //!
 //! It never decides anything on its own. Whatever it is not certain to read
 //! as `yaml_serde` does (anchors, tags, block text, escapes, floats, numbers
@@ -21,12 +21,23 @@ use serde::de::{self, value::Error, DeserializeOwned, IntoDeserializer, Visitor}
 /// Reads `text` into `T` when it is written in the plain part of YAML and
 /// deserializes without a problem; `None` otherwise.
 pub fn read<T: DeserializeOwned>(text: &str) -> Option<T> {
-    let node = parse(text)?;
-    T::deserialize(&node).ok()
+    let lines = lines(text)?;
+    if lines.is_empty() || lines[0].indent != 0 || is_entry(lines[0].text) {
+        return None;
+    }
+    let mut reader = Reader { lines, at: 0 };
+    let value = T::deserialize(Value {
+        reader: &mut reader,
+        slot: Slot::Block(0),
+        depth: 0,
+    })
+    .ok()?;
+    (reader.at == reader.lines.len()).then_some(value)
 }
 
-/// A value of the document. Text borrows from the document unless a
-/// quoted value had `''` in it.
+/// A value written on one line: text, a number, a boolean, null, or a
+/// one-line list of those. Text borrows from the document unless a quoted
+/// value had `''` in it.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Node<'a> {
     Null,
@@ -34,7 +45,6 @@ pub(crate) enum Node<'a> {
     Int(i64),
     Str(Cow<'a, str>),
     Seq(Vec<Node<'a>>),
-    Map(Vec<(&'a str, Node<'a>)>),
 }
 
 /// How deeply entries may nest before the reader hands over.
@@ -51,21 +61,27 @@ struct Line<'a> {
     text: &'a str,
 }
 
-/// The tree of `text`, or `None` when it is not plain YAML of the kind
-/// this reader knows (or has a mistake).
-pub(crate) fn parse(text: &str) -> Option<Node<'_>> {
+/// The lines of `text` that hold something, or `None` when it has
+/// characters this reader leaves to `yaml_serde`.
+fn lines(text: &str) -> Option<Vec<Line<'_>>> {
+    // One pass over the bytes, without branches so that it runs many
+    // bytes at a time: control characters (tabs included), and whether
+    // there are carriage returns or characters beyond ASCII to look at.
+    let (mut control, mut cr, mut high) = (0u8, 0u8, 0u8);
+    for &c in text.as_bytes() {
+        control |= (u8::from(c < 0x20) & u8::from(c != b'\n') & u8::from(c != b'\r'))
+            | u8::from(c == 0x7F);
+        cr |= u8::from(c == b'\r');
+        high |= c & 0x80;
+    }
+    if control != 0 || (high != 0 && text.chars().any(unusual)) {
+        return None;
+    }
     let mut lines = Vec::with_capacity(text.len() / 24 + 1);
     for raw in text.split('\n') {
         let raw = raw.strip_suffix('\r').unwrap_or(raw);
-        let mut beyond_ascii = false;
-        for &b in raw.as_bytes() {
-            if b < 0x20 || b == 0x7F {
-                // Tabs, a lone carriage return, control characters.
-                return None;
-            }
-            beyond_ascii |= b >= 0x80;
-        }
-        if beyond_ascii && raw.chars().any(unusual) {
+        if cr != 0 && raw.contains('\r') {
+            // A carriage return alone breaks a line in YAML.
             return None;
         }
         let content = raw.trim_start_matches(' ');
@@ -80,12 +96,7 @@ pub(crate) fn parse(text: &str) -> Option<Node<'_>> {
             text: content.trim_end_matches(' '),
         });
     }
-    if lines.is_empty() || lines[0].indent != 0 {
-        return None;
-    }
-    let mut reader = Reader { lines, at: 0 };
-    let node = reader.mapping(0, 0)?;
-    (reader.at == reader.lines.len()).then_some(node)
+    Some(lines)
 }
 
 /// Characters YAML treats as line breaks or refuses, beyond ASCII.
@@ -106,103 +117,294 @@ impl<'a> Reader<'a> {
         self.lines.get(self.at).copied()
     }
 
-    /// The block that starts at the current line, at `indent`.
-    fn block(&mut self, indent: usize, depth: usize) -> Option<Node<'a>> {
-        if depth > MAX_DEPTH {
-            return None;
+    /// Where the value after `key:` or `-` (with nothing after it on the
+    /// line) is: the block on the next lines, when they are deeper (or a
+    /// list at the same indentation, after a key), or null.
+    fn below(&self, indent: usize, list_may_align: bool) -> Slot<'a> {
+        match self.peek() {
+            Some(next)
+                if next.indent > indent
+                    || (list_may_align && next.indent == indent && is_entry(next.text)) =>
+            {
+                Slot::Block(next.indent)
+            }
+            _ => Slot::Null,
         }
-        let line = self.peek()?;
-        if is_entry(line.text) {
-            self.sequence(indent, depth)
-        } else {
-            self.mapping(indent, depth)
-        }
-    }
-
-    /// `key: value` lines at `indent`.
-    fn mapping(&mut self, indent: usize, depth: usize) -> Option<Node<'a>> {
-        let mut pairs: Vec<(&'a str, Node<'a>)> = Vec::new();
-        while let Some(line) = self.peek() {
-            if line.indent < indent {
-                break;
-            }
-            if line.indent > indent || is_entry(line.text) {
-                return None;
-            }
-            let (key, rest) = split_key(line.text)?;
-            // A repeated key is a mistake; finding one is quadratic, so a
-            // mapping with very many keys is left to `yaml_serde`.
-            if pairs.len() >= MAX_KEYS || pairs.iter().any(|(k, _)| *k == key) {
-                return None;
-            }
-            self.at += 1;
-            let value = if rest.is_empty() {
-                match self.peek() {
-                    Some(next)
-                        if next.indent > indent
-                            || (next.indent == indent && is_entry(next.text)) =>
-                    {
-                        self.block(next.indent, depth + 1)?
-                    }
-                    _ => Node::Null,
-                }
-            } else {
-                let value = inline(rest)?;
-                self.after_inline(indent)?;
-                value
-            };
-            pairs.push((key, value));
-        }
-        Some(Node::Map(pairs))
-    }
-
-    /// `- entry` lines at `indent`.
-    fn sequence(&mut self, indent: usize, depth: usize) -> Option<Node<'a>> {
-        let mut items = Vec::new();
-        while let Some(line) = self.peek() {
-            if line.indent < indent {
-                break;
-            }
-            if line.indent > indent {
-                return None;
-            }
-            if !is_entry(line.text) {
-                break;
-            }
-            let rest = line.text[1..].trim_start_matches(' ');
-            let item = if rest.is_empty() {
-                self.at += 1;
-                match self.peek() {
-                    Some(next) if next.indent > indent => self.block(next.indent, depth + 1)?,
-                    _ => Node::Null,
-                }
-            } else if is_entry(rest) || split_key(rest).is_some() {
-                // The entry's content starts a block of its own, at the
-                // column where it stands.
-                let column = indent + (line.text.len() - rest.len());
-                self.lines[self.at] = Line {
-                    indent: column,
-                    text: rest,
-                };
-                self.block(column, depth + 1)?
-            } else {
-                self.at += 1;
-                let value = inline(rest)?;
-                self.after_inline(indent)?;
-                value
-            };
-            items.push(item);
-        }
-        Some(Node::Seq(items))
     }
 
     /// A value on its line is complete: a more indented line after it
     /// would continue it (or be a mistake), which this reader leaves to
     /// `yaml_serde`.
-    fn after_inline(&self, indent: usize) -> Option<()> {
+    fn after_inline(&self, indent: usize) -> Result<(), Error> {
         match self.peek() {
-            Some(next) if next.indent > indent => None,
-            _ => Some(()),
+            Some(next) if next.indent > indent => Err(hand_over()),
+            _ => Ok(()),
+        }
+    }
+
+    /// The block at `indent` was read to its end (a visitor may stop
+    /// early): the next line is less indented, or, after a list, a key at
+    /// the list's indentation.
+    fn block_ends(&self, indent: usize, list: bool) -> Result<(), Error> {
+        match self.peek() {
+            Some(next)
+                if next.indent > indent
+                    || (next.indent == indent && (!list || is_entry(next.text))) =>
+            {
+                Err(hand_over())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+/// Where a value stands.
+#[derive(Debug, Clone, Copy)]
+enum Slot<'a> {
+    /// Nothing: null.
+    Null,
+    /// On the line, after `key: ` or `- `.
+    Inline(&'a str),
+    /// The lines from the current one, at this indentation.
+    Block(usize),
+}
+
+/// The error that makes the reader hand the document to `yaml_serde`.
+fn hand_over() -> Error {
+    de::Error::custom("left to yaml_serde")
+}
+
+/// One value of the document, read as it is deserialized.
+struct Value<'r, 'a> {
+    reader: &'r mut Reader<'a>,
+    slot: Slot<'a>,
+    depth: usize,
+}
+
+impl<'a> Value<'_, 'a> {
+    /// The value written on its line.
+    fn inline(&self) -> Result<Option<Node<'a>>, Error> {
+        match self.slot {
+            Slot::Inline(rest) => inline(rest).map(Some).ok_or_else(hand_over),
+            _ => Ok(None),
+        }
+    }
+
+    /// Whether the block here is a list (else a mapping).
+    fn block_is_list(&self) -> bool {
+        self.reader.peek().is_some_and(|l| is_entry(l.text))
+    }
+
+    fn map<'de, V: Visitor<'de>>(self, indent: usize, visitor: V) -> Result<V::Value, Error> {
+        if self.depth > MAX_DEPTH {
+            return Err(hand_over());
+        }
+        let reader = self.reader;
+        let value = visitor.visit_map(Pairs {
+            reader: &mut *reader,
+            indent,
+            keys: Vec::with_capacity(8),
+            pending: Slot::Null,
+            depth: self.depth + 1,
+        })?;
+        reader.block_ends(indent, false)?;
+        Ok(value)
+    }
+
+    fn list<'de, V: Visitor<'de>>(self, indent: usize, visitor: V) -> Result<V::Value, Error> {
+        if self.depth > MAX_DEPTH {
+            return Err(hand_over());
+        }
+        let reader = self.reader;
+        let value = visitor.visit_seq(Entries {
+            reader: &mut *reader,
+            indent,
+            depth: self.depth + 1,
+        })?;
+        reader.block_ends(indent, true)?;
+        Ok(value)
+    }
+}
+
+/// The `key: value` lines of a mapping at `indent`.
+struct Pairs<'r, 'a> {
+    reader: &'r mut Reader<'a>,
+    indent: usize,
+    /// The keys read so far: a repeated one is a mistake.
+    keys: Vec<&'a str>,
+    /// Where the value of the key just read is.
+    pending: Slot<'a>,
+    depth: usize,
+}
+
+impl<'de, 'a> de::MapAccess<'de> for Pairs<'_, 'a> {
+    type Error = Error;
+
+    fn next_key_seed<K: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, Error> {
+        let Some(line) = self.reader.peek() else {
+            return Ok(None);
+        };
+        if line.indent < self.indent {
+            return Ok(None);
+        }
+        if line.indent > self.indent || is_entry(line.text) {
+            return Err(hand_over());
+        }
+        let (key, rest) = split_key(line.text).ok_or_else(hand_over)?;
+        // A repeated key is a mistake; finding one is quadratic, so a
+        // mapping with very many keys is left to `yaml_serde`.
+        let seen = |k: &&str| k.len() == key.len() && k.as_bytes() == key.as_bytes();
+        if self.keys.len() >= MAX_KEYS || self.keys.iter().any(seen) {
+            return Err(hand_over());
+        }
+        self.keys.push(key);
+        self.reader.at += 1;
+        self.pending = if rest.is_empty() {
+            self.reader.below(self.indent, true)
+        } else {
+            self.reader.after_inline(self.indent)?;
+            Slot::Inline(rest)
+        };
+        seed.deserialize(key.into_deserializer()).map(Some)
+    }
+
+    fn next_value_seed<V: de::DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, Error> {
+        seed.deserialize(Value {
+            reader: &mut *self.reader,
+            slot: self.pending,
+            depth: self.depth,
+        })
+    }
+}
+
+/// The `- entry` lines of a list at `indent`.
+struct Entries<'r, 'a> {
+    reader: &'r mut Reader<'a>,
+    indent: usize,
+    depth: usize,
+}
+
+impl<'de> de::SeqAccess<'de> for Entries<'_, '_> {
+    type Error = Error;
+
+    fn next_element_seed<T: de::DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, Error> {
+        let Some(line) = self.reader.peek() else {
+            return Ok(None);
+        };
+        if line.indent < self.indent || (line.indent == self.indent && !is_entry(line.text)) {
+            return Ok(None);
+        }
+        if line.indent > self.indent {
+            return Err(hand_over());
+        }
+        let rest = line.text[1..].trim_start_matches(' ');
+        let slot = if rest.is_empty() {
+            self.reader.at += 1;
+            self.reader.below(self.indent, false)
+        } else if is_entry(rest) || split_key(rest).is_some() {
+            // The entry's content starts a block of its own, at the
+            // column where it stands.
+            let column = self.indent + (line.text.len() - rest.len());
+            self.reader.lines[self.reader.at] = Line {
+                indent: column,
+                text: rest,
+            };
+            Slot::Block(column)
+        } else {
+            self.reader.at += 1;
+            self.reader.after_inline(self.indent)?;
+            Slot::Inline(rest)
+        };
+        seed.deserialize(Value {
+            reader: &mut *self.reader,
+            slot,
+            depth: self.depth,
+        })
+        .map(Some)
+    }
+}
+
+impl<'de> de::Deserializer<'de> for Value<'_, '_> {
+    type Error = Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.slot {
+            Slot::Null => visitor.visit_unit(),
+            Slot::Inline(_) => match self.inline()? {
+                Some(node) => (&node).deserialize_any(visitor),
+                None => Err(hand_over()),
+            },
+            Slot::Block(indent) if self.block_is_list() => self.list(indent, visitor),
+            Slot::Block(indent) => self.map(indent, visitor),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.slot {
+            Slot::Null => visitor.visit_none(),
+            Slot::Inline(_) => match self.inline()? {
+                Some(node) => (&node).deserialize_option(visitor),
+                None => Err(hand_over()),
+            },
+            Slot::Block(_) => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        self.deserialize_map(visitor)
+    }
+
+    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.slot {
+            Slot::Block(indent) if !self.block_is_list() => self.map(indent, visitor),
+            _ => Err(hand_over()),
+        }
+    }
+
+    fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.slot {
+            Slot::Block(indent) if self.block_is_list() => self.list(indent, visitor),
+            Slot::Inline(_) => match self.inline()? {
+                Some(node) => (&node).deserialize_seq(visitor),
+                None => Err(hand_over()),
+            },
+            _ => Err(hand_over()),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct tuple tuple_struct identifier ignored_any
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        name: &'static str,
+        variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Error> {
+        match self.inline()? {
+            Some(node) => (&node).deserialize_enum(name, variants, visitor),
+            None => Err(hand_over()),
         }
     }
 }
@@ -255,7 +457,23 @@ fn inline(rest: &str) -> Option<Node<'_>> {
             let (value, after) = quoted(rest)?;
             ends(after).then_some(Node::Str(value))
         }
-        _ => plain(strip_comment(rest)),
+        _ => {
+            // One pass: the value ends where a ` #` comment starts; a `: `
+            // before that would make it a mapping.
+            let b = rest.as_bytes();
+            let mut end = b.len();
+            for i in 1..b.len() {
+                match (b[i - 1], b[i]) {
+                    (b' ', b'#') => {
+                        end = i;
+                        break;
+                    }
+                    (b':', b' ') => return None,
+                    _ => {}
+                }
+            }
+            plain(rest[..end].trim_end_matches(' '))
+        }
     }
 }
 
@@ -265,21 +483,8 @@ fn ends(after: &str) -> bool {
     trimmed.is_empty() || (trimmed.starts_with('#') && trimmed.len() < after.len())
 }
 
-/// A plain value without its ` # comment`.
-fn strip_comment(rest: &str) -> &str {
-    let b = rest.as_bytes();
-    match (1..b.len()).find(|&i| b[i] == b'#' && b[i - 1] == b' ') {
-        Some(i) => rest[..i].trim_end_matches(' '),
-        None => rest,
-    }
-}
-
-/// Whether a plain value holds `: `, which would make it a mapping.
-fn has_colon_space(s: &str) -> bool {
-    s.as_bytes().windows(2).any(|w| w == b": ")
-}
-
 /// A plain (unquoted) value: text, a whole number, a boolean or null.
+/// The caller has cut off a comment and made sure no `: ` is inside.
 fn plain(s: &str) -> Option<Node<'_>> {
     if s.is_empty() {
         return None;
@@ -297,11 +502,7 @@ fn plain(s: &str) -> Option<Node<'_>> {
         }
         return is_date(s).then_some(Node::Str(Cow::Borrowed(s)));
     }
-    if b"?:,[]{}#&*!|>'\"%@`+.".contains(&first)
-        || s.ends_with(':')
-        || has_colon_space(s)
-        || special_word(s)
-    {
+    if b"?:,[]{}#&*!|>'\"%@`+.".contains(&first) || s.ends_with(':') || special_word(s) {
         return None;
     }
     Some(Node::Str(Cow::Borrowed(s)))
@@ -416,9 +617,6 @@ impl<'de> de::Deserializer<'de> for &Node<'_> {
             Node::Int(n) => visitor.visit_i64(*n),
             Node::Str(s) => visitor.visit_str(s),
             Node::Seq(items) => visitor.visit_seq(de::value::SeqDeserializer::new(items.iter())),
-            Node::Map(pairs) => visitor.visit_map(de::value::MapDeserializer::new(
-                pairs.iter().map(|(k, v)| (*k, v)),
-            )),
         }
     }
 
@@ -460,16 +658,13 @@ impl<'de> de::Deserializer<'de> for &Node<'_> {
         self,
         _name: &'static str,
         _fields: &'static [&'static str],
-        visitor: V,
+        _visitor: V,
     ) -> Result<V::Value, Error> {
-        self.deserialize_map(visitor)
+        Err(hand_over())
     }
 
-    fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self {
-            Node::Map(_) => self.deserialize_any(visitor),
-            _ => Err(de::Error::custom("not a mapping")),
-        }
+    fn deserialize_map<V: Visitor<'de>>(self, _visitor: V) -> Result<V::Value, Error> {
+        Err(hand_over())
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
