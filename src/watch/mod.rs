@@ -297,9 +297,18 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(&Rebuild)) -> 
             continue;
         }
         let what = fingerprint.describe(&now, &opts.root, &touched);
-        fingerprint = now;
         let start = Instant::now();
-        let outcome = session.rebuild(&touched);
+        let outcome = if rescan {
+            session.rebuild(&touched)
+        } else {
+            // Every input that changed, as the record of them says, and
+            // those events named (two saves within one tick of the clock
+            // can leave time and length as they were).
+            let mut changed = fingerprint.changed(&now);
+            changed.extend(touched.iter().cloned());
+            session.rebuild_changed(&changed)
+        };
+        fingerprint = now;
         // The settings are read once, by the rebuild. New folders in them
         // change what is watched and what counts as an input; the output
         // folder found on disk changes only the layout.
