@@ -119,7 +119,8 @@ fn one_note_rebuild(
         touch(note, run);
         let touched: BTreeSet<PathBuf> = [note.to_path_buf()].into();
         let start = Instant::now();
-        let outcome = r.rebuild(&touched);
+        // As `watch` does: it knows the one input that changed.
+        let outcome = r.rebuild_changed(&touched);
         times.push(start.elapsed());
         assert!(matches!(outcome, Rebuild::Built { .. }));
     }

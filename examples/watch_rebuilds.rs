@@ -68,7 +68,7 @@ fn main() {
         let touched: BTreeSet<PathBuf> = [note.clone()].into();
         let start = Instant::now();
         let c0 = cpu_ms();
-        let outcome = session.rebuild(&touched);
+        let outcome = session.rebuild_changed(&touched);
         cpu.push(cpu_ms() - c0);
         let t = start.elapsed().as_secs_f64() * 1e3;
         assert!(matches!(outcome, Rebuild::Built { .. }));

@@ -574,7 +574,7 @@ fn watch_removes_pages_a_manual_build_added_meanwhile() {
     // The next change the watch sees: the draft's page goes.
     let changed = root.join("partners/partner-01.md");
     fs::write(&changed, note("Partner 01", "Lunch again.")).unwrap();
-    let outcome = session.rebuild(&[changed].into_iter().collect());
+    let outcome = session.rebuild_changed(&[changed].into_iter().collect());
     assert!(
         matches!(outcome, Rebuild::Built { .. }),
         "{:?}",
@@ -583,6 +583,52 @@ fn watch_removes_pages_a_manual_build_added_meanwhile() {
     assert!(draft_pages(&out).is_empty(), "{:?}", draft_pages(&out));
     let manifest = fs::read_to_string(out.join(output::MANIFEST)).unwrap();
     assert!(!manifest.contains("dora-draft"), "{manifest}");
+}
+
+/// A build by hand that rewrites pages without changing the list of files
+/// (another `--as-of`) is seen by the next watch rebuild, which puts its
+/// own pages back, though only one note changed.
+#[test]
+fn watch_rewrites_pages_a_manual_build_changed_meanwhile() {
+    let (_d, root) = book(3);
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("site");
+    let opts = Options {
+        root: root.clone(),
+        output: Some(out.clone()),
+        ..Options::default()
+    };
+    let mut session = Session::new(&opts);
+    assert!(matches!(
+        session.rebuild(&Default::default()),
+        Rebuild::Built { .. }
+    ));
+    let before = files::files_under(&out);
+    let o = build(&root, &out, &["--as-of", "2020-01-01"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut by_hand = files::files_under(&out);
+    // A build keeps a record of its inputs beside the site.
+    by_hand.remove(inputs::RECORD);
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        by_hand.keys().collect::<Vec<_>>(),
+        "the same files"
+    );
+    assert_ne!(
+        before["partners/partner-02.html"], by_hand["partners/partner-02.html"],
+        "the manual build changed a page the watch will not render again"
+    );
+    let changed = root.join("partners/partner-01.md");
+    fs::write(&changed, note("Partner 01", "Lunch again.")).unwrap();
+    let Rebuild::Built { files: site, .. } =
+        session.rebuild_changed(&[changed].into_iter().collect())
+    else {
+        panic!("the rebuild failed");
+    };
+    let now = files::files_under(&out);
+    for (rel, bytes) in site.iter() {
+        assert!(now[rel] == **bytes, "{rel} is the watch's own again");
+    }
 }
 
 #[test]

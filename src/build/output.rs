@@ -53,18 +53,31 @@ pub struct WriteStats {
 }
 
 /// The last site one process wrote to a folder, with the length and
-/// modification time each file had just after: a file that still has
-/// them is not read again to compare (watch mode). Anything else is
-/// compared on disk, so a site changed meanwhile by another build is
-/// still seen as it is.
+/// modification time each file had just after (watch mode).
+///
+/// While neither the manifest nor the output folder itself has changed
+/// since (every write that changes a file makes and removes its journal
+/// in that folder), no other build has written there, and each file is
+/// taken to hold what this process wrote: only the files whose bytes
+/// differ from the last site are looked at. Otherwise a file that still
+/// has its length and time is not read again to compare, and anything
+/// else is compared on disk, so a site changed meanwhile by another build
+/// is seen as it is.
 #[derive(Debug, Default, Clone)]
 pub struct Known {
     files: Arc<SiteFiles>,
     stamps: HashMap<String, (u64, SystemTime)>,
-    /// The manifest's length and time just after the write: while it has
-    /// them, no other build has written to the folder since, and the
-    /// manifest lists exactly `files`.
+    /// The manifest's and the output folder's length and time just after
+    /// the write (see [`Known::untouched`] and [`Known::trusted`]).
     manifest: Option<(u64, SystemTime)>,
+    folder: Option<(u64, SystemTime)>,
+}
+
+/// The manifest's and the folder's stamps, taken under the lock.
+type FolderStamps = (Option<(u64, SystemTime)>, Option<(u64, SystemTime)>);
+
+fn folder_stamps(out: &Path) -> FolderStamps {
+    (stamp(&out.join(MANIFEST)), stamp(out))
 }
 
 fn stamp(path: &Path) -> Option<(u64, SystemTime)> {
@@ -73,8 +86,9 @@ fn stamp(path: &Path) -> Option<(u64, SystemTime)> {
 }
 
 impl Known {
-    /// Records `files` as just written under `out`.
-    pub fn after_write(out: &Path, files: Arc<SiteFiles>) -> Known {
+    /// Records `files` as just written under `out`, whose manifest and
+    /// folder had `taken` just after.
+    fn after_write(out: &Path, files: Arc<SiteFiles>, taken: FolderStamps) -> Known {
         let stamps = files
             .keys()
             .filter_map(|rel| Some((rel.clone(), stamp(&out.join(rel))?)))
@@ -82,14 +96,21 @@ impl Known {
         Known {
             files,
             stamps,
-            manifest: stamp(&out.join(MANIFEST)),
+            manifest: taken.0,
+            folder: taken.1,
         }
     }
 
     /// Records `files` as just written under `out`, where this (the site
     /// written before) held every file `held` says (in the order of
     /// `files`): those keep their stamps, the others are looked at again.
-    fn updated(mut self, out: &Path, files: Arc<SiteFiles>, held: &[bool]) -> Known {
+    fn updated(
+        mut self,
+        out: &Path,
+        files: Arc<SiteFiles>,
+        held: &[bool],
+        taken: FolderStamps,
+    ) -> Known {
         for ((rel, _), held) in files.iter().zip(held) {
             if *held {
                 continue;
@@ -107,7 +128,7 @@ impl Known {
             self.stamps.retain(|rel, _| files.contains_key(rel));
         }
         self.files = files;
-        self.manifest = stamp(&out.join(MANIFEST));
+        (self.manifest, self.folder) = taken;
         self
     }
 
@@ -119,6 +140,30 @@ impl Known {
             && stamp(&out.join(MANIFEST)) == self.manifest
             && !out.join(JOURNAL).exists();
         same.then_some(self.files.as_ref())
+    }
+
+    /// Whether the files on disk under `out` are still those this process
+    /// wrote, as far as builds go: the manifest is untouched and the
+    /// folder too (a write that changes any file makes its journal there).
+    /// A file changed by hand, not by a build, is not seen.
+    fn trusted(&self, out: &Path) -> bool {
+        self.untouched(out).is_some() && self.folder.is_some() && stamp(out) == self.folder
+    }
+
+    /// Which of `files` the last site held with the same bytes (in their
+    /// order): both lists are sorted, so they are walked side by side.
+    fn same_bytes(&self, files: &SiteFiles) -> Vec<bool> {
+        let mut old = self.files.iter().peekable();
+        files
+            .iter()
+            .map(|(rel, bytes)| {
+                while old.peek().is_some_and(|(o, _)| o.as_str() < rel.as_str()) {
+                    old.next();
+                }
+                old.peek()
+                    .is_some_and(|(o, b)| *o == rel && (Arc::ptr_eq(b, bytes) || *b == bytes))
+            })
+            .collect()
     }
 
     /// The files.
@@ -329,10 +374,14 @@ pub fn write_site_known(
     progress: &(dyn Fn() + Sync),
 ) -> io::Result<(WriteStats, Known)> {
     let staged = Staged::open_known(out, known.as_ref())?;
-    let (stats, held) = staged.commit_held(&files, known.as_ref(), progress, |_| Ok(()))?;
+    let mut taken = (None, None);
+    let (stats, held) = staged.commit_held(&files, known.as_ref(), progress, |_| {
+        taken = folder_stamps(out);
+        Ok(())
+    })?;
     let known = match known {
-        Some(k) => k.updated(out, files, &held),
-        None => Known::after_write(out, files),
+        Some(k) => k.updated(out, files, &held, taken),
+        None => Known::after_write(out, files, taken),
     };
     Ok((stats, known))
 }
@@ -368,6 +417,9 @@ pub struct Staged {
     /// Whether folders may hold files a killed write left aside (not when
     /// this process wrote the folder last and nobody has since).
     sweep: bool,
+    /// Whether the files on disk are those of the last site this process
+    /// wrote ([`Known::trusted`]).
+    trusted: bool,
     committed: bool,
     state: Mutex<Progress>,
 }
@@ -386,6 +438,7 @@ impl Staged {
         let made = !out.exists();
         let lock = FolderLock::take(out)?;
         let untouched = known.and_then(|k| k.untouched(out));
+        let trusted = known.is_some_and(|k| k.trusted(out));
         let (old, interrupted, sweep) = match untouched {
             Some(site) => (site.keys().cloned().collect(), false, false),
             None => (read_manifest(out), out.join(JOURNAL).exists(), true),
@@ -400,6 +453,7 @@ impl Staged {
             interrupted,
             made,
             sweep,
+            trusted,
             committed: false,
             state: Mutex::new(Progress::default()),
         })
@@ -526,14 +580,33 @@ impl Staged {
         progress: &(dyn Fn() + Sync),
         after: impl FnOnce(&[&str]) -> io::Result<()>,
     ) -> io::Result<(WriteStats, Vec<bool>)> {
-        let held: Vec<bool> = files
-            .par_iter()
-            .map(|(rel, bytes)| {
-                let held = self.put_known(rel, bytes, known.map(|k| (k, bytes)));
-                progress();
-                held.unwrap_or(false)
-            })
-            .collect();
+        let held: Vec<bool> = match known.filter(|_| self.trusted) {
+            // Only the files whose bytes changed are looked at.
+            Some(k) => {
+                let same = k.same_bytes(files);
+                let changed: Vec<(&String, &Arc<[u8]>)> = files
+                    .iter()
+                    .zip(&same)
+                    .filter(|(_, same)| !**same)
+                    .map(|(file, _)| file)
+                    .collect();
+                changed.par_iter().for_each(|(rel, bytes)| {
+                    self.put_known(rel, bytes, None);
+                });
+                for _ in 0..files.len() {
+                    progress();
+                }
+                same
+            }
+            None => files
+                .par_iter()
+                .map(|(rel, bytes)| {
+                    let held = self.put_known(rel, bytes, known.map(|k| (k, bytes)));
+                    progress();
+                    held.unwrap_or(false)
+                })
+                .collect(),
+        };
         let mut streamed = std::mem::take(&mut self.state().streamed);
         streamed.sort_unstable();
         let names = merged(
@@ -556,7 +629,7 @@ impl Staged {
         }
         let out = &self.out;
         let target = out.join(MANIFEST);
-        let listing = || -> String { names.iter().map(|k| format!("{k}\n")).collect() };
+        let listing = || listed(names);
         let same = if self.sweep {
             fs::read_to_string(&target).ok().as_deref() == Some(listing().as_str())
         } else {
@@ -576,10 +649,17 @@ impl Staged {
             Some(tmp)
         };
         let renames = std::mem::take(&mut state.renames);
+        // Both lists are sorted: walked side by side.
+        let mut next = 0;
         let gone: Vec<&String> = self
             .old
             .iter()
-            .filter(|rel| names.binary_search(&rel.as_str()).is_err())
+            .filter(|rel| {
+                while names.get(next).is_some_and(|n| *n < rel.as_str()) {
+                    next += 1;
+                }
+                names.get(next) != Some(&rel.as_str())
+            })
             .collect();
         let mut stats = WriteStats {
             written: renames.len(),
@@ -591,10 +671,10 @@ impl Staged {
             return Ok(stats);
         }
         // The journal: from here until it is removed, the site may be mixed.
-        let journal: String = merged(self.old.iter().map(String::as_str), names.iter().copied())
-            .into_iter()
-            .map(|k| format!("{k}\n"))
-            .collect();
+        let journal = listed(&merged(
+            self.old.iter().map(String::as_str),
+            names.iter().copied(),
+        ));
         if let Err(e) = replace_file(&out.join(JOURNAL), journal.as_bytes()) {
             state.undo.run();
             return Err(e);
@@ -634,6 +714,16 @@ impl Staged {
         fs::remove_file(&journal).map_err(|e| at(&journal, e))?;
         Ok(stats)
     }
+}
+
+/// Names one a line.
+fn listed(names: &[&str]) -> String {
+    let mut text = String::with_capacity(names.iter().map(|n| n.len() + 1).sum());
+    for name in names {
+        text.push_str(name);
+        text.push('\n');
+    }
+    text
 }
 
 /// Two sorted lists of names as one, sorted, without repeats.

@@ -2,7 +2,7 @@
 //! discover → parse → validate → analyse → render, all in memory. Writing
 //! is left to the caller, and happens only for a build without errors.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -76,7 +76,7 @@ pub struct Checked {
 pub struct Prepared {
     book: Book,
     reports: Vec<Arc<Report>>,
-    templates: Templates,
+    templates: Arc<Templates>,
     layout: Layout,
     problems: Vec<Diagnostic>,
     counts: Counts,
@@ -120,6 +120,33 @@ pub struct Pipeline {
     reports: HashMap<String, (Arc<Partner>, Arc<Report>)>,
     /// The settings the cached reports were computed under.
     reports_settings: Option<Settings>,
+    /// The notes the last walk of the notes folder found, kept for a run
+    /// told exactly which inputs changed (see [`Pipeline::run_changed`]).
+    discovered: Option<Discovered>,
+    /// The partners the last run put together from its notes, patched by
+    /// such a run when its notes stay in the book.
+    assembled: Option<Assembled>,
+    /// The templates of the last run, and the folder they came from, kept
+    /// for such a run (no template changed).
+    templates: Option<(PathBuf, Arc<Templates>)>,
+}
+
+/// The book's partners as put together from its notes.
+#[derive(Clone)]
+struct Assembled {
+    drafts: bool,
+    partners: Vec<Arc<Partner>>,
+    off_site_clients: Vec<String>,
+    counts: Counts,
+    /// The notes' problems, in the order of the notes.
+    problems: Vec<Diagnostic>,
+}
+
+/// What a walk of the notes folder found.
+struct Discovered {
+    notes_dir: PathBuf,
+    files: Vec<NoteFile>,
+    problems: Vec<Diagnostic>,
 }
 
 /// A note read and parsed.
@@ -151,6 +178,70 @@ fn with_options(mut settings: Settings, opts: &Options) -> (Settings, Layout) {
     (settings, layout)
 }
 
+/// The partners of a book, from the results of its notes in the order of
+/// the notes: drafts left out unless `drafts`, sorted by slug.
+fn assemble<'a>(
+    results: impl Iterator<Item = &'a Result<Arc<Partner>, Vec<Diagnostic>>>,
+    drafts: bool,
+) -> Assembled {
+    let mut partners = Vec::new();
+    let mut counts = Counts::default();
+    let mut off_site_clients = Vec::new();
+    let mut problems = Vec::new();
+    for result in results {
+        counts.notes += 1;
+        match result {
+            Ok(p) if p.draft && !drafts => {
+                counts.drafts_left_out += 1;
+                off_site_clients.extend(p.referrals.iter().filter_map(|r| r.client.clone()));
+            }
+            Ok(p) => partners.push(p.clone()),
+            Err(d) => problems.extend(d.iter().cloned()),
+        }
+    }
+    partners.sort_by(|a, b| a.slug.cmp(&b.slug));
+    counts.partners = partners.len();
+    counts.referrals = partners.iter().map(|p| p.referrals.len()).sum();
+    Assembled {
+        drafts,
+        partners,
+        off_site_clients,
+        counts,
+        problems,
+    }
+}
+
+/// `last` with notes read again, each as (what it gave before, what it
+/// gives now), when each was a partner of the book and still is: the
+/// partner is replaced in place. Anything else (a note that turns draft,
+/// breaks or mends) gives `None`, for [`assemble`] to do it all again.
+fn patch<'a>(
+    mut last: Assembled,
+    notes: impl Iterator<
+        Item = (
+            Option<Result<Arc<Partner>, Vec<Diagnostic>>>,
+            &'a Result<Arc<Partner>, Vec<Diagnostic>>,
+        ),
+    >,
+) -> Option<Assembled> {
+    let shown = |p: &Partner| !p.draft || last.drafts;
+    for (before, now) in notes {
+        let (Some(Ok(old)), Ok(new)) = (before, now) else {
+            return None;
+        };
+        if !shown(&old) || !shown(new) || old.slug != new.slug {
+            return None;
+        }
+        let at = last
+            .partners
+            .binary_search_by(|p| p.slug.cmp(&new.slug))
+            .ok()?;
+        last.counts.referrals = last.counts.referrals - old.referrals.len() + new.referrals.len();
+        last.partners[at] = new.clone();
+    }
+    Some(last)
+}
+
 /// The paths of the partners' pages in the site.
 fn partner_pages(book: &Book) -> HashSet<String> {
     book.partners
@@ -172,6 +263,9 @@ impl Pipeline {
     /// Forgets every cached note, so the next run reads them all.
     pub fn clear(&mut self) {
         self.notes.clear();
+        self.discovered = None;
+        self.assembled = None;
+        self.templates = None;
         self.render_cache.clear();
         self.reports.clear();
         self.reports_settings = None;
@@ -201,6 +295,70 @@ impl Pipeline {
         self.render(prepared)
     }
 
+    /// Builds the book in memory, where `changed` holds every input that
+    /// changed since the last run (as a watcher's record of the inputs
+    /// tells) and nothing else changed. When they are all notes the last
+    /// run read, and still files, the notes folder is not walked again:
+    /// those notes alone are read again, whatever their modification time
+    /// says. Anything else (a note added or gone, the settings, a
+    /// template) makes the run a full one, as [`run`](Pipeline::run).
+    pub fn run_changed(
+        &mut self,
+        opts: &Options,
+        changed: &BTreeSet<PathBuf>,
+    ) -> Result<Built, Failed> {
+        for p in changed {
+            self.forget_parsed(p);
+        }
+        let prepared = self.prepare_with(opts, Some(changed))?;
+        self.render(prepared)
+    }
+
+    /// Marks a cached note as to be read again, keeping what the walk
+    /// knew of it (its place in the book, its slug).
+    fn forget_parsed(&mut self, path: &Path) {
+        if let Some(c) = self.notes.get_mut(path) {
+            c.modified = None;
+        }
+    }
+
+    /// The notes of the last walk, when `changed` (every input that
+    /// changed since) says it still stands: every changed path is a note
+    /// that walk found and is still a file. Gives where those notes are in
+    /// the walk's list, with their time and length looked at again.
+    fn last_walk_standing(
+        &mut self,
+        notes_dir: &Path,
+        changed: &BTreeSet<PathBuf>,
+    ) -> Option<Vec<usize>> {
+        let d = self.discovered.as_mut()?;
+        if d.notes_dir != notes_dir {
+            return None;
+        }
+        let mut found = Vec::with_capacity(changed.len());
+        for p in changed {
+            let rel = self.notes.get(p)?.rel.as_str();
+            // The walk's list is sorted by `rel`.
+            let i = d.files.binary_search_by(|f| f.rel.as_str().cmp(rel)).ok()?;
+            match std::fs::metadata(p) {
+                Ok(m) if m.is_file() && d.files[i].path == *p => {
+                    found.push((i, m.modified().ok(), m.len()))
+                }
+                _ => return None,
+            }
+        }
+        Some(
+            found
+                .into_iter()
+                .map(|(i, modified, len)| {
+                    d.files[i].modified = modified;
+                    d.files[i].len = len;
+                    i
+                })
+                .collect(),
+        )
+    }
+
     /// Everything `run` finds, without writing anything: the book is read,
     /// checked and analysed, and its templates compiled. No page is
     /// rendered unless the book has templates of its own, which only a
@@ -218,6 +376,16 @@ impl Pipeline {
 
     /// Reads, checks and analyses the book; fails on any error.
     pub fn prepare(&mut self, opts: &Options) -> Result<Prepared, Failed> {
+        self.prepare_with(opts, None)
+    }
+
+    /// [`prepare`](Pipeline::prepare); `changed` as for
+    /// [`run_changed`](Pipeline::run_changed).
+    fn prepare_with(
+        &mut self,
+        opts: &Options,
+        changed: Option<&BTreeSet<PathBuf>>,
+    ) -> Result<Prepared, Failed> {
         let root = &opts.root;
         let mut problems = Vec::new();
         if !root.is_dir() {
@@ -241,10 +409,25 @@ impl Pipeline {
         }
         problems.extend(layout.check());
 
-        let (files, found) = discover::discover(root, &layout.notes);
-
-        problems.extend(found);
-        let fresh: Vec<(PathBuf, CachedNote)> = files
+        let standing = changed.and_then(|c| self.last_walk_standing(&layout.notes, c));
+        if standing.is_none() {
+            let (files, found) = discover::discover(root, &layout.notes);
+            self.discovered = Some(Discovered {
+                notes_dir: layout.notes.clone(),
+                files,
+                problems: found,
+            });
+        }
+        let discovered = self.discovered.as_ref().expect("walked or kept");
+        let files = &discovered.files;
+        problems.extend(discovered.problems.iter().cloned());
+        // After a walk every note is compared with the cache; otherwise
+        // only the changed ones are read.
+        let candidates: Vec<&NoteFile> = match &standing {
+            Some(at) => at.iter().map(|&i| &files[i]).collect(),
+            None => files.iter().collect(),
+        };
+        let mut fresh: Vec<(PathBuf, CachedNote)> = candidates
             .par_iter()
             .filter(|f| {
                 self.notes.get(&f.path).is_none_or(|c| {
@@ -269,7 +452,13 @@ impl Pipeline {
                 )
             })
             .collect();
-        self.notes.extend(fresh);
+        // What the notes read again gave before, to patch the partners.
+        let before: Vec<Option<Result<Arc<Partner>, Vec<Diagnostic>>>> = fresh
+            .iter()
+            .map(|(path, _)| self.notes.get(path).map(|c| c.result.clone()))
+            .collect();
+        let reread: Vec<PathBuf> = fresh.iter().map(|(path, _)| path.clone()).collect();
+        self.notes.extend(fresh.drain(..));
         // Every note found is cached now: any other entry is a note gone.
         if self.notes.len() > files.len() {
             let present: HashSet<&Path> = files.iter().map(|f| f.path.as_path()).collect();
@@ -277,30 +466,44 @@ impl Pipeline {
                 .retain(|path, _| present.contains(path.as_path()));
         }
 
-        let mut partners = Vec::new();
-        let mut counts = Counts {
-            notes: files.len(),
-            ..Counts::default()
-        };
-        let mut off_site_clients = Vec::new();
-        for f in &files {
-            let cached = &self.notes[&f.path];
-            match &cached.result {
-                Ok(p) if p.draft && !opts.drafts => {
-                    counts.drafts_left_out += 1;
-                    off_site_clients.extend(p.referrals.iter().filter_map(|r| r.client.clone()));
-                }
-                Ok(p) => partners.push(p.clone()),
-                Err(d) => problems.extend(d.iter().cloned()),
+        let patched = match (&standing, self.assembled.take()) {
+            (Some(_), Some(last)) if last.drafts == opts.drafts => {
+                let now = reread.iter().map(|path| &self.notes[path].result);
+                patch(last, before.into_iter().zip(now))
             }
-        }
-        partners.sort_by(|a, b| a.slug.cmp(&b.slug));
-        counts.partners = partners.len();
-        counts.referrals = partners.iter().map(|p| p.referrals.len()).sum();
+            _ => None,
+        };
+        let assembled = patched.unwrap_or_else(|| {
+            assemble(
+                files.iter().map(|f| &self.notes[&f.path].result),
+                opts.drafts,
+            )
+        });
+        self.assembled = Some(assembled.clone());
+        let Assembled {
+            partners,
+            off_site_clients,
+            counts,
+            problems: note_problems,
+            ..
+        } = assembled;
+        problems.extend(note_problems);
 
-        let templates = templates::load(&layout)
-            .map_err(|p| problems.extend(p))
-            .ok();
+        // No template changed in a run that kept the last walk.
+        let kept = self
+            .templates
+            .take()
+            .filter(|(dir, _)| standing.is_some() && *dir == layout.templates);
+        let templates = match kept {
+            Some((_, t)) => Some(t),
+            None => templates::load(&layout)
+                .map(Arc::new)
+                .map_err(|p| problems.extend(p))
+                .ok(),
+        };
+        if let Some(t) = &templates {
+            self.templates = Some((layout.templates.clone(), t.clone()));
+        }
         if problems.iter().any(Diagnostic::is_error) {
             return Err(Failed { problems, counts });
         }

@@ -81,7 +81,24 @@ impl Session {
         for p in touched {
             self.pipeline.forget(p);
         }
-        match self.pipeline.run(&self.opts) {
+        let built = self.pipeline.run(&self.opts);
+        self.write(built)
+    }
+
+    /// Rebuilds after exactly the inputs in `changed` changed since the
+    /// last rebuild and nothing else did (what `watch` knows from its
+    /// record of every input): when they are all notes read before, only
+    /// those are read again, without walking the notes folder
+    /// ([`Pipeline::run_changed`]). Otherwise the same as
+    /// [`rebuild`](Session::rebuild).
+    pub fn rebuild_changed(&mut self, changed: &BTreeSet<PathBuf>) -> Rebuild {
+        let built = self.pipeline.run_changed(&self.opts, changed);
+        self.write(built)
+    }
+
+    /// Writes a good build; gives what the rebuild gave.
+    fn write(&mut self, built: Result<pipeline::Built, pipeline::Failed>) -> Rebuild {
+        match built {
             Ok(built) => {
                 if let Some(refusal) = crate::encrypt::cli::plain_write_refused(
                     &built.output,

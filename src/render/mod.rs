@@ -173,11 +173,28 @@ pub fn render_cached(
         .zip(reports.iter().map(|r| r.as_ref()))
         .collect();
     let site = SiteInfo::new(settings, window);
-    let targets = LinkTargets::new(
-        book.partners
-            .iter()
-            .map(|p| (p.slug.as_str(), p.name.as_str())),
-    );
+    // The link targets of the last run stand while every partner has a
+    // cached page (so the slugs are the same) under the same name.
+    let names_kept = cache.targets.is_some()
+        && cache.pages.len() == book.partners.len()
+        && book.partners.par_iter().all(|p| {
+            cache
+                .pages
+                .get(&p.slug)
+                .is_some_and(|c| Arc::ptr_eq(&c.partner, p) || c.partner.name == p.name)
+        });
+    let (targets, same_targets) = match cache.targets.take() {
+        Some(kept) if names_kept => (kept, true),
+        last => {
+            let targets = LinkTargets::new(
+                book.partners
+                    .iter()
+                    .map(|p| (p.slug.as_str(), p.name.as_str())),
+            );
+            let same = last.as_ref() == Some(&targets);
+            (targets, same)
+        }
+    };
     let scrubber = settings.privacy.redact_clients.then(|| {
         Scrubber::new(
             book.partners
@@ -200,7 +217,6 @@ pub fn render_cached(
         cache.clear();
     }
     let charts_memo = PartnerCharts::new(&quarters);
-    let same_targets = cache.targets.as_ref() == Some(&targets);
     // A page is reused while its partner is the same `Arc` and its links
     // resolve as before. Each page keeps the fingerprint of what its
     // partner shows on book-wide pages (the partner and its report, which

@@ -90,6 +90,18 @@ impl Fingerprint {
         next
     }
 
+    /// Every input added, removed or changed (time or length) from `self`
+    /// to `new`.
+    pub fn changed(&self, new: &Fingerprint) -> BTreeSet<PathBuf> {
+        let gone = self.0.keys().filter(|p| !new.0.contains_key(*p));
+        let differ = new
+            .0
+            .iter()
+            .filter(|(p, v)| self.0.get(*p) != Some(*v))
+            .map(|(p, _)| p);
+        gone.chain(differ).cloned().collect()
+    }
+
     /// The inputs, in order.
     pub fn paths(&self) -> Vec<PathBuf> {
         self.0.keys().cloned().collect()

@@ -207,6 +207,10 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(&Rebuild)) -> 
         .unwrap_or_else(|| default_layout(&opts));
     resync(&layout, &mut watched);
     let mut fingerprint = Fingerprint::take(&layout);
+    // The folders were watched, and the record of inputs taken, after the
+    // build walked the book: what changed in between sent no event, so the
+    // next rebuild walks the book again rather than trust the record alone.
+    let mut walk_next = true;
     report(
         &outcome,
         "first build",
@@ -297,9 +301,19 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(&Rebuild)) -> 
             continue;
         }
         let what = fingerprint.describe(&now, &opts.root, &touched);
-        fingerprint = now;
         let start = Instant::now();
-        let outcome = session.rebuild(&touched);
+        let outcome = if rescan || walk_next {
+            walk_next = false;
+            session.rebuild(&touched)
+        } else {
+            // Every input that changed, as the record of them says, and
+            // those events named (two saves within one tick of the clock
+            // can leave time and length as they were).
+            let mut changed = fingerprint.changed(&now);
+            changed.extend(touched.iter().cloned());
+            session.rebuild_changed(&changed)
+        };
+        fingerprint = now;
         // The settings are read once, by the rebuild. New folders in them
         // change what is watched and what counts as an input; the output
         // folder found on disk changes only the layout.
@@ -309,6 +323,7 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(&Rebuild)) -> 
             if moved {
                 resync(&layout, &mut watched);
                 fingerprint = Fingerprint::take(&layout);
+                walk_next = true;
             }
         }
         report(&outcome, &what, start.elapsed(), &opts.root, &layout.output);
