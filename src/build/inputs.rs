@@ -28,7 +28,8 @@ use crate::book::layout::Layout;
 use crate::book::{settings, today, Settings};
 use crate::build::output;
 use crate::build::pipeline::{self, Counts, Options};
-use crate::read::discover;
+use crate::diagnostics::Diagnostic;
+use crate::read::discover::{self, NoteFile};
 use crate::render::templates::BUILTIN;
 
 /// The record's name in the output folder.
@@ -84,6 +85,9 @@ pub struct Inputs {
     pub settings: Settings,
     pub layout: Layout,
     pub fingerprint: Fingerprint,
+    /// The notes the walk of the notes folder found, and its problems,
+    /// for the build to take (see `Pipeline::adopt_walk`).
+    pub walk: Option<(Vec<NoteFile>, Vec<Diagnostic>)>,
 }
 
 impl Inputs {
@@ -132,6 +136,7 @@ impl Inputs {
             settings,
             layout,
             fingerprint: Fingerprint(digest.iter().map(|b| format!("{b:02x}")).collect()),
+            walk: Some((notes, found)),
         })
     }
 }
@@ -179,9 +184,13 @@ fn record_text(
     files: &[&str],
 ) -> Option<String> {
     let mut text = format!("{HEADER}\n{}\n{}\n", fingerprint.0, outcome.to_line());
-    for name in files.iter().copied().chain([output::MANIFEST]) {
-        text.push_str(&format!("{} {name}\n", state(&out.join(name))?));
-    }
+    // The files' states, looked up side by side: a site has thousands.
+    let names: Vec<&str> = files.iter().copied().chain([output::MANIFEST]).collect();
+    let lines: Vec<String> = names
+        .par_iter()
+        .map(|name| Some(format!("{} {name}\n", state(&out.join(name))?)))
+        .collect::<Option<_>>()?;
+    text.extend(lines);
     Some(text)
 }
 

@@ -129,6 +129,9 @@ pub struct Pipeline {
     /// The templates of the last run, and the folder they came from, kept
     /// for such a run (no template changed).
     templates: Option<(PathBuf, Arc<Templates>)>,
+    /// A walk of the notes folder made just before this run (by the input
+    /// record, see [`Pipeline::adopt_walk`]), to use instead of walking again.
+    adopted: bool,
 }
 
 /// The book's partners as put together from its notes.
@@ -379,6 +382,18 @@ impl Pipeline {
         self.prepare_with(opts, None)
     }
 
+    /// Takes the notes (and the problems) a walk of `notes_dir` has just
+    /// found, for the next run to use instead of walking that folder again.
+    pub fn adopt_walk(&mut self, notes_dir: PathBuf, walk: (Vec<NoteFile>, Vec<Diagnostic>)) {
+        let (files, problems) = walk;
+        self.discovered = Some(Discovered {
+            notes_dir,
+            files,
+            problems,
+        });
+        self.adopted = true;
+    }
+
     /// [`prepare`](Pipeline::prepare); `changed` as for
     /// [`run_changed`](Pipeline::run_changed).
     fn prepare_with(
@@ -410,7 +425,12 @@ impl Pipeline {
         problems.extend(layout.check());
 
         let standing = changed.and_then(|c| self.last_walk_standing(&layout.notes, c));
-        if standing.is_none() {
+        let adopted = std::mem::take(&mut self.adopted)
+            && self
+                .discovered
+                .as_ref()
+                .is_some_and(|d| d.notes_dir == layout.notes);
+        if standing.is_none() && !adopted {
             let (files, found) = discover::discover(root, &layout.notes);
             self.discovered = Some(Discovered {
                 notes_dir: layout.notes.clone(),

@@ -35,7 +35,7 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
     // write (see `unchanged`). Encrypted builds always render (their key
     // comes with the password); when the command line asks for one, the
     // inputs are not even read.
-    let inputs = (!encrypt.encrypt && !encrypt.rekey)
+    let mut inputs = (!encrypt.encrypt && !encrypt.rekey)
         .then(|| inputs::Inputs::read(&opts, &inputs::rapport_identity()))
         .flatten()
         .filter(|i| !encrypts(encrypt, &i.settings, &i.layout.output));
@@ -49,6 +49,12 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
                 start,
                 &spinner,
             );
+        }
+    }
+    // The notes folder was just walked for the record: not again.
+    if let Some(i) = &mut inputs {
+        if let Some(walk) = i.walk.take() {
+            pipeline.adopt_walk(i.layout.notes.clone(), walk);
         }
     }
     let prepared = match pipeline.prepare(&opts) {
@@ -95,7 +101,11 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
         inputs::forget(&built.output)
     });
     bar.finish_and_clear();
-    report_written(written, &built, start)
+    let code = report_written(written, &built, start);
+    // The process ends here and the system takes its memory back at once;
+    // freeing the site piece by piece first only costs time.
+    std::mem::forget(built);
+    code
 }
 
 /// What a build says once its site is written, or could not be.
@@ -170,8 +180,9 @@ fn build_plain(
             return failed_build(&failed);
         }
     };
-    // The pages of the book are held no longer than needed.
-    drop(pipeline);
+    // The pages of the book are held no longer than needed, and let go
+    // of beside the writing.
+    std::thread::spawn(move || drop(pipeline));
     diagnostics::print(&built.warnings);
     let bar = ProgressBar::new(built.files.len() as u64).with_style(progress_style(
         "writing the site {bar:30} {pos}/{len} files {elapsed}",
@@ -187,7 +198,11 @@ fn build_plain(
         None => inputs::forget(&built.output),
     });
     bar.finish_and_clear();
-    report_written(written, &built, start)
+    let code = report_written(written, &built, start);
+    // The process ends here and the system takes its memory back at once;
+    // freeing the site piece by piece first only costs time.
+    std::mem::forget(built);
+    code
 }
 
 /// An unchanged book into an untouched site: nothing to render or write.

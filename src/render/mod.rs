@@ -90,6 +90,10 @@ fn base_context(site: &SiteInfo, root: &str, page: &str) -> Context {
     ctx
 }
 
+/// A partner page's usual size, to render it into a buffer that does not
+/// have to grow.
+const PAGE_CAPACITY: usize = 32 * 1024;
+
 #[allow(clippy::too_many_arguments)]
 fn partner_page(
     p: &Partner,
@@ -146,12 +150,12 @@ fn partner_page(
     };
     let mut ctx = base_context(site, "../", "partner");
     ctx.insert("partner", &page);
-    let html = templates.render("partner.html", &ctx)?;
+    let html = templates.render_bytes("partner.html", &ctx, PAGE_CAPACITY)?;
     let html = match scrub {
-        Some(sc) => sc.scrub_html(&html),
+        Some(sc) => sc.scrub_html(&String::from_utf8_lossy(&html)).into_bytes(),
         None => html,
     };
-    Ok((html.into_bytes(), warnings, links))
+    Ok((html, warnings, links))
 }
 
 /// Renders the whole site, reusing partner pages from `cache` when their

@@ -140,6 +140,21 @@ impl Templates {
             .map_err(|e| Box::new(template_error(&e, &self.texts)))
     }
 
+    /// Renders a template into bytes, in a buffer of `capacity` to start
+    /// with (a page's usual size saves growing it step by step).
+    pub fn render_bytes(
+        &self,
+        name: &str,
+        context: &tera::Context,
+        capacity: usize,
+    ) -> Result<Vec<u8>, Box<Diagnostic>> {
+        let mut out = Vec::with_capacity(capacity);
+        self.tera
+            .render_to(name, context, &mut out)
+            .map_err(|e| Box::new(template_error(&e, &self.texts)))?;
+        Ok(out)
+    }
+
     /// A fingerprint of every template's name and text: equal when the
     /// templates would render the same pages.
     pub fn fingerprint(&self) -> u64 {
