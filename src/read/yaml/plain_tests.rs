@@ -657,3 +657,53 @@ fn generated_notes_read_alike_into_the_typed_front_matter() {
     );
     eprintln!("{typed} of {total} generated notes read quickly");
 }
+
+/// The front-matter of every sample note, to mutate.
+fn sample_front_matters() -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/partners");
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
+        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+        .filter_map(|t| Some(crate::read::frontmatter::split(&t).ok()?.yaml.to_string()))
+        .collect()
+}
+
+#[test]
+fn mutated_sample_notes_read_alike() {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{Config, TestRunner};
+    let notes = sample_front_matters();
+    assert!(notes.len() > 10);
+    // Edits that matter to YAML: characters with a meaning, and spaces
+    // that move a line in or out.
+    let pieces = [
+        " ", "  ", "\n", ":", ": ", "-", "- ", "#", " #", "'", "\"", "[", "]", ",", "{", "}",
+        "&", "*", "!", "|", ">", "~", "0", "1.5", "true", "null", "\t", "\r", "\\", "%", "@",
+    ];
+    let edit = (0usize..10_000, 0usize..4, 0usize..pieces.len(), 0usize..notes.len());
+    let mut runner = TestRunner::new(Config::default());
+    let strategy = prop::collection::vec(edit, 1..4);
+    let (mut quick, total) = (0, 3000);
+    for _ in 0..total {
+        let edits = strategy.new_tree(&mut runner).unwrap().current();
+        let mut text = notes[edits[0].3].clone();
+        for (at, how, piece, _) in edits {
+            let mut at = at % (text.len() + 1);
+            while !text.is_char_boundary(at) {
+                at -= 1;
+            }
+            let end = text[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+            match how {
+                0 => text.insert_str(at, pieces[piece]),
+                1 => text.replace_range(at..end, ""),
+                _ => text.replace_range(at..end, pieces[piece]),
+            }
+        }
+        if agree(&text) {
+            quick += 1;
+        }
+    }
+    assert!(quick * 10 > total, "only {quick} of {total} read quickly");
+}
