@@ -537,18 +537,14 @@ fn parallel_builds_all_succeed_and_leave_a_whole_site() {
     }
 }
 
-#[test]
-fn watch_removes_pages_a_manual_build_added_meanwhile() {
-    let (_d, root) = book(3);
-    fs::write(
-        root.join("partners/dora-draft.md"),
-        note("Dora Draft", "Not ready.").replace("---\nname", "---\ndraft: true\nname"),
-    )
-    .unwrap();
+/// A watch session on `root` writing into a new folder, after its first
+/// build: the folder (kept while it lives), the site's path and the
+/// session.
+fn watched(root: &Path) -> (tempfile::TempDir, PathBuf, Session) {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("site");
     let opts = Options {
-        root: root.clone(),
+        root: root.to_path_buf(),
         output: Some(out.clone()),
         ..Options::default()
     };
@@ -557,6 +553,18 @@ fn watch_removes_pages_a_manual_build_added_meanwhile() {
         session.rebuild(&Default::default()),
         Rebuild::Built { .. }
     ));
+    (dir, out, session)
+}
+
+#[test]
+fn watch_removes_pages_a_manual_build_added_meanwhile() {
+    let (_d, root) = book(3);
+    fs::write(
+        root.join("partners/dora-draft.md"),
+        note("Dora Draft", "Not ready.").replace("---\nname", "---\ndraft: true\nname"),
+    )
+    .unwrap();
+    let (_site, out, mut session) = watched(&root);
     let draft_pages = |out: &Path| -> Vec<String> {
         files::files_under(out)
             .into_keys()
@@ -591,18 +599,7 @@ fn watch_removes_pages_a_manual_build_added_meanwhile() {
 #[test]
 fn watch_rewrites_pages_a_manual_build_changed_meanwhile() {
     let (_d, root) = book(3);
-    let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("site");
-    let opts = Options {
-        root: root.clone(),
-        output: Some(out.clone()),
-        ..Options::default()
-    };
-    let mut session = Session::new(&opts);
-    assert!(matches!(
-        session.rebuild(&Default::default()),
-        Rebuild::Built { .. }
-    ));
+    let (_site, out, mut session) = watched(&root);
     let before = files::files_under(&out);
     let o = build(&root, &out, &["--as-of", "2020-01-01"]);
     assert!(o.status.success(), "{}", stderr(&o));

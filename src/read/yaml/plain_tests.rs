@@ -198,6 +198,27 @@ fn every_sample_and_fixture_document_reads_alike() {
     );
 }
 
+/// Values the quick reader reads, as they are written in notes.
+const USUAL: &[&str] = &[
+    "Jane Doe",
+    "given",
+    "net-new",
+    "2025-01-15",
+    "2500",
+    "-5",
+    "0",
+    "true",
+    "~",
+    "'it''s'",
+    "\"dq\"",
+    "[a, b]",
+    "[]",
+    "https://example.com/a",
+    "O'Malley",
+    "a # c",
+    "",
+];
+
 /// Values a note might hold, and values that look like something else.
 fn scalar() -> impl Strategy<Value = String> {
     let tricky = prop::sample::select(vec![
@@ -312,25 +333,7 @@ fn scalar() -> impl Strategy<Value = String> {
         "...",
         "---",
     ]);
-    let usual = prop::sample::select(vec![
-        "Jane Doe",
-        "given",
-        "net-new",
-        "2025-01-15",
-        "2500",
-        "-5",
-        "0",
-        "true",
-        "~",
-        "'it''s'",
-        "\"dq\"",
-        "[a, b]",
-        "[]",
-        "https://example.com/a",
-        "O'Malley",
-        "a # c",
-        "",
-    ]);
+    let usual = prop::sample::select(USUAL);
     prop_oneof![
         12 => usual.prop_map(str::to_string),
         2 => tricky.prop_map(str::to_string),
@@ -473,23 +476,7 @@ fn generated_documents_read_alike() {
 
 /// Documents made only of what the quick reader knows.
 fn plain_document() -> impl Strategy<Value = String> {
-    let word = prop::sample::select(vec![
-        "Jane Doe",
-        "given",
-        "2025-01-15",
-        "2500",
-        "-5",
-        "0",
-        "true",
-        "~",
-        "'it''s'",
-        "\"dq\"",
-        "[a, b]",
-        "[]",
-        "https://example.com/a",
-        "O'Malley",
-        "a # c",
-    ]);
+    let word = prop::sample::select(USUAL);
     let entry = prop::collection::vec((key(), word.clone()), 1..5);
     (
         prop::collection::vec((key(), word), 0..6),
@@ -679,10 +666,15 @@ fn mutated_sample_notes_read_alike() {
     // Edits that matter to YAML: characters with a meaning, and spaces
     // that move a line in or out.
     let pieces = [
-        " ", "  ", "\n", ":", ": ", "-", "- ", "#", " #", "'", "\"", "[", "]", ",", "{", "}",
-        "&", "*", "!", "|", ">", "~", "0", "1.5", "true", "null", "\t", "\r", "\\", "%", "@",
+        " ", "  ", "\n", ":", ": ", "-", "- ", "#", " #", "'", "\"", "[", "]", ",", "{", "}", "&",
+        "*", "!", "|", ">", "~", "0", "1.5", "true", "null", "\t", "\r", "\\", "%", "@",
     ];
-    let edit = (0usize..10_000, 0usize..4, 0usize..pieces.len(), 0usize..notes.len());
+    let edit = (
+        0usize..10_000,
+        0usize..4,
+        0usize..pieces.len(),
+        0usize..notes.len(),
+    );
     let mut runner = TestRunner::new(Config::default());
     let strategy = prop::collection::vec(edit, 1..4);
     let (mut quick, total) = (0, 3000);
