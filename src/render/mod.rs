@@ -404,34 +404,38 @@ fn book_wide(
             .map(|(p, r)| calendar::Due::of(p, r.contact.due))
             .collect()
     };
-    let redacted = scrub.map(|sc| {
-        let reports: Vec<Report> = reports.iter().map(|r| Report::clone(r)).collect();
-        redacted_copies(book, &reports, sc)
-    });
-    let (json, csv, ics) = match redacted {
-        Some((ps, rs)) => {
+    // The three data files, side by side when the book-wide files are.
+    let three = |json: &(dyn Fn() -> String + Sync),
+                 csv: &(dyn Fn() -> Vec<u8> + Sync),
+                 ics: &(dyn Fn() -> String + Sync)| {
+        if side_by_side {
+            let (json, (csv, ics)) = rayon::join(json, || rayon::join(csv, ics));
+            (json, csv, ics)
+        } else {
+            (json(), csv(), ics())
+        }
+    };
+    let data_files = || match scrub {
+        Some(sc) => {
+            let reports: Vec<Report> = reports.iter().map(|r| Report::clone(r)).collect();
+            let (ps, rs) = redacted_copies(book, &reports, sc);
             let pairs: Vec<_> = ps.iter().zip(&rs).collect();
             let partners: Vec<_> = ps.iter().collect();
-            (
-                export::partners_json(&pairs),
-                export::referrals_csv(&partners, window, true),
-                calendar::calendar(&settings.title, &dues(&pairs)),
+            three(
+                &|| export::partners_json(&pairs),
+                &|| export::referrals_csv(&partners, window, true),
+                &|| calendar::calendar(&settings.title, &dues(&pairs)),
             )
         }
         None => {
             let partners: Vec<_> = book.partners.iter().map(|p| p.as_ref()).collect();
-            (
-                export::partners_json(pairs),
-                export::referrals_csv(&partners, window, false),
-                calendar::calendar(&settings.title, &dues(pairs)),
+            three(
+                &|| export::partners_json(pairs),
+                &|| export::referrals_csv(&partners, window, false),
+                &|| calendar::calendar(&settings.title, &dues(pairs)),
             )
         }
     };
-    let mut book_files: Vec<(String, Arc<[u8]>)> = vec![
-        ("data/partners.json".into(), Arc::from(json.into_bytes())),
-        ("data/referrals.csv".into(), Arc::from(csv)),
-        (calendar::FILE.into(), Arc::from(ics.into_bytes())),
-    ];
     // One row per partner, with its criteria, for every book-wide page.
     let rows: Vec<Row> = pairs
         .par_iter()
@@ -478,11 +482,23 @@ fn book_wide(
             Box::new(|| templates.render("site.js", &Context::new())),
         ),
     ];
-    let done: Vec<(&str, Result<String, Box<Diagnostic>>)> = if side_by_side {
-        jobs.par_iter().map(|(path, job)| (*path, job())).collect()
+    type Done<'a> = Vec<(&'a str, Result<String, Box<Diagnostic>>)>;
+    let ((json, csv, ics), done): (_, Done) = if side_by_side {
+        rayon::join(data_files, || {
+            jobs.par_iter().map(|(path, job)| (*path, job())).collect()
+        })
     } else {
-        jobs.iter().map(|(path, job)| (*path, job())).collect()
+        let data = data_files();
+        (
+            data,
+            jobs.iter().map(|(path, job)| (*path, job())).collect(),
+        )
     };
+    let mut book_files: Vec<(String, Arc<[u8]>)> = vec![
+        ("data/partners.json".into(), Arc::from(json.into_bytes())),
+        ("data/referrals.csv".into(), Arc::from(csv)),
+        (calendar::FILE.into(), Arc::from(ics.into_bytes())),
+    ];
     let mut errs = Vec::new();
     for (path, res) in done {
         match res {
