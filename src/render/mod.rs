@@ -436,6 +436,8 @@ fn book_wide(
             )
         }
     };
+    // One after another, the data files come first, as they always did.
+    let early = (!side_by_side).then(data_files);
     // One row per partner, with its criteria, for every book-wide page.
     let rows: Vec<Row> = pairs
         .par_iter()
@@ -483,16 +485,14 @@ fn book_wide(
         ),
     ];
     type Done<'a> = Vec<(&'a str, Result<String, Box<Diagnostic>>)>;
-    let ((json, csv, ics), done): (_, Done) = if side_by_side {
-        rayon::join(data_files, || {
-            jobs.par_iter().map(|(path, job)| (*path, job())).collect()
-        })
-    } else {
-        let data = data_files();
-        (
+    let ((json, csv, ics), done): (_, Done) = match early {
+        Some(data) => (
             data,
             jobs.iter().map(|(path, job)| (*path, job())).collect(),
-        )
+        ),
+        None => rayon::join(data_files, || {
+            jobs.par_iter().map(|(path, job)| (*path, job())).collect()
+        }),
     };
     let mut book_files: Vec<(String, Arc<[u8]>)> = vec![
         ("data/partners.json".into(), Arc::from(json.into_bytes())),
