@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
+use crate::analysis::Report;
 use crate::book::{Partner, Settings};
 use crate::diagnostics::Diagnostic;
 
@@ -22,6 +23,16 @@ pub(super) struct SharedInputs {
     pub(super) settings: Settings,
     pub(super) templates: u64,
     pub(super) scrubber: Option<Scrubber>,
+}
+
+/// A partner's row of the book-wide tables, and the same as a template
+/// value, with the partner and report it was made from.
+#[derive(Clone)]
+pub(super) struct CachedRow {
+    pub(super) partner: Arc<Partner>,
+    pub(super) report: Arc<Report>,
+    pub(super) row: Arc<views::Row>,
+    pub(super) value: tera::Value,
 }
 
 pub(super) struct CachedPage {
@@ -51,6 +62,8 @@ pub struct RenderCache {
     pub(super) pages: HashMap<String, CachedPage>,
     pub(super) book_key: Option<u64>,
     pub(super) book_files: Vec<(String, Arc<[u8]>)>,
+    /// Each partner's row of the book-wide tables, by slug.
+    pub(super) rows: HashMap<String, CachedRow>,
     /// What `[[links]]` resolved against in the last run: while it is the
     /// same, every cached page's links still resolve as they did.
     pub(super) targets: Option<super::markdown::LinkTargets>,
@@ -70,6 +83,7 @@ impl RenderCache {
         self.pages.clear();
         self.book_key = None;
         self.book_files.clear();
+        self.rows.clear();
         self.targets = None;
     }
 }

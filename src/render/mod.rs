@@ -43,7 +43,7 @@ pub fn partner_page_name(slug: &str) -> String {
 /// Where partner pages go as they are rendered, when they are not to be
 /// held in memory: their path in the site and their bytes.
 pub type PageSink<'a> = dyn Fn(&str, &[u8]) + Sync + 'a;
-use cache::{serde_fingerprint, CachedPage, PartnerCharts, SharedInputs};
+use cache::{serde_fingerprint, CachedPage, CachedRow, PartnerCharts, SharedInputs};
 use views::{Brief, ClassCount, QuarterCounts, Row, SiteInfo, StageCount, Totals, WeekItem};
 
 /// The stylesheet's path in the site.
@@ -284,12 +284,13 @@ pub fn render_cached(
             })
             .collect()
     };
-    let wide = || {
+    let wide = |kept: Option<&mut HashMap<String, CachedRow>>| {
         let side_by_side = sink.is_none();
         book_wide(
             book,
             reports,
             &pairs,
+            kept,
             &site,
             window,
             &quarters,
@@ -302,7 +303,7 @@ pub fn render_cached(
     // them (it reuses nothing); otherwise they may come from the cache.
     let (results, early) = match sink {
         Some(_) => {
-            let (pages, wide) = rayon::join(pages, wide);
+            let (pages, wide) = rayon::join(pages, || wide(None));
             (pages, Some(wide))
         }
         None => (pages(), None),
@@ -365,7 +366,7 @@ pub fn render_cached(
             }
             return Ok((files, warnings));
         }
-        None => wide()?,
+        None => wide(Some(&mut cache.rows))?,
     };
     for (path, bytes) in &book_files {
         files.insert(path.clone(), bytes.clone());
@@ -379,6 +380,62 @@ pub fn render_cached(
 /// Book-wide files: their paths in the site and their bytes.
 type BookFiles = Vec<(String, Arc<[u8]>)>;
 
+/// One row per partner (see [`Row`]), for every book-wide page. In a run
+/// that keeps them for the next (`watch`, `serve`), each also as a
+/// template value: the tables that list every partner share these values
+/// instead of each turning the rows into template values again. A build
+/// that streams its pages makes none, which keeps its peak of memory low.
+struct BookRows<'a> {
+    rows: Vec<&'a Row>,
+    values: Option<Vec<tera::Value>>,
+}
+
+impl BookRows<'_> {
+    /// Puts `rows` (by their places in `self.rows`) into `ctx` under `key`.
+    fn insert(&self, ctx: &mut Context, key: &'static str, at: impl Iterator<Item = usize>) {
+        match &self.values {
+            Some(values) => ctx.insert(key, &at.map(|i| &values[i]).collect::<Vec<_>>()),
+            None => ctx.insert(key, &at.map(|i| self.rows[i]).collect::<Vec<_>>()),
+        }
+    }
+}
+
+/// The rows of the partners, each with its template value. The rows of
+/// the last run in `kept` are reused for every partner whose note and
+/// report are the same (the same `Arc`s; a row depends on nothing else but
+/// the settings and the scrubber, which empty the cache when they change),
+/// and `kept` is left holding this run's rows.
+fn book_rows(
+    partners: &[Arc<Partner>],
+    reports: &[Arc<Report>],
+    settings: &Settings,
+    scrub: Option<&Scrubber>,
+    kept: &mut HashMap<String, CachedRow>,
+) -> Vec<CachedRow> {
+    let kept_rows = &*kept;
+    let made: Vec<CachedRow> = partners
+        .par_iter()
+        .zip(reports.par_iter())
+        .map(|(p, r)| {
+            if let Some(c) = kept_rows.get(&p.slug) {
+                if Arc::ptr_eq(&c.partner, p) && Arc::ptr_eq(&c.report, r) {
+                    return c.clone();
+                }
+            }
+            let row = Arc::new(Row::new(p, r, settings, scrub));
+            CachedRow {
+                partner: p.clone(),
+                report: r.clone(),
+                value: tera::Value::from_serializable(&*row),
+                row,
+            }
+        })
+        .collect();
+    kept.clear();
+    kept.extend(made.iter().map(|c| (c.partner.slug.clone(), c.clone())));
+    made
+}
+
 /// The book's data files and book-wide pages, scrubbed when the site is
 /// redacted.
 #[allow(clippy::too_many_arguments)]
@@ -386,6 +443,7 @@ fn book_wide(
     book: &Book,
     reports: &[Arc<Report>],
     pairs: &[(&Partner, &Report)],
+    kept_rows: Option<&mut HashMap<String, CachedRow>>,
     site: &SiteInfo,
     window: Window,
     quarters: &[i32],
@@ -438,11 +496,26 @@ fn book_wide(
     };
     // One after another, the data files come first, as they always did.
     let early = (!side_by_side).then(data_files);
-    // One row per partner, with its criteria, for every book-wide page.
-    let rows: Vec<Row> = pairs
-        .par_iter()
-        .map(|(p, r)| Row::new(p, r, settings, scrub))
-        .collect();
+    let (fresh, made): (Vec<Row>, Vec<CachedRow>);
+    let rows = &match kept_rows {
+        None => {
+            fresh = pairs
+                .par_iter()
+                .map(|(p, r)| Row::new(p, r, settings, scrub))
+                .collect();
+            BookRows {
+                rows: fresh.iter().collect(),
+                values: None,
+            }
+        }
+        Some(kept) => {
+            made = book_rows(&book.partners, reports, settings, scrub, kept);
+            BookRows {
+                rows: made.iter().map(|c| c.row.as_ref()).collect(),
+                values: Some(made.iter().map(|c| c.value.clone()).collect()),
+            }
+        }
+    };
     // The book-wide pages: each context holds every partner. A build that
     // streams its pages renders them one after another, beside the partner
     // pages, which keeps the peak of memory low; otherwise (watch, serve)
@@ -451,18 +524,18 @@ fn book_wide(
     let jobs: Vec<(&str, Job)> = vec![
         (
             "reports/readiness.html",
-            Box::new(|| templates.render("readiness.html", &readiness(&rows, site))),
+            Box::new(|| templates.render("readiness.html", &readiness(&rows.rows, site))),
         ),
         (
             "partners/index.html",
-            Box::new(|| templates.render("partners.html", &partner_table(&rows, site))),
+            Box::new(|| templates.render("partners.html", &partner_table(rows, site))),
         ),
         (
             "reports/reciprocity.html",
             Box::new(|| {
                 templates.render(
                     "reciprocity.html",
-                    &reciprocity(book, &rows, site, window, quarters),
+                    &reciprocity(book, rows, site, window, quarters),
                 )
             }),
         ),
@@ -471,7 +544,7 @@ fn book_wide(
             Box::new(|| {
                 templates.render(
                     "index.html",
-                    &dashboard(book, reports, &rows, site, window, quarters),
+                    &dashboard(book, reports, &rows.rows, site, window, quarters),
                 )
             }),
         ),
@@ -553,7 +626,7 @@ fn quarter_chart(q: &[QuarterCounts]) -> String {
     )
 }
 
-fn stage_counts(rows: &[Row]) -> Vec<StageCount> {
+fn stage_counts(rows: &[&Row]) -> Vec<StageCount> {
     Stage::PATH
         .iter()
         .map(|s| StageCount {
@@ -594,7 +667,8 @@ fn stage_chart(counts: &[StageCount]) -> String {
 }
 
 /// The partner table, with the choices of its filters.
-fn partner_table(rows: &[Row], site: &SiteInfo) -> Context {
+fn partner_table(all: &BookRows, site: &SiteInfo) -> Context {
+    let rows = &all.rows;
     let mut professions: Vec<&str> = rows
         .iter()
         .map(|r| r.profession.as_str())
@@ -607,7 +681,7 @@ fn partner_table(rows: &[Row], site: &SiteInfo) -> Context {
         .filter(|s| s.count > 0)
         .collect();
     let mut ctx = base_context(site, "../", "partners");
-    ctx.insert("partners", rows);
+    all.insert(&mut ctx, "partners", 0..rows.len());
     ctx.insert("professions", &professions);
     ctx.insert("stages", &stages);
     ctx
@@ -615,7 +689,7 @@ fn partner_table(rows: &[Row], site: &SiteInfo) -> Context {
 
 /// The "This week" list: what is due today or overdue (next steps and
 /// contacts), most overdue first, then what falls due in the next 7 days.
-fn this_week(rows: &[Row]) -> (Vec<WeekItem<'_>>, Vec<WeekItem<'_>>) {
+fn this_week<'a>(rows: &[&'a Row]) -> (Vec<WeekItem<'a>>, Vec<WeekItem<'a>>) {
     let mut overdue = Vec::new();
     let mut soon = Vec::new();
     for r in rows {
@@ -667,7 +741,7 @@ fn this_week(rows: &[Row]) -> (Vec<WeekItem<'_>>, Vec<WeekItem<'_>>) {
 fn dashboard(
     book: &Book,
     reports: &[Arc<Report>],
-    rows: &[Row],
+    rows: &[&Row],
     site: &SiteInfo,
     window: Window,
     quarters: &[i32],
@@ -716,6 +790,7 @@ fn dashboard(
     let counts = stage_counts(rows);
     let pick = |f: &dyn Fn(&Row) -> bool| {
         rows.iter()
+            .copied()
             .filter(|r| f(r))
             .map(Brief::of)
             .collect::<Vec<_>>()
@@ -758,18 +833,23 @@ fn dashboard(
 
 fn reciprocity(
     book: &Book,
-    rows: &[Row],
+    all: &BookRows,
     site: &SiteInfo,
     window: Window,
     quarters: &[i32],
 ) -> Context {
+    let rows = &all.rows;
     // 1. Given versus received: every one-way partner named, and the
     // busiest six.
     let mut at: HashMap<(u32, u32), Vec<&Row>> = HashMap::new();
     for r in rows {
         at.entry((r.given, r.received)).or_default().push(r);
     }
-    let mut busiest: Vec<&Row> = rows.iter().filter(|r| r.given + r.received > 0).collect();
+    let mut busiest: Vec<&Row> = rows
+        .iter()
+        .copied()
+        .filter(|r| r.given + r.received > 0)
+        .collect();
     busiest.sort_by(|a, b| {
         (b.given + b.received)
             .cmp(&(a.given + a.received))
@@ -824,6 +904,7 @@ fn reciprocity(
     // 3. Who brings net-new business: net-new received by partner.
     let mut givers: Vec<&Row> = rows
         .iter()
+        .copied()
         .filter(|r| r.net_new_received + r.net_new_given > 0)
         .collect();
     givers.sort_by(|a, b| {
@@ -871,8 +952,9 @@ fn reciprocity(
     );
     // The table, by balance: the partners you only give to first, those
     // with no referral at all last.
-    let mut by_balance: Vec<&Row> = rows.iter().collect();
-    by_balance.sort_by(|a, b| {
+    let mut by_balance: Vec<usize> = (0..rows.len()).collect();
+    by_balance.sort_by(|&a, &b| {
+        let (a, b) = (rows[a], rows[b]);
         let key = |r: &Row| (r.given + r.received == 0, r.balance_raw);
         let (ea, ba) = key(a);
         let (eb, bb) = key(b);
@@ -882,7 +964,7 @@ fn reciprocity(
             .then(a.name.cmp(&b.name))
     });
     let mut ctx = base_context(site, "../", "reciprocity");
-    ctx.insert("partners", &by_balance);
+    all.insert(&mut ctx, "partners", by_balance.into_iter());
     ctx.insert("quarters", &q);
     ctx.insert("scatter_chart", &scatter);
     ctx.insert("busiest_chart", &busiest_chart);
@@ -904,7 +986,7 @@ fn reciprocity(
     ctx
 }
 
-fn readiness(rows: &[Row], site: &SiteInfo) -> Context {
+fn readiness(rows: &[&Row], site: &SiteInfo) -> Context {
     let groups = views::stage_groups(rows);
     let mut ctx = base_context(site, "../", "readiness");
     ctx.insert("stage_chart", &stage_chart(&stage_counts(rows)));

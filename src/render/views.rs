@@ -652,11 +652,11 @@ pub struct StageGroup<'a> {
 /// gives a report a browser opens quickly.
 pub const CARDS_PER_STAGE: usize = 60;
 
-pub fn stage_groups(rows: &[Row]) -> Vec<StageGroup<'_>> {
+pub fn stage_groups<'a>(rows: &[&'a Row]) -> Vec<StageGroup<'a>> {
     Stage::PATH
         .iter()
         .map(|s| {
-            let mut partners: Vec<&Row> = rows.iter().filter(|r| r.stage == *s).collect();
+            let mut partners: Vec<&Row> = rows.iter().copied().filter(|r| r.stage == *s).collect();
             let count = partners.len();
             partners.truncate(CARDS_PER_STAGE);
             StageGroup {
