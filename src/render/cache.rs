@@ -33,6 +33,15 @@ pub(super) struct CachedRow {
     pub(super) report: Arc<Report>,
     pub(super) row: Arc<views::Row>,
     pub(super) value: tera::Value,
+    /// Its parts of the data files, on a site that is not redacted.
+    pub(super) data: Option<Arc<DataParts>>,
+}
+
+/// A partner's object in `data/partners.json` and lines in
+/// `data/referrals.csv`.
+pub(super) struct DataParts {
+    pub(super) json: String,
+    pub(super) csv: Vec<u8>,
 }
 
 pub(super) struct CachedPage {

@@ -78,63 +78,90 @@ struct PartnerEntry<'a> {
 /// order), the keys in the order of FORMAT §5, the balance rounded to three
 /// decimals, and an `evidence` object beside `criteria`.
 pub fn partners_json(partners: &[(&Partner, &Report)]) -> String {
-    let entries: Vec<PartnerEntry> = partners
-        .iter()
-        .map(|(p, r)| {
-            let c = &r.readiness.criteria;
-            PartnerEntry {
-                slug: &p.slug,
-                name: &p.name,
-                profession: p.profession.as_deref(),
-                role: p.role.as_str(),
-                given: r.flow.given,
-                received: r.flow.received,
-                given_value: number(r.flow.given_value),
-                received_value: number(r.flow.received_value),
-                net_new_given: r.flow.net_new_given,
-                net_new_received: r.flow.net_new_received,
-                balance: r
-                    .flow
-                    .balance
-                    .map(|b| number((b * 1000.0).round() / 1000.0)),
-                reciprocity: r.flow.reciprocity.as_str(),
-                one_way: r.one_way,
-                last_contact: r.contact.last_contact,
-                contact_due: r.contact.due,
-                contact_overdue_days: r.contact.overdue_days,
-                next_step: p.next_step.as_ref().map(|s| NextStepEntry {
-                    date: s.date,
-                    action: &s.action,
-                    overdue_days: r.contact.next_step_overdue_days,
-                }),
-                readiness: ReadinessEntry {
-                    score: r.readiness.score,
-                    stage: r.readiness.stage.as_str(),
-                    reason: &r.readiness.reason,
-                    next_action: &r.readiness.next_action,
-                    criteria: CriteriaFlags {
-                        track_record: c.track_record.met,
-                        two_way: c.two_way.met,
-                        mutual_interest: c.mutual_interest.met,
-                        shared_ideal_clients: c.shared_ideal_clients.met,
-                        net_new: c.net_new.met,
-                        active: c.active.met,
-                    },
-                    evidence: CriteriaEvidence {
-                        track_record: &c.track_record.evidence,
-                        two_way: &c.two_way.evidence,
-                        mutual_interest: &c.mutual_interest.evidence,
-                        shared_ideal_clients: &c.shared_ideal_clients.evidence,
-                        net_new: &c.net_new.evidence,
-                        active: &c.active.evidence,
-                    },
-                },
-            }
-        })
-        .collect();
+    let entries: Vec<PartnerEntry> = partners.iter().map(|(p, r)| entry(p, r)).collect();
     let mut out = serde_json::to_string_pretty(&entries).expect("plain data serializes");
     out.push('\n');
     out
+}
+
+/// One partner's object as `data/partners.json` holds it, indented as an
+/// entry of its list: [`join_json`] makes the file of such objects, the
+/// same as [`partners_json`].
+pub fn partner_json(p: &Partner, r: &Report) -> String {
+    let one = serde_json::to_string_pretty(&entry(p, r)).expect("plain data serializes");
+    // Text in JSON holds no line break (it is escaped): every line break
+    // is the layout's, and each line moves one level in.
+    format!("  {}", one.replace('\n', "\n  "))
+}
+
+/// `data/partners.json` from the objects [`partner_json`] gives, in order.
+pub fn join_json<S: AsRef<str>>(objects: &[S]) -> String {
+    if objects.is_empty() {
+        return "[]\n".into();
+    }
+    let size: usize = objects.iter().map(|o| o.as_ref().len() + 2).sum();
+    let mut out = String::with_capacity(size + 4);
+    out.push_str("[\n");
+    for (i, o) in objects.iter().enumerate() {
+        if i > 0 {
+            out.push_str(",\n");
+        }
+        out.push_str(o.as_ref());
+    }
+    out.push_str("\n]\n");
+    out
+}
+
+fn entry<'a>(p: &'a Partner, r: &'a Report) -> PartnerEntry<'a> {
+    let c = &r.readiness.criteria;
+    PartnerEntry {
+        slug: &p.slug,
+        name: &p.name,
+        profession: p.profession.as_deref(),
+        role: p.role.as_str(),
+        given: r.flow.given,
+        received: r.flow.received,
+        given_value: number(r.flow.given_value),
+        received_value: number(r.flow.received_value),
+        net_new_given: r.flow.net_new_given,
+        net_new_received: r.flow.net_new_received,
+        balance: r
+            .flow
+            .balance
+            .map(|b| number((b * 1000.0).round() / 1000.0)),
+        reciprocity: r.flow.reciprocity.as_str(),
+        one_way: r.one_way,
+        last_contact: r.contact.last_contact,
+        contact_due: r.contact.due,
+        contact_overdue_days: r.contact.overdue_days,
+        next_step: p.next_step.as_ref().map(|s| NextStepEntry {
+            date: s.date,
+            action: &s.action,
+            overdue_days: r.contact.next_step_overdue_days,
+        }),
+        readiness: ReadinessEntry {
+            score: r.readiness.score,
+            stage: r.readiness.stage.as_str(),
+            reason: &r.readiness.reason,
+            next_action: &r.readiness.next_action,
+            criteria: CriteriaFlags {
+                track_record: c.track_record.met,
+                two_way: c.two_way.met,
+                mutual_interest: c.mutual_interest.met,
+                shared_ideal_clients: c.shared_ideal_clients.met,
+                net_new: c.net_new.met,
+                active: c.active.met,
+            },
+            evidence: CriteriaEvidence {
+                track_record: &c.track_record.evidence,
+                two_way: &c.two_way.evidence,
+                mutual_interest: &c.mutual_interest.evidence,
+                shared_ideal_clients: &c.shared_ideal_clients.evidence,
+                net_new: &c.net_new.evidence,
+                active: &c.active.evidence,
+            },
+        },
+    }
 }
 
 /// `data/referrals.csv`: every referral of every partner, sorted by slug
@@ -147,23 +174,50 @@ pub fn partners_json(partners: &[(&Partner, &Report)]) -> String {
 /// column is a number the note's YAML parsed, never free text: it stays a
 /// bare number, `-250` included, so that spreadsheets can add it up.
 pub fn referrals_csv(partners: &[&Partner], window: Window, redact: bool) -> Vec<u8> {
-    let mut w = csv::WriterBuilder::new()
-        .quote_style(csv::QuoteStyle::NonNumeric)
-        .from_writer(Vec::new());
-    let header = [
-        "slug",
-        "partner",
-        "date",
-        "direction",
-        "type",
-        "outcome",
-        "value",
-        "client",
-        "note",
-        "in_window",
-    ];
-    w.write_record(header).expect("writing to memory");
+    let mut w = csv_writer();
+    w.write_record(CSV_HEADER).expect("writing to memory");
     for p in partners {
+        csv_rows(&mut w, p, window, redact);
+    }
+    w.into_inner().expect("writing to memory")
+}
+
+/// The first line of `data/referrals.csv`.
+pub fn csv_header() -> Vec<u8> {
+    let mut w = csv_writer();
+    w.write_record(CSV_HEADER).expect("writing to memory");
+    w.into_inner().expect("writing to memory")
+}
+
+/// One partner's lines of `data/referrals.csv`: after [`csv_header`],
+/// those of every partner in order make the file [`referrals_csv`] writes.
+pub fn partner_csv(p: &Partner, window: Window, redact: bool) -> Vec<u8> {
+    let mut w = csv_writer();
+    csv_rows(&mut w, p, window, redact);
+    w.into_inner().expect("writing to memory")
+}
+
+fn csv_writer() -> csv::Writer<Vec<u8>> {
+    csv::WriterBuilder::new()
+        .quote_style(csv::QuoteStyle::NonNumeric)
+        .from_writer(Vec::new())
+}
+
+const CSV_HEADER: [&str; 10] = [
+    "slug",
+    "partner",
+    "date",
+    "direction",
+    "type",
+    "outcome",
+    "value",
+    "client",
+    "note",
+    "in_window",
+];
+
+fn csv_rows(w: &mut csv::Writer<Vec<u8>>, p: &Partner, window: Window, redact: bool) {
+    {
         let mut refs: Vec<_> = p.referrals.iter().collect();
         refs.sort_by_key(|r| r.date);
         for r in refs {
@@ -196,7 +250,6 @@ pub fn referrals_csv(partners: &[&Partner], window: Window, redact: bool) -> Vec
             .expect("writing to memory");
         }
     }
-    w.into_inner().expect("writing to memory")
 }
 
 /// A text field a spreadsheet shows as text: one starting with a character
@@ -237,6 +290,39 @@ mod tests {
             .filter_map(|l| l.strip_prefix('"'))
             .filter_map(|l| l.split_once("\":").map(|(k, _)| k))
             .collect()
+    }
+
+    #[test]
+    fn the_data_files_joined_from_each_partners_part_are_the_same() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
+        let today = Day::parse("2026-11-01").unwrap();
+        let settings = crate::book::settings::parse(b"", today).unwrap();
+        let mut partners = Vec::new();
+        for e in walkdir::WalkDir::new(root.join("partners")).sort_by_file_name() {
+            let e = e.unwrap();
+            if e.path().extension().is_some_and(|x| x == "md") {
+                let bytes = std::fs::read(e.path()).unwrap();
+                let slug = e.path().file_stem().unwrap().to_string_lossy().to_string();
+                partners.push(crate::read::note::parse("partners/x.md", &slug, &bytes).unwrap());
+            }
+        }
+        assert!(partners.len() > 10);
+        let reports: Vec<_> = partners.iter().map(|p| analyse(p, &settings)).collect();
+        let pairs: Vec<_> = partners.iter().zip(&reports).collect();
+        let window = Window::new(today, 24);
+        for take in [0, 1, pairs.len()] {
+            let pairs = &pairs[..take];
+            let objects: Vec<String> = pairs.iter().map(|(p, r)| partner_json(p, r)).collect();
+            assert_eq!(join_json(&objects), partners_json(pairs));
+            for redact in [false, true] {
+                let mut joined = csv_header();
+                for (p, _) in pairs {
+                    joined.extend(partner_csv(p, window, redact));
+                }
+                let all: Vec<&Partner> = pairs.iter().map(|(p, _)| *p).collect();
+                assert_eq!(joined, referrals_csv(&all, window, redact));
+            }
+        }
     }
 
     #[test]

@@ -43,7 +43,7 @@ pub fn partner_page_name(slug: &str) -> String {
 /// Where partner pages go as they are rendered, when they are not to be
 /// held in memory: their path in the site and their bytes.
 pub type PageSink<'a> = dyn Fn(&str, &[u8]) + Sync + 'a;
-use cache::{serde_fingerprint, CachedPage, CachedRow, PartnerCharts, SharedInputs};
+use cache::{serde_fingerprint, CachedPage, CachedRow, DataParts, PartnerCharts, SharedInputs};
 use views::{Brief, ClassCount, QuarterCounts, Row, SiteInfo, StageCount, Totals, WeekItem};
 
 /// The stylesheet's path in the site.
@@ -410,6 +410,7 @@ fn book_rows(
     reports: &[Arc<Report>],
     settings: &Settings,
     scrub: Option<&Scrubber>,
+    window: Window,
     kept: &mut HashMap<String, CachedRow>,
 ) -> Vec<CachedRow> {
     let kept_rows = &*kept;
@@ -428,6 +429,12 @@ fn book_rows(
                 report: r.clone(),
                 value: tera::Value::from_serializable(&*row),
                 row,
+                data: scrub.is_none().then(|| {
+                    Arc::new(DataParts {
+                        json: export::partner_json(p, r),
+                        csv: export::partner_csv(p, window, false),
+                    })
+                }),
             }
         })
         .collect();
@@ -473,6 +480,11 @@ fn book_wide(
             (json(), csv(), ics())
         }
     };
+    // In a run that keeps its rows, each partner's part of the data files
+    // is kept with its row (not on a redacted site, whose files come from
+    // scrubbed copies).
+    let made: Option<Vec<CachedRow>> =
+        kept_rows.map(|kept| book_rows(&book.partners, reports, settings, scrub, window, kept));
     let data_files = || match scrub {
         Some(sc) => {
             let reports: Vec<Report> = reports.iter().map(|r| Report::clone(r)).collect();
@@ -487,17 +499,37 @@ fn book_wide(
         }
         None => {
             let partners: Vec<_> = book.partners.iter().map(|p| p.as_ref()).collect();
-            three(
-                &|| export::partners_json(pairs),
-                &|| export::referrals_csv(&partners, window, false),
-                &|| calendar::calendar(&settings.title, &dues(pairs)),
-            )
+            let parts: Option<Vec<&DataParts>> = made
+                .as_ref()
+                .and_then(|m| m.iter().map(|c| c.data.as_deref()).collect());
+            match &parts {
+                Some(parts) => three(
+                    &|| {
+                        let objects: Vec<&str> = parts.iter().map(|d| &*d.json).collect();
+                        export::join_json(&objects)
+                    },
+                    &|| {
+                        let mut csv = export::csv_header();
+                        csv.reserve(parts.iter().map(|d| d.csv.len()).sum());
+                        for d in parts {
+                            csv.extend_from_slice(&d.csv);
+                        }
+                        csv
+                    },
+                    &|| calendar::calendar(&settings.title, &dues(pairs)),
+                ),
+                None => three(
+                    &|| export::partners_json(pairs),
+                    &|| export::referrals_csv(&partners, window, false),
+                    &|| calendar::calendar(&settings.title, &dues(pairs)),
+                ),
+            }
         }
     };
     // One after another, the data files come first, as they always did.
     let early = (!side_by_side).then(data_files);
-    let (fresh, made): (Vec<Row>, Vec<CachedRow>);
-    let rows = &match kept_rows {
+    let fresh: Vec<Row>;
+    let rows = &match &made {
         None => {
             fresh = pairs
                 .par_iter()
@@ -508,13 +540,10 @@ fn book_wide(
                 values: None,
             }
         }
-        Some(kept) => {
-            made = book_rows(&book.partners, reports, settings, scrub, kept);
-            BookRows {
-                rows: made.iter().map(|c| c.row.as_ref()).collect(),
-                values: Some(made.iter().map(|c| c.value.clone()).collect()),
-            }
-        }
+        Some(made) => BookRows {
+            rows: made.iter().map(|c| c.row.as_ref()).collect(),
+            values: Some(made.iter().map(|c| c.value.clone()).collect()),
+        },
     };
     // The book-wide pages: each context holds every partner. A build that
     // streams its pages renders them one after another, beside the partner
