@@ -159,37 +159,47 @@ fn a_mapping_with_very_many_keys_is_left_to_yaml_serde() {
     assert!(agree(&few));
 }
 
+/// The YAML documents under `dir` (relative to the project): each note's
+/// front-matter and each settings file.
+fn documents(dir: &str) -> Vec<String> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    walkdir::WalkDir::new(root)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter_map(|e| {
+            let text = std::fs::read_to_string(e.path()).ok()?;
+            match e.path().extension()?.to_str()? {
+                "md" => Some(
+                    crate::read::frontmatter::split(&text)
+                        .ok()?
+                        .yaml
+                        .to_string(),
+                ),
+                "yaml" => Some(text),
+                _ => None,
+            }
+        })
+        .collect()
+}
+
+/// `n` values drawn from `strategy`.
+fn draw<S: Strategy>(strategy: S, n: usize) -> Vec<S::Value> {
+    use proptest::strategy::ValueTree;
+    use proptest::test_runner::{Config, TestRunner};
+    let mut runner = TestRunner::new(Config::default());
+    (0..n)
+        .map(|_| strategy.new_tree(&mut runner).unwrap().current())
+        .collect()
+}
+
 #[test]
 fn every_sample_and_fixture_document_reads_alike() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut read_quickly = 0;
-    let mut seen = 0;
-    for dir in ["sample-data", "tests/fixtures"] {
-        for entry in walkdir::WalkDir::new(root.join(dir)) {
-            let entry = entry.unwrap();
-            let path = entry.path();
-            let text = match path.extension().and_then(|e| e.to_str()) {
-                Some("md") => {
-                    let Ok(all) = std::fs::read_to_string(path) else {
-                        continue;
-                    };
-                    match crate::read::frontmatter::split(&all) {
-                        Ok(parts) => parts.yaml.to_string(),
-                        Err(_) => continue,
-                    }
-                }
-                Some("yaml") => match std::fs::read_to_string(path) {
-                    Ok(t) => t,
-                    Err(_) => continue,
-                },
-                _ => continue,
-            };
-            seen += 1;
-            if agree(&text) {
-                read_quickly += 1;
-            }
-        }
-    }
+    let all: Vec<String> = ["sample-data", "tests/fixtures"]
+        .into_iter()
+        .flat_map(documents)
+        .collect();
+    let seen = all.len();
+    let read_quickly = all.iter().filter(|text| agree(text)).count();
     assert!(seen > 30, "only {seen} documents found");
     // The sample notes are written plainly: most must take the quick path.
     assert!(
@@ -342,34 +352,44 @@ fn scalar() -> impl Strategy<Value = String> {
     ]
 }
 
+/// The front-matter's keys that hold a value or a one-line list.
+const NOTE_KEYS: &[&str] = &[
+    "name",
+    "firm",
+    "profession",
+    "role",
+    "since",
+    "email",
+    "phone",
+    "website",
+    "tags",
+    "ideal_clients",
+    "draft",
+    "contact_every",
+    "extra",
+];
+
+/// The keys of referrals and meetings.
+const ENTRY_KEYS: &[&str] = &[
+    "date",
+    "direction",
+    "client",
+    "type",
+    "outcome",
+    "value",
+    "note",
+    "kind",
+    "summary",
+];
+
+/// Keys of every kind: the note's and its entries', other keys of the
+/// format, and keys that are not plain words.
 fn key() -> impl Strategy<Value = String> {
-    let keys = prop::sample::select(vec![
-        "name",
-        "firm",
-        "profession",
-        "role",
-        "since",
-        "email",
-        "phone",
-        "website",
-        "tags",
-        "ideal_clients",
-        "draft",
+    let others = [
         "referrals",
         "meetings",
         "initiatives",
         "next_step",
-        "contact_every",
-        "extra",
-        "date",
-        "direction",
-        "client",
-        "type",
-        "outcome",
-        "value",
-        "note",
-        "kind",
-        "summary",
         "action",
         "started",
         "status",
@@ -385,8 +405,14 @@ fn key() -> impl Strategy<Value = String> {
         "\"q\"",
         "-k",
         "k-1",
-    ]);
-    keys.prop_map(str::to_string)
+    ];
+    let keys: Vec<&str> = NOTE_KEYS
+        .iter()
+        .chain(ENTRY_KEYS)
+        .chain(&others)
+        .copied()
+        .collect();
+    prop::sample::select(keys).prop_map(str::to_string)
 }
 
 /// A document as lines: nested mappings and lists of entries, with
@@ -459,16 +485,8 @@ fn push_value(
 
 #[test]
 fn generated_documents_read_alike() {
-    use proptest::strategy::ValueTree;
-    use proptest::test_runner::{Config, TestRunner};
-    let mut runner = TestRunner::new(Config::default());
-    let (mut quick, total) = (0, 4000);
-    for _ in 0..total {
-        let doc = document().new_tree(&mut runner).unwrap().current();
-        if agree(&doc) {
-            quick += 1;
-        }
-    }
+    let total = 4000;
+    let quick = draw(document(), total).iter().filter(|d| agree(d)).count();
     // Not a vacuous comparison: a good share takes the quick path.
     assert!(quick * 10 > total, "only {quick} of {total} read quickly");
     eprintln!("{quick} of {total} generated documents read quickly");
@@ -531,32 +549,8 @@ proptest! {
 /// Note-shaped documents: the front-matter's own keys, each with a value
 /// that may or may not fit it, and lists of referrals and meetings.
 fn note_document() -> impl Strategy<Value = String> {
-    let top = prop::sample::select(vec![
-        "name",
-        "firm",
-        "profession",
-        "role",
-        "since",
-        "email",
-        "phone",
-        "website",
-        "tags",
-        "ideal_clients",
-        "draft",
-        "contact_every",
-        "extra",
-    ]);
-    let inner = prop::sample::select(vec![
-        "date",
-        "direction",
-        "client",
-        "type",
-        "outcome",
-        "value",
-        "note",
-        "kind",
-        "summary",
-    ]);
+    let top = prop::sample::select(NOTE_KEYS);
+    let inner = prop::sample::select(ENTRY_KEYS);
     let typed = prop::sample::select(vec![
         "esp",
         "coi",
@@ -627,17 +621,14 @@ fn note_document() -> impl Strategy<Value = String> {
 
 #[test]
 fn generated_notes_read_alike_into_the_typed_front_matter() {
-    use proptest::strategy::ValueTree;
-    use proptest::test_runner::{Config, TestRunner};
-    let mut runner = TestRunner::new(Config::default());
-    let (mut typed, total) = (0, 4000);
-    for _ in 0..total {
-        let doc = note_document().new_tree(&mut runner).unwrap().current();
-        agree(&doc);
-        if read::<FrontMatter>(&doc).is_some() {
-            typed += 1;
-        }
-    }
+    let total = 4000;
+    let typed = draw(note_document(), total)
+        .iter()
+        .filter(|doc| {
+            agree(doc);
+            read::<FrontMatter>(doc).is_some()
+        })
+        .count();
     assert!(
         typed * 20 > total,
         "only {typed} of {total} read quickly as notes"
@@ -645,23 +636,9 @@ fn generated_notes_read_alike_into_the_typed_front_matter() {
     eprintln!("{typed} of {total} generated notes read quickly");
 }
 
-/// The front-matter of every sample note, to mutate.
-fn sample_front_matters() -> Vec<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data/partners");
-    walkdir::WalkDir::new(root)
-        .into_iter()
-        .filter_map(Result::ok)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "md"))
-        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-        .filter_map(|t| Some(crate::read::frontmatter::split(&t).ok()?.yaml.to_string()))
-        .collect()
-}
-
 #[test]
 fn mutated_sample_notes_read_alike() {
-    use proptest::strategy::ValueTree;
-    use proptest::test_runner::{Config, TestRunner};
-    let notes = sample_front_matters();
+    let notes = documents("sample-data/partners");
     assert!(notes.len() > 10);
     // Edits that matter to YAML: characters with a meaning, and spaces
     // that move a line in or out.
@@ -675,11 +652,9 @@ fn mutated_sample_notes_read_alike() {
         0usize..pieces.len(),
         0usize..notes.len(),
     );
-    let mut runner = TestRunner::new(Config::default());
-    let strategy = prop::collection::vec(edit, 1..4);
-    let (mut quick, total) = (0, 3000);
-    for _ in 0..total {
-        let edits = strategy.new_tree(&mut runner).unwrap().current();
+    let total = 3000;
+    let mut quick = 0;
+    for edits in draw(prop::collection::vec(edit, 1..4), total) {
         let mut text = notes[edits[0].3].clone();
         for (at, how, piece, _) in edits {
             let mut at = at % (text.len() + 1);
