@@ -182,15 +182,21 @@ pub fn referrals_csv(partners: &[&Partner], window: Window, redact: bool) -> Vec
     w.into_inner().expect("writing to memory")
 }
 
-/// The first line of `data/referrals.csv`.
-pub fn csv_header() -> Vec<u8> {
+/// `data/referrals.csv` from the lines [`partner_csv`] gives for each
+/// partner, in order.
+pub fn join_csv(parts: &[&[u8]]) -> Vec<u8> {
     let mut w = csv_writer();
     w.write_record(CSV_HEADER).expect("writing to memory");
-    w.into_inner().expect("writing to memory")
+    let mut out = w.into_inner().expect("writing to memory");
+    out.reserve(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.extend_from_slice(p);
+    }
+    out
 }
 
-/// One partner's lines of `data/referrals.csv`: after [`csv_header`],
-/// those of every partner in order make the file [`referrals_csv`] writes.
+/// One partner's lines of `data/referrals.csv`: [`join_csv`] makes of
+/// those of every partner the file [`referrals_csv`] writes.
 pub fn partner_csv(p: &Partner, window: Window, redact: bool) -> Vec<u8> {
     let mut w = csv_writer();
     csv_rows(&mut w, p, window, redact);
@@ -315,12 +321,13 @@ mod tests {
             let objects: Vec<String> = pairs.iter().map(|(p, r)| partner_json(p, r)).collect();
             assert_eq!(join_json(&objects), partners_json(pairs));
             for redact in [false, true] {
-                let mut joined = csv_header();
-                for (p, _) in pairs {
-                    joined.extend(partner_csv(p, window, redact));
-                }
+                let parts: Vec<Vec<u8>> = pairs
+                    .iter()
+                    .map(|(p, _)| partner_csv(p, window, redact))
+                    .collect();
+                let parts: Vec<&[u8]> = parts.iter().map(Vec::as_slice).collect();
                 let all: Vec<&Partner> = pairs.iter().map(|(p, _)| *p).collect();
-                assert_eq!(joined, referrals_csv(&all, window, redact));
+                assert_eq!(join_csv(&parts), referrals_csv(&all, window, redact));
             }
         }
     }

@@ -498,31 +498,24 @@ fn book_wide(
             )
         }
         None => {
-            let partners: Vec<_> = book.partners.iter().map(|p| p.as_ref()).collect();
+            let ics = || calendar::calendar(&settings.title, &dues(pairs));
             let parts: Option<Vec<&DataParts>> = made
                 .as_ref()
                 .and_then(|m| m.iter().map(|c| c.data.as_deref()).collect());
             match &parts {
                 Some(parts) => three(
-                    &|| {
-                        let objects: Vec<&str> = parts.iter().map(|d| &*d.json).collect();
-                        export::join_json(&objects)
-                    },
-                    &|| {
-                        let mut csv = export::csv_header();
-                        csv.reserve(parts.iter().map(|d| d.csv.len()).sum());
-                        for d in parts {
-                            csv.extend_from_slice(&d.csv);
-                        }
-                        csv
-                    },
-                    &|| calendar::calendar(&settings.title, &dues(pairs)),
+                    &|| export::join_json(&parts.iter().map(|d| &*d.json).collect::<Vec<_>>()),
+                    &|| export::join_csv(&parts.iter().map(|d| &*d.csv).collect::<Vec<_>>()),
+                    &ics,
                 ),
-                None => three(
-                    &|| export::partners_json(pairs),
-                    &|| export::referrals_csv(&partners, window, false),
-                    &|| calendar::calendar(&settings.title, &dues(pairs)),
-                ),
+                None => {
+                    let partners: Vec<_> = book.partners.iter().map(|p| p.as_ref()).collect();
+                    three(
+                        &|| export::partners_json(pairs),
+                        &|| export::referrals_csv(&partners, window, false),
+                        &ics,
+                    )
+                }
             }
         }
     };
