@@ -129,9 +129,10 @@ pub struct Pipeline {
     /// The templates of the last run, and the folder they came from, kept
     /// for such a run (no template changed).
     templates: Option<(PathBuf, Arc<Templates>)>,
-    /// A walk of the notes folder made just before this run (by the input
-    /// record, see [`Pipeline::adopt_walk`]), to use instead of walking again.
-    adopted: bool,
+    /// A walk of the notes folder made just before the next run (by the
+    /// input record, see [`Pipeline::adopt_walk`]), for it to use instead
+    /// of walking again.
+    adopted: Option<Discovered>,
 }
 
 /// The book's partners as put together from its notes.
@@ -386,12 +387,11 @@ impl Pipeline {
     /// found, for the next run to use instead of walking that folder again.
     pub fn adopt_walk(&mut self, notes_dir: PathBuf, walk: (Vec<NoteFile>, Vec<Diagnostic>)) {
         let (files, problems) = walk;
-        self.discovered = Some(Discovered {
+        self.adopted = Some(Discovered {
             notes_dir,
             files,
             problems,
         });
-        self.adopted = true;
     }
 
     /// [`prepare`](Pipeline::prepare); `changed` as for
@@ -425,12 +425,10 @@ impl Pipeline {
         problems.extend(layout.check());
 
         let standing = changed.and_then(|c| self.last_walk_standing(&layout.notes, c));
-        let adopted = std::mem::take(&mut self.adopted)
-            && self
-                .discovered
-                .as_ref()
-                .is_some_and(|d| d.notes_dir == layout.notes);
-        if standing.is_none() && !adopted {
+        let adopted = self.adopted.take().filter(|d| d.notes_dir == layout.notes);
+        if let Some(walk) = adopted {
+            self.discovered = Some(walk);
+        } else if standing.is_none() {
             let (files, found) = discover::discover(root, &layout.notes);
             self.discovered = Some(Discovered {
                 notes_dir: layout.notes.clone(),
