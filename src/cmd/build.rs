@@ -101,20 +101,16 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
         inputs::forget(&built.output)
     });
     bar.finish_and_clear();
-    let code = report_written(written, &built, start);
-    // The process ends here and the system takes its memory back at once;
-    // freeing the site piece by piece first only costs time.
-    std::mem::forget(built);
-    code
+    report_written(written, built, start)
 }
 
 /// What a build says once its site is written, or could not be.
 fn report_written(
     written: std::io::Result<output::WriteStats>,
-    built: &pipeline::Built,
+    built: pipeline::Built,
     start: Instant,
 ) -> ExitCode {
-    match written {
+    let code = match written {
         Ok(stats) => {
             say!(
                 "{}\nbuilt {} in {} ms: {} files written, {} unchanged, {} removed",
@@ -134,7 +130,11 @@ fn report_written(
             }
             ExitCode::from(1)
         }
-    }
+    };
+    // The process ends here and the system takes its memory back at once;
+    // freeing the site piece by piece first only costs time.
+    std::mem::forget(built);
+    code
 }
 
 /// Whether the site is to be encrypted: asked for, set in the settings,
@@ -198,11 +198,7 @@ fn build_plain(
         None => inputs::forget(&built.output),
     });
     bar.finish_and_clear();
-    let code = report_written(written, &built, start);
-    // The process ends here and the system takes its memory back at once;
-    // freeing the site piece by piece first only costs time.
-    std::mem::forget(built);
-    code
+    report_written(written, built, start)
 }
 
 /// An unchanged book into an untouched site: nothing to render or write.

@@ -1,11 +1,12 @@
 //! YAML into typed structs, with every problem located.
 //!
 //! The common case (a valid document in the plain part of YAML that notes
-//! are written in) is one pass of the quick reader in [`plain`] straight into
-//! the target type; anything else is one `yaml_serde` pass. Only when that fails is the document looked at again: a
-//! second parser records where every key and value stands, and each
-//! top-level key (and each entry of a list) is deserialized on its own, so a
-//! note with three mistakes gets three located problems, not one.
+//! are written in) is one pass of the quick reader in [`plain`] straight
+//! into the target type; anything else is one `yaml_serde` pass. Only when
+//! that fails is the document looked at again: a second parser records
+//! where every key and value stands, and each top-level key (and each entry
+//! of a list) is deserialized on its own, so a note with three mistakes
+//! gets three located problems, not one.
 
 use std::collections::{HashMap, HashSet};
 

@@ -38,8 +38,8 @@ pub fn read<T: DeserializeOwned>(text: &str) -> Option<T> {
 /// A value written on one line: text, a number, a boolean, null, or a
 /// one-line list of those. Text borrows from the document unless a quoted
 /// value had `''` in it.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum Node<'a> {
+#[derive(Debug)]
+enum Node<'a> {
     Null,
     Bool(bool),
     Int(i64),
