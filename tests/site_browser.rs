@@ -175,6 +175,29 @@ fn viewport(b: &mut Browser, width: u32, height: u32) {
     );
 }
 
+/// The table `id` does not scroll in its box (the element the script
+/// `scroll_box` gives), and its last column, called `last`, ends within
+/// the window's `inner` width.
+fn assert_table_fits(b: &mut Browser, id: &str, scroll_box: &str, last: &str, inner: f64) {
+    let table = b
+        .eval(&format!("document.getElementById('{id}').scrollWidth"))
+        .as_f64()
+        .unwrap();
+    let width = b
+        .eval(&format!("{scroll_box}.clientWidth"))
+        .as_f64()
+        .unwrap();
+    assert!(table <= width, "the table is {table} px in {width} px");
+    let right = b
+        .eval(&format!(
+            "Math.max.apply(null, Array.from(document.querySelectorAll('#{id} tr')).map(function (r) {{
+                return r.cells[r.cells.length - 1].getBoundingClientRect().right; }}))"
+        ))
+        .as_f64()
+        .unwrap();
+    assert!(right <= inner, "{last} ends at {right} px of {inner}");
+}
+
 /// The smallest chart text on the page, in CSS pixels as drawn: the font
 /// size times the scale at which the chart is shown.
 fn smallest_chart_text(b: &mut Browser) -> f64 {
@@ -215,41 +238,15 @@ fn every_page_fits_a_phone_and_a_desktop() {
             if name == "partners" {
                 // The partner table fits: it does not scroll in its box,
                 // and every column, the last (Due) too, is on screen.
-                let (table, boxed) = (
-                    b.eval("document.getElementById('partners').scrollWidth")
-                        .as_f64()
-                        .unwrap(),
-                    b.eval("document.querySelector('.table-scroll').clientWidth")
-                        .as_f64()
-                        .unwrap(),
-                );
-                assert!(table <= boxed, "the table is {table} px in {boxed} px");
-                let right = b.eval(
-                    "Math.max.apply(null, Array.from(document.querySelectorAll('#partners tr')).map(function (r) {
-                        return r.cells[r.cells.length - 1].getBoundingClientRect().right; }))",
-                );
-                let right = right.as_f64().unwrap();
-                assert!(right <= inner, "Due ends at {right} px of {inner}");
+                let scroll_box = "document.querySelector('.table-scroll')";
+                assert_table_fits(&mut b, "partners", scroll_box, "Due", inner);
             }
             if name == "reciprocity" && width == 1400 {
                 // On a desktop every column of the reciprocity table, the
                 // last (Reciprocity) too, is in view without scrolling its
                 // box; on a phone the box scrolls.
-                let (table, boxed) = (
-                    b.eval("document.getElementById('reciprocity').scrollWidth")
-                        .as_f64()
-                        .unwrap(),
-                    b.eval("document.querySelector('#reciprocity').parentElement.clientWidth")
-                        .as_f64()
-                        .unwrap(),
-                );
-                assert!(table <= boxed, "the table is {table} px in {boxed} px");
-                let right = b.eval(
-                    "Math.max.apply(null, Array.from(document.querySelectorAll('#reciprocity tr')).map(function (r) {
-                        return r.cells[r.cells.length - 1].getBoundingClientRect().right; }))",
-                );
-                let right = right.as_f64().unwrap();
-                assert!(right <= inner, "Reciprocity ends at {right} px of {inner}");
+                let scroll_box = "document.querySelector('#reciprocity').parentElement";
+                assert_table_fits(&mut b, "reciprocity", scroll_box, "Reciprocity", inner);
             }
             let least = smallest_chart_text(&mut b);
             assert!(
