@@ -25,23 +25,29 @@ pub(super) struct SharedInputs {
     pub(super) scrubber: Option<Scrubber>,
 }
 
-/// A partner's row of the book-wide tables, and the same as a template
-/// value, with the partner and report it was made from.
+/// A partner's row of the book-wide tables, and the same as template
+/// values, with the partner and report it was made from.
 #[derive(Clone)]
 pub(super) struct CachedRow {
     pub(super) partner: Arc<Partner>,
     pub(super) report: Arc<Report>,
     pub(super) row: Arc<views::Row>,
     pub(super) value: tera::Value,
+    /// What the dashboard's lists show of it ([`views::Brief`]).
+    pub(super) brief: tera::Value,
+    /// Its lines of the dashboard's "This week" ([`views::WeekItem`]),
+    /// each with its days from `as_of`.
+    pub(super) week: Vec<(i64, tera::Value)>,
     /// Its parts of the data files, on a site that is not redacted.
     pub(super) data: Option<Arc<DataParts>>,
 }
 
-/// A partner's object in `data/partners.json` and lines in
-/// `data/referrals.csv`.
+/// A partner's object in `data/partners.json`, lines in
+/// `data/referrals.csv` and events in `data/calendar.ics`.
 pub(super) struct DataParts {
     pub(super) json: String,
     pub(super) csv: Vec<u8>,
+    pub(super) ics: Vec<super::calendar::Written>,
 }
 
 pub(super) struct CachedPage {

@@ -66,63 +66,102 @@ pub fn contact_uid(slug: &str) -> String {
     format!("contact-{slug}@rapport")
 }
 
-/// The events for what partners have due: "Next step: <action> — <name>"
-/// on the next step's day, "Get in touch with <name>" on the contact's due
-/// day. In date order, then by UID.
-pub fn events(due: &[Due]) -> Vec<Event> {
+/// The events of one partner's dues: "Next step: <action> — <name>" on
+/// the next step's day, "Get in touch with <name>" on the contact's due
+/// day.
+pub fn partner_events(d: &Due) -> Vec<Event> {
     let mut out = Vec::new();
-    for d in due {
-        if let Some((date, action)) = &d.next_step {
-            out.push(Event {
-                uid: next_step_uid(&d.slug),
-                date: *date,
-                summary: format!("Next step: {} — {}", action.trim(), d.name),
-                description: None,
-            });
-        }
-        if let Some(date) = d.contact_due {
-            out.push(Event {
-                uid: contact_uid(&d.slug),
-                date,
-                summary: format!("Get in touch with {}", d.name),
-                description: None,
-            });
-        }
+    if let Some((date, action)) = &d.next_step {
+        out.push(Event {
+            uid: next_step_uid(&d.slug),
+            date: *date,
+            summary: format!("Next step: {} — {}", action.trim(), d.name),
+            description: None,
+        });
     }
+    if let Some(date) = d.contact_due {
+        out.push(Event {
+            uid: contact_uid(&d.slug),
+            date,
+            summary: format!("Get in touch with {}", d.name),
+            description: None,
+        });
+    }
+    out
+}
+
+/// The events for what partners have due ([`partner_events`]), in date
+/// order, then by UID.
+pub fn events(due: &[Due]) -> Vec<Event> {
+    let mut out: Vec<Event> = due.iter().flat_map(partner_events).collect();
     out.sort_by(|a, b| (a.date, &a.uid).cmp(&(b.date, &b.uid)));
     out
 }
 
-/// The whole calendar file, named `name` in calendar programs.
-pub fn write(name: &str, events: &[Event]) -> String {
+/// An event with its lines of the file already written: a book's events
+/// are written once each and then put in order ([`join`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Written {
+    pub date: Day,
+    pub uid: String,
+    /// From `BEGIN:VEVENT` to `END:VEVENT`, each line folded and ended.
+    pub text: String,
+}
+
+/// The lines of one event.
+pub fn written(e: Event) -> Written {
     let mut out = String::new();
     let mut line = |text: String| fold_into(&mut out, &text);
+    line("BEGIN:VEVENT".into());
+    line(format!("UID:{}", e.uid));
+    line(format!("DTSTAMP:{}T000000Z", basic(e.date.0)));
+    line(format!("DTSTART;VALUE=DATE:{}", basic(e.date.0)));
+    let end = e.date.0.checked_add_days(Days::new(1)).unwrap_or(e.date.0);
+    line(format!("DTEND;VALUE=DATE:{}", basic(end)));
+    line(format!("SUMMARY:{}", escape_text(&e.summary)));
+    if let Some(d) = &e.description {
+        line(format!("DESCRIPTION:{}", escape_text(d)));
+    }
+    line("TRANSP:TRANSPARENT".into());
+    line("END:VEVENT".into());
+    Written {
+        date: e.date,
+        uid: e.uid,
+        text: out,
+    }
+}
+
+/// One partner's events, written.
+pub fn partner_written(d: &Due) -> Vec<Written> {
+    partner_events(d).into_iter().map(written).collect()
+}
+
+/// The whole calendar file, named `name` in calendar programs, of events
+/// already written, put in date order, then by UID.
+pub fn join(name: &str, mut events: Vec<&Written>) -> String {
+    events.sort_unstable_by(|a, b| (a.date, &a.uid).cmp(&(b.date, &b.uid)));
+    let mut head = String::new();
+    let mut line = |text: String| fold_into(&mut head, &text);
     line("BEGIN:VCALENDAR".into());
     line("VERSION:2.0".into());
     line("PRODID:-//rapport//referral partners//EN".into());
     line("CALSCALE:GREGORIAN".into());
     line(format!("X-WR-CALNAME:{}", escape_text(name)));
+    const END: &str = "END:VCALENDAR\r\n";
+    let len = head.len() + events.iter().map(|e| e.text.len()).sum::<usize>() + END.len();
+    let mut out = String::with_capacity(len);
+    out.push_str(&head);
     for e in events {
-        line("BEGIN:VEVENT".into());
-        line(format!("UID:{}", e.uid));
-        line(format!("DTSTAMP:{}T000000Z", basic(e.date.0)));
-        line(format!("DTSTART;VALUE=DATE:{}", basic(e.date.0)));
-        let end = e.date.0.checked_add_days(Days::new(1)).unwrap_or(e.date.0);
-        line(format!("DTEND;VALUE=DATE:{}", basic(end)));
-        line(format!("SUMMARY:{}", escape_text(&e.summary)));
-        if let Some(d) = &e.description {
-            line(format!("DESCRIPTION:{}", escape_text(d)));
-        }
-        line("TRANSP:TRANSPARENT".into());
-        line("END:VEVENT".into());
+        out.push_str(&e.text);
     }
-    line("END:VCALENDAR".into());
+    out.push_str(END);
     out
 }
 
-/// The calendar of `due`: [`events`] written by [`write`].
+/// The calendar of `due`: every partner's events, written and joined.
 pub fn calendar(name: &str, due: &[Due]) -> String {
-    write(name, &events(due))
+    let events: Vec<Written> = due.iter().flat_map(partner_written).collect();
+    join(name, events.iter().collect())
 }
 
 /// A date in the RFC's basic form, `YYYYMMDD`.

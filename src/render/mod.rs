@@ -15,6 +15,7 @@ pub mod redact;
 pub mod templates;
 pub mod views;
 
+use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
 use std::sync::Arc;
@@ -44,7 +45,7 @@ pub fn partner_page_name(slug: &str) -> String {
 /// held in memory: their path in the site and their bytes.
 pub type PageSink<'a> = dyn Fn(&str, &[u8]) + Sync + 'a;
 use cache::{serde_fingerprint, CachedPage, CachedRow, DataParts, PartnerCharts, SharedInputs};
-use views::{Brief, ClassCount, QuarterCounts, Row, SiteInfo, StageCount, Totals, WeekItem};
+use views::{Brief, ClassCount, QuarterCounts, Row, SiteInfo, StageCount, Totals};
 
 /// The stylesheet's path in the site.
 pub const STYLESHEET: &str = "style.css";
@@ -381,22 +382,54 @@ pub fn render_cached(
 type BookFiles = Vec<(String, Arc<[u8]>)>;
 
 /// One row per partner (see [`Row`]), for every book-wide page. In a run
-/// that keeps them for the next (`watch`, `serve`), each also as a
-/// template value: the tables that list every partner share these values
-/// instead of each turning the rows into template values again. A build
-/// that streams its pages makes none, which keeps its peak of memory low.
+/// that keeps them for the next (`watch`, `serve`), each with its template
+/// values ([`CachedRow`]): the pages that list partners share those values
+/// instead of each making them again. A build that streams its pages
+/// keeps none, which keeps its peak of memory low, and makes each value
+/// where a page needs it.
 struct BookRows<'a> {
     rows: Vec<&'a Row>,
-    values: Option<Vec<tera::Value>>,
+    kept: Option<&'a [CachedRow]>,
 }
 
 impl BookRows<'_> {
     /// Puts `rows` (by their places in `self.rows`) into `ctx` under `key`.
     fn insert(&self, ctx: &mut Context, key: &'static str, at: impl Iterator<Item = usize>) {
-        match &self.values {
-            Some(values) => ctx.insert(key, &at.map(|i| &values[i]).collect::<Vec<_>>()),
+        match self.kept {
+            Some(kept) => ctx.insert(key, &at.map(|i| &kept[i].value).collect::<Vec<_>>()),
             None => ctx.insert(key, &at.map(|i| self.rows[i]).collect::<Vec<_>>()),
         }
+    }
+
+    /// Puts what the dashboard's lists show of `rows` ([`Brief`]) into
+    /// `ctx` under `key`.
+    fn insert_briefs(&self, ctx: &mut Context, key: &'static str, at: &[usize]) {
+        let brief = |i: usize| match self.kept {
+            Some(kept) => kept[i].brief.clone(),
+            None => tera::Value::from_serializable(&Brief::of(self.rows[i])),
+        };
+        let values: Vec<tera::Value> = at.iter().map(|&i| brief(i)).collect();
+        ctx.insert_value(key, tera::Value::from(values));
+    }
+
+    /// Every partner's lines of "This week" ([`views::week_items`]): the
+    /// days from `as_of`, the partner's name and the line's value.
+    fn week(&self) -> Vec<(i64, &str, tera::Value)> {
+        let mut out = Vec::new();
+        for (i, r) in self.rows.iter().enumerate() {
+            match self.kept {
+                Some(kept) => out.extend(
+                    kept[i]
+                        .week
+                        .iter()
+                        .map(|(d, v)| (*d, r.name.as_str(), v.clone())),
+                ),
+                None => out.extend(views::week_items(r).iter().map(|item| {
+                    (item.in_days, r.name.as_str(), tera::Value::from_serializable(item))
+                })),
+            }
+        }
+        out
     }
 }
 
@@ -428,11 +461,17 @@ fn book_rows(
                 partner: p.clone(),
                 report: r.clone(),
                 value: tera::Value::from_serializable(&*row),
+                brief: tera::Value::from_serializable(&Brief::of(&row)),
+                week: views::week_items(&row)
+                    .iter()
+                    .map(|item| (item.in_days, tera::Value::from_serializable(item)))
+                    .collect(),
                 row,
                 data: scrub.is_none().then(|| {
                     Arc::new(DataParts {
                         json: export::partner_json(p, r),
                         csv: export::partner_csv(p, window, false),
+                        ics: calendar::partner_written(&calendar::Due::of(p, r.contact.due)),
                     })
                 }),
             }
@@ -506,7 +545,7 @@ fn book_wide(
                 Some(parts) => three(
                     &|| export::join_json(&parts.iter().map(|d| &*d.json).collect::<Vec<_>>()),
                     &|| export::join_csv(&parts.iter().map(|d| &*d.csv).collect::<Vec<_>>()),
-                    &ics,
+                    &|| calendar::join(&settings.title, parts.iter().flat_map(|d| &d.ics).collect()),
                 ),
                 None => {
                     let partners: Vec<_> = book.partners.iter().map(|p| p.as_ref()).collect();
@@ -530,14 +569,17 @@ fn book_wide(
                 .collect();
             BookRows {
                 rows: fresh.iter().collect(),
-                values: None,
+                kept: None,
             }
         }
         Some(made) => BookRows {
             rows: made.iter().map(|c| c.row.as_ref()).collect(),
-            values: Some(made.iter().map(|c| c.value.clone()).collect()),
+            kept: Some(made),
         },
     };
+    // The book's referrals per quarter, for the dashboard and the
+    // reciprocity report.
+    let q = book_quarters(book, window, quarters);
     // The book-wide pages: each context holds every partner. A build that
     // streams its pages renders them one after another, beside the partner
     // pages, which keeps the peak of memory low; otherwise (watch, serve)
@@ -557,7 +599,7 @@ fn book_wide(
             Box::new(|| {
                 templates.render(
                     "reciprocity.html",
-                    &reciprocity(book, rows, site, window, quarters),
+                    &reciprocity(rows, site, &q),
                 )
             }),
         ),
@@ -566,7 +608,7 @@ fn book_wide(
             Box::new(|| {
                 templates.render(
                     "index.html",
-                    &dashboard(book, reports, &rows.rows, site, window, quarters),
+                    &dashboard(book, reports, rows, site, window, &q),
                 )
             }),
         ),
@@ -711,63 +753,24 @@ fn partner_table(all: &BookRows, site: &SiteInfo) -> Context {
 
 /// The "This week" list: what is due today or overdue (next steps and
 /// contacts), most overdue first, then what falls due in the next 7 days.
-fn this_week<'a>(rows: &[&'a Row]) -> (Vec<WeekItem<'a>>, Vec<WeekItem<'a>>) {
-    let mut overdue = Vec::new();
-    let mut soon = Vec::new();
-    for r in rows {
-        if let (Some(d), Some(date)) = (r.next_step_in, &r.next_step_date) {
-            let item = WeekItem {
-                row: Brief::of(r),
-                kind: "step",
-                what: r.next_step_action.clone().unwrap_or_default(),
-                date: date.clone(),
-                in_days: d,
-                when: views::due_words(d),
-            };
-            if d <= 0 {
-                overdue.push(item);
-            } else if d <= 7 {
-                soon.push(item);
-            }
-        }
-        if let (Some(d), Some(date)) = (r.contact_in, &r.contact_due) {
-            let what = match (r.cadence, &r.last_contact) {
-                (Some(c), Some(last)) => {
-                    format!(
-                        "Get in touch: last contact {last}, every {}",
-                        views::days(i64::from(c))
-                    )
-                }
-                _ => "Get in touch: no contact recorded yet".to_string(),
-            };
-            let item = WeekItem {
-                row: Brief::of(r),
-                kind: "contact",
-                what,
-                date: date.clone(),
-                in_days: d,
-                when: views::due_words(d),
-            };
-            if d <= 0 {
-                overdue.push(item);
-            } else if d <= 7 {
-                soon.push(item);
-            }
-        }
-    }
-    overdue.sort_by(|a, b| a.in_days.cmp(&b.in_days).then(a.row.name.cmp(b.row.name)));
-    soon.sort_by(|a, b| a.in_days.cmp(&b.in_days).then(a.row.name.cmp(b.row.name)));
-    (overdue, soon)
+fn this_week(rows: &BookRows) -> (Vec<tera::Value>, Vec<tera::Value>) {
+    let mut items = rows.week();
+    items.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)));
+    let split = items.partition_point(|(d, _, _)| *d <= 0);
+    let mut values = items.into_iter().map(|(_, _, v)| v);
+    let overdue = values.by_ref().take(split).collect();
+    (overdue, values.collect())
 }
 
 fn dashboard(
     book: &Book,
     reports: &[Arc<Report>],
-    rows: &[&Row],
+    all: &BookRows,
     site: &SiteInfo,
     window: Window,
-    quarters: &[i32],
+    q: &[QuarterCounts],
 ) -> Context {
+    let rows = &all.rows;
     let currency = book.settings.currency.as_deref();
     let (mut won, mut lost, mut pending) = (0, 0, 0);
     for p in &book.partners {
@@ -783,7 +786,7 @@ fn dashboard(
     }
     let given_value: f64 = reports.iter().map(|r| r.flow.given_value).sum();
     let received_value: f64 = reports.iter().map(|r| r.flow.received_value).sum();
-    let (overdue, soon) = this_week(rows);
+    let (overdue, soon) = this_week(all);
     let totals = Totals {
         partners: rows.len(),
         active: rows.iter().filter(|r| r.active).count(),
@@ -810,56 +813,63 @@ fn dashboard(
         overdue: overdue.len(),
     };
     let counts = stage_counts(rows);
-    let pick = |f: &dyn Fn(&Row) -> bool| {
-        rows.iter()
-            .copied()
-            .filter(|r| f(r))
-            .map(Brief::of)
-            .collect::<Vec<_>>()
+    // The places in `rows` of the partners a list shows, in its order.
+    let pick = |keep: &dyn Fn(&Row) -> bool, order: &dyn Fn(&Row, &Row) -> Ordering| {
+        let mut at: Vec<usize> = (0..rows.len()).filter(|&i| keep(rows[i])).collect();
+        at.sort_by(|&a, &b| order(rows[a], rows[b]));
+        at
     };
-    let mut one_way_given = pick(&|r| r.reciprocity == Reciprocity::OneWayGiven);
-    one_way_given.sort_by(|a, b| b.given.cmp(&a.given).then(a.name.cmp(b.name)));
-    let mut one_way_received = pick(&|r| r.reciprocity == Reciprocity::OneWayReceived);
-    one_way_received.sort_by(|a, b| b.received.cmp(&a.received).then(a.name.cmp(b.name)));
-    let ready = pick(&|r| r.stage == Stage::ReadyForDiscovery);
-    let mut givers = pick(&|r| r.net_new_received > 0);
-    givers.sort_by(|a, b| {
-        b.net_new_received
-            .cmp(&a.net_new_received)
-            .then(a.name.cmp(b.name))
-    });
-    givers.truncate(5);
-    let mut stale = pick(&|r| !r.active);
-    stale.sort_by(|a, b| {
-        a.last_activity
-            .cmp(&b.last_activity)
-            .then(a.name.cmp(b.name))
-    });
-    let q = book_quarters(book, window, quarters);
     let mut ctx = base_context(site, "", "dashboard");
     ctx.insert("totals", &totals);
     ctx.insert("stages", &counts);
-    ctx.insert("one_way_given", &one_way_given);
-    ctx.insert("one_way_received", &one_way_received);
-    ctx.insert("ready", &ready);
-    ctx.insert("givers", &givers);
-    ctx.insert("stale", &stale);
-    ctx.insert("overdue", &overdue);
-    ctx.insert("soon", &soon);
+    let lists: [(&'static str, Vec<usize>); 5] = [
+        (
+            "one_way_given",
+            pick(&|r| r.reciprocity == Reciprocity::OneWayGiven, &|a, b| {
+                b.given.cmp(&a.given).then(a.name.cmp(&b.name))
+            }),
+        ),
+        (
+            "one_way_received",
+            pick(&|r| r.reciprocity == Reciprocity::OneWayReceived, &|a, b| {
+                b.received.cmp(&a.received).then(a.name.cmp(&b.name))
+            }),
+        ),
+        (
+            "ready",
+            pick(&|r| r.stage == Stage::ReadyForDiscovery, &|_, _| Ordering::Equal),
+        ),
+        ("givers", {
+            let mut top = pick(&|r| r.net_new_received > 0, &|a, b| {
+                b.net_new_received
+                    .cmp(&a.net_new_received)
+                    .then(a.name.cmp(&b.name))
+            });
+            top.truncate(5);
+            top
+        }),
+        (
+            "stale",
+            pick(&|r| !r.active, &|a, b| {
+                a.last_activity
+                    .cmp(&b.last_activity)
+                    .then(a.name.cmp(&b.name))
+            }),
+        ),
+    ];
+    for (key, at) in &lists {
+        all.insert_briefs(&mut ctx, key, at);
+    }
+    ctx.insert_value("overdue", tera::Value::from(overdue));
+    ctx.insert_value("soon", tera::Value::from(soon));
     ctx.insert("calendar", calendar::FILE);
-    ctx.insert("quarters", &q);
-    ctx.insert("flow_chart", &quarter_chart(&q));
+    ctx.insert("quarters", q);
+    ctx.insert("flow_chart", &quarter_chart(q));
     ctx.insert("stage_chart", &stage_chart(&counts));
     ctx
 }
 
-fn reciprocity(
-    book: &Book,
-    all: &BookRows,
-    site: &SiteInfo,
-    window: Window,
-    quarters: &[i32],
-) -> Context {
+fn reciprocity(all: &BookRows, site: &SiteInfo, q: &[QuarterCounts]) -> Context {
     let rows = &all.rows;
     // 1. Given versus received: every one-way partner named, and the
     // busiest six.
@@ -949,7 +959,6 @@ fn reciprocity(
         )
     });
     // 4 and 5. Per quarter.
-    let q = book_quarters(book, window, quarters);
     let labels: Vec<String> = q.iter().map(|q| short_label(&q.label)).collect();
     let nn: Vec<f64> = q.iter().map(|q| f64::from(q.net_new)).collect();
     let ex: Vec<f64> = q.iter().map(|q| f64::from(q.existing)).collect();
@@ -987,13 +996,13 @@ fn reciprocity(
     });
     let mut ctx = base_context(site, "../", "reciprocity");
     all.insert(&mut ctx, "partners", by_balance.into_iter());
-    ctx.insert("quarters", &q);
+    ctx.insert("quarters", q);
     ctx.insert("scatter_chart", &scatter);
     ctx.insert("busiest_chart", &busiest_chart);
     ctx.insert("busiest_count", &top.len());
     ctx.insert("givers_chart", &givers_chart);
     ctx.insert("givers", &givers);
-    ctx.insert("flow_chart", &quarter_chart(&q));
+    ctx.insert("flow_chart", &quarter_chart(q));
     ctx.insert("net_new_chart", &net_new_chart);
     let counts: Vec<ClassCount> = crate::analysis::Reciprocity::ALL
         .iter()

@@ -421,6 +421,46 @@ pub struct WeekItem<'a> {
     pub when: String,
 }
 
+/// A partner's lines of "This week": its next step and its contact, each
+/// when due in the next 7 days or already.
+pub fn week_items(r: &Row) -> Vec<WeekItem<'_>> {
+    let mut out = Vec::new();
+    if let (Some(d), Some(date)) = (r.next_step_in, &r.next_step_date) {
+        if d <= 7 {
+            out.push(WeekItem {
+                row: Brief::of(r),
+                kind: "step",
+                what: r.next_step_action.clone().unwrap_or_default(),
+                date: date.clone(),
+                in_days: d,
+                when: due_words(d),
+            });
+        }
+    }
+    if let (Some(d), Some(date)) = (r.contact_in, &r.contact_due) {
+        if d <= 7 {
+            let what = match (r.cadence, &r.last_contact) {
+                (Some(c), Some(last)) => {
+                    format!(
+                        "Get in touch: last contact {last}, every {}",
+                        days(i64::from(c))
+                    )
+                }
+                _ => "Get in touch: no contact recorded yet".to_string(),
+            };
+            out.push(WeekItem {
+                row: Brief::of(r),
+                kind: "contact",
+                what,
+                date: date.clone(),
+                in_days: d,
+                when: due_words(d),
+            });
+        }
+    }
+    out
+}
+
 /// How many partners a reciprocity class holds.
 #[derive(Debug, Serialize)]
 pub struct ClassCount {
