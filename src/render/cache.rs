@@ -27,11 +27,10 @@ pub(super) struct SharedInputs {
 
 /// A partner's row of the book-wide tables, and the same as template
 /// values, with the partner and report it was made from.
-#[derive(Clone)]
 pub(super) struct CachedRow {
     pub(super) partner: Arc<Partner>,
     pub(super) report: Arc<Report>,
-    pub(super) row: Arc<views::Row>,
+    pub(super) row: views::Row,
     pub(super) value: tera::Value,
     /// What the dashboard's lists show of it ([`views::Brief`]).
     pub(super) brief: tera::Value,
@@ -78,7 +77,7 @@ pub struct RenderCache {
     pub(super) book_key: Option<u64>,
     pub(super) book_files: Vec<(String, Arc<[u8]>)>,
     /// Each partner's row of the book-wide tables, by slug.
-    pub(super) rows: HashMap<String, CachedRow>,
+    pub(super) rows: HashMap<String, Arc<CachedRow>>,
     /// What `[[links]]` resolved against in the last run: while it is the
     /// same, every cached page's links still resolve as they did.
     pub(super) targets: Option<super::markdown::LinkTargets>,

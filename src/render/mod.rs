@@ -285,7 +285,7 @@ pub fn render_cached(
             })
             .collect()
     };
-    let wide = |kept: Option<&mut HashMap<String, CachedRow>>| {
+    let wide = |kept: Option<&mut HashMap<String, Arc<CachedRow>>>| {
         let side_by_side = sink.is_none();
         book_wide(
             book,
@@ -389,7 +389,7 @@ type BookFiles = Vec<(String, Arc<[u8]>)>;
 /// where a page needs it.
 struct BookRows<'a> {
     rows: Vec<&'a Row>,
-    kept: Option<&'a [CachedRow]>,
+    kept: Option<&'a [Arc<CachedRow>]>,
 }
 
 impl BookRows<'_> {
@@ -444,10 +444,10 @@ fn book_rows(
     settings: &Settings,
     scrub: Option<&Scrubber>,
     window: Window,
-    kept: &mut HashMap<String, CachedRow>,
-) -> Vec<CachedRow> {
+    kept: &mut HashMap<String, Arc<CachedRow>>,
+) -> Vec<Arc<CachedRow>> {
     let kept_rows = &*kept;
-    let made: Vec<CachedRow> = partners
+    let made: Vec<Arc<CachedRow>> = partners
         .par_iter()
         .zip(reports.par_iter())
         .map(|(p, r)| {
@@ -456,11 +456,11 @@ fn book_rows(
                     return c.clone();
                 }
             }
-            let row = Arc::new(Row::new(p, r, settings, scrub));
-            CachedRow {
+            let row = Row::new(p, r, settings, scrub);
+            Arc::new(CachedRow {
                 partner: p.clone(),
                 report: r.clone(),
-                value: tera::Value::from_serializable(&*row),
+                value: tera::Value::from_serializable(&row),
                 brief: tera::Value::from_serializable(&Brief::of(&row)),
                 week: views::week_items(&row)
                     .iter()
@@ -474,11 +474,22 @@ fn book_rows(
                         ics: calendar::partner_written(&calendar::Due::of(p, r.contact.due)),
                     })
                 }),
-            }
+            })
         })
         .collect();
-    kept.clear();
-    kept.extend(made.iter().map(|c| (c.partner.slug.clone(), c.clone())));
+    for c in &made {
+        match kept.get_mut(&c.partner.slug) {
+            Some(k) if Arc::ptr_eq(k, c) => {}
+            Some(k) => *k = c.clone(),
+            None => {
+                kept.insert(c.partner.slug.clone(), c.clone());
+            }
+        }
+    }
+    if kept.len() > made.len() {
+        let slugs: HashSet<&str> = partners.iter().map(|p| p.slug.as_str()).collect();
+        kept.retain(|slug, _| slugs.contains(slug.as_str()));
+    }
     made
 }
 
@@ -489,7 +500,7 @@ fn book_wide(
     book: &Book,
     reports: &[Arc<Report>],
     pairs: &[(&Partner, &Report)],
-    kept_rows: Option<&mut HashMap<String, CachedRow>>,
+    kept_rows: Option<&mut HashMap<String, Arc<CachedRow>>>,
     site: &SiteInfo,
     window: Window,
     quarters: &[i32],
@@ -522,7 +533,7 @@ fn book_wide(
     // In a run that keeps its rows, each partner's part of the data files
     // is kept with its row (not on a redacted site, whose files come from
     // scrubbed copies).
-    let made: Option<Vec<CachedRow>> =
+    let made: Option<Vec<Arc<CachedRow>>> =
         kept_rows.map(|kept| book_rows(&book.partners, reports, settings, scrub, window, kept));
     let data_files = || match scrub {
         Some(sc) => {
@@ -573,7 +584,7 @@ fn book_wide(
             }
         }
         Some(made) => BookRows {
-            rows: made.iter().map(|c| c.row.as_ref()).collect(),
+            rows: made.iter().map(|c| &c.row).collect(),
             kept: Some(made),
         },
     };
@@ -628,7 +639,11 @@ fn book_wide(
             jobs.iter().map(|(path, job)| (*path, job())).collect(),
         ),
         None => rayon::join(data_files, || {
-            jobs.par_iter().map(|(path, job)| (*path, job())).collect()
+            // One task a page: a few heavy pages are not to share a thread.
+            jobs.par_iter()
+                .with_max_len(1)
+                .map(|(path, job)| (*path, job()))
+                .collect()
         }),
     };
     let mut book_files: Vec<(String, Arc<[u8]>)> = vec![
