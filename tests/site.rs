@@ -305,6 +305,98 @@ fn a_book_template_replaces_the_built_in_one() {
     assert!(partner.contains("Collaboration readiness"));
 }
 
+/// The two tables that list every partner take their lines from a
+/// template of their own, which a book can replace like any other: in a
+/// first build and in a rebuild that keeps the other partners' lines.
+#[test]
+fn a_book_row_template_draws_every_line_of_its_table() {
+    use rapport::build::session::{Rebuild, Session};
+    let book = book_copy();
+    fs::create_dir_all(book.path().join("templates")).unwrap();
+    fs::write(
+        book.path().join("templates/partners-row.html"),
+        "<tr class=\"mine\"><td>{{ p.name }} ({{ p.given }} given)\n",
+    )
+    .unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let opts = Options {
+        root: book.path().to_path_buf(),
+        output: Some(out.path().to_path_buf()),
+        ..Options::default()
+    };
+    let mut session = Session::new(&opts);
+    assert!(matches!(
+        session.rebuild(&Default::default()),
+        Rebuild::Built { .. }
+    ));
+    let table = || fs::read_to_string(out.path().join("partners/index.html")).unwrap();
+    let partners = fs::read_dir(book.path().join("partners"))
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "md")
+        })
+        .count();
+    assert!(partners > 0);
+    let mine = |page: &str| page.matches("<tr class=\"mine\"><td>").count();
+    assert!(
+        mine(&table()) >= partners,
+        "not every line drawn by the book's template:\n{}",
+        table()
+    );
+    assert!(table().contains("<td>Lena Park ("), "{}", table());
+    // The reciprocity report's table keeps the built-in lines.
+    let report = fs::read_to_string(out.path().join("reports/reciprocity.html")).unwrap();
+    assert!(report.contains("<tr><td><a href=\"../partners/lena-park.html\">Lena Park</a>"));
+
+    let lines = mine(&table());
+    // Renamed under watch: that line is drawn again, the others kept.
+    let note = book.path().join("partners/lena-park.md");
+    let text = fs::read_to_string(&note).unwrap();
+    fs::write(
+        &note,
+        text.replace("name: Lena Park", "name: Lena Park-Ortiz"),
+    )
+    .unwrap();
+    let outcome = session.rebuild_changed(&[note].into_iter().collect());
+    assert!(
+        matches!(outcome, Rebuild::Built { .. }),
+        "{:?}",
+        outcome.problems()
+    );
+    let after = table();
+    assert!(after.contains("<td>Lena Park-Ortiz ("), "{after}");
+    assert!(!after.contains("<td>Lena Park ("), "{after}");
+    assert_eq!(mine(&after), lines);
+
+    // A broken line template is named with its line, and nothing is written.
+    let before = files::files_under(out.path());
+    fs::write(
+        book.path().join("templates/reciprocity-row.html"),
+        "<tr><td>{{ p.name }}\n<td>{{ p.nothing.here }}\n",
+    )
+    .unwrap();
+    let run = build(book.path(), out.path());
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("templates/reciprocity-row.html"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("reciprocity-row.html:2:"),
+        "line not named: {stderr}"
+    );
+    assert_eq!(
+        files::files_under(out.path()),
+        before,
+        "the previous site changed"
+    );
+}
+
 #[test]
 fn a_broken_template_fails_the_build_and_leaves_the_site_alone() {
     let book = book_copy();

@@ -32,6 +32,8 @@ pub(super) struct CachedRow {
     pub(super) report: Arc<Report>,
     pub(super) row: views::Row,
     pub(super) value: tera::Value,
+    /// Its lines of the two tables that list every partner.
+    pub(super) tables: super::TableRows,
     /// What the dashboard's lists show of it ([`views::Brief`]).
     pub(super) brief: tera::Value,
     /// Its lines of the dashboard's "This week" ([`views::WeekItem`]),

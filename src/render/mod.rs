@@ -383,22 +383,76 @@ type BookFiles = Vec<(String, Arc<[u8]>)>;
 
 /// One row per partner (see [`Row`]), for every book-wide page. In a run
 /// that keeps them for the next (`watch`, `serve`), each with its template
-/// values ([`CachedRow`]): the pages that list partners share those values
-/// instead of each making them again. A build that streams its pages
-/// keeps none, which keeps its peak of memory low, and makes each value
-/// where a page needs it.
+/// values and its lines of the two tables that list every partner
+/// ([`CachedRow`]), which the pages share instead of each making them
+/// again. A build that streams its pages keeps none, which keeps its peak
+/// of memory low, and makes each where a page needs it.
 struct BookRows<'a> {
     rows: Vec<&'a Row>,
     kept: Option<&'a [Arc<CachedRow>]>,
 }
 
+/// A partner's line of the partner table and of the reciprocity report's
+/// table, rendered by `partners-row.html` and `reciprocity-row.html`.
+pub(super) struct TableRows {
+    partners: String,
+    reciprocity: String,
+}
+
+impl TableRows {
+    fn of(value: &tera::Value, templates: &Templates) -> Result<TableRows, Box<Diagnostic>> {
+        Ok(TableRows {
+            partners: templates.render_row(PARTNERS_ROW, value)?,
+            reciprocity: templates.render_row(RECIPROCITY_ROW, value)?,
+        })
+    }
+}
+
+const PARTNERS_ROW: &str = "partners-row.html";
+const RECIPROCITY_ROW: &str = "reciprocity-row.html";
+
 impl BookRows<'_> {
-    /// Puts `rows` (by their places in `self.rows`) into `ctx` under `key`.
-    fn insert(&self, ctx: &mut Context, key: &'static str, at: impl Iterator<Item = usize>) {
-        match self.kept {
-            Some(kept) => ctx.insert(key, &at.map(|i| &kept[i].value).collect::<Vec<_>>()),
-            None => ctx.insert(key, &at.map(|i| self.rows[i]).collect::<Vec<_>>()),
-        }
+    /// Puts a table of the partners `at` (their places in `self.rows`, in
+    /// the table's order) into `ctx`: the rows under `key`, and their lines
+    /// rendered by `template`, one after another, under `lines`.
+    fn insert_table(
+        &self,
+        ctx: &mut Context,
+        (key, lines): (&'static str, &'static str),
+        at: &[usize],
+        template: &'static str,
+        templates: &Templates,
+    ) -> Result<(), Box<Diagnostic>> {
+        let (values, text): (Vec<tera::Value>, String) = match self.kept {
+            Some(kept) => {
+                fn line<'c>(c: &'c CachedRow, template: &str) -> &'c str {
+                    match template {
+                        PARTNERS_ROW => &c.tables.partners,
+                        _ => &c.tables.reciprocity,
+                    }
+                }
+                let len = at.iter().map(|&i| line(&kept[i], template).len()).sum();
+                let mut text = String::with_capacity(len);
+                for &i in at {
+                    text.push_str(line(&kept[i], template));
+                }
+                (at.iter().map(|&i| kept[i].value.clone()).collect(), text)
+            }
+            None => {
+                let values: Vec<tera::Value> = at
+                    .iter()
+                    .map(|&i| tera::Value::from_serializable(self.rows[i]))
+                    .collect();
+                let mut text = String::new();
+                for v in &values {
+                    text.push_str(&templates.render_row(template, v)?);
+                }
+                (values, text)
+            }
+        };
+        ctx.insert_value(key, tera::Value::from(values));
+        ctx.insert_value(lines, tera::Value::from(text));
+        Ok(())
     }
 
     /// Puts what the dashboard's lists show of `rows` ([`Brief`]) into
@@ -425,7 +479,11 @@ impl BookRows<'_> {
                         .map(|(d, v)| (*d, r.name.as_str(), v.clone())),
                 ),
                 None => out.extend(views::week_items(r).iter().map(|item| {
-                    (item.in_days, r.name.as_str(), tera::Value::from_serializable(item))
+                    (
+                        item.in_days,
+                        r.name.as_str(),
+                        tera::Value::from_serializable(item),
+                    )
                 })),
             }
         }
@@ -438,14 +496,16 @@ impl BookRows<'_> {
 /// report are the same (the same `Arc`s; a row depends on nothing else but
 /// the settings and the scrubber, which empty the cache when they change),
 /// and `kept` is left holding this run's rows.
+#[allow(clippy::too_many_arguments)]
 fn book_rows(
     partners: &[Arc<Partner>],
     reports: &[Arc<Report>],
     settings: &Settings,
     scrub: Option<&Scrubber>,
     window: Window,
+    templates: &Templates,
     kept: &mut HashMap<String, Arc<CachedRow>>,
-) -> Vec<Arc<CachedRow>> {
+) -> Result<Vec<Arc<CachedRow>>, Box<Diagnostic>> {
     let kept_rows = &*kept;
     let made: Vec<Arc<CachedRow>> = partners
         .par_iter()
@@ -453,14 +513,17 @@ fn book_rows(
         .map(|(p, r)| {
             if let Some(c) = kept_rows.get(&p.slug) {
                 if Arc::ptr_eq(&c.partner, p) && Arc::ptr_eq(&c.report, r) {
-                    return c.clone();
+                    return Ok(c.clone());
                 }
             }
             let row = Row::new(p, r, settings, scrub);
-            Arc::new(CachedRow {
+            let value = tera::Value::from_serializable(&row);
+            let tables = TableRows::of(&value, templates)?;
+            Ok(Arc::new(CachedRow {
                 partner: p.clone(),
                 report: r.clone(),
-                value: tera::Value::from_serializable(&row),
+                value,
+                tables,
                 brief: tera::Value::from_serializable(&Brief::of(&row)),
                 week: views::week_items(&row)
                     .iter()
@@ -474,9 +537,9 @@ fn book_rows(
                         ics: calendar::partner_written(&calendar::Due::of(p, r.contact.due)),
                     })
                 }),
-            })
+            }))
         })
-        .collect();
+        .collect::<Result<_, Box<Diagnostic>>>()?;
     for c in &made {
         match kept.get_mut(&c.partner.slug) {
             Some(k) if Arc::ptr_eq(k, c) => {}
@@ -490,7 +553,7 @@ fn book_rows(
         let slugs: HashSet<&str> = partners.iter().map(|p| p.slug.as_str()).collect();
         kept.retain(|slug, _| slugs.contains(slug.as_str()));
     }
-    made
+    Ok(made)
 }
 
 /// The book's data files and book-wide pages, scrubbed when the site is
@@ -533,8 +596,20 @@ fn book_wide(
     // In a run that keeps its rows, each partner's part of the data files
     // is kept with its row (not on a redacted site, whose files come from
     // scrubbed copies).
-    let made: Option<Vec<Arc<CachedRow>>> =
-        kept_rows.map(|kept| book_rows(&book.partners, reports, settings, scrub, window, kept));
+    let made: Option<Vec<Arc<CachedRow>>> = kept_rows
+        .map(|kept| {
+            book_rows(
+                &book.partners,
+                reports,
+                settings,
+                scrub,
+                window,
+                templates,
+                kept,
+            )
+        })
+        .transpose()
+        .map_err(|d| vec![*d])?;
     let data_files = || match scrub {
         Some(sc) => {
             let reports: Vec<Report> = reports.iter().map(|r| Report::clone(r)).collect();
@@ -556,7 +631,9 @@ fn book_wide(
                 Some(parts) => three(
                     &|| export::join_json(&parts.iter().map(|d| &*d.json).collect::<Vec<_>>()),
                     &|| export::join_csv(&parts.iter().map(|d| &*d.csv).collect::<Vec<_>>()),
-                    &|| calendar::join(&settings.title, parts.iter().flat_map(|d| &d.ics).collect()),
+                    &|| {
+                        calendar::join(&settings.title, parts.iter().flat_map(|d| &d.ics).collect())
+                    },
                 ),
                 None => {
                     let partners: Vec<_> = book.partners.iter().map(|p| p.as_ref()).collect();
@@ -603,15 +680,12 @@ fn book_wide(
         ),
         (
             "partners/index.html",
-            Box::new(|| templates.render("partners.html", &partner_table(rows, site))),
+            Box::new(|| templates.render("partners.html", &partner_table(rows, site, templates)?)),
         ),
         (
             "reports/reciprocity.html",
             Box::new(|| {
-                templates.render(
-                    "reciprocity.html",
-                    &reciprocity(rows, site, &q),
-                )
+                templates.render("reciprocity.html", &reciprocity(rows, site, &q, templates)?)
             }),
         ),
         (
@@ -746,7 +820,11 @@ fn stage_chart(counts: &[StageCount]) -> String {
 }
 
 /// The partner table, with the choices of its filters.
-fn partner_table(all: &BookRows, site: &SiteInfo) -> Context {
+fn partner_table(
+    all: &BookRows,
+    site: &SiteInfo,
+    templates: &Templates,
+) -> Result<Context, Box<Diagnostic>> {
     let rows = &all.rows;
     let mut professions: Vec<&str> = rows
         .iter()
@@ -760,10 +838,17 @@ fn partner_table(all: &BookRows, site: &SiteInfo) -> Context {
         .filter(|s| s.count > 0)
         .collect();
     let mut ctx = base_context(site, "../", "partners");
-    all.insert(&mut ctx, "partners", 0..rows.len());
+    let every: Vec<usize> = (0..rows.len()).collect();
+    all.insert_table(
+        &mut ctx,
+        ("partners", "partner_rows"),
+        &every,
+        PARTNERS_ROW,
+        templates,
+    )?;
     ctx.insert("professions", &professions);
     ctx.insert("stages", &stages);
-    ctx
+    Ok(ctx)
 }
 
 /// The "This week" list: what is due today or overdue (next steps and
@@ -846,13 +931,16 @@ fn dashboard(
         ),
         (
             "one_way_received",
-            pick(&|r| r.reciprocity == Reciprocity::OneWayReceived, &|a, b| {
-                b.received.cmp(&a.received).then(a.name.cmp(&b.name))
-            }),
+            pick(
+                &|r| r.reciprocity == Reciprocity::OneWayReceived,
+                &|a, b| b.received.cmp(&a.received).then(a.name.cmp(&b.name)),
+            ),
         ),
         (
             "ready",
-            pick(&|r| r.stage == Stage::ReadyForDiscovery, &|_, _| Ordering::Equal),
+            pick(&|r| r.stage == Stage::ReadyForDiscovery, &|_, _| {
+                Ordering::Equal
+            }),
         ),
         ("givers", {
             let mut top = pick(&|r| r.net_new_received > 0, &|a, b| {
@@ -884,7 +972,12 @@ fn dashboard(
     ctx
 }
 
-fn reciprocity(all: &BookRows, site: &SiteInfo, q: &[QuarterCounts]) -> Context {
+fn reciprocity(
+    all: &BookRows,
+    site: &SiteInfo,
+    q: &[QuarterCounts],
+    templates: &Templates,
+) -> Result<Context, Box<Diagnostic>> {
     let rows = &all.rows;
     // 1. Given versus received: every one-way partner named, and the
     // busiest six.
@@ -1010,7 +1103,13 @@ fn reciprocity(all: &BookRows, site: &SiteInfo, q: &[QuarterCounts]) -> Context 
             .then(a.name.cmp(&b.name))
     });
     let mut ctx = base_context(site, "../", "reciprocity");
-    all.insert(&mut ctx, "partners", by_balance.into_iter());
+    all.insert_table(
+        &mut ctx,
+        ("partners", "reciprocity_rows"),
+        &by_balance,
+        RECIPROCITY_ROW,
+        templates,
+    )?;
     ctx.insert("quarters", q);
     ctx.insert("scatter_chart", &scatter);
     ctx.insert("busiest_chart", &busiest_chart);
@@ -1029,7 +1128,7 @@ fn reciprocity(all: &BookRows, site: &SiteInfo, q: &[QuarterCounts]) -> Context 
         })
         .collect();
     ctx.insert("classes", &counts);
-    ctx
+    Ok(ctx)
 }
 
 fn readiness(rows: &[&Row], site: &SiteInfo) -> Context {

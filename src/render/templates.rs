@@ -20,8 +20,16 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ),
     ("partner.html", include_str!("../../templates/partner.html")),
     (
+        "partners-row.html",
+        include_str!("../../templates/partners-row.html"),
+    ),
+    (
         "reciprocity.html",
         include_str!("../../templates/reciprocity.html"),
+    ),
+    (
+        "reciprocity-row.html",
+        include_str!("../../templates/reciprocity-row.html"),
     ),
     (
         "readiness.html",
@@ -138,6 +146,13 @@ impl Templates {
         self.tera
             .render(name, context)
             .map_err(|e| Box::new(template_error(&e, &self.texts)))
+    }
+
+    /// Renders the row template `name` for one partner, its row as `p`.
+    pub fn render_row(&self, name: &str, row: &tera::Value) -> Result<String, Box<Diagnostic>> {
+        let mut ctx = tera::Context::new();
+        ctx.insert_value("p", row.clone());
+        self.render(name, &ctx)
     }
 
     /// Renders a template into bytes, in a buffer of `capacity` to start
