@@ -171,16 +171,14 @@ impl Known {
         self.files.clone()
     }
 
-    fn holds(&self, out: &Path, rel: &str, bytes: &Arc<[u8]>) -> bool {
-        let Some(stamp) = self.stamps.get(rel) else {
-            return false;
-        };
-        // The same `Arc` is the same bytes: no need to compare them.
-        self.files
-            .get(rel)
-            .is_some_and(|b| Arc::ptr_eq(b, bytes) || b == bytes)
-            && fs::metadata(out.join(rel))
-                .is_ok_and(|m| m.len() == stamp.0 && m.modified().ok() == Some(stamp.1))
+    /// The bytes of the file at `rel` under `out`, when it is still the
+    /// one this process wrote there (its length and time are as written).
+    fn on_disk(&self, out: &Path, rel: &str) -> Option<&Arc<[u8]>> {
+        let stamp = self.stamps.get(rel)?;
+        let bytes = self.files.get(rel)?;
+        fs::metadata(out.join(rel))
+            .is_ok_and(|m| m.len() == stamp.0 && m.modified().ok() == Some(stamp.1))
+            .then_some(bytes)
     }
 }
 
@@ -520,9 +518,14 @@ impl Staged {
             return None;
         }
         let target = self.out.join(rel);
-        let held = known.is_some_and(|(k, b)| k.holds(&self.out, rel, b));
+        // What `known` says is on disk need not be read back to compare;
+        // the same `Arc` is the same bytes, no need to compare them either.
+        let on_disk = known.and_then(|(k, _)| k.on_disk(&self.out, rel));
+        let held = on_disk
+            .zip(known)
+            .is_some_and(|(old, (_, new))| Arc::ptr_eq(old, new) || old == new);
         let result = self.folders_for(rel).and_then(|()| {
-            if held || unchanged(&target, bytes) {
+            if held || (on_disk.is_none() && unchanged(&target, bytes)) {
                 Ok(None)
             } else if target.is_dir() {
                 Err(at(

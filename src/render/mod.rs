@@ -582,15 +582,17 @@ fn book_wide(
             .map(|(p, r)| calendar::Due::of(p, r.contact.due))
             .collect()
     };
-    // The three data files, side by side when the book-wide files are.
-    let three = |json: &(dyn Fn() -> String + Sync),
-                 csv: &(dyn Fn() -> Vec<u8> + Sync),
-                 ics: &(dyn Fn() -> String + Sync)| {
+    // The three data files, side by side when the book-wide files are,
+    // each made into the site's bytes where it is made.
+    type Data<'a> = &'a (dyn Fn() -> Vec<u8> + Sync);
+    let three = |json: Data, csv: Data, ics: Data| {
+        let file = |f: Data| Arc::<[u8]>::from(f());
         if side_by_side {
-            let (json, (csv, ics)) = rayon::join(json, || rayon::join(csv, ics));
-            (json, csv, ics)
+            let (json, (csv, ics)) =
+                rayon::join(|| file(json), || rayon::join(|| file(csv), || file(ics)));
+            [json, csv, ics]
         } else {
-            (json(), csv(), ics())
+            [file(json), file(csv), file(ics)]
         }
     };
     // In a run that keeps its rows, each partner's part of the data files
@@ -617,28 +619,32 @@ fn book_wide(
             let pairs: Vec<_> = ps.iter().zip(&rs).collect();
             let partners: Vec<_> = ps.iter().collect();
             three(
-                &|| export::partners_json(&pairs),
+                &|| export::partners_json(&pairs).into_bytes(),
                 &|| export::referrals_csv(&partners, window, true),
-                &|| calendar::calendar(&settings.title, &dues(&pairs)),
+                &|| calendar::calendar(&settings.title, &dues(&pairs)).into_bytes(),
             )
         }
         None => {
-            let ics = || calendar::calendar(&settings.title, &dues(pairs));
+            let ics = || calendar::calendar(&settings.title, &dues(pairs)).into_bytes();
             let parts: Option<Vec<&DataParts>> = made
                 .as_ref()
                 .and_then(|m| m.iter().map(|c| c.data.as_deref()).collect());
             match &parts {
                 Some(parts) => three(
-                    &|| export::join_json(&parts.iter().map(|d| &*d.json).collect::<Vec<_>>()),
+                    &|| {
+                        let objects: Vec<&str> = parts.iter().map(|d| &*d.json).collect();
+                        export::join_json(&objects).into_bytes()
+                    },
                     &|| export::join_csv(&parts.iter().map(|d| &*d.csv).collect::<Vec<_>>()),
                     &|| {
-                        calendar::join(&settings.title, parts.iter().flat_map(|d| &d.ics).collect())
+                        let events = parts.iter().flat_map(|d| &d.ics).collect();
+                        calendar::join(&settings.title, events).into_bytes()
                     },
                 ),
                 None => {
                     let partners: Vec<_> = book.partners.iter().map(|p| p.as_ref()).collect();
                     three(
-                        &|| export::partners_json(pairs),
+                        &|| export::partners_json(pairs).into_bytes(),
                         &|| export::referrals_csv(&partners, window, false),
                         &ics,
                     )
@@ -673,7 +679,7 @@ fn book_wide(
     // pages, which keeps the peak of memory low; otherwise (watch, serve)
     // side by side, which is quicker.
     type Job<'a> = Box<dyn Fn() -> Result<String, Box<Diagnostic>> + Send + Sync + 'a>;
-    let jobs: Vec<(&str, Job)> = vec![
+    let jobs: Vec<(&'static str, Job)> = vec![
         (
             "reports/readiness.html",
             Box::new(|| templates.render("readiness.html", &readiness(&rows.rows, site))),
@@ -706,29 +712,25 @@ fn book_wide(
             Box::new(|| templates.render("site.js", &Context::new())),
         ),
     ];
-    type Done<'a> = Vec<(&'a str, Result<String, Box<Diagnostic>>)>;
-    let ((json, csv, ics), done): (_, Done) = match early {
-        Some(data) => (
-            data,
-            jobs.iter().map(|(path, job)| (*path, job())).collect(),
-        ),
+    // Each page made into the site's bytes where it is rendered.
+    type Done<'a> = Vec<(&'a str, Result<Arc<[u8]>, Box<Diagnostic>>)>;
+    let run = |(path, job): &(&'static str, Job)| (*path, job().map(|t| Arc::from(t.into_bytes())));
+    let ([json, csv, ics], done): (_, Done) = match early {
+        Some(data) => (data, jobs.iter().map(run).collect()),
         None => rayon::join(data_files, || {
             // One task a page: a few heavy pages are not to share a thread.
-            jobs.par_iter()
-                .with_max_len(1)
-                .map(|(path, job)| (*path, job()))
-                .collect()
+            jobs.par_iter().with_max_len(1).map(run).collect()
         }),
     };
     let mut book_files: Vec<(String, Arc<[u8]>)> = vec![
-        ("data/partners.json".into(), Arc::from(json.into_bytes())),
-        ("data/referrals.csv".into(), Arc::from(csv)),
-        (calendar::FILE.into(), Arc::from(ics.into_bytes())),
+        ("data/partners.json".into(), json),
+        ("data/referrals.csv".into(), csv),
+        (calendar::FILE.into(), ics),
     ];
     let mut errs = Vec::new();
     for (path, res) in done {
         match res {
-            Ok(html) => book_files.push((path.to_string(), Arc::from(html.into_bytes()))),
+            Ok(bytes) => book_files.push((path.to_string(), bytes)),
             Err(d) => errs.push(*d),
         }
     }
@@ -831,7 +833,7 @@ fn partner_table(
         .map(|r| r.profession.as_str())
         .filter(|p| !p.is_empty())
         .collect();
-    professions.sort_by_key(|p| p.to_lowercase());
+    professions.sort_by_cached_key(|p| p.to_lowercase());
     professions.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
     let stages: Vec<StageCount> = stage_counts(rows)
         .into_iter()
