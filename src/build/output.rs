@@ -182,6 +182,17 @@ impl Known {
     }
 }
 
+/// What a write knows of a file on disk before it writes it.
+enum Disk<'a> {
+    /// Nothing: it is read back to compare.
+    Unknown,
+    /// It differs from the bytes to write.
+    Differs,
+    /// It is what `Known` holds if it still stands as this process wrote
+    /// it (its length and time); the new bytes are the second.
+    Wrote(&'a Known, &'a Arc<[u8]>),
+}
+
 /// An error that names the path it happened on.
 fn at(path: &Path, e: io::Error) -> io::Error {
     io::Error::new(e.kind(), format!("{}: {e}", path.display()))
@@ -501,31 +512,31 @@ impl Staged {
     /// differ from the file on disk. Safe to call from several threads; a
     /// failure is kept and returned by [`commit`](Staged::commit).
     pub fn put(&self, rel: &str, bytes: &[u8]) {
-        if self.put_known(rel, bytes, None).is_some() {
+        if self.put_known(rel, bytes, Disk::Unknown).is_some() {
             self.state().streamed.push(rel.to_string());
         }
     }
 
     /// [`put`](Staged::put); says whether `known` held the file as it is,
     /// or `None` after a failure.
-    fn put_known(
-        &self,
-        rel: &str,
-        bytes: &[u8],
-        known: Option<(&Known, &Arc<[u8]>)>,
-    ) -> Option<bool> {
+    fn put_known(&self, rel: &str, bytes: &[u8], disk: Disk) -> Option<bool> {
         if self.state().failed.is_some() {
             return None;
         }
         let target = self.out.join(rel);
-        // What `known` says is on disk need not be read back to compare;
-        // the same `Arc` is the same bytes, no need to compare them either.
-        let on_disk = known.and_then(|(k, _)| k.on_disk(&self.out, rel));
-        let held = on_disk
-            .zip(known)
-            .is_some_and(|(old, (_, new))| Arc::ptr_eq(old, new) || old == new);
+        // What this process wrote and still stands need not be read back
+        // to compare; the same `Arc` is the same bytes, no need to compare
+        // them either.
+        let (held, read) = match disk {
+            Disk::Unknown => (false, true),
+            Disk::Differs => (false, false),
+            Disk::Wrote(k, new) => match k.on_disk(&self.out, rel) {
+                Some(old) => (Arc::ptr_eq(old, new) || old == new, false),
+                None => (false, true),
+            },
+        };
         let result = self.folders_for(rel).and_then(|()| {
-            if held || (on_disk.is_none() && unchanged(&target, bytes)) {
+            if held || (read && unchanged(&target, bytes)) {
                 Ok(None)
             } else if target.is_dir() {
                 Err(at(
@@ -593,8 +604,9 @@ impl Staged {
                     .filter(|(_, same)| !**same)
                     .map(|(file, _)| file)
                     .collect();
+                // On disk they are as `k` has them, so they differ.
                 changed.par_iter().for_each(|(rel, bytes)| {
-                    self.put_known(rel, bytes, None);
+                    self.put_known(rel, bytes, Disk::Differs);
                 });
                 for _ in 0..files.len() {
                     progress();
@@ -604,7 +616,8 @@ impl Staged {
             None => files
                 .par_iter()
                 .map(|(rel, bytes)| {
-                    let held = self.put_known(rel, bytes, known.map(|k| (k, bytes)));
+                    let disk = known.map_or(Disk::Unknown, |k| Disk::Wrote(k, bytes));
+                    let held = self.put_known(rel, bytes, disk);
                     progress();
                     held.unwrap_or(false)
                 })

@@ -782,13 +782,20 @@ fn quarter_chart(q: &[QuarterCounts]) -> String {
 }
 
 fn stage_counts(rows: &[&Row]) -> Vec<StageCount> {
+    let mut counts = [0; Stage::PATH.len()];
+    for r in rows {
+        if let Some(i) = Stage::PATH.iter().position(|s| *s == r.stage) {
+            counts[i] += 1;
+        }
+    }
     Stage::PATH
         .iter()
-        .map(|s| StageCount {
+        .zip(counts)
+        .map(|(s, count)| StageCount {
             stage: s.as_str(),
             title: s.label(),
             next_action: s.advice(),
-            count: rows.iter().filter(|r| r.stage == *s).count(),
+            count,
         })
         .collect()
 }
