@@ -682,7 +682,7 @@ fn book_wide(
     let jobs: Vec<(&'static str, Job)> = vec![
         (
             "reports/readiness.html",
-            Box::new(|| templates.render("readiness.html", &readiness(&rows.rows, site))),
+            Box::new(|| templates.render("readiness.html", &readiness(rows, site))),
         ),
         (
             "partners/index.html",
@@ -1140,11 +1140,15 @@ fn reciprocity(
     Ok(ctx)
 }
 
-fn readiness(rows: &[&Row], site: &SiteInfo) -> Context {
-    let groups = views::stage_groups(rows);
+fn readiness(all: &BookRows, site: &SiteInfo) -> Context {
+    let rows = &all.rows;
     let mut ctx = base_context(site, "../", "readiness");
     ctx.insert("stage_chart", &stage_chart(&stage_counts(rows)));
-    ctx.insert("stages", &groups);
+    // The partners shown in full: their kept template values, if any.
+    match all.kept {
+        Some(kept) => ctx.insert("stages", &views::stage_groups(rows, |i| &kept[i].value)),
+        None => ctx.insert("stages", &views::stage_groups(rows, |i| rows[i])),
+    }
     ctx
 }
 

@@ -676,13 +676,13 @@ pub fn initiatives(p: &Partner, scrub: Option<&Scrubber>) -> Vec<InitiativeView>
 
 /// Partners of one stage, for the readiness report and the dashboard.
 #[derive(Debug, Clone, Serialize)]
-pub struct StageGroup<'a> {
+pub struct StageGroup<P> {
     pub stage: &'static str,
     pub title: &'static str,
     pub next_action: &'static str,
     pub count: usize,
     /// The partners shown in full, at most [`CARDS_PER_STAGE`].
-    pub partners: Vec<&'a Row>,
+    pub partners: Vec<P>,
     /// How many more are at this stage, listed in the partner table.
     pub more: usize,
 }
@@ -692,23 +692,33 @@ pub struct StageGroup<'a> {
 /// gives a report a browser opens quickly.
 pub const CARDS_PER_STAGE: usize = 60;
 
-pub fn stage_groups<'a>(rows: &[&'a Row]) -> Vec<StageGroup<'a>> {
-    Stage::PATH
+/// The partners by stage, in the order of the path: each partner shown
+/// in full as `shown` gives it (by its place in `rows`).
+pub fn stage_groups<P>(rows: &[&Row], shown: impl Fn(usize) -> P) -> Vec<StageGroup<P>> {
+    let mut groups: Vec<StageGroup<P>> = Stage::PATH
         .iter()
-        .map(|s| {
-            let mut partners: Vec<&Row> = rows.iter().copied().filter(|r| r.stage == *s).collect();
-            let count = partners.len();
-            partners.truncate(CARDS_PER_STAGE);
-            StageGroup {
-                stage: s.as_str(),
-                title: s.label(),
-                next_action: s.advice(),
-                count,
-                more: count - partners.len(),
-                partners,
-            }
+        .map(|s| StageGroup {
+            stage: s.as_str(),
+            title: s.label(),
+            next_action: s.advice(),
+            count: 0,
+            partners: Vec::new(),
+            more: 0,
         })
-        .collect()
+        .collect();
+    for (i, r) in rows.iter().enumerate() {
+        let Some(g) = Stage::PATH.iter().position(|s| *s == r.stage) else {
+            continue;
+        };
+        let g = &mut groups[g];
+        g.count += 1;
+        if g.partners.len() < CARDS_PER_STAGE {
+            g.partners.push(shown(i));
+        } else {
+            g.more += 1;
+        }
+    }
+    groups
 }
 
 /// Whether a URL may become a link on the site.
