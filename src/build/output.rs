@@ -42,7 +42,11 @@ pub const LOCK: &str = ".rapport-lock";
 const TMP_SUFFIX: &str = ".rapport-tmp";
 
 /// A rendered site: relative paths (with `/`) and their bytes.
-pub type SiteFiles = BTreeMap<String, Arc<[u8]>>;
+pub type SiteFiles = BTreeMap<String, FileBytes>;
+
+/// A file's bytes, shared between the site, the cache and the write: made
+/// from the `Vec` they were written into, without copying them.
+pub type FileBytes = Arc<Vec<u8>>;
 
 /// What a write did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -173,7 +177,7 @@ impl Known {
 
     /// The bytes of the file at `rel` under `out`, when it is still the
     /// one this process wrote there (its length and time are as written).
-    fn on_disk(&self, out: &Path, rel: &str) -> Option<&Arc<[u8]>> {
+    fn on_disk(&self, out: &Path, rel: &str) -> Option<&FileBytes> {
         let stamp = self.stamps.get(rel)?;
         let bytes = self.files.get(rel)?;
         fs::metadata(out.join(rel))
@@ -190,7 +194,7 @@ enum Disk<'a> {
     Differs,
     /// It is what `Known` holds if it still stands as this process wrote
     /// it (its length and time); the new bytes are the second.
-    Wrote(&'a Known, &'a Arc<[u8]>),
+    Wrote(&'a Known, &'a FileBytes),
 }
 
 /// An error that names the path it happened on.
@@ -598,7 +602,7 @@ impl Staged {
             // Only the files whose bytes changed are looked at.
             Some(k) => {
                 let same = k.same_bytes(files);
-                let changed: Vec<(&String, &Arc<[u8]>)> = files
+                let changed: Vec<(&String, &FileBytes)> = files
                     .iter()
                     .zip(&same)
                     .filter(|(_, same)| !**same)
@@ -790,7 +794,7 @@ mod tests {
     fn site(entries: &[(&str, &str)]) -> SiteFiles {
         entries
             .iter()
-            .map(|(k, v)| (k.to_string(), Arc::from(v.as_bytes())))
+            .map(|(k, v)| (k.to_string(), Arc::new(v.as_bytes().to_vec())))
             .collect()
     }
 

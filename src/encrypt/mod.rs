@@ -30,7 +30,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use crate::build::output::SiteFiles;
+use crate::build::output::{FileBytes, SiteFiles};
 
 pub mod cli;
 mod links;
@@ -402,7 +402,7 @@ pub fn encrypt_site(files: &SiteFiles, key: &SiteKey) -> SiteFiles {
         .par_iter()
         .map(|(path, bytes)| {
             let target = names.get(path).cloned().unwrap_or_else(|| path.clone());
-            let written: Arc<[u8]> = if path.ends_with(".html") {
+            let written: FileBytes = if path.ends_with(".html") {
                 let plain = String::from_utf8_lossy(bytes);
                 let linked = rewrite_links(&plain, &target, &pages);
                 let sealed = key.seal(&target, linked.as_bytes());
@@ -419,7 +419,10 @@ pub fn encrypt_site(files: &SiteFiles, key: &SiteKey) -> SiteFiles {
             (target, written)
         })
         .collect();
-    out.insert(UNLOCK_SCRIPT.into(), UNLOCK_JS.as_bytes().into());
+    out.insert(
+        UNLOCK_SCRIPT.into(),
+        Arc::new(UNLOCK_JS.as_bytes().to_vec()),
+    );
     out.insert(SALT_FILE.into(), SaltRecord::of(key).to_bytes().into());
     out
 }

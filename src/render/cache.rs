@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use crate::analysis::Report;
 use crate::book::{Partner, Settings};
+use crate::build::output::FileBytes;
 use crate::diagnostics::Diagnostic;
 
 use super::charts::{self, Series};
@@ -53,7 +54,7 @@ pub(super) struct DataParts {
 
 pub(super) struct CachedPage {
     pub(super) partner: Arc<Partner>,
-    pub(super) html: Arc<[u8]>,
+    pub(super) html: FileBytes,
     pub(super) warnings: Vec<Diagnostic>,
     /// Its `[[links]]` and what they resolved to: the page is stale when
     /// one of them resolves differently now.
@@ -77,7 +78,7 @@ pub struct RenderCache {
     pub(super) shared: Option<SharedInputs>,
     pub(super) pages: HashMap<String, CachedPage>,
     pub(super) book_key: Option<u64>,
-    pub(super) book_files: Vec<(String, Arc<[u8]>)>,
+    pub(super) book_files: Vec<(String, FileBytes)>,
     /// Each partner's row of the book-wide tables, by slug.
     pub(super) rows: HashMap<String, Arc<CachedRow>>,
     /// What `[[links]]` resolved against in the last run: while it is the

@@ -26,7 +26,7 @@ use tera::Context;
 
 use crate::analysis::{Reciprocity, Report, Stage, Window};
 use crate::book::{Book, Direction, Outcome, Partner, Settings};
-use crate::build::output::SiteFiles;
+use crate::build::output::{FileBytes, SiteFiles};
 use crate::diagnostics::Diagnostic;
 use templates::Templates;
 
@@ -277,7 +277,7 @@ pub fn render_cached(
                 let key = same.map_or_else(|| serde_fingerprint(&(p, r)), |c| c.key);
                 Ok(Page::Fresh(CachedPage {
                     partner: arc.clone(),
-                    html: Arc::from(html),
+                    html: Arc::new(html),
                     warnings,
                     links,
                     key,
@@ -379,7 +379,7 @@ pub fn render_cached(
 }
 
 /// Book-wide files: their paths in the site and their bytes.
-type BookFiles = Vec<(String, Arc<[u8]>)>;
+type BookFiles = Vec<(String, FileBytes)>;
 
 /// One row per partner (see [`Row`]), for every book-wide page. In a run
 /// that keeps them for the next (`watch`, `serve`), each with its template
@@ -586,7 +586,7 @@ fn book_wide(
     // each made into the site's bytes where it is made.
     type Data<'a> = &'a (dyn Fn() -> Vec<u8> + Sync);
     let three = |json: Data, csv: Data, ics: Data| {
-        let file = |f: Data| Arc::<[u8]>::from(f());
+        let file = |f: Data| Arc::new(f());
         if side_by_side {
             let (json, (csv, ics)) =
                 rayon::join(|| file(json), || rayon::join(|| file(csv), || file(ics)));
@@ -713,8 +713,8 @@ fn book_wide(
         ),
     ];
     // Each page made into the site's bytes where it is rendered.
-    type Done<'a> = Vec<(&'a str, Result<Arc<[u8]>, Box<Diagnostic>>)>;
-    let run = |(path, job): &(&'static str, Job)| (*path, job().map(|t| Arc::from(t.into_bytes())));
+    type Done<'a> = Vec<(&'a str, Result<FileBytes, Box<Diagnostic>>)>;
+    let run = |(path, job): &(&'static str, Job)| (*path, job().map(|t| Arc::new(t.into_bytes())));
     let ([json, csv, ics], done): (_, Done) = match early {
         Some(data) => (data, jobs.iter().map(run).collect()),
         None => rayon::join(data_files, || {
@@ -722,7 +722,7 @@ fn book_wide(
             jobs.par_iter().with_max_len(1).map(run).collect()
         }),
     };
-    let mut book_files: Vec<(String, Arc<[u8]>)> = vec![
+    let mut book_files: Vec<(String, FileBytes)> = vec![
         ("data/partners.json".into(), json),
         ("data/referrals.csv".into(), csv),
         (calendar::FILE.into(), ics),
@@ -740,7 +740,7 @@ fn book_wide(
     if let Some(sc) = scrub {
         // What a reader sees of every file, whatever put a name there.
         for (path, bytes) in &mut book_files {
-            *bytes = Arc::from(sc.scrub_output(path, bytes));
+            *bytes = Arc::new(sc.scrub_output(path, bytes));
         }
     }
     Ok(book_files)
