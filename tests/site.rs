@@ -8,6 +8,7 @@ mod files;
 #[path = "common/sample.rs"]
 mod sample;
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
@@ -20,6 +21,12 @@ fn book_copy() -> tempfile::TempDir {
     files::copy_dir(&sample(), dir.path());
     let _ = fs::remove_dir_all(dir.path().join("public"));
     dir
+}
+
+/// Puts `text` in the book's own `templates/NAME`.
+fn book_template(book: &Path, name: &str, text: &str) {
+    fs::create_dir_all(book.join("templates")).unwrap();
+    fs::write(book.join("templates").join(name), text).unwrap();
 }
 
 fn pages(dir: &Path) -> Vec<(String, String)> {
@@ -285,12 +292,7 @@ fn wiki_links_become_relative_links_and_unknown_ones_warn() {
 #[test]
 fn a_book_template_replaces_the_built_in_one() {
     let book = book_copy();
-    fs::create_dir_all(book.path().join("templates")).unwrap();
-    fs::write(
-        book.path().join("templates/index.html"),
-        "{% extends \"base.html\" %}{% block content %}<p id=\"mine\">My own dashboard for {{ site.title }}</p>{% endblock %}",
-    )
-    .unwrap();
+    book_template(book.path(), "index.html", "{% extends \"base.html\" %}{% block content %}<p id=\"mine\">My own dashboard for {{ site.title }}</p>{% endblock %}");
     let out = tempfile::tempdir().unwrap();
     let run = build(book.path(), out.path());
     assert!(
@@ -312,12 +314,11 @@ fn a_book_template_replaces_the_built_in_one() {
 fn a_book_row_template_draws_every_line_of_its_table() {
     use rapport::build::session::{Rebuild, Session};
     let book = book_copy();
-    fs::create_dir_all(book.path().join("templates")).unwrap();
-    fs::write(
-        book.path().join("templates/partners-row.html"),
+    book_template(
+        book.path(),
+        "partners-row.html",
         "<tr class=\"mine\"><td>{{ p.name }} ({{ p.given }} given)\n",
-    )
-    .unwrap();
+    );
     let out = tempfile::tempdir().unwrap();
     let opts = Options {
         root: book.path().to_path_buf(),
@@ -374,27 +375,12 @@ fn a_book_row_template_draws_every_line_of_its_table() {
 
     // A broken line template is named with its line, and nothing is written.
     let before = files::files_under(out.path());
-    fs::write(
-        book.path().join("templates/reciprocity-row.html"),
+    book_template(
+        book.path(),
+        "reciprocity-row.html",
         "<tr><td>{{ p.name }}\n<td>{{ p.nothing.here }}\n",
-    )
-    .unwrap();
-    let run = build(book.path(), out.path());
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert_eq!(run.status.code(), Some(1), "{stderr}");
-    assert!(
-        stderr.contains("templates/reciprocity-row.html"),
-        "{stderr}"
     );
-    assert!(
-        stderr.contains("reciprocity-row.html:2:"),
-        "line not named: {stderr}"
-    );
-    assert_eq!(
-        files::files_under(out.path()),
-        before,
-        "the previous site changed"
-    );
+    fails_at_template(book.path(), out.path(), &before, "reciprocity-row.html", 2);
 }
 
 #[test]
@@ -404,12 +390,7 @@ fn a_broken_template_fails_the_build_and_leaves_the_site_alone() {
     assert!(build(book.path(), out.path()).status.success());
     let before = files::files_under(out.path());
 
-    fs::create_dir_all(book.path().join("templates")).unwrap();
-    fs::write(
-        book.path().join("templates/partner.html"),
-        "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ partner.p.name }</h1>\n{% endblock %}\n",
-    )
-    .unwrap();
+    book_template(book.path(), "partner.html", "{% extends \"base.html\" %}\n{% block content %}\n<h1>{{ partner.p.name }</h1>\n{% endblock %}\n");
     // Change a note too, so a write would show.
     let note = book.path().join("partners/lena-park.md");
     let text = fs::read_to_string(&note).unwrap();
@@ -418,16 +399,28 @@ fn a_broken_template_fails_the_build_and_leaves_the_site_alone() {
         text.replace("name: Lena Park", "name: Lena Park-Ortiz"),
     )
     .unwrap();
-    let run = build(book.path(), out.path());
+    fails_at_template(book.path(), out.path(), &before, "partner.html", 3);
+}
+
+/// Builds `book` into `out`: the build fails, names the book's template
+/// `name` and its `line`, and leaves the site at `out` as `before`.
+fn fails_at_template(
+    book: &Path,
+    out: &Path,
+    before: &BTreeMap<String, Vec<u8>>,
+    name: &str,
+    line: u32,
+) {
+    let run = build(book, out);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("templates/partner.html"), "{stderr}");
+    assert!(stderr.contains(&format!("templates/{name}")), "{stderr}");
     assert!(
-        stderr.contains("partner.html:3:"),
+        stderr.contains(&format!("{name}:{line}:")),
         "line not named: {stderr}"
     );
     assert_eq!(
-        files::files_under(out.path()),
+        &files::files_under(out),
         before,
         "the previous site changed"
     );
