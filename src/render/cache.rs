@@ -34,7 +34,7 @@ pub(super) struct CachedRow {
     pub(super) row: views::Row,
     pub(super) value: tera::Value,
     /// Its lines of the two tables that list every partner.
-    pub(super) tables: super::TableRows,
+    pub(super) tables: TableRows,
     /// What the dashboard's lists show of it ([`views::Brief`]).
     pub(super) brief: tera::Value,
     /// Its lines of the dashboard's "This week" ([`views::WeekItem`]),
@@ -42,6 +42,13 @@ pub(super) struct CachedRow {
     pub(super) week: Vec<(i64, tera::Value)>,
     /// Its parts of the data files, on a site that is not redacted.
     pub(super) data: Option<Arc<DataParts>>,
+}
+
+/// A partner's line of the partner table and of the reciprocity report's
+/// table, rendered by `partners-row.html` and `reciprocity-row.html`.
+pub(super) struct TableRows {
+    pub(super) partners: String,
+    pub(super) reciprocity: String,
 }
 
 /// A partner's object in `data/partners.json`, lines in

@@ -10,6 +10,24 @@ use walkdir::WalkDir;
 use crate::book::layout::{is_template_name, rel_display, Layout};
 use crate::diagnostics::{Diagnostic, Source};
 
+use super::views::SiteInfo;
+
+/// The stylesheet's path in the site.
+pub const STYLESHEET: &str = "style.css";
+/// The site's one script (sorting and filtering tables), a file of its own
+/// so that the pages' security policy allows no inline script.
+pub const SCRIPT: &str = "site.js";
+
+/// What every page template gets: `site`, `root` (the relative path to
+/// the site's top) and `page` (which page it is).
+pub fn page_context(site: &SiteInfo, root: &str, page: &str) -> tera::Context {
+    let mut ctx = tera::Context::new();
+    ctx.insert("site", site);
+    ctx.insert("root", root);
+    ctx.insert("page", page);
+    ctx
+}
+
 /// The built-in templates, by name.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),

@@ -1,0 +1,852 @@
+//! The book-wide files: the dashboard, the partner table, the reciprocity
+//! and readiness reports, the stylesheet and script, and the three data
+//! files. Each draws on one row per partner; under `watch` what each row
+//! gives these files is kept between runs (see [`CachedRow`]), so a rebuild
+//! makes it again only for the partners that changed, and joins.
+
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use tera::Context;
+
+use crate::analysis::{Reciprocity, Report, Stage, Window};
+use crate::book::{Book, Direction, Outcome, Partner, Settings};
+use crate::build::output::FileBytes;
+use crate::diagnostics::Diagnostic;
+
+use super::cache::{CachedRow, DataParts, TableRows};
+use super::charts::{self, Series};
+use super::redact::{redacted_copies, Scrubber};
+use super::templates::Templates;
+use super::templates::{page_context, SCRIPT, STYLESHEET};
+use super::views::{self, Brief, ClassCount, QuarterCounts, Row, SiteInfo, StageCount, Totals};
+use super::{calendar, export};
+
+/// Book-wide files: their paths in the site and their bytes.
+pub(super) type BookFiles = Vec<(String, FileBytes)>;
+
+/// One row per partner (see [`Row`]), for every book-wide page. In a run
+/// that keeps them for the next (`watch`, `serve`), each with its template
+/// values and its lines of the two tables that list every partner
+/// ([`CachedRow`]), which the pages share instead of each making them
+/// again. A build that streams its pages keeps none, which keeps its peak
+/// of memory low, and makes each where a page needs it.
+struct BookRows<'a> {
+    rows: Vec<&'a Row>,
+    kept: Option<&'a [Arc<CachedRow>]>,
+}
+
+/// A partner's lines of the two long tables, from its row's template
+/// value.
+fn table_rows(value: &tera::Value, templates: &Templates) -> Result<TableRows, Box<Diagnostic>> {
+    Ok(TableRows {
+        partners: templates.render_row(PARTNERS_ROW, value)?,
+        reciprocity: templates.render_row(RECIPROCITY_ROW, value)?,
+    })
+}
+
+const PARTNERS_ROW: &str = "partners-row.html";
+const RECIPROCITY_ROW: &str = "reciprocity-row.html";
+
+impl BookRows<'_> {
+    /// Puts a table of the partners `at` (their places in `self.rows`, in
+    /// the table's order) into `ctx`: the rows under `key`, and their lines
+    /// rendered by `template`, one after another, under `lines`.
+    fn insert_table(
+        &self,
+        ctx: &mut Context,
+        (key, lines): (&'static str, &'static str),
+        at: &[usize],
+        template: &'static str,
+        templates: &Templates,
+    ) -> Result<(), Box<Diagnostic>> {
+        let (values, text): (Vec<tera::Value>, String) = match self.kept {
+            Some(kept) => {
+                fn line<'c>(c: &'c CachedRow, template: &str) -> &'c str {
+                    match template {
+                        PARTNERS_ROW => &c.tables.partners,
+                        _ => &c.tables.reciprocity,
+                    }
+                }
+                let len = at.iter().map(|&i| line(&kept[i], template).len()).sum();
+                let mut text = String::with_capacity(len);
+                for &i in at {
+                    text.push_str(line(&kept[i], template));
+                }
+                (at.iter().map(|&i| kept[i].value.clone()).collect(), text)
+            }
+            None => {
+                let values: Vec<tera::Value> = at
+                    .iter()
+                    .map(|&i| tera::Value::from_serializable(self.rows[i]))
+                    .collect();
+                let mut text = String::new();
+                for v in &values {
+                    text.push_str(&templates.render_row(template, v)?);
+                }
+                (values, text)
+            }
+        };
+        ctx.insert_value(key, tera::Value::from(values));
+        ctx.insert_value(lines, tera::Value::from(text));
+        Ok(())
+    }
+
+    /// Puts what the dashboard's lists show of `rows` ([`Brief`]) into
+    /// `ctx` under `key`.
+    fn insert_briefs(&self, ctx: &mut Context, key: &'static str, at: &[usize]) {
+        let brief = |i: usize| match self.kept {
+            Some(kept) => kept[i].brief.clone(),
+            None => tera::Value::from_serializable(&Brief::of(self.rows[i])),
+        };
+        let values: Vec<tera::Value> = at.iter().map(|&i| brief(i)).collect();
+        ctx.insert_value(key, tera::Value::from(values));
+    }
+
+    /// Every partner's lines of "This week" ([`views::week_items`]): the
+    /// days from `as_of`, the partner's name and the line's value.
+    fn week(&self) -> Vec<(i64, &str, tera::Value)> {
+        let mut out = Vec::new();
+        for (i, r) in self.rows.iter().enumerate() {
+            match self.kept {
+                Some(kept) => out.extend(
+                    kept[i]
+                        .week
+                        .iter()
+                        .map(|(d, v)| (*d, r.name.as_str(), v.clone())),
+                ),
+                None => out.extend(views::week_items(r).iter().map(|item| {
+                    (
+                        item.in_days,
+                        r.name.as_str(),
+                        tera::Value::from_serializable(item),
+                    )
+                })),
+            }
+        }
+        out
+    }
+}
+
+/// The rows of the partners, each with its template value. The rows of
+/// the last run in `kept` are reused for every partner whose note and
+/// report are the same (the same `Arc`s; a row depends on nothing else but
+/// the settings and the scrubber, which empty the cache when they change),
+/// and `kept` is left holding this run's rows.
+#[allow(clippy::too_many_arguments)]
+fn book_rows(
+    partners: &[Arc<Partner>],
+    reports: &[Arc<Report>],
+    settings: &Settings,
+    scrub: Option<&Scrubber>,
+    window: Window,
+    templates: &Templates,
+    kept: &mut HashMap<String, Arc<CachedRow>>,
+) -> Result<Vec<Arc<CachedRow>>, Box<Diagnostic>> {
+    let kept_rows = &*kept;
+    let made: Vec<Arc<CachedRow>> = partners
+        .par_iter()
+        .zip(reports.par_iter())
+        .map(|(p, r)| {
+            if let Some(c) = kept_rows.get(&p.slug) {
+                if Arc::ptr_eq(&c.partner, p) && Arc::ptr_eq(&c.report, r) {
+                    return Ok(c.clone());
+                }
+            }
+            let row = Row::new(p, r, settings, scrub);
+            let value = tera::Value::from_serializable(&row);
+            let tables = table_rows(&value, templates)?;
+            Ok(Arc::new(CachedRow {
+                partner: p.clone(),
+                report: r.clone(),
+                value,
+                tables,
+                brief: tera::Value::from_serializable(&Brief::of(&row)),
+                week: views::week_items(&row)
+                    .iter()
+                    .map(|item| (item.in_days, tera::Value::from_serializable(item)))
+                    .collect(),
+                row,
+                data: scrub.is_none().then(|| {
+                    Arc::new(DataParts {
+                        json: export::partner_json(p, r),
+                        csv: export::partner_csv(p, window, false),
+                        ics: calendar::partner_written(&calendar::Due::of(p, r.contact.due)),
+                    })
+                }),
+            }))
+        })
+        .collect::<Result<_, Box<Diagnostic>>>()?;
+    for c in &made {
+        match kept.get_mut(&c.partner.slug) {
+            Some(k) if Arc::ptr_eq(k, c) => {}
+            Some(k) => *k = c.clone(),
+            None => {
+                kept.insert(c.partner.slug.clone(), c.clone());
+            }
+        }
+    }
+    if kept.len() > made.len() {
+        let slugs: HashSet<&str> = partners.iter().map(|p| p.slug.as_str()).collect();
+        kept.retain(|slug, _| slugs.contains(slug.as_str()));
+    }
+    Ok(made)
+}
+
+/// The book's data files and book-wide pages, scrubbed when the site is
+/// redacted.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn book_wide(
+    book: &Book,
+    reports: &[Arc<Report>],
+    pairs: &[(&Partner, &Report)],
+    kept_rows: Option<&mut HashMap<String, Arc<CachedRow>>>,
+    site: &SiteInfo,
+    window: Window,
+    quarters: &[i32],
+    templates: &Templates,
+    scrub: Option<&Scrubber>,
+    side_by_side: bool,
+) -> Result<BookFiles, Vec<Diagnostic>> {
+    let settings = &book.settings;
+    // The data files; on a redacted site, from copies with client names
+    // scrubbed out of free text (export leaves the client column empty).
+    // The calendar is written from the same copies, so redaction applies
+    // to it as to partners.json.
+    let dues = |pairs: &[(&Partner, &Report)]| -> Vec<calendar::Due> {
+        pairs
+            .iter()
+            .map(|(p, r)| calendar::Due::of(p, r.contact.due))
+            .collect()
+    };
+    // The three data files, side by side when the book-wide files are,
+    // each made into the site's bytes where it is made.
+    type Data<'a> = &'a (dyn Fn() -> Vec<u8> + Sync);
+    let three = |json: Data, csv: Data, ics: Data| {
+        let file = |f: Data| Arc::new(f());
+        if side_by_side {
+            let (json, (csv, ics)) =
+                rayon::join(|| file(json), || rayon::join(|| file(csv), || file(ics)));
+            [json, csv, ics]
+        } else {
+            [file(json), file(csv), file(ics)]
+        }
+    };
+    // In a run that keeps its rows, each partner's part of the data files
+    // is kept with its row (not on a redacted site, whose files come from
+    // scrubbed copies).
+    let made: Option<Vec<Arc<CachedRow>>> = kept_rows
+        .map(|kept| {
+            book_rows(
+                &book.partners,
+                reports,
+                settings,
+                scrub,
+                window,
+                templates,
+                kept,
+            )
+        })
+        .transpose()
+        .map_err(|d| vec![*d])?;
+    let data_files = || match scrub {
+        Some(sc) => {
+            let reports: Vec<Report> = reports.iter().map(|r| Report::clone(r)).collect();
+            let (ps, rs) = redacted_copies(book, &reports, sc);
+            let pairs: Vec<_> = ps.iter().zip(&rs).collect();
+            let partners: Vec<_> = ps.iter().collect();
+            three(
+                &|| export::partners_json(&pairs).into_bytes(),
+                &|| export::referrals_csv(&partners, window, true),
+                &|| calendar::calendar(&settings.title, &dues(&pairs)).into_bytes(),
+            )
+        }
+        None => {
+            let ics = || calendar::calendar(&settings.title, &dues(pairs)).into_bytes();
+            let parts: Option<Vec<&DataParts>> = made
+                .as_ref()
+                .and_then(|m| m.iter().map(|c| c.data.as_deref()).collect());
+            match &parts {
+                Some(parts) => three(
+                    &|| {
+                        let objects: Vec<&str> = parts.iter().map(|d| &*d.json).collect();
+                        export::join_json(&objects).into_bytes()
+                    },
+                    &|| export::join_csv(&parts.iter().map(|d| &*d.csv).collect::<Vec<_>>()),
+                    &|| {
+                        let events = parts.iter().flat_map(|d| &d.ics).collect();
+                        calendar::join(&settings.title, events).into_bytes()
+                    },
+                ),
+                None => {
+                    let partners: Vec<_> = book.partners.iter().map(|p| p.as_ref()).collect();
+                    three(
+                        &|| export::partners_json(pairs).into_bytes(),
+                        &|| export::referrals_csv(&partners, window, false),
+                        &ics,
+                    )
+                }
+            }
+        }
+    };
+    // One after another, the data files come first, as they always did.
+    let early = (!side_by_side).then(data_files);
+    let fresh: Vec<Row>;
+    let rows = &match &made {
+        None => {
+            fresh = pairs
+                .par_iter()
+                .map(|(p, r)| Row::new(p, r, settings, scrub))
+                .collect();
+            BookRows {
+                rows: fresh.iter().collect(),
+                kept: None,
+            }
+        }
+        Some(made) => BookRows {
+            rows: made.iter().map(|c| &c.row).collect(),
+            kept: Some(made),
+        },
+    };
+    // The book's referrals per quarter, for the dashboard and the
+    // reciprocity report.
+    let q = book_quarters(book, window, quarters);
+    // The book-wide pages: each context holds every partner. A build that
+    // streams its pages renders them one after another, beside the partner
+    // pages, which keeps the peak of memory low; otherwise (watch, serve)
+    // side by side, which is quicker.
+    type Job<'a> = Box<dyn Fn() -> Result<String, Box<Diagnostic>> + Send + Sync + 'a>;
+    let jobs: Vec<(&'static str, Job)> = vec![
+        (
+            "reports/readiness.html",
+            Box::new(|| templates.render("readiness.html", &readiness(rows, site))),
+        ),
+        (
+            "partners/index.html",
+            Box::new(|| templates.render("partners.html", &partner_table(rows, site, templates)?)),
+        ),
+        (
+            "reports/reciprocity.html",
+            Box::new(|| {
+                templates.render("reciprocity.html", &reciprocity(rows, site, &q, templates)?)
+            }),
+        ),
+        (
+            "index.html",
+            Box::new(|| {
+                templates.render(
+                    "index.html",
+                    &dashboard(book, reports, rows, site, window, &q),
+                )
+            }),
+        ),
+        (
+            STYLESHEET,
+            Box::new(|| templates.render("style.css", &Context::new())),
+        ),
+        (
+            SCRIPT,
+            Box::new(|| templates.render("site.js", &Context::new())),
+        ),
+    ];
+    // Each page made into the site's bytes where it is rendered.
+    type Done<'a> = Vec<(&'a str, Result<FileBytes, Box<Diagnostic>>)>;
+    let run = |(path, job): &(&'static str, Job)| (*path, job().map(|t| Arc::new(t.into_bytes())));
+    let ([json, csv, ics], done): (_, Done) = match early {
+        Some(data) => (data, jobs.iter().map(run).collect()),
+        None => rayon::join(data_files, || {
+            // One task a page: a few heavy pages are not to share a thread.
+            jobs.par_iter().with_max_len(1).map(run).collect()
+        }),
+    };
+    let mut book_files: Vec<(String, FileBytes)> = vec![
+        ("data/partners.json".into(), json),
+        ("data/referrals.csv".into(), csv),
+        (calendar::FILE.into(), ics),
+    ];
+    let mut errs = Vec::new();
+    for (path, res) in done {
+        match res {
+            Ok(bytes) => book_files.push((path.to_string(), bytes)),
+            Err(d) => errs.push(*d),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(errs);
+    }
+    if let Some(sc) = scrub {
+        // What a reader sees of every file, whatever put a name there.
+        for (path, bytes) in &mut book_files {
+            *bytes = Arc::new(sc.scrub_output(path, bytes));
+        }
+    }
+    Ok(book_files)
+}
+
+fn book_quarters(book: &Book, window: Window, quarters: &[i32]) -> Vec<QuarterCounts> {
+    let mut q = views::empty_quarters(quarters);
+    for p in &book.partners {
+        views::add_quarters(p, window, quarters, &mut q);
+    }
+    q
+}
+
+fn quarter_chart(q: &[QuarterCounts]) -> String {
+    let labels: Vec<String> = q.iter().map(|q| short_label(&q.label)).collect();
+    let given: Vec<f64> = q.iter().map(|q| f64::from(q.given)).collect();
+    let received: Vec<f64> = q.iter().map(|q| f64::from(q.received)).collect();
+    let (tg, tr): (u32, u32) = (
+        q.iter().map(|q| q.given).sum(),
+        q.iter().map(|q| q.received).sum(),
+    );
+    charts::columns(
+        "flow-chart",
+        "Referrals given and received per quarter",
+        &format!(
+            "Side-by-side bars for each quarter of the window, {} to {}: {tg} referrals given and {tr} received in all. The quarterly table lists the numbers.",
+            q.first().map_or("", |x| x.label.as_str()),
+            q.last().map_or("", |x| x.label.as_str())
+        ),
+        &labels,
+        &[
+            Series { name: "Given", color: charts::GIVEN, values: &given },
+            Series { name: "Received", color: charts::RECEIVED, values: &received },
+        ],
+        false,
+        (720, 300),
+        "Referrals",
+    )
+}
+
+fn stage_counts(rows: &[&Row]) -> Vec<StageCount> {
+    let mut counts = [0; Stage::PATH.len()];
+    for r in rows {
+        if let Some(i) = Stage::PATH.iter().position(|s| *s == r.stage) {
+            counts[i] += 1;
+        }
+    }
+    Stage::PATH
+        .iter()
+        .zip(counts)
+        .map(|(s, count)| StageCount {
+            stage: s.as_str(),
+            title: s.label(),
+            next_action: s.advice(),
+            count,
+        })
+        .collect()
+}
+
+fn stage_chart(counts: &[StageCount]) -> String {
+    let labels: Vec<String> = counts.iter().map(|g| g.title.to_string()).collect();
+    let values: Vec<f64> = counts.iter().map(|g| g.count as f64).collect();
+    let colors: Vec<_> = Stage::PATH
+        .iter()
+        .map(|s| charts::stage_color(*s))
+        .collect();
+    let desc = counts
+        .iter()
+        .map(|g| format!("{}: {}", g.title, g.count))
+        .collect::<Vec<_>>()
+        .join("; ");
+    charts::rows_colored(
+        "stage-chart",
+        "Partners per stage",
+        &format!("Horizontal bars, one per stage in the order of the path, each in the stage's colour. {desc}."),
+        &labels,
+        &[Series {
+            name: "Partners",
+            color: charts::NET_NEW,
+            values: &values,
+        }],
+        Some(&colors),
+        520,
+        220,
+    )
+}
+
+/// The partner table, with the choices of its filters.
+fn partner_table(
+    all: &BookRows,
+    site: &SiteInfo,
+    templates: &Templates,
+) -> Result<Context, Box<Diagnostic>> {
+    let rows = &all.rows;
+    let mut professions: Vec<&str> = rows
+        .iter()
+        .map(|r| r.profession.as_str())
+        .filter(|p| !p.is_empty())
+        .collect();
+    professions.sort_by_cached_key(|p| p.to_lowercase());
+    professions.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
+    let stages: Vec<StageCount> = stage_counts(rows)
+        .into_iter()
+        .filter(|s| s.count > 0)
+        .collect();
+    let mut ctx = page_context(site, "../", "partners");
+    let every: Vec<usize> = (0..rows.len()).collect();
+    all.insert_table(
+        &mut ctx,
+        ("partners", "partner_rows"),
+        &every,
+        PARTNERS_ROW,
+        templates,
+    )?;
+    ctx.insert("professions", &professions);
+    ctx.insert("stages", &stages);
+    Ok(ctx)
+}
+
+/// The "This week" list: what is due today or overdue (next steps and
+/// contacts), most overdue first, then what falls due in the next 7 days.
+fn this_week(rows: &BookRows) -> (Vec<tera::Value>, Vec<tera::Value>) {
+    let mut items = rows.week();
+    items.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)));
+    let split = items.partition_point(|(d, _, _)| *d <= 0);
+    let mut values = items.into_iter().map(|(_, _, v)| v);
+    let overdue = values.by_ref().take(split).collect();
+    (overdue, values.collect())
+}
+
+fn dashboard(
+    book: &Book,
+    reports: &[Arc<Report>],
+    all: &BookRows,
+    site: &SiteInfo,
+    window: Window,
+    q: &[QuarterCounts],
+) -> Context {
+    let rows = &all.rows;
+    let currency = book.settings.currency.as_deref();
+    let (mut won, mut lost, mut pending) = (0, 0, 0);
+    for p in &book.partners {
+        for r in &p.referrals {
+            if r.direction == Direction::Received && window.contains(r.date) {
+                match r.outcome() {
+                    Outcome::Won => won += 1,
+                    Outcome::Lost => lost += 1,
+                    _ => pending += 1,
+                }
+            }
+        }
+    }
+    let given_value: f64 = reports.iter().map(|r| r.flow.given_value).sum();
+    let received_value: f64 = reports.iter().map(|r| r.flow.received_value).sum();
+    let (overdue, soon) = this_week(all);
+    let totals = Totals {
+        partners: rows.len(),
+        active: rows.iter().filter(|r| r.active).count(),
+        given: reports.iter().map(|r| r.flow.given).sum(),
+        received: reports.iter().map(|r| r.flow.received).sum(),
+        net_new_given: reports.iter().map(|r| r.flow.net_new_given).sum(),
+        net_new_received: reports.iter().map(|r| r.flow.net_new_received).sum(),
+        given_value: views::money(given_value, currency),
+        received_value: views::money(received_value, currency),
+        won,
+        lost,
+        pending,
+        conversion: (won + lost > 0).then(|| {
+            format!(
+                "{}%",
+                (100.0 * f64::from(won) / f64::from(won + lost)).round()
+            )
+        }),
+        one_way: rows.iter().filter(|r| r.one_way).count(),
+        ready: rows
+            .iter()
+            .filter(|r| r.stage == Stage::ReadyForDiscovery)
+            .count(),
+        overdue: overdue.len(),
+    };
+    let counts = stage_counts(rows);
+    // The places in `rows` of the partners a list shows, in its order.
+    let pick = |keep: &dyn Fn(&Row) -> bool, order: &dyn Fn(&Row, &Row) -> Ordering| {
+        let mut at: Vec<usize> = (0..rows.len()).filter(|&i| keep(rows[i])).collect();
+        at.sort_by(|&a, &b| order(rows[a], rows[b]));
+        at
+    };
+    let mut ctx = page_context(site, "", "dashboard");
+    ctx.insert("totals", &totals);
+    ctx.insert("stages", &counts);
+    let lists: [(&'static str, Vec<usize>); 5] = [
+        (
+            "one_way_given",
+            pick(&|r| r.reciprocity == Reciprocity::OneWayGiven, &|a, b| {
+                b.given.cmp(&a.given).then(a.name.cmp(&b.name))
+            }),
+        ),
+        (
+            "one_way_received",
+            pick(
+                &|r| r.reciprocity == Reciprocity::OneWayReceived,
+                &|a, b| b.received.cmp(&a.received).then(a.name.cmp(&b.name)),
+            ),
+        ),
+        (
+            "ready",
+            pick(&|r| r.stage == Stage::ReadyForDiscovery, &|_, _| {
+                Ordering::Equal
+            }),
+        ),
+        ("givers", {
+            let mut top = pick(&|r| r.net_new_received > 0, &|a, b| {
+                b.net_new_received
+                    .cmp(&a.net_new_received)
+                    .then(a.name.cmp(&b.name))
+            });
+            top.truncate(5);
+            top
+        }),
+        (
+            "stale",
+            pick(&|r| !r.active, &|a, b| {
+                a.last_activity
+                    .cmp(&b.last_activity)
+                    .then(a.name.cmp(&b.name))
+            }),
+        ),
+    ];
+    for (key, at) in &lists {
+        all.insert_briefs(&mut ctx, key, at);
+    }
+    ctx.insert_value("overdue", tera::Value::from(overdue));
+    ctx.insert_value("soon", tera::Value::from(soon));
+    ctx.insert("calendar", calendar::FILE);
+    ctx.insert("quarters", q);
+    ctx.insert("flow_chart", &quarter_chart(q));
+    ctx.insert("stage_chart", &stage_chart(&counts));
+    ctx
+}
+
+fn reciprocity(
+    all: &BookRows,
+    site: &SiteInfo,
+    q: &[QuarterCounts],
+    templates: &Templates,
+) -> Result<Context, Box<Diagnostic>> {
+    let rows = &all.rows;
+    // 1. Given versus received: every one-way partner named, and the
+    // busiest six.
+    let mut at: HashMap<(u32, u32), Vec<&Row>> = HashMap::new();
+    for r in rows {
+        at.entry((r.given, r.received)).or_default().push(r);
+    }
+    let mut busiest: Vec<&Row> = rows
+        .iter()
+        .copied()
+        .filter(|r| r.given + r.received > 0)
+        .collect();
+    busiest.sort_by(|a, b| {
+        (b.given + b.received)
+            .cmp(&(a.given + a.received))
+            .then(a.name.cmp(&b.name))
+    });
+    let busy: Vec<&str> = busiest.iter().take(6).map(|r| r.slug.as_str()).collect();
+    let mut keys: Vec<_> = at.keys().copied().collect();
+    keys.sort_unstable();
+    let points: Vec<charts::Point> = keys
+        .iter()
+        .map(|k| {
+            let here = &at[k];
+            let named: Vec<&str> = here
+                .iter()
+                .filter(|r| r.one_way || busy.contains(&r.slug.as_str()))
+                .map(|r| r.name.as_str())
+                .collect();
+            let label = match named.len() {
+                0 => None,
+                1 | 2 => Some(named.join(", ")),
+                n => Some(format!("{}, {} and {} more", named[0], named[1], n - 2)),
+            };
+            charts::Point {
+                given: k.0,
+                received: k.1,
+                partners: here.len(),
+                label,
+                one_way: here.iter().any(|r| r.one_way),
+            }
+        })
+        .collect();
+    let one_way = rows.iter().filter(|r| r.one_way).count();
+    let scatter = charts::scatter(
+        "scatter-chart",
+        "Referrals given versus received, one dot per partner",
+        &format!(
+            "Each dot is a partner placed by referrals given (across) and received (up) between {} and {}; a number on a dot says how many partners share it. The diagonal is a perfect balance; the shaded band between the dashed lines is within 3 to 1. {} partners sit on an axis: one-way streets, each named. The table below lists every partner.",
+            site.window_start, site.window_end, one_way
+        ),
+        &points,
+    );
+    // 2. The 20 busiest, side by side.
+    let top: Vec<&Row> = busiest.iter().take(20).copied().collect();
+    let busiest_chart = paired_bars(
+        "busiest-chart",
+        "Given and received for the busiest partners",
+        "the partners with the most referrals in the window, busiest first",
+        &top,
+        ("Given", charts::GIVEN, |r: &Row| r.given),
+        ("Received", charts::RECEIVED, |r: &Row| r.received),
+    );
+    // 3. Who brings net-new business: net-new received by partner.
+    let mut givers: Vec<&Row> = rows
+        .iter()
+        .copied()
+        .filter(|r| r.net_new_received + r.net_new_given > 0)
+        .collect();
+    givers.sort_by(|a, b| {
+        b.net_new_received
+            .cmp(&a.net_new_received)
+            .then(b.net_new_given.cmp(&a.net_new_given))
+            .then(a.name.cmp(&b.name))
+    });
+    givers.truncate(20);
+    let givers_chart = (!givers.is_empty()).then(|| {
+        paired_bars(
+            "netnew-partners-chart",
+            "Net-new referrals by partner",
+            "the partners with net-new referrals in the window, most net-new received first",
+            &givers,
+            ("Net-new received", charts::NET_NEW, |r: &Row| {
+                r.net_new_received
+            }),
+            ("Net-new given", charts::GIVEN, |r: &Row| r.net_new_given),
+        )
+    });
+    // 4 and 5. Per quarter.
+    let labels: Vec<String> = q.iter().map(|q| short_label(&q.label)).collect();
+    let nn: Vec<f64> = q.iter().map(|q| f64::from(q.net_new)).collect();
+    let ex: Vec<f64> = q.iter().map(|q| f64::from(q.existing)).collect();
+    let (tn, te): (u32, u32) = (
+        q.iter().map(|x| x.net_new).sum(),
+        q.iter().map(|x| x.existing).sum(),
+    );
+    let net_new_chart = charts::columns(
+        "netnew-chart",
+        "Net-new versus existing-client referrals per quarter",
+        &format!(
+            "Stacked bars for each quarter of the window, both directions together: {tn} net-new and {te} existing-client referrals in all. The quarterly table lists the numbers."
+        ),
+        &labels,
+        &[
+            Series { name: "Net-new", color: charts::NET_NEW, values: &nn },
+            Series { name: "Existing clients", color: charts::EXISTING, values: &ex },
+        ],
+        true,
+        (720, 300),
+        "Referrals",
+    );
+    // The table, by balance: the partners you only give to first, those
+    // with no referral at all last.
+    let mut by_balance: Vec<usize> = (0..rows.len()).collect();
+    by_balance.sort_by(|&a, &b| {
+        let (a, b) = (rows[a], rows[b]);
+        let key = |r: &Row| (r.given + r.received == 0, r.balance_raw);
+        let (ea, ba) = key(a);
+        let (eb, bb) = key(b);
+        ea.cmp(&eb)
+            .then(ba.total_cmp(&bb))
+            .then((b.given + b.received).cmp(&(a.given + a.received)))
+            .then(a.name.cmp(&b.name))
+    });
+    let mut ctx = page_context(site, "../", "reciprocity");
+    all.insert_table(
+        &mut ctx,
+        ("partners", "reciprocity_rows"),
+        &by_balance,
+        RECIPROCITY_ROW,
+        templates,
+    )?;
+    ctx.insert("quarters", q);
+    ctx.insert("scatter_chart", &scatter);
+    ctx.insert("busiest_chart", &busiest_chart);
+    ctx.insert("busiest_count", &top.len());
+    ctx.insert("givers_chart", &givers_chart);
+    ctx.insert("givers", &givers);
+    ctx.insert("flow_chart", &quarter_chart(q));
+    ctx.insert("net_new_chart", &net_new_chart);
+    let counts: Vec<ClassCount> = crate::analysis::Reciprocity::ALL
+        .iter()
+        .map(|c| ClassCount {
+            key: c.as_str(),
+            label: views::reciprocity_label(*c),
+            count: rows.iter().filter(|r| r.reciprocity == *c).count(),
+            one_way: c.is_one_way(),
+        })
+        .collect();
+    ctx.insert("classes", &counts);
+    Ok(ctx)
+}
+
+fn readiness(all: &BookRows, site: &SiteInfo) -> Context {
+    let rows = &all.rows;
+    let mut ctx = page_context(site, "../", "readiness");
+    ctx.insert("stage_chart", &stage_chart(&stage_counts(rows)));
+    // The partners shown in full: their kept template values, if any.
+    match all.kept {
+        Some(kept) => ctx.insert("stages", &views::stage_groups(rows, |i| &kept[i].value)),
+        None => ctx.insert("stages", &views::stage_groups(rows, |i| rows[i])),
+    }
+    ctx
+}
+
+/// A chart of two bars a partner, with its description: "Pairs of bars for
+/// `who`: Jane Doe 3 received, 1 given; …", each count named as its series.
+fn paired_bars(
+    id: &str,
+    title: &str,
+    who: &str,
+    rows: &[&Row],
+    first: (&str, plotters::style::RGBColor, fn(&Row) -> u32),
+    second: (&str, plotters::style::RGBColor, fn(&Row) -> u32),
+) -> String {
+    let names: Vec<String> = rows.iter().map(|r| r.name.clone()).collect();
+    let values =
+        |f: fn(&Row) -> u32| -> Vec<f64> { rows.iter().map(|r| f64::from(f(r))).collect() };
+    let (a, b) = (values(first.2), values(second.2));
+    let word = |series: &str| series.rsplit(' ').next().unwrap_or(series).to_lowercase();
+    let description = format!(
+        "Pairs of bars for {who}: {}.",
+        rows.iter()
+            .map(|r| format!(
+                "{} {} {}, {} {}",
+                r.name,
+                first.2(r),
+                word(first.0),
+                second.2(r),
+                word(second.0)
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    charts::rows(
+        id,
+        title,
+        &description,
+        &names,
+        &[
+            Series {
+                name: first.0,
+                color: first.1,
+                values: &a,
+            },
+            Series {
+                name: second.0,
+                color: second.1,
+                values: &b,
+            },
+        ],
+        720,
+        190,
+    )
+}
+
+/// A quarter's label made short for a chart's axis.
+fn short_label(long: &str) -> String {
+    // "2025 Q3" -> "Q3 ’25"
+    match long.split_once(' ') {
+        Some((y, q)) if y.len() == 4 => format!("{q} ’{}", &y[2..]),
+        _ => long.to_string(),
+    }
+}
