@@ -371,6 +371,20 @@ fn random_note(rng: &mut Rng, name: &str) -> String {
 
 /// One random change to the book; returns the paths it touched, as the
 /// watcher would report them.
+/// Puts in place, or takes away, the book's own template for the lines of
+/// one of the two long tables (by `which`).
+fn toggle_row_template(root: &Path, which: usize) -> PathBuf {
+    let name = ["partners-row.html", "reciprocity-row.html"][which % 2];
+    let p = root.join("templates").join(name);
+    if p.exists() {
+        fs::remove_file(&p).unwrap();
+    } else {
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(&p, "<tr><td>{{ p.name }}<td>{{ p.given }}\n").unwrap();
+    }
+    p
+}
+
 fn random_change(rng: &mut Rng, root: &Path) -> BTreeSet<PathBuf> {
     let existing = notes(root);
     let mut touched = BTreeSet::new();
@@ -502,7 +516,11 @@ fn incremental_rebuilds_equal_a_fresh_full_build_file_for_file() {
         let mut rng = Rng(seed);
         let (mut good, mut failed) = (0, 0);
         for step in 0..120 {
-            let touched = random_change(&mut rng, root);
+            let mut touched = random_change(&mut rng, root);
+            // Now and then, the lines of a long table drawn otherwise.
+            if step % 15 == 7 {
+                touched.insert(toggle_row_template(root, step / 15));
+            }
             let last_good = walk(&incremental);
             // What `watch` does (it knows every input that changed), and
             // the rebuild that walks the book, on alternate steps.
