@@ -383,6 +383,49 @@ fn a_book_row_template_draws_every_line_of_its_table() {
     fails_at_template(book.path(), out.path(), &before, "reciprocity-row.html", 2);
 }
 
+/// A book's own table page that loops over `partners`, as page templates
+/// did before the lines had templates of their own, still lists everyone
+/// in the table's order.
+#[test]
+fn a_book_table_page_still_gets_every_partner_as_data() {
+    let book = book_copy();
+    book_template(
+        book.path(),
+        "reciprocity.html",
+        "{% for p in partners %}<li>{{ p.name }}: {{ p.balance }}</li>\n{% endfor %}",
+    );
+    let out = tempfile::tempdir().unwrap();
+    let run = build(book.path(), out.path());
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let page = fs::read_to_string(out.path().join("reports/reciprocity.html")).unwrap();
+    let data: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.path().join("data/partners.json")).unwrap()).unwrap();
+    let names: Vec<&str> = data
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(page.matches("<li>").count(), names.len(), "{page}");
+    for name in names {
+        assert!(
+            page.contains(&format!("<li>{name}: ")),
+            "{name} missing: {page}"
+        );
+    }
+    // By balance, as the built-in table: the partners you only give to first.
+    assert!(
+        page.starts_with("<li>") && page.contains(": -1.00</li>"),
+        "{page}"
+    );
+    let first = page.lines().next().unwrap();
+    assert!(first.ends_with(": -1.00</li>"), "{first}");
+}
+
 #[test]
 fn a_broken_template_fails_the_build_and_leaves_the_site_alone() {
     let book = book_copy();
