@@ -13,7 +13,7 @@ use std::fs;
 use std::path::Path;
 
 use rapport::build::pipeline::{Options, Pipeline};
-use sample::{build, built_sample, sample};
+use sample::{build, build_ok, built_sample, sample};
 
 /// A copy of the sample book to change.
 fn book_copy() -> tempfile::TempDir {
@@ -294,12 +294,7 @@ fn a_book_template_replaces_the_built_in_one() {
     let book = book_copy();
     book_template(book.path(), "index.html", "{% extends \"base.html\" %}{% block content %}<p id=\"mine\">My own dashboard for {{ site.title }}</p>{% endblock %}");
     let out = tempfile::tempdir().unwrap();
-    let run = build(book.path(), out.path());
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    build_ok(book.path(), out.path());
     let index = fs::read_to_string(out.path().join("index.html")).unwrap();
     assert!(index.contains("<p id=\"mine\">My own dashboard for Referral partners"));
     // The other pages keep the built-in templates.
@@ -395,12 +390,7 @@ fn a_book_table_page_still_gets_every_partner_as_data() {
         "{% for p in partners %}<li>{{ p.name }}: {{ p.balance }}</li>\n{% endfor %}",
     );
     let out = tempfile::tempdir().unwrap();
-    let run = build(book.path(), out.path());
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    build_ok(book.path(), out.path());
     let page = fs::read_to_string(out.path().join("reports/reciprocity.html")).unwrap();
     let data: serde_json::Value =
         serde_json::from_slice(&fs::read(out.path().join("data/partners.json")).unwrap()).unwrap();
@@ -550,12 +540,7 @@ fn a_redacted_site_holds_no_client_name() {
     )
     .unwrap();
     let out = tempfile::tempdir().unwrap();
-    let run = build(book.path(), out.path());
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
+    build_ok(book.path(), out.path());
     let site = files::files_under(out.path());
     assert!(site.len() > 20);
     for (path, bytes) in site {
@@ -574,8 +559,7 @@ fn a_book_static_folder_is_copied_as_is() {
     fs::write(book.path().join("static/img/logo.svg"), "<svg/>").unwrap();
     fs::write(book.path().join("static/index.html"), "not mine").unwrap();
     let out = tempfile::tempdir().unwrap();
-    let run = build(book.path(), out.path());
-    assert!(run.status.success());
+    let run = build_ok(book.path(), out.path());
     assert_eq!(
         fs::read(out.path().join("img/logo.svg")).unwrap(),
         b"<svg/>"
