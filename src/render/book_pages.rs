@@ -38,42 +38,66 @@ struct BookRows<'a> {
     kept: Option<&'a [Arc<CachedRow>]>,
 }
 
+/// The two tables that list every partner, each line drawn by a template
+/// of its own.
+#[derive(Clone, Copy)]
+enum Table {
+    Partners,
+    Reciprocity,
+}
+
+impl Table {
+    /// The template that draws a line.
+    fn template(self) -> &'static str {
+        match self {
+            Table::Partners => "partners-row.html",
+            Table::Reciprocity => "reciprocity-row.html",
+        }
+    }
+
+    /// What the page calls its lines, joined.
+    fn lines_key(self) -> &'static str {
+        match self {
+            Table::Partners => "partner_rows",
+            Table::Reciprocity => "reciprocity_rows",
+        }
+    }
+
+    /// A partner's line of this table.
+    fn line(self, t: &TableRows) -> &str {
+        match self {
+            Table::Partners => &t.partners,
+            Table::Reciprocity => &t.reciprocity,
+        }
+    }
+}
+
 /// A partner's lines of the two long tables, from its row's template
 /// value.
 fn table_rows(value: &tera::Value, templates: &Templates) -> Result<TableRows, Box<Diagnostic>> {
     Ok(TableRows {
-        partners: templates.render_row(PARTNERS_ROW, value)?,
-        reciprocity: templates.render_row(RECIPROCITY_ROW, value)?,
+        partners: templates.render_row(Table::Partners.template(), value)?,
+        reciprocity: templates.render_row(Table::Reciprocity.template(), value)?,
     })
 }
 
-const PARTNERS_ROW: &str = "partners-row.html";
-const RECIPROCITY_ROW: &str = "reciprocity-row.html";
-
 impl BookRows<'_> {
-    /// Puts a table of the partners `at` (their places in `self.rows`, in
-    /// the table's order) into `ctx`: the rows under `key`, and their lines
-    /// rendered by `template`, one after another, under `lines`.
+    /// Puts `table` of the partners `at` (their places in `self.rows`, in
+    /// the table's order) into `ctx`: their rows under `partners`, and
+    /// their lines, one after another, under the table's own key.
     fn insert_table(
         &self,
         ctx: &mut Context,
-        (key, lines): (&'static str, &'static str),
+        table: Table,
         at: &[usize],
-        template: &'static str,
         templates: &Templates,
     ) -> Result<(), Box<Diagnostic>> {
         let (values, text): (Vec<tera::Value>, String) = match self.kept {
             Some(kept) => {
-                fn line<'c>(c: &'c CachedRow, template: &str) -> &'c str {
-                    match template {
-                        PARTNERS_ROW => &c.tables.partners,
-                        _ => &c.tables.reciprocity,
-                    }
-                }
-                let len = at.iter().map(|&i| line(&kept[i], template).len()).sum();
+                let len = at.iter().map(|&i| table.line(&kept[i].tables).len()).sum();
                 let mut text = String::with_capacity(len);
                 for &i in at {
-                    text.push_str(line(&kept[i], template));
+                    text.push_str(table.line(&kept[i].tables));
                 }
                 (at.iter().map(|&i| kept[i].value.clone()).collect(), text)
             }
@@ -84,13 +108,13 @@ impl BookRows<'_> {
                     .collect();
                 let mut text = String::new();
                 for v in &values {
-                    text.push_str(&templates.render_row(template, v)?);
+                    text.push_str(&templates.render_row(table.template(), v)?);
                 }
                 (values, text)
             }
         };
-        ctx.insert_value(key, tera::Value::from(values));
-        ctx.insert_value(lines, tera::Value::from(text));
+        ctx.insert_value("partners", tera::Value::from(values));
+        ctx.insert_value(table.lines_key(), tera::Value::from(text));
         Ok(())
     }
 
@@ -487,13 +511,7 @@ fn partner_table(
         .collect();
     let mut ctx = page_context(site, "../", "partners");
     let every: Vec<usize> = (0..rows.len()).collect();
-    all.insert_table(
-        &mut ctx,
-        ("partners", "partner_rows"),
-        &every,
-        PARTNERS_ROW,
-        templates,
-    )?;
+    all.insert_table(&mut ctx, Table::Partners, &every, templates)?;
     ctx.insert("professions", &professions);
     ctx.insert("stages", &stages);
     Ok(ctx)
@@ -751,13 +769,7 @@ fn reciprocity(
             .then(a.name.cmp(&b.name))
     });
     let mut ctx = page_context(site, "../", "reciprocity");
-    all.insert_table(
-        &mut ctx,
-        ("partners", "reciprocity_rows"),
-        &by_balance,
-        RECIPROCITY_ROW,
-        templates,
-    )?;
+    all.insert_table(&mut ctx, Table::Reciprocity, &by_balance, templates)?;
     ctx.insert("quarters", q);
     ctx.insert("scatter_chart", &scatter);
     ctx.insert("busiest_chart", &busiest_chart);
