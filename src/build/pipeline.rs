@@ -445,7 +445,7 @@ impl Pipeline {
             Some(at) => at.iter().map(|&i| &files[i]).collect(),
             None => files.iter().collect(),
         };
-        let mut fresh: Vec<(PathBuf, CachedNote)> = candidates
+        let fresh: Vec<(PathBuf, CachedNote)> = candidates
             .par_iter()
             .filter(|f| {
                 self.notes.get(&f.path).is_none_or(|c| {
@@ -476,7 +476,7 @@ impl Pipeline {
             .map(|(path, _)| self.notes.get(path).map(|c| c.result.clone()))
             .collect();
         let reread: Vec<PathBuf> = fresh.iter().map(|(path, _)| path.clone()).collect();
-        self.notes.extend(fresh.drain(..));
+        self.notes.extend(fresh);
         // Every note found is cached now: any other entry is a note gone.
         if self.notes.len() > files.len() {
             let present: HashSet<&Path> = files.iter().map(|f| f.path.as_path()).collect();

@@ -18,7 +18,6 @@
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
-use std::sync::Arc;
 
 use aes_gcm::aead::{Aead, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -419,10 +418,7 @@ pub fn encrypt_site(files: &SiteFiles, key: &SiteKey) -> SiteFiles {
             (target, written)
         })
         .collect();
-    out.insert(
-        UNLOCK_SCRIPT.into(),
-        Arc::new(UNLOCK_JS.as_bytes().to_vec()),
-    );
+    out.insert(UNLOCK_SCRIPT.into(), UNLOCK_JS.as_bytes().to_vec().into());
     out.insert(SALT_FILE.into(), SaltRecord::of(key).to_bytes().into());
     out
 }

@@ -90,14 +90,6 @@ pub fn partner_events(d: &Due) -> Vec<Event> {
     out
 }
 
-/// The events for what partners have due ([`partner_events`]), in date
-/// order, then by UID.
-pub fn events(due: &[Due]) -> Vec<Event> {
-    let mut out: Vec<Event> = due.iter().flat_map(partner_events).collect();
-    out.sort_by(|a, b| (a.date, &a.uid).cmp(&(b.date, &b.uid)));
-    out
-}
-
 /// An event with its lines of the file already written: a book's events
 /// are written once each and then put in order ([`join`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -382,7 +374,7 @@ mod tests {
             due.next_step,
             Some((day("2026-12-01"), "Send the recap".to_string()))
         );
-        assert_eq!(events(&[due]).len(), 2);
+        assert_eq!(partner_events(&due).len(), 2);
         // A next step needs both: a half-written one is a problem of the
         // note, so it never reaches the calendar.
         for partial in [
@@ -393,7 +385,7 @@ mod tests {
         }
         let due = Due::of(&parse("").unwrap(), None);
         assert_eq!(due.next_step, None);
-        assert!(events(&[due]).is_empty());
+        assert!(partner_events(&due).is_empty());
     }
 
     #[test]

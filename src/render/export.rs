@@ -174,8 +174,7 @@ fn entry<'a>(p: &'a Partner, r: &'a Report) -> PartnerEntry<'a> {
 /// column is a number the note's YAML parsed, never free text: it stays a
 /// bare number, `-250` included, so that spreadsheets can add it up.
 pub fn referrals_csv(partners: &[&Partner], window: Window, redact: bool) -> Vec<u8> {
-    let mut w = csv_writer();
-    w.write_record(CSV_HEADER).expect("writing to memory");
+    let mut w = csv_with_header();
     for p in partners {
         csv_rows(&mut w, p, window, redact);
     }
@@ -185,9 +184,7 @@ pub fn referrals_csv(partners: &[&Partner], window: Window, redact: bool) -> Vec
 /// `data/referrals.csv` from the lines [`partner_csv`] gives for each
 /// partner, in order.
 pub fn join_csv(parts: &[&[u8]]) -> Vec<u8> {
-    let mut w = csv_writer();
-    w.write_record(CSV_HEADER).expect("writing to memory");
-    let mut out = w.into_inner().expect("writing to memory");
+    let mut out = csv_with_header().into_inner().expect("writing to memory");
     out.reserve(parts.iter().map(|p| p.len()).sum());
     for p in parts {
         out.extend_from_slice(p);
@@ -209,6 +206,13 @@ fn csv_writer() -> csv::Writer<Vec<u8>> {
         .from_writer(Vec::new())
 }
 
+/// A writer of `data/referrals.csv` with its header line written.
+fn csv_with_header() -> csv::Writer<Vec<u8>> {
+    let mut w = csv_writer();
+    w.write_record(CSV_HEADER).expect("writing to memory");
+    w
+}
+
 const CSV_HEADER: [&str; 10] = [
     "slug",
     "partner",
@@ -222,39 +226,38 @@ const CSV_HEADER: [&str; 10] = [
     "in_window",
 ];
 
+/// One partner's referrals as lines of `data/referrals.csv`, by date.
 fn csv_rows(w: &mut csv::Writer<Vec<u8>>, p: &Partner, window: Window, redact: bool) {
-    {
-        let mut refs: Vec<_> = p.referrals.iter().collect();
-        refs.sort_by_key(|r| r.date);
-        for r in refs {
-            let value = r.value.map(|v| number(v).to_string()).unwrap_or_default();
-            let client = if redact {
-                ""
-            } else {
-                r.client.as_deref().unwrap_or("")
-            };
-            w.write_record(
-                [
-                    inert(&p.slug),
-                    inert(&p.name),
-                    inert(&r.date.to_string()),
-                    inert(r.direction.as_str()),
-                    inert(r.kind.as_str()),
-                    inert(r.outcome().as_str()),
-                    value.into(),
-                    inert(client),
-                    inert(r.note.as_deref().unwrap_or("")),
-                    if window.contains(r.date) {
-                        "true".into()
-                    } else {
-                        "false".into()
-                    },
-                ]
-                .iter()
-                .map(|f| f.as_bytes()),
-            )
-            .expect("writing to memory");
-        }
+    let mut refs: Vec<_> = p.referrals.iter().collect();
+    refs.sort_by_key(|r| r.date);
+    for r in refs {
+        let value = r.value.map(|v| number(v).to_string()).unwrap_or_default();
+        let client = if redact {
+            ""
+        } else {
+            r.client.as_deref().unwrap_or("")
+        };
+        w.write_record(
+            [
+                inert(&p.slug),
+                inert(&p.name),
+                inert(&r.date.to_string()),
+                inert(r.direction.as_str()),
+                inert(r.kind.as_str()),
+                inert(r.outcome().as_str()),
+                value.into(),
+                inert(client),
+                inert(r.note.as_deref().unwrap_or("")),
+                if window.contains(r.date) {
+                    "true".into()
+                } else {
+                    "false".into()
+                },
+            ]
+            .iter()
+            .map(|f| f.as_bytes()),
+        )
+        .expect("writing to memory");
     }
 }
 
