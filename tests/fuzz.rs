@@ -383,6 +383,7 @@ mod numbers {
                     outcome,
                     value,
                     note: None,
+                    thanked: None,
                 }
             })
     }

@@ -61,6 +61,7 @@ fn partner() -> Partner {
         meetings: Vec::new(),
         initiatives: Vec::new(),
         next_step: None,
+        steps: Vec::new(),
         contact_every: None,
         extra: None,
         body: String::new(),
@@ -77,6 +78,7 @@ fn referral(date: &str, direction: Direction, outcome: Option<Outcome>) -> Refer
         outcome,
         value: None,
         note: None,
+        thanked: None,
     }
 }
 

@@ -314,6 +314,9 @@ pub struct Referral {
     pub value: Option<f64>,
     #[serde(default, deserialize_with = "text::opt")]
     pub note: Option<String>,
+    /// Received referrals only: the day the advisor thanked the partner.
+    #[serde(default)]
+    pub thanked: Option<Day>,
 }
 
 impl Referral {
@@ -358,6 +361,15 @@ pub struct NextStep {
     pub action: String,
 }
 
+/// A next step that was done, kept with the day it was done.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Step {
+    pub date: Day,
+    #[serde(deserialize_with = "text::required")]
+    pub action: String,
+}
+
 /// A note's front-matter as written. Every key is optional here so that
 /// each key can be checked on its own; `name` is required by validation.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
@@ -393,6 +405,8 @@ pub struct FrontMatter {
     pub initiatives: Vec<Initiative>,
     #[serde(default)]
     pub next_step: Option<NextStep>,
+    #[serde(default, deserialize_with = "text::seq")]
+    pub steps: Vec<Step>,
     /// Days between contacts; `None` (absent or null): the role's cadence.
     #[serde(default)]
     pub contact_every: Option<u32>,
@@ -421,6 +435,8 @@ pub struct Partner {
     pub meetings: Vec<Meeting>,
     pub initiatives: Vec<Initiative>,
     pub next_step: Option<NextStep>,
+    /// Next steps done, oldest first.
+    pub steps: Vec<Step>,
     /// Days between contacts when the note sets them; else the role's.
     pub contact_every: Option<u32>,
     pub extra: Option<serde_json::Value>,

@@ -1000,6 +1000,7 @@ impl LogArgs {
                     outcome: a.outcome.as_deref().map(|o| word(Outcome::ALL, o)),
                     value: a.value,
                     note: text_opt(&a.note),
+                    thanked: None,
                 };
                 (Entry::Referral(r), &a.root)
             }

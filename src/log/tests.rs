@@ -15,6 +15,7 @@ fn given(client: Option<&str>) -> Entry {
         outcome: Some(Outcome::Exceeded),
         value: Some(4500.0),
         note: None,
+        thanked: None,
     })
 }
 
@@ -438,6 +439,7 @@ fn entry() -> impl Strategy<Value = Entry> {
                     .map(|i| Outcome::allowed(direction)[i % Outcome::allowed(direction).len()]),
                 value: value.map(|v| v as f64 / 4.0),
                 note: note.map(str::to_string),
+                thanked: None,
             })
         });
     let meeting = (

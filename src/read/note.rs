@@ -122,6 +122,7 @@ pub fn parse(file: &str, slug: &str, bytes: &[u8]) -> Result<Partner, Vec<Diagno
         meetings: fm.meetings,
         initiatives: fm.initiatives,
         next_step: fm.next_step,
+        steps: fm.steps,
         contact_every: fm.contact_every,
         extra: fm.extra,
         body: parts.body.to_string(),

@@ -521,6 +521,9 @@ pub(super) fn redacted_copies(
             if let Some(n) = &mut p.next_step {
                 n.action = sc.scrub(&n.action);
             }
+            for s in &mut p.steps {
+                s.action = sc.scrub(&s.action);
+            }
             p.body = sc.scrub(&p.body);
             p.firm = p.firm.as_deref().map(|f| sc.scrub(f));
             p.profession = p.profession.as_deref().map(|f| sc.scrub(f));
