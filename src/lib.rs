@@ -13,6 +13,7 @@ pub mod build;
 pub mod diagnostics;
 pub mod encrypt;
 pub mod log;
+pub mod note_edit;
 pub mod read;
 pub mod render;
 pub mod serve;

@@ -5,6 +5,7 @@ pub mod check;
 pub mod completions;
 mod help;
 pub mod init;
+pub mod log;
 pub mod new;
 pub mod serve;
 pub mod watch;
@@ -97,9 +98,9 @@ pub enum Command {
         /// The new book's folder (created if missing, must be empty)
         dir: PathBuf,
     },
-    /// Record a referral, a meeting or the next step in a partner's note
-    #[command(after_help = rapport::log::EXAMPLES, subcommand_value_name = "WHAT")]
-    Log(rapport::log::LogArgs),
+    /// Record a referral, a meeting, an outcome, a thank-you, an initiative or a step in a partner's note
+    #[command(after_help = log::EXAMPLES)]
+    Log(log::LogArgs),
     /// Print shell completions for rapport's commands and flags
     #[command(after_help = help::COMPLETIONS)]
     Completions {
