@@ -136,6 +136,7 @@ fn a_week_of_referrals_and_meetings_reads_as_if_typed_by_hand() {
             "next",
             "2026-12-01",
             "Send the workshop outline",
+            "--replace",
         ],
         &root,
     ));
