@@ -368,8 +368,25 @@ fn completions_and_help() {
     for shell in ["bash", "zsh", "fish", "powershell"] {
         let r = rapport(&["completions", shell], dir.path());
         ok(&r);
-        for word in ["log", "completions", "client", "net-new"] {
+        for word in [
+            "log",
+            "completions",
+            "client",
+            "net-new",
+            "outcome",
+            "done",
+            "thanks",
+            "initiative",
+            "contact_every",
+            "inbox",
+        ] {
             assert!(r.stdout.contains(word), "{shell} completes {word}");
+        }
+        if shell == "bash" || shell == "fish" {
+            assert!(
+                r.stdout.contains("rapport log --list-names"),
+                "{shell} completes names"
+            );
         }
     }
     let r = rapport(&["log", "--help"], dir.path());
