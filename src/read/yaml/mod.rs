@@ -597,6 +597,9 @@ fn syntax(e: &yaml_serde::Error, text: &str) -> YamlProblem {
             return duplicate_problem(pos, &key);
         }
     }
+    if let Some(problem) = tab_indent(text, line, &message) {
+        return problem;
+    }
     let at_end = line > line_count;
     let line = line.min(line_count);
     if message.contains("expected ',' or ']'") || message.contains("expected ',' or '}'") {
@@ -646,6 +649,39 @@ fn syntax(e: &yaml_serde::Error, text: &str) -> YamlProblem {
                 .into(),
         ],
     }
+}
+
+/// The problem of a tab in the indentation, when the reading stopped
+/// there: on the line where it stopped, or (when the message speaks of a
+/// tab) the first line indented with one.
+fn tab_indent(text: &str, line: usize, message: &str) -> Option<YamlProblem> {
+    let tab_in_indent = |l: &str| {
+        l.chars()
+            .take_while(|c| matches!(c, ' ' | '\t'))
+            .position(|c| c == '\t')
+    };
+    let at = |n: usize, l: &str| Some((n, tab_in_indent(l)?));
+    let lines = || text.lines().enumerate().map(|(i, l)| (i + 1, l));
+    let (line, column) = lines()
+        .nth(line.saturating_sub(1))
+        .and_then(|(n, l)| at(n, l))
+        .or_else(|| {
+            message
+                .contains("tab")
+                .then(|| lines().find_map(|(n, l)| at(n, l)))
+                .flatten()
+        })?;
+    Some(YamlProblem {
+        line,
+        column: column + 1,
+        width: 1,
+        message: "a tab cannot indent YAML; use spaces".into(),
+        label: "a tab here".into(),
+        help: vec![
+            "indent the front-matter with spaces only (two per level, as in `rapport new`); most editors can turn tabs into spaces".into(),
+        ],
+        also: None,
+    })
 }
 
 /// The first key that appears a second time in the same mapping, with the
@@ -1232,6 +1268,41 @@ mod tests {
             "{problems:?}"
         );
         assert!(problems[0].line >= 2);
+    }
+
+    #[test]
+    fn a_tab_in_the_indentation_is_pointed_at() {
+        for (text, place) in [
+            (
+                "name: A\nreferrals:\n\t- date: 2024-01-01\n\t  direction: given\n",
+                (3, 1),
+            ),
+            (
+                "name: A\nreferrals:\n  - date: 2024-01-01\n  \t direction: given\n",
+                (4, 3),
+            ),
+            (
+                "name: A\nnext_step:\n\tdate: 2024-01-01\n\taction: x\n",
+                (3, 1),
+            ),
+            ("name: A\nfirm: B\n\t# a comment\n", (3, 1)),
+        ] {
+            let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+            assert_eq!(problems.len(), 1, "{text:?}: {problems:#?}");
+            let p = &problems[0];
+            assert_eq!(
+                p.message, "a tab cannot indent YAML; use spaces",
+                "{text:?}"
+            );
+            assert_eq!(
+                (p.line, p.column, p.width),
+                (place.0, place.1, 1),
+                "{text:?}"
+            );
+        }
+        // A tab between a key and its value is YAML, and is read.
+        let fm = from_str::<FrontMatter>("name:\tA\nfirm: B\t\n", NOTE).unwrap();
+        assert_eq!(fm.name.as_deref(), Some("A"));
     }
 
     #[test]
