@@ -203,3 +203,35 @@ fn new_writes_a_short_note_with_what_it_is_told_and_no_published_hint() {
     let r = rapport(&["check", s(&root)], &root);
     assert_eq!(r.code, 0, "{}", r.out);
 }
+
+#[test]
+fn the_readme_example_note_is_valid_and_its_comments_sit_on_their_keys() {
+    let readme =
+        fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let from = readme.find("## A note").expect("a section on notes");
+    let block = &readme[from..];
+    let start = block.find("```markdown\n").expect("the example note") + "```markdown\n".len();
+    let note = &block[start..start + block[start..].find("```").unwrap()];
+    let p = rapport::read::note::parse("partners/jane-doe.md", "jane-doe", note.as_bytes())
+        .unwrap_or_else(|d| panic!("{d:#?}"));
+    assert_eq!(p.name, "Jane Doe");
+    // A comment listing outcomes is on the `outcome:` line or continues it
+    // on a line of its own, never beside another key (`value:`).
+    for line in note.lines() {
+        let Some((code, comment)) = line.split_once(" #") else {
+            continue;
+        };
+        let key = code
+            .trim()
+            .trim_start_matches("- ")
+            .split(':')
+            .next()
+            .unwrap_or("");
+        if ["won", "exceeded", "pending"]
+            .iter()
+            .any(|w| comment.contains(w))
+        {
+            assert!(key == "outcome" || key.is_empty(), "{line}");
+        }
+    }
+}
