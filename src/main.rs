@@ -15,7 +15,7 @@ fn main() -> ExitCode {
         Command::Check(args) => cmd::check::run(&args),
         Command::Watch(args) => cmd::watch::run(&args),
         Command::Serve(args) => cmd::serve::run(&args),
-        Command::New { name, root } => cmd::new::run(&name, &root),
+        Command::New(args) => cmd::new::run(&args),
         Command::Init { dir } => cmd::init::run(&dir),
         Command::Log(args) => cmd::log::run(&args, rapport::book::today()),
         Command::Completions { shell } => cmd::completions::run(shell),

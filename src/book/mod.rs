@@ -5,6 +5,7 @@ pub mod layout;
 mod model;
 pub mod scaffold;
 pub mod settings;
+pub mod words;
 
 pub use model::*;
 

@@ -8,6 +8,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+use crate::book::words::{self, Word};
 use crate::read::text;
 
 /// A calendar day written `YYYY-MM-DD` in notes and settings.
@@ -151,7 +152,7 @@ impl<'de> Deserialize<'de> for Day {
 macro_rules! word_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = $word:literal),+ $(,)? }) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
         pub enum $name {
             $($(#[$vmeta])* #[serde(rename = $word)] $variant),+
         }
@@ -160,11 +161,41 @@ macro_rules! word_enum {
             /// Every variant, in the order the format lists them.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
+            /// The words, in the same order.
+            pub const WORDS: &'static [&'static str] = &[$($word),+];
+
             /// The word used for this value in notes, data files and pages.
             pub fn as_str(self) -> &'static str {
                 match self {
                     $($name::$variant => $word),+
                 }
+            }
+
+            /// The value written `word`, in any case (`ESP`, `Exceeded`).
+            pub fn parse(word: &str) -> Option<$name> {
+                <$name as Word>::parse(word)
+            }
+
+            /// The value another word most likely means (`sent`: `given`),
+            /// for a did-you-mean; never read as that value.
+            pub fn suggest(word: &str) -> Option<$name> {
+                <$name as Word>::suggest(word)
+            }
+        }
+
+        impl Word for $name {
+            const ALL: &'static [$name] = $name::ALL;
+            const WORDS: &'static [&'static str] = $name::WORDS;
+
+            fn as_str(self) -> &'static str {
+                $name::as_str(self)
+            }
+        }
+
+        /// Read in any case; another word is an "unknown variant" error.
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
+                words::deserialize(d)
             }
         }
 

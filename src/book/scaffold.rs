@@ -4,21 +4,120 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::book::Day;
+use crate::book::{Day, Role};
 use crate::read::discover::{discover, slugify};
 
-/// A fresh note for `name`, valid as it stands, every section present and
-/// explained.
-pub fn note_text(name: &str, today: Day) -> String {
-    let quoted = serde_json::to_string(name).expect("a string serializes");
+/// What `rapport new` is told of a partner: the name, and what else the
+/// command line gave.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct NewNote {
+    pub name: String,
+    pub firm: Option<String>,
+    pub profession: Option<String>,
+    pub role: Option<Role>,
+    pub email: Option<String>,
+    /// The long note, every key present and explained.
+    pub explained: bool,
+}
+
+impl NewNote {
+    /// A note for `name` and nothing else.
+    pub fn named(name: &str) -> NewNote {
+        NewNote {
+            name: name.to_string(),
+            ..NewNote::default()
+        }
+    }
+
+    /// The note's text, short or explained.
+    pub fn text(&self, today: Day) -> String {
+        if self.explained {
+            explained_text(self, today)
+        } else {
+            short_text(self, today)
+        }
+    }
+}
+
+/// Text as a YAML value: plain when every YAML reader reads it back as the
+/// same text, quoted otherwise.
+fn yaml_text(s: &str) -> String {
+    let first = s.chars().next().unwrap_or(' ');
+    let plain = !s.is_empty()
+        && s.trim() == s
+        && !s.chars().any(char::is_control)
+        && !"-?:,[]{}#&*!|>'\"%@`+.~".contains(first)
+        && !first.is_ascii_digit()
+        && !s.contains(": ")
+        && !s.contains(" #")
+        && !s.ends_with(':')
+        && !matches!(
+            s.to_ascii_lowercase().as_str(),
+            "y" | "n" | "yes" | "no" | "on" | "off" | "true" | "false" | "null"
+        )
+        && yaml_serde::from_str::<serde_json::Value>(&format!("k: {s}"))
+            .ok()
+            .and_then(|v| v.get("k").and_then(|k| k.as_str().map(|k| k == s)))
+            == Some(true);
+    if plain {
+        s.to_string()
+    } else {
+        serde_json::to_string(s).expect("a string serializes")
+    }
+}
+
+/// `key: value` for an optional text, the value left empty when not given.
+fn text_line(key: &str, value: Option<&str>) -> String {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        Some(v) => format!("{key}: {}", yaml_text(v)),
+        None => format!("{key}:"),
+    }
+}
+
+/// The short note `rapport new` writes: who the partner is, and where the
+/// rest goes. Its body is empty: the hint for it is a comment, so nothing
+/// of it reaches the partner's page.
+pub fn short_text(note: &NewNote, today: Day) -> String {
+    let role = note.role.unwrap_or_default();
+    let slug = slugify(&note.name);
     format!(
         r#"---
-name: {quoted}
-firm:                       # the partner's firm or practice
-profession:                 # CPA, estate attorney, insurance agent... (used for grouping)
-role: esp                   # esp | collaborator | coi | prospect | inactive
-since: {today}              # when the relationship began (YYYY-MM-DD)
-email:
+name: {name}
+{firm}
+{profession}
+role: {role}{role_pad}# esp | collaborator | coi | prospect | inactive
+since: {today}
+{email}
+# Record what happens from the command line, for example
+#   rapport log {slug} given --client "R. Smith"
+# or add referrals:, meetings: and next_step: here by hand
+# (`rapport new --explained` writes a note with every key explained).
+#
+# Below the closing line: your own notes in Markdown (how you met, what
+# they do best, what their clients need), shown on their page.
+---
+"#,
+        name = yaml_text(&note.name),
+        firm = text_line("firm", note.firm.as_deref()),
+        profession = text_line("profession", note.profession.as_deref()),
+        role_pad = " ".repeat(14usize.saturating_sub(role.as_str().len()).max(1)),
+        email = text_line("email", note.email.as_deref()),
+    )
+}
+
+/// The explained note: valid as it stands, every section present and
+/// explained in comments. Its body is empty too.
+pub fn explained_text(note: &NewNote, today: Day) -> String {
+    let role = note.role.unwrap_or_default();
+    let pad = |line: String| format!("{line:<27} ");
+    format!(
+        r#"---
+name: {name}
+{firm}# the partner's firm or practice
+{profession}# CPA, estate attorney, insurance agent... (used for grouping)
+{role}# esp | collaborator | coi | prospect | inactive
+{since}# when the relationship began (YYYY-MM-DD)
+{email}
 phone:
 website:                    # https://...
 tags: []                    # e.g. [tax, business-owners]
@@ -32,8 +131,9 @@ draft: false                # true keeps the partner off the site (unless --draf
 #     type: existing          # existing | net-new
 #     outcome: pending        # given: exceeded | met | below | pending
 #                             # received: won | lost | pending
-#     value: 4500             # optional: fees or revenue it brought
+#     value: 4500             # optional number: fees or revenue it brought
 #     note: what happened
+#     thanked: {today}        # received only: the day you thanked them
 referrals: []
 
 # Meetings; a mutual discovery conversation is `kind: discovery`:
@@ -58,9 +158,21 @@ initiatives: []
 contact_every:              # days between contacts; empty: the cadence of the role in rapport.yaml
 
 extra: {{}}                   # anything else, free-form
+
+# The values above may be written in any case (`ESP`, `Given`). Dates are
+# YYYY-MM-DD; a date after today is a warning (a mistyped year?), except
+# the next step's.
+#
+# Below the closing line: your own notes in Markdown (how you met, what
+# they do best, what their clients need), shown on their page.
 ---
-How you met, what they do best, and what their clients need.
-"#
+"#,
+        name = yaml_text(&note.name),
+        firm = pad(text_line("firm", note.firm.as_deref())),
+        profession = pad(text_line("profession", note.profession.as_deref())),
+        role = pad(format!("role: {role}")),
+        since = pad(format!("since: {today}")),
+        email = text_line("email", note.email.as_deref()),
     )
 }
 
@@ -82,8 +194,8 @@ pub fn example_text(today: Day) -> String {
     format!(
         r#"---
 # An example of a well-kept note: rename the file, change the facts, or
-# delete it once you have written your own. Every key is explained by
-# `rapport new "Name"`.
+# delete it once you have written your own. Every key is explained in
+# the note `rapport new --explained "Name"` writes.
 name: Example Partner
 firm: Example & Co. CPAs
 profession: CPA
@@ -136,9 +248,10 @@ in new clients together.
     )
 }
 
-/// Writes `partners/<slug>.md` (or the book's notes folder) for `name`.
+/// Writes `partners/<slug>.md` (or the book's notes folder) for `note`.
 /// Refuses a name whose slug is taken anywhere in the notes folder.
-pub fn new_note(root: &Path, name: &str, today: Day) -> Result<PathBuf, String> {
+pub fn new_note(root: &Path, note: &NewNote, today: Day) -> Result<PathBuf, String> {
+    let name = note.name.as_str();
     let slug = slugify(name);
     if slug.is_empty() {
         return Err(format!(
@@ -172,7 +285,7 @@ pub fn new_note(root: &Path, name: &str, today: Day) -> Result<PathBuf, String> 
         .create_new(true)
         .open(&path)
         .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
-    io::Write::write_all(&mut file, note_text(name, today).as_bytes())
+    io::Write::write_all(&mut file, note.text(today).as_bytes())
         .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     Ok(path)
 }
@@ -248,22 +361,80 @@ pub fn init(dir: &Path, today: Day) -> Result<PathBuf, String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_new_note_is_valid() {
-        let today = Day::parse("2026-11-25").unwrap();
-        let text = note_text("O'Brien: \"Tax\" Jane", today);
-        let p = crate::read::note::parse("partners/x.md", "x", text.as_bytes()).unwrap();
-        assert_eq!(p.name, "O'Brien: \"Tax\" Jane");
-        assert_eq!(p.since, Some(today));
+    fn parsed(text: &str) -> crate::book::Partner {
+        crate::read::note::parse("partners/x.md", "x", text.as_bytes())
+            .unwrap_or_else(|d| panic!("{text}\n{d:#?}"))
     }
 
     #[test]
-    fn a_new_note_leaves_cadence_and_next_step_to_fill_in() {
+    fn a_new_note_is_valid_short_or_explained() {
         let today = Day::parse("2026-11-25").unwrap();
-        let p = crate::read::note::parse("partners/x.md", "x", note_text("A", today).as_bytes())
-            .unwrap();
-        assert_eq!(p.next_step, None);
-        assert_eq!(p.contact_every, None);
+        for explained in [false, true] {
+            let mut note = NewNote::named("O'Brien: \"Tax\" Jane");
+            note.explained = explained;
+            let p = parsed(&note.text(today));
+            assert_eq!(p.name, "O'Brien: \"Tax\" Jane");
+            assert_eq!(p.since, Some(today));
+            assert_eq!(p.role, Role::Esp);
+            assert_eq!((p.firm, p.profession, p.email), (None, None, None));
+            assert_eq!(p.next_step, None);
+            assert_eq!(p.contact_every, None);
+            // Nothing of the note's hints reaches the partner's page.
+            assert!(p.body.trim().is_empty(), "{:?}", p.body);
+        }
+    }
+
+    #[test]
+    fn what_the_command_line_gives_is_written_in() {
+        let today = Day::parse("2026-11-25").unwrap();
+        for explained in [false, true] {
+            let note = NewNote {
+                name: "Jane Doe".into(),
+                firm: Some("Doe & Associates: CPAs #1".into()),
+                profession: Some("CPA".into()),
+                role: Some(Role::Coi),
+                email: Some("jane@example.com".into()),
+                explained,
+            };
+            let text = note.text(today);
+            let p = parsed(&text);
+            assert_eq!(p.firm.as_deref(), Some("Doe & Associates: CPAs #1"));
+            assert_eq!(p.profession.as_deref(), Some("CPA"));
+            assert_eq!(p.role, Role::Coi);
+            assert_eq!(p.email.as_deref(), Some("jane@example.com"));
+            assert!(text.contains("\nprofession: CPA"), "{text}");
+            assert!(p.body.trim().is_empty());
+        }
+        let short = NewNote::named("A").text(today);
+        let long = NewNote {
+            explained: true,
+            ..NewNote::named("A")
+        }
+        .text(today);
+        assert!(short.lines().count() * 2 < long.lines().count());
+    }
+
+    #[test]
+    fn text_is_quoted_only_when_yaml_would_misread_it() {
+        for (text, plain) in [
+            ("Jane Doe", true),
+            ("O'Brien", true),
+            ("Doe & Co.", true),
+            ("a: b", false),
+            ("a #b", false),
+            ("true", false),
+            ("No", false),
+            ("123", false),
+            ("2026-01-01", false),
+            ("-x", false),
+            (" padded", false),
+            ("tab\there", false),
+        ] {
+            let written = yaml_text(text);
+            assert_eq!(written == text, plain, "{text:?} -> {written}");
+            let back: serde_json::Value = yaml_serde::from_str(&format!("k: {written}")).unwrap();
+            assert_eq!(back["k"].as_str(), Some(text), "{written}");
+        }
     }
 
     #[test]

@@ -16,7 +16,7 @@ use crate::book::{Book, Day, Partner, Settings};
 use crate::build::output::SiteFiles;
 use crate::diagnostics::Diagnostic;
 use crate::read::discover::{self, NoteFile};
-use crate::read::note;
+use crate::read::{future, note};
 use crate::render::markdown::{self, LinkTargets};
 use crate::render::templates::{self, Templates};
 use crate::render::{self as site};
@@ -506,6 +506,16 @@ impl Pipeline {
             ..
         } = assembled;
         problems.extend(note_problems);
+        // Dates from the future, by this run's `as_of`: the parsed notes
+        // are kept between runs, these warnings are not.
+        let future: Vec<Diagnostic> = files
+            .par_iter()
+            .flat_map_iter(|f| match &self.notes[&f.path].result {
+                Ok(p) => future::warnings(&f.path, p, settings.as_of, today),
+                Err(_) => Vec::new(),
+            })
+            .collect();
+        problems.extend(future);
 
         // No template changed in a run that kept the last walk.
         let kept = self

@@ -39,9 +39,15 @@ served pages, never to the files written.";
 pub const NEW: &str = "\
 Examples:
   rapport new \"Jane Doe\"            writes partners/jane-doe.md
-  rapport new \"Jane Doe\" my-book
+  rapport new \"Jane Doe\" my-book --firm \"Doe & Associates\" --profession CPA
+  rapport new \"Sam Lee\" --role coi --email sam@example.com
+  rapport new \"Jane Doe\" --explained    every key present and explained
 
-Refuses to overwrite: an existing note with the same slug is left alone.";
+The note is short: name, firm, profession, role, since (today) and email,
+with comments saying where the rest goes. Its body is left empty; write
+your own notes below the closing `---`, they are shown on the partner's
+page. Refuses to overwrite: an existing note with the same slug is left
+alone.";
 
 pub const INIT: &str = "\
 Examples:

@@ -20,7 +20,7 @@ use rapport::build::pipeline::Options;
 const EXAMPLES: &str = "\
 Examples:
   rapport init my-book                 start a book with settings and one example note
-  rapport new \"Jane Doe\" my-book       add partners/jane-doe.md to fill in
+  rapport new \"Jane Doe\" --firm \"Doe CPAs\"  add partners/jane-doe.md to fill in
   rapport check my-book                list every problem in the notes and settings
   rapport build my-book                write the site to my-book/public
   rapport build . -o /tmp/site --as-of 2026-11-01
@@ -85,13 +85,7 @@ pub enum Command {
     Serve(ServeArgs),
     /// Write a fresh, valid note partners/<slug>.md to fill in
     #[command(after_help = help::NEW)]
-    New {
-        /// The partner's name, as it should appear on the site
-        name: String,
-        /// The book's folder
-        #[arg(default_value = ".")]
-        root: PathBuf,
-    },
+    New(new::NewArgs),
     /// Start a new book: settings, a notes folder and one example note
     #[command(after_help = help::INIT)]
     Init {

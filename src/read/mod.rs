@@ -4,6 +4,7 @@
 pub mod decode;
 pub mod discover;
 pub mod frontmatter;
+pub mod future;
 pub mod note;
 pub mod text;
 pub mod yaml;

@@ -597,6 +597,9 @@ fn syntax(e: &yaml_serde::Error, text: &str) -> YamlProblem {
             return duplicate_problem(pos, &key);
         }
     }
+    if let Some(problem) = tab_indent(text, line, &message) {
+        return problem;
+    }
     let at_end = line > line_count;
     let line = line.min(line_count);
     if message.contains("expected ',' or ']'") || message.contains("expected ',' or '}'") {
@@ -646,6 +649,39 @@ fn syntax(e: &yaml_serde::Error, text: &str) -> YamlProblem {
                 .into(),
         ],
     }
+}
+
+/// The problem of a tab in the indentation, when the reading stopped
+/// there: on the line where it stopped, or (when the message speaks of a
+/// tab) the first line indented with one.
+fn tab_indent(text: &str, line: usize, message: &str) -> Option<YamlProblem> {
+    let tab_in_indent = |l: &str| {
+        l.chars()
+            .take_while(|c| matches!(c, ' ' | '\t'))
+            .position(|c| c == '\t')
+    };
+    let at = |n: usize, l: &str| Some((n, tab_in_indent(l)?));
+    let lines = || text.lines().enumerate().map(|(i, l)| (i + 1, l));
+    let (line, column) = lines()
+        .nth(line.saturating_sub(1))
+        .and_then(|(n, l)| at(n, l))
+        .or_else(|| {
+            message
+                .contains("tab")
+                .then(|| lines().find_map(|(n, l)| at(n, l)))
+                .flatten()
+        })?;
+    Some(YamlProblem {
+        line,
+        column: column + 1,
+        width: 1,
+        message: "a tab cannot indent YAML; use spaces".into(),
+        label: "a tab here".into(),
+        help: vec![
+            "indent the front-matter with spaces only (two per level, as in `rapport new`); most editors can turn tabs into spaces".into(),
+        ],
+        also: None,
+    })
 }
 
 /// The first key that appears a second time in the same mapping, with the
@@ -742,7 +778,11 @@ fn locate(index: &SpanIndex, path: &[Seg], msg: &str, doc: Doc) -> YamlProblem {
         let field = field_name(path).unwrap_or("value");
         message = format!("`{bad}` is not a valid {field}");
         label = format!("expected one of {}", list_words(expected));
-        if let Some(s) = did_you_mean(bad, expected.iter().copied()) {
+        // A word people often write for one of the values (`sent` for
+        // `given`) before a word that is merely close in spelling.
+        if let Some(s) = crate::book::words::synonym(expected, bad)
+            .or_else(|| did_you_mean(bad, expected.iter().copied()))
+        {
             help.push(format!("did you mean `{s}`?"));
         }
     } else if let Message::MissingField { field: missing } = said {
@@ -1013,6 +1053,103 @@ mod tests {
     }
 
     #[test]
+    fn listed_values_read_in_any_case() {
+        let text = "name: Jane\nrole: ESP\nreferrals:\n  - date: 2024-01-02\n    direction: Given\n    type: NET-NEW\n    outcome: Exceeded\nmeetings:\n  - date: 2024-01-03\n    kind: Discovery\n    outcome: Not-Interested\ninitiatives:\n  - name: Workshop\n    status: ACTIVE\n";
+        let fm = from_str::<FrontMatter>(text, NOTE).unwrap();
+        assert_eq!(fm.role, Some(crate::book::Role::Esp));
+        let r = &fm.referrals[0];
+        assert_eq!(r.direction, crate::book::Direction::Given);
+        assert_eq!(r.kind, crate::book::ReferralType::NetNew);
+        assert_eq!(r.outcome, Some(crate::book::Outcome::Exceeded));
+        assert_eq!(fm.meetings[0].kind, crate::book::MeetingKind::Discovery);
+        assert_eq!(
+            fm.meetings[0].outcome,
+            Some(crate::book::DiscoveryOutcome::NotInterested)
+        );
+        assert_eq!(
+            fm.initiatives[0].status,
+            Some(crate::book::InitiativeStatus::Active)
+        );
+        // The quick reader and yaml_serde read it alike.
+        assert_eq!(plain::read::<FrontMatter>(text), Some(fm.clone()));
+        assert_eq!(yaml_serde::from_str::<FrontMatter>(text).ok(), Some(fm));
+    }
+
+    #[test]
+    fn other_common_words_suggest_the_value_meant() {
+        let text = "name: Jane\nrole: partner\nreferrals:\n  - date: 2024-01-02\n    direction: sent\n  - date: 2024-01-03\n    direction: received\n    outcome: Closed\n  - date: 2024-01-04\n    direction: referred out\n    type: new\nmeetings:\n  - date: 2024-01-05\n    kind: lunch\n  - date: 2024-01-06\n    kind: discovery\n    outcome: declined\ninitiatives:\n  - name: Workshop\n    status: planned\n";
+        let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+        let seen: Vec<(usize, usize, &str, &str)> = problems
+            .iter()
+            .map(|p| {
+                (
+                    p.line,
+                    p.column,
+                    p.message.as_str(),
+                    p.help.first().map_or("", String::as_str),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                (
+                    2,
+                    7,
+                    "`partner` is not a valid role",
+                    "did you mean `collaborator`?"
+                ),
+                (
+                    5,
+                    16,
+                    "`sent` is not a valid direction",
+                    "did you mean `given`?"
+                ),
+                (
+                    8,
+                    14,
+                    "`Closed` is not a valid outcome",
+                    "did you mean `won`?"
+                ),
+                (
+                    10,
+                    16,
+                    "`referred out` is not a valid direction",
+                    "did you mean `given`?"
+                ),
+                (
+                    11,
+                    11,
+                    "`new` is not a valid type",
+                    "did you mean `net-new`?"
+                ),
+                (
+                    14,
+                    11,
+                    "`lunch` is not a valid kind",
+                    "did you mean `meal`?"
+                ),
+                (
+                    17,
+                    14,
+                    "`declined` is not a valid outcome",
+                    "did you mean `not-interested`?"
+                ),
+                (
+                    20,
+                    13,
+                    "`planned` is not a valid status",
+                    "did you mean `idea`?"
+                ),
+            ],
+            "{problems:#?}"
+        );
+        // A word close in spelling still gets its suggestion.
+        let problems = from_str::<FrontMatter>("name: A\nrole: colaborator\n", NOTE).unwrap_err();
+        assert_eq!(problems[0].help, vec!["did you mean `collaborator`?"]);
+    }
+
+    #[test]
     fn a_duplicate_key_points_at_its_second_occurrence() {
         let text = "name: Jane\nfirm: B\nreferrals:\n  - date: 2024-01-01\n    direction: given\n    date: 2024-01-02\nname: June\n";
         let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
@@ -1131,6 +1268,41 @@ mod tests {
             "{problems:?}"
         );
         assert!(problems[0].line >= 2);
+    }
+
+    #[test]
+    fn a_tab_in_the_indentation_is_pointed_at() {
+        for (text, place) in [
+            (
+                "name: A\nreferrals:\n\t- date: 2024-01-01\n\t  direction: given\n",
+                (3, 1),
+            ),
+            (
+                "name: A\nreferrals:\n  - date: 2024-01-01\n  \t direction: given\n",
+                (4, 3),
+            ),
+            (
+                "name: A\nnext_step:\n\tdate: 2024-01-01\n\taction: x\n",
+                (3, 1),
+            ),
+            ("name: A\nfirm: B\n\t# a comment\n", (3, 1)),
+        ] {
+            let problems = from_str::<FrontMatter>(text, NOTE).unwrap_err();
+            assert_eq!(problems.len(), 1, "{text:?}: {problems:#?}");
+            let p = &problems[0];
+            assert_eq!(
+                p.message, "a tab cannot indent YAML; use spaces",
+                "{text:?}"
+            );
+            assert_eq!(
+                (p.line, p.column, p.width),
+                (place.0, place.1, 1),
+                "{text:?}"
+            );
+        }
+        // A tab between a key and its value is YAML, and is read.
+        let fm = from_str::<FrontMatter>("name:\tA\nfirm: B\t\n", NOTE).unwrap();
+        assert_eq!(fm.name.as_deref(), Some("A"));
     }
 
     #[test]

@@ -248,6 +248,17 @@ fn scalar() -> impl Strategy<Value = String> {
         "call",
         "discovery",
         "interested",
+        "idea",
+        "done",
+        "ESP",
+        "Given",
+        "RECEIVED",
+        "Net-New",
+        "Exceeded",
+        "Check-In",
+        "sent",
+        "lunch",
+        "Closed",
         "2025-01-15",
         "2025-13-40",
         "2025-1-5",
@@ -567,6 +578,32 @@ fn note_document() -> impl Strategy<Value = String> {
         "interested",
         "'esp'",
         "\"given\"",
+        // Any case, and other words people write for the values.
+        "ESP",
+        "Coi",
+        "Given",
+        "RECEIVED",
+        "Net-New",
+        "EXISTING",
+        "Won",
+        "Met",
+        "Pending",
+        "Exceeded",
+        "Call",
+        "CHECK-IN",
+        "Discovery",
+        "Interested",
+        "'Given'",
+        "\"Won\"",
+        "sent",
+        "lunch",
+        "closed",
+        "new",
+        "partner",
+        "Referred Out",
+        "Active",
+        "DONE",
+        "planned",
         "2025-01-15",
         "'2025-01-15'",
         "2025-02-30",
@@ -589,9 +626,9 @@ fn note_document() -> impl Strategy<Value = String> {
     (
         prop::collection::vec((top, value.clone()), 1..8),
         prop::collection::vec(prop::collection::vec((inner, value), 1..7), 0..4),
-        any::<bool>(),
+        0usize..3,
     )
-        .prop_map(|(top, entries, meetings)| {
+        .prop_map(|(top, entries, list)| {
             let mut out = String::new();
             let mut seen: Vec<&str> = Vec::new();
             for (k, v) in top {
@@ -600,14 +637,19 @@ fn note_document() -> impl Strategy<Value = String> {
                     out.push_str(&format!("{k}: {v}\n"));
                 }
             }
-            out.push_str(if meetings {
-                "meetings:\n"
-            } else {
-                "referrals:\n"
-            });
+            // Initiatives take their own keys, in place of the others'.
+            let initiative = |k: &'static str| match k {
+                "date" => "name",
+                "direction" | "kind" => "status",
+                "type" => "started",
+                "value" => "new_clients",
+                other => other,
+            };
+            out.push_str(["meetings:\n", "referrals:\n", "initiatives:\n"][list]);
             for entry in entries {
                 let mut keys: Vec<&str> = Vec::new();
                 for (k, v) in entry {
+                    let k = if list == 2 { initiative(k) } else { k };
                     if !keys.contains(&k) {
                         let lead = if keys.is_empty() { "  - " } else { "    " };
                         keys.push(k);
