@@ -351,8 +351,8 @@ pub fn map_header(
                 Diagnostic::error(
                     file,
                     format!(
-                        "the file has a {field} column ({}); {flag} is for files without one",
-                        names.join(", ")
+                        "the {field} is read from the file's column {}; {flag} is for files without one",
+                        names.join(" + ")
                     ),
                 )
                 .with_help(format!(
@@ -502,11 +502,11 @@ pub fn date_value(value: &str, format: Option<&str>) -> Result<Day, String> {
         None => Day::parse(value.trim()).ok_or_else(|| {
             let (problem, help) = crate::book::date_problem(value);
             let mut m = problem;
-            if help.is_empty() {
-                m.push_str(" (a file that writes dates otherwise needs --date-format, like --date-format %m/%d/%Y)");
-            } else {
-                m.push_str(&format!(" ({})", help.join("; ")));
+            for h in help {
+                m.push_str("; ");
+                m.push_str(&h);
             }
+            m.push_str("; a file that writes its dates otherwise needs --date-format (or date-format in its rules), like %m/%d/%Y");
             m
         }),
         Some(f) => NaiveDate::parse_from_str(value.trim(), f)
@@ -660,7 +660,11 @@ pub fn read_rows(
                             Outcome::allowed(d).iter().map(|o| o.as_str()).collect();
                         refuse(
                             &blame,
-                            format!("`{o}` ({word}) does not fit a {d} referral"),
+                            if word_key(&o) == word.as_str() {
+                                format!("`{o}` does not fit a {d} referral")
+                            } else {
+                                format!("`{o}` ({word}) does not fit a {d} referral")
+                            },
                             format!("expected for a {d} referral: {}", allowed.join(", ")),
                         );
                         None
