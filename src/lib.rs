@@ -14,6 +14,7 @@ pub mod diagnostics;
 pub mod encrypt;
 pub mod import;
 pub mod log;
+pub mod note_edit;
 pub mod read;
 pub mod render;
 pub mod serve;

@@ -17,7 +17,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => cmd::serve::run(&args),
         Command::New { name, root } => cmd::new::run(&name, &root),
         Command::Init { dir } => cmd::init::run(&dir),
-        Command::Log(args) => rapport::log::run(&args, rapport::book::today()),
+        Command::Log(args) => cmd::log::run(&args, rapport::book::today()),
         Command::Import(args) => cmd::import::run(&args, rapport::book::today()),
         Command::Completions { shell } => cmd::completions::run(shell),
     }

@@ -254,36 +254,40 @@ fn print_plan(plan: &Plan) {
     }
 }
 
-/// Replaces a note whole: written aside with the note's permissions, then
-/// renamed over it; a new note is written aside and linked into place,
-/// never over a file that appeared meanwhile.
-fn write_note(path: &Path, bytes: &[u8], new: bool) -> std::io::Result<()> {
+/// Writes a note the import planned: an existing note through the note
+/// editor's one replacing routine (locked, read again, replaced only if
+/// it is still what the plan was made from); a new note written aside and
+/// linked into place, never over a file that appeared meanwhile.
+fn write_note(path: &Path, before: &[u8], after: &[u8], new: bool) -> Result<(), String> {
+    if !new {
+        return rapport::note_edit::replace::with_note(path, |now| {
+            if now == before {
+                Ok((after.to_vec(), ()))
+            } else {
+                Err(rapport::note_edit::Refused::Declined(
+                    "it changed while importing; run the import again".into(),
+                ))
+            }
+        })
+        .map_err(|e| e.to_string());
+    }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
     let tmp = path.with_file_name(format!(".{name}.rapport-import-tmp"));
-    let _ = std::fs::remove_file(&tmp);
     let result = (|| {
         let mut file = std::fs::OpenOptions::new()
             .write(true)
             .create_new(true)
             .open(&tmp)?;
-        std::io::Write::write_all(&mut file, bytes)?;
+        std::io::Write::write_all(&mut file, after)?;
         file.sync_all()?;
         drop(file);
-        if new {
-            std::fs::hard_link(&tmp, path)?;
-            std::fs::remove_file(&tmp)
-        } else {
-            std::fs::set_permissions(&tmp, std::fs::metadata(path)?.permissions())?;
-            std::fs::rename(&tmp, path)
-        }
+        std::fs::hard_link(&tmp, path)
     })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    let _ = std::fs::remove_file(&tmp);
+    result.map_err(|e| e.to_string())
 }
 
 /// Runs `rapport import`.
@@ -390,7 +394,7 @@ pub fn run(args: &ImportArgs, today: Day) -> ExitCode {
                 }
             }
         }
-        if let Err(e) = write_note(&path, &p.after, p.new) {
+        if let Err(e) = write_note(&path, &p.before, &p.after, p.new) {
             return fail(format!(
                 "cannot write {}: {e} (the notes listed above it were written)",
                 p.rel

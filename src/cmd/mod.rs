@@ -6,6 +6,7 @@ pub mod completions;
 mod help;
 pub mod import;
 pub mod init;
+pub mod log;
 pub mod new;
 pub mod serve;
 pub mod watch;
@@ -99,9 +100,9 @@ pub enum Command {
         /// The new book's folder (created if missing, must be empty)
         dir: PathBuf,
     },
-    /// Record a referral, a meeting or the next step in a partner's note
-    #[command(after_help = rapport::log::EXAMPLES, subcommand_value_name = "WHAT")]
-    Log(rapport::log::LogArgs),
+    /// Record a referral, a meeting, an outcome, a thank-you, an initiative or a step in a partner's note
+    #[command(after_help = log::EXAMPLES)]
+    Log(log::LogArgs),
     /// Add the referrals of a CRM or spreadsheet export (CSV); a dry run unless --write
     #[command(after_help = import::EXAMPLES)]
     Import(import::ImportArgs),

@@ -813,14 +813,14 @@ fn add_referral(
     slug: &str,
     bytes: &[u8],
     referral: &Referral,
-) -> Result<Vec<u8>, crate::log::Refused> {
+) -> Result<Vec<u8>, crate::note_edit::Refused> {
     crate::log::apply(
         rel,
         slug,
         bytes,
         &crate::log::Entry::Referral(referral.clone()),
     )
-    .map(|edit| edit.bytes)
+    .map(|applied| applied.text.into_bytes())
 }
 
 /// A client as compared when deciding whether a row is in the book.
@@ -1030,7 +1030,7 @@ pub fn plan(
         for row in &plan.add {
             match add_referral(&plan.rel, slug, &bytes, &row.referral) {
                 Ok(b) => bytes = b,
-                Err(crate::log::Refused::Before(problems)) => {
+                Err(crate::note_edit::Refused::Before(problems)) => {
                     refused.push(Diagnostic::error(
                         &plan.rel,
                         format!(
@@ -1042,7 +1042,7 @@ pub fn plan(
                     refused.extend(problems);
                     break;
                 }
-                Err(crate::log::Refused::After(problems)) => {
+                Err(crate::note_edit::Refused::After(problems)) => {
                     refused.push(Diagnostic::error(
                         file,
                         format!(
@@ -1052,9 +1052,9 @@ pub fn plan(
                     ));
                     refused.extend(problems);
                 }
-                Err(crate::log::Refused::Cannot(why)) => refused.push(Diagnostic::error(
+                Err(other) => refused.push(Diagnostic::error(
                     file,
-                    format!("row {}: cannot be added to {}: {why}", row.line, plan.rel),
+                    format!("row {}: cannot be added to {}: {other}", row.line, plan.rel),
                 )),
             }
         }

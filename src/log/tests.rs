@@ -1,6 +1,7 @@
 use super::*;
-use crate::book::Day;
+use crate::book::{Day, Direction, DiscoveryOutcome, MeetingKind, Outcome, ReferralType};
 use proptest::prelude::*;
+use std::path::PathBuf;
 
 fn day(s: &str) -> Day {
     Day::parse(s).unwrap()
@@ -23,7 +24,7 @@ fn added(before: &str, entry: &Entry) -> String {
     let edit = apply("partners/x.md", "x", before.as_bytes(), entry).unwrap_or_else(|e| {
         panic!("{e:?}");
     });
-    String::from_utf8(edit.bytes).unwrap()
+    edit.text
 }
 
 #[test]
@@ -471,7 +472,7 @@ proptest! {
             .unwrap_or_else(|d| panic!("the generated note is valid: {d:?}\n{before}"));
         let edit = apply("partners/x.md", "x", before.as_bytes(), &entry)
             .unwrap_or_else(|e| panic!("{e:?}\n{before}"));
-        let after = String::from_utf8(edit.bytes.clone()).unwrap();
+        let after = edit.text.clone();
 
         // Line by line: the same lines before and after the inserted block.
         let b: Vec<&str> = before.split_inclusive('\n').collect();
@@ -548,7 +549,7 @@ proptest! {
         let entry = Entry::NextStep { date: day("2026-12-01"), action: action.to_string() };
         let edit = apply("partners/x.md", "x", before.as_bytes(), &entry)
             .unwrap_or_else(|e| panic!("{e:?}\n{before}"));
-        let after = String::from_utf8(edit.bytes).unwrap();
+        let after = edit.text;
         prop_assert_eq!(without_next_step(&before), without_next_step(&after));
         if keep {
             prop_assert_eq!(before.lines().count(), after.lines().count(), "values replaced in place:\n{}", after);
