@@ -12,6 +12,7 @@ pub mod book;
 pub mod build;
 pub mod diagnostics;
 pub mod encrypt;
+pub mod import;
 pub mod log;
 pub mod note_edit;
 pub mod read;

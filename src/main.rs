@@ -18,6 +18,7 @@ fn main() -> ExitCode {
         Command::New(args) => cmd::new::run(&args),
         Command::Init { dir } => cmd::init::run(&dir),
         Command::Log(args) => cmd::log::run(&args, rapport::book::today()),
+        Command::Import(args) => cmd::import::run(&args, rapport::book::today()),
         Command::Completions { shell } => cmd::completions::run(shell),
     }
 }

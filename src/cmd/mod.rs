@@ -4,6 +4,7 @@ pub mod build;
 pub mod check;
 pub mod completions;
 mod help;
+pub mod import;
 pub mod init;
 pub mod log;
 pub mod new;
@@ -26,6 +27,7 @@ Examples:
   rapport build . -o /tmp/site --as-of 2026-11-01
   rapport serve my-book --open         preview while you edit; pages reload on save
   rapport log \"Jane Doe\" given --client \"R. Smith\" --outcome exceeded
+  rapport import crm-export.csv my-book    show what a CSV export would add; --write adds it
   rapport completions bash > ~/.local/share/bash-completion/completions/rapport";
 
 /// Turns a folder of referral-partner notes into a private static site with
@@ -95,6 +97,9 @@ pub enum Command {
     /// Record a referral, a meeting, an outcome, a thank-you, an initiative or a step in a partner's note
     #[command(after_help = log::EXAMPLES)]
     Log(log::LogArgs),
+    /// Add the referrals of a CRM or spreadsheet export (CSV); a dry run unless --write
+    #[command(after_help = import::EXAMPLES)]
+    Import(import::ImportArgs),
     /// Print shell completions for rapport's commands and flags
     #[command(after_help = help::COMPLETIONS)]
     Completions {
