@@ -39,6 +39,9 @@ impl Layout {
     /// the settings' `output_dir` when given.
     pub fn new(root: &Path, output: Option<&Path>, settings: &Settings) -> Layout {
         let output = output.map_or_else(|| root.join(&settings.output_dir), Path::to_path_buf);
+        // Every check below, and the write, look at the folder the path
+        // really names: `X/new/..` is `X`, a link is where it leads.
+        let output = resolve(&output);
         Layout {
             notes: root.join(&settings.notes_dir),
             templates: root.join(TEMPLATES_DIR),
@@ -142,6 +145,34 @@ impl Layout {
     pub fn is_input(&self, path: &Path) -> bool {
         self.kind_of(path).is_some()
     }
+}
+
+/// `path` as the folder it names: made absolute, then read one part at
+/// a time, each part that exists on disk replaced by its real path (links
+/// followed) and `.` and `..` taken lexically where the path does not
+/// exist yet (`X/new/..` is `X`, as a `mkdir -p` would leave it).
+pub fn resolve(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let Ok(abs) = std::path::absolute(path) else {
+        return path.to_path_buf();
+    };
+    let mut out = PathBuf::new();
+    for part in abs.components() {
+        match part {
+            Component::Prefix(_) | Component::RootDir => out.push(part.as_os_str()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::Normal(name) => {
+                out.push(name);
+                if let Ok(real) = out.canonicalize() {
+                    out = real;
+                }
+            }
+        }
+    }
+    out
 }
 
 /// Whether `path` is the root of the file system.
