@@ -239,6 +239,106 @@ pub fn is_static_path(rel: &Path) -> bool {
             .all(|c| is_static_name(&c.as_os_str().to_string_lossy()))
 }
 
+/// A file of `static/` to copy into the site: its path in the site and
+/// the file to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticFile {
+    pub rel: String,
+    pub path: PathBuf,
+}
+
+/// The files of the book's `static/` folder that are published, and a
+/// warning naming each file that is not. One rule: nothing outside the
+/// book is published. So `static/` itself must be a real folder (a link
+/// to a folder elsewhere publishes nothing), a link inside it is copied
+/// only when it leads to a file inside `static/`, and a link to a folder
+/// is not followed. Hidden names (`.git`, `.DS_Store`) are not part of
+/// the site and are passed over without a word, as hidden notes are.
+pub fn static_files(layout: &Layout) -> (Vec<StaticFile>, Vec<Diagnostic>) {
+    let dir = &layout.statics;
+    let shown = |p: &Path| rel_display(&layout.root, p);
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    let Ok(meta) = std::fs::symlink_metadata(dir) else {
+        return (files, skipped);
+    };
+    if meta.file_type().is_symlink() {
+        skipped.push(Diagnostic::warning(
+            shown(dir),
+            "the static folder is a symbolic link; nothing in it is published (rapport publishes only files inside the book): put the files themselves in static/",
+        ));
+        return (files, skipped);
+    }
+    if !meta.is_dir() {
+        return (files, skipped);
+    }
+    let real_dir = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+    let walk = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || is_static_name(&e.file_name().to_string_lossy()));
+    for entry in walk {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let at = e.path().map_or_else(|| shown(dir), shown);
+                skipped.push(Diagnostic::warning(
+                    at,
+                    format!("cannot be read, not published: {e}"),
+                ));
+                continue;
+            }
+        };
+        let kind = entry.file_type();
+        if kind.is_dir() {
+            continue;
+        }
+        let path = entry.path();
+        let rel = rel_display(dir, path);
+        let skip = |why: &str| Diagnostic::warning(shown(path), format!("{why}; not published"));
+        if rel.chars().any(char::is_control) {
+            skipped.push(skip(
+                "the file name holds a control character (a line break?)",
+            ));
+        } else if kind.is_file() {
+            files.push(StaticFile {
+                rel,
+                path: path.to_path_buf(),
+            });
+        } else if kind.is_symlink() {
+            match path.canonicalize() {
+                Ok(real) if real.starts_with(&real_dir) && real.is_file() => {
+                    files.push(StaticFile { rel, path: real });
+                }
+                Ok(real) if real.is_dir() => skipped.push(skip(
+                    "a symbolic link to a folder (links to folders are not followed)",
+                )),
+                Ok(_) => skipped.push(skip(
+                    "a symbolic link to a file outside static/ (rapport publishes only files inside the book)",
+                )),
+                Err(_) => skipped.push(skip("a symbolic link that leads nowhere")),
+            }
+        } else {
+            skipped.push(skip("not a regular file"));
+        }
+    }
+    (files, skipped)
+}
+
+/// Reads a static file, never through a link swapped in since it was
+/// listed (the file of a link is listed by its real path).
+pub fn read_static(file: &StaticFile) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut open, libc::O_NOFOLLOW);
+    let mut bytes = Vec::new();
+    open.open(&file.path)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// Display form of `path` relative to `root`, with `/` between parts.
 pub fn rel_display(root: &Path, path: &Path) -> String {
     let rel = path.strip_prefix(root).unwrap_or(path);
