@@ -300,7 +300,16 @@ fn builds_killed_at_random_moments_leave_the_old_or_the_new_site() {
         let target = 1 - now;
         let signal = signals[i % 3];
         let mut child = run(days[target]);
-        std::thread::sleep(Duration::from_micros(rnd(whole * 13 / 10)));
+        if i % 4 < 2 {
+            std::thread::sleep(Duration::from_micros(rnd(whole * 13 / 10)));
+        } else {
+            // Aimed at the renames: as soon as the journal is there.
+            let until = Instant::now() + Duration::from_micros(whole * 3);
+            while Instant::now() < until
+                && fs::symlink_metadata(out.join(output::JOURNAL)).is_err()
+                && child.try_wait().unwrap().is_none()
+            {}
+        }
         unsafe {
             libc::kill(child.id() as libc::pid_t, signal);
         }

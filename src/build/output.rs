@@ -8,18 +8,24 @@
 //!    beside their targets under names unique to this process
 //!    (`.NAME.PID.N.rapport-tmp`); any failure removes all of them, and
 //!    the folders this write created, and names the path that failed;
-//! 2. a journal (`.rapport-pending`) lists the files of the old and of the
-//!    new site;
+//! 2. a journal (`.rapport-pending`, written aside and renamed) lists
+//!    every rename, every file of the old site to remove and the new
+//!    manifest;
 //! 3. each file aside is renamed over its target, the files that are gone
 //!    are removed, the manifest is renamed into place, and the journal is
-//!    removed.
+//!    removed. Ctrl-C and SIGTERM wait for the end of this step
+//!    ([`exit_when_safe`]).
 //!
 //! Each rename is atomic, the set of them is not: a process killed during
 //! step 3 leaves some files new and some old, and the journal. The next
-//! write finds the journal, treats every file it lists as its own (so
-//! pages of either site that are gone are removed), compares every file
-//! with the bytes it should hold and removes every leftover file aside:
-//! the site is whole again after the next good build.
+//! run of any command ([`recover`], called when the settings are read, and
+//! by [`Staged::open`]) completes the journal before anything else: the
+//! new site, whole.
+//!
+//! Every folder below the output folder is opened without following a
+//! link, and every file is made, read, renamed and removed relative to
+//! it ([`super::nofollow`]): a link planted in a shared output folder is
+//! never written or deleted through.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ffi::{OsStr, OsString};
