@@ -10,7 +10,14 @@ use clap::Parser;
 use cmd::{Cli, Command};
 
 fn main() -> ExitCode {
-    match Cli::parse().command {
+    let command = Cli::parse().command;
+    match &command {
+        Command::Build(args) => args.build.recover(),
+        Command::Check(args) | Command::Watch(args) => args.recover(),
+        Command::Serve(args) => args.build.recover(),
+        _ => {}
+    }
+    match command {
         Command::Build(args) => cmd::build::run(&args.build, &args.encrypt),
         Command::Check(args) => cmd::check::run(&args),
         Command::Watch(args) => cmd::watch::run(&args),

@@ -1,6 +1,8 @@
 //! Redaction, attacked at random: client names planted in every free-text
 //! field of random notes (body, wiki links, Markdown between the words,
-//! block quotes, typographic apostrophes, decomposed accents, `extra`, the
+//! block quotes, Markdown marks around the words of any field (`**Bo** Li`,
+//! read through as a reader does), typographic apostrophes, decomposed
+//! accents, `extra`, the
 //! site title, a draft's referrals) never reach any file of a redacted
 //! site, compared as a reader sees the text.
 
@@ -112,7 +114,10 @@ fn readings(path: &Path, bytes: &[u8]) -> Vec<String> {
     let name = path.to_string_lossy();
     if name.ends_with(".html") || name.ends_with(".svg") {
         all.push(fold(&page_text(&raw)));
+        all.push(fold(&unmarked(&page_text(&raw))));
     }
+    // Read through the marks too, as a reader does.
+    all.push(fold(&unmarked(&decode_references(&raw))));
     if name.ends_with(".json") {
         let v: serde_json::Value = serde_json::from_str(&raw).expect("valid JSON");
         let mut s = String::new();
@@ -175,6 +180,30 @@ fn spellings(name: &str, i: usize) -> String {
     }
 }
 
+/// A name with Markdown marks around its words, as someone typing a
+/// plain field might write it: the marks split the name, a reader still
+/// reads it.
+fn marked(name: &str, i: usize) -> String {
+    let (first, rest) = name.split_once(' ').expect("two words");
+    match i % 8 {
+        0 => format!("**{first}** {rest}"),
+        1 => format!("*{first}* {rest}"),
+        2 => format!("__{first}__ {rest}"),
+        3 => format!("_{first}_ {rest}"),
+        4 => format!("~~{first}~~ {rest}"),
+        5 => format!("`{first}` {rest}"),
+        6 => format!("{first} **{rest}**"),
+        _ => format!("**{name}**"),
+    }
+}
+
+/// Text with the Markdown marks a reader reads through taken out.
+fn unmarked(s: &str) -> String {
+    s.chars()
+        .filter(|c| !matches!(c, '*' | '_' | '~' | '`'))
+        .collect()
+}
+
 /// A YAML double-quoted string.
 fn yq(s: &str) -> String {
     serde_json::to_string(s).unwrap()
@@ -182,7 +211,11 @@ fn yq(s: &str) -> String {
 
 fn build_book(dir: &Path, clients: &[String], draft_client: &str) {
     fs::create_dir_all(dir.join("partners")).unwrap();
-    let title = format!("Partners of {}", clients[0]);
+    let title = format!(
+        "Partners of {} and {}",
+        clients[0],
+        marked(&clients[1 % clients.len()], 0)
+    );
     fs::write(
         dir.join("rapport.yaml"),
         format!(
@@ -194,13 +227,16 @@ fn build_book(dir: &Path, clients: &[String], draft_client: &str) {
     let n = clients.len();
     let pick = |k: usize| spellings(&clients[k % n], k);
     let flat = |k: usize| clients[k % n].clone();
+    let mark = |k: usize| marked(&clients[k % n], k);
     for p in 0..2 {
         let mut note = format!(
-            "---\nname: Partner {p}\nfirm: {}\nprofession: {}\ntags: [{}]\nideal_clients: [{}]\n",
+            "---\nname: Partner {p}\nfirm: {}\nprofession: {}\ntags: [{}, {}]\nideal_clients: [{}, {}]\n",
             yq(&flat(p + 1)),
-            yq(&flat(p + 2)),
+            yq(&mark(p + 2)),
             yq(&flat(p + 3)),
+            yq(&mark(p + 3)),
             yq(&flat(p + 4)),
+            yq(&mark(p + 4)),
         );
         note.push_str("referrals:\n");
         for (k, c) in clients.iter().enumerate() {
@@ -210,30 +246,40 @@ fn build_book(dir: &Path, clients: &[String], draft_client: &str) {
                 k % 10,
                 if k % 2 == 0 { "given" } else { "received" },
                 yq(c),
-                yq(&format!("{} then {}", flat(k + 1), pick(k + 3)))
+                yq(&format!("{} then {}", mark(k + 1), pick(k + 3)))
             ));
         }
         note.push_str(&format!(
-            "meetings:\n  - date: 2026-03-02\n    kind: check-in\n    summary: {}\n",
-            yq(&format!("Talked about {}", pick(p + 5)))
+            "meetings:\n  - date: 2026-03-02\n    kind: check-in\n    summary: {}\n  - date: 2026-04-02\n    kind: call\n    summary: {}\n",
+            yq(&format!("Talked about {}", pick(p + 5))),
+            yq(&format!("Talked about {}", mark(p + 5)))
         ));
         note.push_str(&format!(
-            "initiatives:\n  - name: {}\n    started: 2026-01-05\n    status: active\n",
-            yq(&format!("Seminar with {}", flat(p + 6)))
+            "initiatives:\n  - name: {}\n    started: 2026-01-05\n    status: active\n  - name: {}\n    status: idea\n",
+            yq(&format!("Seminar with {}", flat(p + 6))),
+            yq(&format!("Dinner with {}", mark(p + 6)))
         ));
         note.push_str(&format!(
-            "next_step:\n  date: 2026-11-20\n  action: {}\n",
-            yq(&format!("Call {}", pick(p + 7)))
+            "next_step:\n  date: 2026-11-20\n  action: {}\nsteps:\n  - date: 2026-10-01\n    action: {}\n",
+            yq(&format!("Call {}", pick(p + 7))),
+            yq(&format!("Wrote to {}", mark(p + 7)))
         ));
         note.push_str(&format!(
-            "extra:\n  {}: {}\n  list: [{}]\n",
+            "extra:\n  {}: {}\n  list: [{}, {}]\n",
             yq(&flat(p + 8)),
-            yq(&flat(p + 9)),
-            yq(&pick(p + 10))
+            yq(&mark(p + 9)),
+            yq(&pick(p + 10)),
+            yq(&mark(p + 10))
         ));
         note.push_str("---\n");
         for k in 0..12 {
             note.push_str(&format!("Word {k} about {} here.\n", pick(k + p)));
+        }
+        for k in 0..8 {
+            note.push_str(&format!(
+                "Mark {k}: {} here.\n",
+                marked(&clients[(k + p) % n], k)
+            ));
         }
         note.push_str(&format!(
             "Also {draft_client} and {}.\n",

@@ -292,3 +292,101 @@ fn ctrl_c_stops_the_server() {
     assert!(s.log().contains("stopped"));
     assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
 }
+
+/// The server's resident memory, in KiB (Linux).
+fn resident_kib(pid: u32) -> u64 {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .expect("VmRSS")
+}
+
+/// What the server answers on a connection, read until it closes (or
+/// `limit` passes), and how long that took.
+fn answer_of(c: &mut std::net::TcpStream, limit: std::time::Duration) -> String {
+    use std::io::Read;
+    c.set_read_timeout(Some(limit)).unwrap();
+    let mut raw = Vec::new();
+    let _ = c.read_to_end(&mut raw);
+    String::from_utf8_lossy(&raw).into_owned()
+}
+
+/// Headers without end are cut off at 16 KiB (`431`), and headers that
+/// come too slowly at 10 seconds (`408`); sending 64 MiB of one header
+/// does not grow the server by 64 MiB.
+#[test]
+fn request_headers_are_capped_in_size_and_in_time() {
+    use std::io::Write;
+    use std::net::TcpStream;
+    use std::time::{Duration, Instant};
+    let book = sample_book();
+    let (s, port) = start_serve(book.path());
+    let connect = || {
+        let c = TcpStream::connect(("127.0.0.1", port)).unwrap();
+        c.set_write_timeout(Some(Duration::from_secs(5))).unwrap();
+        c
+    };
+    let start = b"GET / HTTP/1.1\r\nHost: localhost\r\nX-Big: ";
+
+    // 20 KiB of one header, then nothing: 431, and the site is not sent.
+    let mut c = connect();
+    c.write_all(start).unwrap();
+    c.write_all(&vec![b'a'; 20 * 1024]).unwrap();
+    let answer = answer_of(&mut c, Duration::from_secs(15));
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer:.200}");
+    assert!(!answer.contains("Lena Park"), "{answer:.200}");
+
+    // 64 MiB of one header, in pieces, while the server lets them in.
+    let before = resident_kib(s.pid());
+    let mut c = connect();
+    let piece = vec![b'a'; 64 * 1024];
+    let mut sent = 0usize;
+    if c.write_all(start).is_ok() {
+        for _ in 0..1024 {
+            if c.write_all(&piece).is_err() {
+                break;
+            }
+            sent += piece.len();
+        }
+    }
+    drop(c);
+    std::thread::sleep(Duration::from_millis(300));
+    let grown = resident_kib(s.pid()).saturating_sub(before);
+    assert!(
+        grown < 24 * 1024,
+        "the server grew by {grown} KiB while {sent} bytes of a header were sent"
+    );
+
+    // One header line every half second: cut off after 10 s, not later.
+    let mut c = connect();
+    let mut writer = c.try_clone().unwrap();
+    let began = Instant::now();
+    let slow = std::thread::spawn(move || {
+        let _ = writer.write_all(b"GET / HTTP/1.1\r\nHost: localhost\r\n");
+        for i in 0..40 {
+            std::thread::sleep(Duration::from_millis(500));
+            if write!(writer, "X-Slow-{i}: a\r\n").is_err() {
+                break;
+            }
+        }
+    });
+    let answer = answer_of(&mut c, Duration::from_secs(25));
+    let took = began.elapsed();
+    assert!(
+        answer.starts_with("HTTP/1.1 408"),
+        "after {took:?}: {answer:.200}"
+    );
+    assert!(
+        took >= Duration::from_secs(9) && took < Duration::from_secs(14),
+        "cut off after {took:?}"
+    );
+    drop(c);
+    let _ = slow.join();
+
+    // The server still answers.
+    let index = get(port, "/");
+    assert_eq!(index.status, 200);
+    assert!(index.text().contains("Lena Park"));
+}

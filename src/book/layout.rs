@@ -39,6 +39,9 @@ impl Layout {
     /// the settings' `output_dir` when given.
     pub fn new(root: &Path, output: Option<&Path>, settings: &Settings) -> Layout {
         let output = output.map_or_else(|| root.join(&settings.output_dir), Path::to_path_buf);
+        // Every check below, and the write, look at the folder the path
+        // really names: `X/new/..` is `X`, a link is where it leads.
+        let output = resolve(&output);
         Layout {
             notes: root.join(&settings.notes_dir),
             templates: root.join(TEMPLATES_DIR),
@@ -144,6 +147,34 @@ impl Layout {
     }
 }
 
+/// `path` as the folder it names: made absolute, then read one part at
+/// a time, each part that exists on disk replaced by its real path (links
+/// followed) and `.` and `..` taken lexically where the path does not
+/// exist yet (`X/new/..` is `X`, as a `mkdir -p` would leave it).
+pub fn resolve(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let Ok(abs) = std::path::absolute(path) else {
+        return path.to_path_buf();
+    };
+    let mut out = PathBuf::new();
+    for part in abs.components() {
+        match part {
+            Component::Prefix(_) | Component::RootDir => out.push(part.as_os_str()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::Normal(name) => {
+                out.push(name);
+                if let Ok(real) = out.canonicalize() {
+                    out = real;
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Whether `path` is the root of the file system.
 fn is_root_folder(path: &Path) -> bool {
     let real = path.canonicalize().ok();
@@ -206,6 +237,106 @@ pub fn is_static_path(rel: &Path) -> bool {
         && rel
             .components()
             .all(|c| is_static_name(&c.as_os_str().to_string_lossy()))
+}
+
+/// A file of `static/` to copy into the site: its path in the site and
+/// the file to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaticFile {
+    pub rel: String,
+    pub path: PathBuf,
+}
+
+/// The files of the book's `static/` folder that are published, and a
+/// warning naming each file that is not. One rule: nothing outside the
+/// book is published. So `static/` itself must be a real folder (a link
+/// to a folder elsewhere publishes nothing), a link inside it is copied
+/// only when it leads to a file inside `static/`, and a link to a folder
+/// is not followed. Hidden names (`.git`, `.DS_Store`) are not part of
+/// the site and are passed over without a word, as hidden notes are.
+pub fn static_files(layout: &Layout) -> (Vec<StaticFile>, Vec<Diagnostic>) {
+    let dir = &layout.statics;
+    let shown = |p: &Path| rel_display(&layout.root, p);
+    let mut files = Vec::new();
+    let mut skipped = Vec::new();
+    let Ok(meta) = std::fs::symlink_metadata(dir) else {
+        return (files, skipped);
+    };
+    if meta.file_type().is_symlink() {
+        skipped.push(Diagnostic::warning(
+            shown(dir),
+            "the static folder is a symbolic link; nothing in it is published (rapport publishes only files inside the book): put the files themselves in static/",
+        ));
+        return (files, skipped);
+    }
+    if !meta.is_dir() {
+        return (files, skipped);
+    }
+    let real_dir = dir.canonicalize().unwrap_or_else(|_| dir.clone());
+    let walk = walkdir::WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || is_static_name(&e.file_name().to_string_lossy()));
+    for entry in walk {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(e) => {
+                let at = e.path().map_or_else(|| shown(dir), shown);
+                skipped.push(Diagnostic::warning(
+                    at,
+                    format!("cannot be read, not published: {e}"),
+                ));
+                continue;
+            }
+        };
+        let kind = entry.file_type();
+        if kind.is_dir() {
+            continue;
+        }
+        let path = entry.path();
+        let rel = rel_display(dir, path);
+        let skip = |why: &str| Diagnostic::warning(shown(path), format!("{why}; not published"));
+        if rel.chars().any(char::is_control) {
+            skipped.push(skip(
+                "the file name holds a control character (a line break?)",
+            ));
+        } else if kind.is_file() {
+            files.push(StaticFile {
+                rel,
+                path: path.to_path_buf(),
+            });
+        } else if kind.is_symlink() {
+            match path.canonicalize() {
+                Ok(real) if real.starts_with(&real_dir) && real.is_file() => {
+                    files.push(StaticFile { rel, path: real });
+                }
+                Ok(real) if real.is_dir() => skipped.push(skip(
+                    "a symbolic link to a folder (links to folders are not followed)",
+                )),
+                Ok(_) => skipped.push(skip(
+                    "a symbolic link to a file outside static/ (rapport publishes only files inside the book)",
+                )),
+                Err(_) => skipped.push(skip("a symbolic link that leads nowhere")),
+            }
+        } else {
+            skipped.push(skip("not a regular file"));
+        }
+    }
+    (files, skipped)
+}
+
+/// Reads a static file, never through a link swapped in since it was
+/// listed (the file of a link is listed by its real path).
+pub fn read_static(file: &StaticFile) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut open = std::fs::OpenOptions::new();
+    open.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut open, libc::O_NOFOLLOW);
+    let mut bytes = Vec::new();
+    open.open(&file.path)?.read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// Display form of `path` relative to `root`, with `/` between parts.

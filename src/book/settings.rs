@@ -90,14 +90,19 @@ impl Checked for SettingsFile {
 /// means every default. `today` stands in when `as_of` is not set.
 pub fn load(root: &Path, today: Day) -> Result<Settings, Vec<Diagnostic>> {
     let path = root.join(FILE);
-    match std::fs::read(&path) {
+    let settings = match std::fs::read(&path) {
         Ok(bytes) => parse(&bytes, today),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => parse(b"", today),
         Err(e) => Err(vec![Diagnostic::error(
             FILE,
             format!("cannot be read: {e}"),
         )]),
-    }
+    }?;
+    // Every command reads the settings first: a build killed while
+    // renaming its files is completed before anything else.
+    let out = crate::book::layout::resolve(&root.join(&settings.output_dir));
+    crate::build::output::recover_and_say(&out);
+    Ok(settings)
 }
 
 /// Parses settings text.

@@ -1,6 +1,7 @@
 //! Running the stages in order, and writing the site.
 
 pub mod inputs;
+pub mod nofollow;
 pub mod output;
 pub mod pipeline;
 pub mod session;

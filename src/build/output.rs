@@ -8,20 +8,27 @@
 //!    beside their targets under names unique to this process
 //!    (`.NAME.PID.N.rapport-tmp`); any failure removes all of them, and
 //!    the folders this write created, and names the path that failed;
-//! 2. a journal (`.rapport-pending`) lists the files of the old and of the
-//!    new site;
+//! 2. a journal (`.rapport-pending`, written aside and renamed) lists
+//!    every rename, every file of the old site to remove and the new
+//!    manifest;
 //! 3. each file aside is renamed over its target, the files that are gone
 //!    are removed, the manifest is renamed into place, and the journal is
-//!    removed.
+//!    removed. Ctrl-C and SIGTERM wait for the end of this step
+//!    ([`exit_when_safe`]).
 //!
 //! Each rename is atomic, the set of them is not: a process killed during
 //! step 3 leaves some files new and some old, and the journal. The next
-//! write finds the journal, treats every file it lists as its own (so
-//! pages of either site that are gone are removed), compares every file
-//! with the bytes it should hold and removes every leftover file aside:
-//! the site is whole again after the next good build.
+//! run of any command ([`recover`], called when the settings are read, and
+//! by [`Staged::open`]) completes the journal before anything else: the
+//! new site, whole.
+//!
+//! Every folder below the output folder is opened without following a
+//! link, and every file is made, read, renamed and removed relative to
+//! it ([`super::nofollow`]): a link planted in a shared output folder is
+//! never written or deleted through.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Component, Path, PathBuf};
@@ -30,6 +37,8 @@ use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
 
 use rayon::prelude::*;
+
+use super::nofollow::{self, Dir, Kind};
 
 /// The list of files rapport wrote, kept in the output folder so that a
 /// later build removes only its own files.
@@ -210,26 +219,46 @@ fn is_safe(rel: &str) -> bool {
             .all(|c| matches!(c, Component::Normal(_)))
 }
 
+/// A name to write `name` aside under, unique to this process and this
+/// call.
+fn tmp_name(name: &OsStr) -> OsString {
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    OsString::from(format!(
+        ".{}.{}.{n}{TMP_SUFFIX}",
+        name.to_string_lossy(),
+        std::process::id()
+    ))
+}
+
 /// A name beside `target`, unique to this process and this call.
 fn tmp_path(target: &Path) -> PathBuf {
-    static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let name = target
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    target.with_file_name(format!(".{name}.{}.{n}{TMP_SUFFIX}", std::process::id()))
+    target.with_file_name(tmp_name(target.file_name().unwrap_or_default()))
+}
+
+/// The folder part and the file name of a path in the site.
+fn split_rel(rel: &str) -> (&str, &OsStr) {
+    let (folder, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    (folder, OsStr::new(name))
+}
+
+/// Writes `bytes` to a new file `name` in `dir`, never through a link.
+fn write_in(dir: &Dir, name: &OsStr, bytes: &[u8]) -> io::Result<()> {
+    let mut f = dir.create_new(name)?;
+    f.write_all(bytes)?;
+    f.flush()
 }
 
 pub fn is_tmp_name(name: &str) -> bool {
     name.starts_with('.') && name.ends_with(TMP_SUFFIX)
 }
 
-/// Whether `target` already holds exactly `bytes` (the size is compared
-/// first, so a changed file is seldom read).
-fn unchanged(target: &Path, bytes: &[u8]) -> bool {
-    fs::metadata(target).is_ok_and(|m| m.is_file() && m.len() == bytes.len() as u64)
-        && fs::read(target).is_ok_and(|old| old == bytes)
+/// Whether `name` in `dir` is a regular file that already holds exactly
+/// `bytes` (the size is compared first, so a changed file is seldom
+/// read; a link is never read through).
+fn unchanged(dir: &Dir, name: &OsStr, bytes: &[u8]) -> bool {
+    matches!(dir.kind(name), Ok(Some(Kind::File(n))) if n == bytes.len() as u64)
+        && dir.read(name).is_ok_and(|old| old == bytes)
 }
 
 /// Writes `bytes` to a new file at `path`, which must not exist.
@@ -269,9 +298,203 @@ pub fn read_manifest(out: &Path) -> BTreeSet<String> {
         .map(|s| parse_list(&s).collect())
         .unwrap_or_default();
     if let Ok(s) = fs::read_to_string(out.join(JOURNAL)) {
-        set.extend(parse_list(&s));
+        match s.strip_prefix(JOURNAL_HEADER) {
+            Some(steps) => set.extend(
+                steps
+                    .lines()
+                    .filter_map(|l| l.strip_prefix("name\t"))
+                    .filter(|l| is_safe(l))
+                    .map(str::to_owned),
+            ),
+            // A journal of an older rapport: the names, one a line.
+            None => set.extend(parse_list(&s)),
+        }
     }
     set
+}
+
+/// The first line of a journal that can be completed (see
+/// [`complete_journal`]).
+const JOURNAL_HEADER: &str = "rapport journal 2\n";
+
+/// The journal of a commit: every name of the old and the new site (so
+/// that a write that cannot be completed still knows its files), then
+/// each step of the commit, in order.
+fn journal_text(
+    names: &[&str],
+    renames: &[Aside],
+    gone: &[&String],
+    manifest: Option<&OsStr>,
+) -> String {
+    let mut text = String::from(JOURNAL_HEADER);
+    for n in names {
+        text.push_str(&format!("name\t{n}\n"));
+    }
+    for a in renames {
+        text.push_str(&format!("rename\t{}\t{}\n", a.rel, a.tmp.to_string_lossy()));
+    }
+    for g in gone {
+        text.push_str(&format!("remove\t{g}\n"));
+    }
+    if let Some(m) = manifest {
+        text.push_str(&format!("manifest\t{}\n", m.to_string_lossy()));
+    }
+    text
+}
+
+/// Whether `name` is one a write put aside, in the folder it names.
+fn is_aside_name(name: &str) -> bool {
+    is_tmp_name(name) && !name.contains('/')
+}
+
+/// Completes the commit a killed process left half done in the folder
+/// `root`, from its journal: every file still aside is renamed into
+/// place, every file of the old site that is gone is removed, the new
+/// manifest is put in place and the journal removed. Every file the
+/// journal names was written aside before the journal was, so the new
+/// site is whole afterwards. Running it again after a kill in the middle
+/// does the rest. `false` when there is no journal to complete (none, or
+/// one of an older rapport, which the next build repairs by comparing
+/// every file). The caller holds the folder's lock.
+fn complete_journal(root: &Dir) -> io::Result<bool> {
+    let text = match root.read(OsStr::new(JOURNAL)) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(false),
+        Err(e) => return Err(e),
+    };
+    let Some(steps) = text.strip_prefix(JOURNAL_HEADER) else {
+        return Ok(false);
+    };
+    let _critical = Critical::enter();
+    for line in steps.lines() {
+        let mut field = line.split('\t');
+        match (field.next(), field.next(), field.next()) {
+            (Some("rename"), Some(rel), Some(tmp)) if is_safe(rel) && is_aside_name(tmp) => {
+                let (folder, name) = split_rel(rel);
+                // A folder that became a link is not written through.
+                let Ok(dir) = nofollow::open_under(root, folder) else {
+                    continue;
+                };
+                let tmp = OsStr::new(tmp);
+                if let Some(Kind::File(_)) = dir.kind(tmp)? {
+                    dir.rename(tmp, name)?;
+                }
+            }
+            (Some("remove"), Some(rel), None) if is_safe(rel) => {
+                nofollow::remove_regular(root, rel)?;
+            }
+            (Some("manifest"), Some(tmp), None) if is_aside_name(tmp) => {
+                let tmp = OsStr::new(tmp);
+                if let Some(Kind::File(_)) = root.kind(tmp)? {
+                    root.rename(tmp, OsStr::new(MANIFEST))?;
+                }
+            }
+            _ => {}
+        }
+    }
+    root.remove_file(OsStr::new(JOURNAL))?;
+    Ok(true)
+}
+
+/// Completes a write that a killed process left in `out` (its journal)
+/// and removes the files a killed write left aside, unless another
+/// rapport is writing there now. Only a folder that holds a site of
+/// rapport's is touched. Done once per folder and process: every command
+/// that reads a book calls it before anything else. Says whether it
+/// completed a write.
+pub fn recover(out: &Path) -> io::Result<bool> {
+    static DONE: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    {
+        let mut done = DONE.lock().unwrap_or_else(|e| e.into_inner());
+        if done.iter().any(|d| d == out) {
+            return Ok(false);
+        }
+        done.push(out.to_path_buf());
+    }
+    let journal = fs::symlink_metadata(out.join(JOURNAL)).is_ok();
+    if !journal && !has_manifest(out) {
+        return Ok(false);
+    }
+    let Some(_lock) = FolderLock::try_take(out)? else {
+        return Ok(false);
+    };
+    let root = Dir::open(out).map_err(|e| at(out, e))?;
+    let completed = complete_journal(&root).map_err(|e| {
+        at(
+            out,
+            io::Error::new(
+                e.kind(),
+                format!("cannot complete the interrupted write: {e}"),
+            ),
+        )
+    })?;
+    sweep_leftovers(&root, read_manifest(out).iter());
+    Ok(completed)
+}
+
+/// [`recover`], saying on standard error what it did or why it could not.
+pub fn recover_and_say(out: &Path) {
+    match recover(out) {
+        Ok(true) => crate::say!(
+            "completed the write of a build that was interrupted in {}",
+            out.display()
+        ),
+        Ok(false) => {}
+        Err(e) => crate::say!("warning: {e}"),
+    }
+}
+
+/// A stretch of a commit that a Ctrl-C or SIGTERM does not cut: from the
+/// journal to its removal, the site is mixed. A signal that comes meanwhile
+/// ends the process when the last such stretch ends
+/// ([`exit_when_safe`]).
+struct Critical;
+
+struct Signals {
+    depth: usize,
+    pending: Option<i32>,
+}
+
+static SIGNALS: Mutex<Signals> = Mutex::new(Signals {
+    depth: 0,
+    pending: None,
+});
+
+fn signals() -> std::sync::MutexGuard<'static, Signals> {
+    SIGNALS.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Critical {
+    fn enter() -> Critical {
+        signals().depth += 1;
+        Critical
+    }
+}
+
+impl Drop for Critical {
+    fn drop(&mut self) {
+        let mut s = signals();
+        s.depth -= 1;
+        if s.depth == 0 {
+            if let Some(code) = s.pending {
+                let _ = writeln!(
+                    io::stderr(),
+                    "interrupted: the site was put in place whole first"
+                );
+                std::process::exit(code);
+            }
+        }
+    }
+}
+
+/// Ends the process with `code` now, or, while a commit is putting its
+/// files in place, as soon as it has (for a Ctrl-C or SIGTERM handler).
+pub fn exit_when_safe(code: i32) {
+    let mut s = signals();
+    if s.depth == 0 {
+        std::process::exit(code);
+    }
+    s.pending = Some(code);
 }
 
 /// Whether `out` holds a site rapport wrote (its manifest).
@@ -294,12 +517,7 @@ impl FolderLock {
     pub fn take(out: &Path) -> io::Result<FolderLock> {
         fs::create_dir_all(out).map_err(|e| at(out, e))?;
         let path = out.join(LOCK);
-        let file = fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| at(&path, e))?;
+        let file = lock_file(&path)?;
         match file.try_lock() {
             Ok(()) => {}
             Err(fs::TryLockError::WouldBlock) => {
@@ -314,6 +532,26 @@ impl FolderLock {
         }
         Ok(FolderLock { _file: file })
     }
+
+    /// Takes the lock on the existing folder `out` when nobody holds it.
+    pub fn try_take(out: &Path) -> io::Result<Option<FolderLock>> {
+        let path = out.join(LOCK);
+        let file = lock_file(&path)?;
+        match file.try_lock() {
+            Ok(()) => Ok(Some(FolderLock { _file: file })),
+            Err(fs::TryLockError::WouldBlock) => Ok(None),
+            Err(fs::TryLockError::Error(e)) => Err(at(&path, e)),
+        }
+    }
+}
+
+/// Opens (or makes) the lock file, never through a link.
+fn lock_file(path: &Path) -> io::Result<fs::File> {
+    let mut open = fs::OpenOptions::new();
+    open.create(true).truncate(false).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut open, libc::O_NOFOLLOW);
+    open.open(path).map_err(|e| at(path, e))
 }
 
 /// Writes `files` under `out`.
@@ -335,43 +573,52 @@ pub fn write_site_then(
 }
 
 /// What a failed write must undo: files written aside, folders made.
+/// Each name is in the folder beside it.
 #[derive(Default)]
 struct Undo {
-    aside: Vec<PathBuf>,
-    folders: Vec<PathBuf>,
+    aside: Vec<(Arc<Dir>, OsString)>,
+    folders: Vec<(Arc<Dir>, OsString)>,
 }
 
 impl Undo {
     fn run(&mut self) {
-        for p in self.aside.drain(..) {
-            let _ = fs::remove_file(p);
+        for (dir, name) in self.aside.drain(..) {
+            let _ = dir.remove_file(&name);
         }
-        for d in self.folders.drain(..).rev() {
-            let _ = fs::remove_dir(d);
+        for (dir, name) in self.folders.drain(..).rev() {
+            let _ = dir.remove_dir(&name);
         }
     }
 }
 
+/// A file written aside: its folder, its name there, and its path in the
+/// site.
+struct Aside {
+    dir: Arc<Dir>,
+    tmp: OsString,
+    rel: String,
+}
+
 /// Removes files left aside by a write that did not finish, in the
-/// folders of the site (the lock is held, so no write is under way).
-fn sweep_leftovers<'a>(out: &Path, rels: impl Iterator<Item = &'a String>) {
-    let folders: BTreeSet<PathBuf> = rels
-        .filter_map(|rel| Path::new(rel).parent().map(|p| out.join(p)))
-        .chain([out.to_path_buf()])
-        .collect();
-    for dir in folders {
-        sweep_dir(&dir);
+/// folders of the site (the lock is held, so no write is under way),
+/// never through a link.
+fn sweep_leftovers<'a>(root: &Dir, rels: impl Iterator<Item = &'a String>) {
+    let folders: BTreeSet<&str> = rels.map(|rel| split_rel(rel).0).chain([""]).collect();
+    for folder in folders {
+        if let Ok(dir) = nofollow::open_under(root, folder) {
+            sweep_dir(&dir);
+        }
     }
 }
 
 /// Removes the files left aside in one folder.
-fn sweep_dir(dir: &Path) {
-    let Ok(entries) = fs::read_dir(dir) else {
+fn sweep_dir(dir: &Dir) {
+    let Ok(names) = dir.names() else {
         return;
     };
-    for entry in entries.filter_map(Result::ok) {
-        if is_tmp_name(&entry.file_name().to_string_lossy()) {
-            let _ = fs::remove_file(entry.path());
+    for name in names {
+        if is_tmp_name(&name.to_string_lossy()) {
+            let _ = dir.remove_file(&name);
         }
     }
 }
@@ -403,12 +650,13 @@ pub fn write_site_known(
 #[derive(Default)]
 struct Progress {
     undo: Undo,
-    /// Each file written aside, and its target.
-    renames: Vec<(PathBuf, PathBuf)>,
+    /// Each file written aside.
+    renames: Vec<Aside>,
     /// The files handed in one by one with [`Staged::put`].
     streamed: Vec<String>,
-    /// The folders known to exist, as paths in the site (`partners`).
-    folders: HashSet<String>,
+    /// The folders known to exist, by their path in the site
+    /// (`partners`; the output folder is ``), each open.
+    folders: HashMap<String, Arc<Dir>>,
     /// The first failure; nothing more is written after it.
     failed: Option<io::Error>,
 }
@@ -422,6 +670,9 @@ struct Progress {
 /// was.
 pub struct Staged {
     out: PathBuf,
+    /// The output folder, open: every file is reached from it without
+    /// following a link.
+    root: Arc<Dir>,
     _lock: FolderLock,
     old: BTreeSet<String>,
     interrupted: bool,
@@ -450,17 +701,26 @@ impl Staged {
     fn open_known(out: &Path, known: Option<&Known>) -> io::Result<Staged> {
         let made = !out.exists();
         let lock = FolderLock::take(out)?;
-        let untouched = known.and_then(|k| k.untouched(out));
-        let trusted = known.is_some_and(|k| k.trusted(out));
+        let root = Arc::new(Dir::open(out).map_err(|e| at(out, e))?);
+        // A write killed while renaming is completed first.
+        let journal = fs::symlink_metadata(out.join(JOURNAL)).is_ok();
+        if journal {
+            complete_journal(&root).map_err(|e| at(&out.join(JOURNAL), e))?;
+        }
+        let untouched = known.filter(|_| !journal).and_then(|k| k.untouched(out));
+        let trusted = !journal && known.is_some_and(|k| k.trusted(out));
         let (old, interrupted, sweep) = match untouched {
             Some(site) => (site.keys().cloned().collect(), false, false),
-            None => (read_manifest(out), out.join(JOURNAL).exists(), true),
+            None => (read_manifest(out), journal, true),
         };
         if sweep {
-            sweep_leftovers(out, old.iter());
+            sweep_leftovers(&root, old.iter());
         }
+        let mut progress = Progress::default();
+        progress.folders.insert(String::new(), root.clone());
         Ok(Staged {
             out: out.to_path_buf(),
+            root,
             _lock: lock,
             old,
             interrupted,
@@ -468,7 +728,7 @@ impl Staged {
             sweep,
             trusted,
             committed: false,
-            state: Mutex::new(Progress::default()),
+            state: Mutex::new(progress),
         })
     }
 
@@ -476,40 +736,41 @@ impl Staged {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Makes the folders of `rel` that are missing, recording them. A
-    /// folder that was there is swept of what a killed write left aside
-    /// the first time a file goes into it (before this write puts anything
-    /// there).
-    fn folders_for(&self, rel: &str) -> io::Result<()> {
-        let Some((folder, _)) = rel.rsplit_once('/') else {
-            return Ok(());
-        };
+    /// The folder of `rel`, open, with the folders that are missing made
+    /// and recorded. A folder that was there is swept of what a killed
+    /// write left aside the first time a file goes into it (before this
+    /// write puts anything there). A link on the way is refused, never
+    /// followed.
+    fn folders_for(&self, rel: &str) -> io::Result<Arc<Dir>> {
+        let (folder, _) = split_rel(rel);
         let mut state = self.state();
-        if state.folders.contains(folder) {
-            return Ok(());
+        if let Some(dir) = state.folders.get(folder) {
+            return Ok(dir.clone());
         }
-        let mut cur = self.out.clone();
+        let mut cur = self.root.clone();
         let mut shown = String::new();
         for part in folder.split('/') {
-            cur.push(part);
             if !shown.is_empty() {
                 shown.push('/');
             }
             shown.push_str(part);
-            if state.folders.contains(&shown) {
+            if let Some(dir) = state.folders.get(&shown) {
+                cur = dir.clone();
                 continue;
             }
-            if cur.is_dir() {
-                if self.sweep {
-                    sweep_dir(&cur);
-                }
-            } else {
-                fs::create_dir(&cur).map_err(|e| at(&cur, e))?;
-                state.undo.folders.push(cur.clone());
+            let name = OsStr::new(part);
+            let path = cur.path().join(name);
+            let made = cur.make(name).map_err(|e| at(&path, e))?;
+            let child = Arc::new(cur.child(name).map_err(|e| at(&path, e))?);
+            if made {
+                state.undo.folders.push((cur.clone(), name.to_owned()));
+            } else if self.sweep {
+                sweep_dir(&child);
             }
-            state.folders.insert(shown.clone());
+            state.folders.insert(shown.clone(), child.clone());
+            cur = child;
         }
-        Ok(())
+        Ok(cur)
     }
 
     /// Hands in one file of the new site: written aside when its bytes
@@ -528,6 +789,7 @@ impl Staged {
             return None;
         }
         let target = self.out.join(rel);
+        let (_, name) = split_rel(rel);
         // What this process wrote and still stands need not be read back
         // to compare; the same `Arc` is the same bytes, no need to compare
         // them either.
@@ -539,20 +801,26 @@ impl Staged {
                 None => (false, true),
             },
         };
-        let result = self.folders_for(rel).and_then(|()| {
-            if held || (read && unchanged(&target, bytes)) {
+        let result = self.folders_for(rel).and_then(|dir| {
+            if held || (read && unchanged(&dir, name, bytes)) {
                 Ok(None)
-            } else if target.is_dir() {
+            } else if dir.kind(name).map_err(|e| at(&target, e))? == Some(Kind::Folder) {
                 Err(at(
                     &target,
                     io::Error::new(io::ErrorKind::IsADirectory, "a folder is in the way"),
                 ))
             } else {
-                let tmp = tmp_path(&target);
-                match write_new(&tmp, bytes) {
-                    Ok(()) => Ok(Some((tmp, target))),
+                // A link at the file's own name is replaced by the
+                // rename, never written through.
+                let tmp = tmp_name(name);
+                match write_in(&dir, &tmp, bytes) {
+                    Ok(()) => Ok(Some(Aside {
+                        dir,
+                        tmp,
+                        rel: rel.to_string(),
+                    })),
                     Err(e) => {
-                        let _ = fs::remove_file(&tmp);
+                        let _ = dir.remove_file(&tmp);
                         Err(at(&target, e))
                     }
                 }
@@ -561,9 +829,12 @@ impl Staged {
         let mut state = self.state();
         match result {
             Ok(aside) => {
-                if let Some(pair) = aside {
-                    state.undo.aside.push(pair.0.clone());
-                    state.renames.push(pair);
+                if let Some(aside) = aside {
+                    state
+                        .undo
+                        .aside
+                        .push((aside.dir.clone(), aside.tmp.clone()));
+                    state.renames.push(aside);
                 }
                 Some(held)
             }
@@ -648,6 +919,7 @@ impl Staged {
             return Err(e);
         }
         let out = &self.out;
+        let root = &self.root;
         let target = out.join(MANIFEST);
         let listing = || listed(names);
         let same = if self.sweep {
@@ -656,13 +928,20 @@ impl Staged {
             // Untouched since this process wrote it: it lists `old`.
             self.old.len() == names.len() && self.old.iter().zip(names).all(|(a, b)| a == b)
         };
+        // A name that would break the lists of names is never written.
+        if let Some(bad) = names.iter().find(|n| n.contains(['\n', '\r', '\t'])) {
+            state.undo.run();
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("{:?}: a file name with a line break or a tab", bad),
+            ));
+        }
         let manifest = if same && !self.interrupted {
             None
         } else {
-            let manifest = listing();
-            let tmp = tmp_path(&target);
-            state.undo.aside.push(tmp.clone());
-            if let Err(e) = write_new(&tmp, manifest.as_bytes()) {
+            let tmp = tmp_name(OsStr::new(MANIFEST));
+            state.undo.aside.push((root.clone(), tmp.clone()));
+            if let Err(e) = write_in(root, &tmp, listing().as_bytes()) {
                 state.undo.run();
                 return Err(at(&target, e));
             }
@@ -690,48 +969,56 @@ impl Staged {
             state.undo = Undo::default();
             return Ok(stats);
         }
-        // The journal: from here until it is removed, the site may be mixed.
-        let journal = listed(&merged(
-            self.old.iter().map(String::as_str),
-            names.iter().copied(),
-        ));
-        if let Err(e) = replace_file(&out.join(JOURNAL), journal.as_bytes()) {
+        // The journal: from here until it is removed, the site may be
+        // mixed, and the journal says how to complete it.
+        let journal = journal_text(
+            &merged(self.old.iter().map(String::as_str), names.iter().copied()),
+            &renames,
+            &gone,
+            manifest.as_deref(),
+        );
+        let journal_aside = tmp_name(OsStr::new(JOURNAL));
+        state.undo.aside.push((root.clone(), journal_aside.clone()));
+        if let Err(e) = write_in(root, &journal_aside, journal.as_bytes()) {
             state.undo.run();
-            return Err(e);
+            return Err(at(&out.join(JOURNAL), e));
+        }
+        // A Ctrl-C from here waits until the site is whole.
+        let _critical = Critical::enter();
+        if let Err(e) = root.rename(&journal_aside, OsStr::new(JOURNAL)) {
+            state.undo.run();
+            return Err(at(&out.join(JOURNAL), e));
         }
         // Past this point nothing is undone: the journal completes it.
         state.undo = Undo::default();
-        let unfinished = |e: io::Error, left: &[(PathBuf, PathBuf)]| {
-            for (tmp, _) in left {
-                let _ = fs::remove_file(tmp);
-            }
-            if let Some(m) = &manifest {
-                let _ = fs::remove_file(m);
-            }
+        let unfinished = |e: io::Error| {
             io::Error::new(
                 e.kind(),
-                format!("{e}; the site is partly updated, and the next build completes it"),
+                format!(
+                    "{e}; the site is partly updated, and the next run of rapport completes it"
+                ),
             )
         };
-        for (i, (tmp, target)) in renames.iter().enumerate() {
-            if let Err(e) = fs::rename(tmp, target) {
-                return Err(unfinished(at(target, e), &renames[i..]));
+        for a in &renames {
+            let (_, name) = split_rel(&a.rel);
+            if let Err(e) = a.dir.rename(&a.tmp, name) {
+                return Err(unfinished(at(&out.join(&a.rel), e)));
             }
         }
         for rel in gone {
-            let path = out.join(rel);
-            match fs::remove_file(&path) {
-                Ok(()) => stats.removed += 1,
-                Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-                Err(e) => return Err(unfinished(at(&path, e), &[])),
+            match nofollow::remove_regular(root, rel) {
+                Ok(true) => stats.removed += 1,
+                Ok(false) => {}
+                Err(e) => return Err(unfinished(at(&out.join(rel), e))),
             }
         }
         if let Some(m) = &manifest {
-            let target = out.join(MANIFEST);
-            fs::rename(m, &target).map_err(|e| unfinished(at(&target, e), &[]))?;
+            root.rename(m, OsStr::new(MANIFEST))
+                .map_err(|e| unfinished(at(&target, e)))?;
         }
         let journal = out.join(JOURNAL);
-        fs::remove_file(&journal).map_err(|e| at(&journal, e))?;
+        root.remove_file(OsStr::new(JOURNAL))
+            .map_err(|e| at(&journal, e))?;
         Ok(stats)
     }
 }

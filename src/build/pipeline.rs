@@ -10,7 +10,7 @@ use std::time::SystemTime;
 use rayon::prelude::*;
 
 use crate::analysis::{self, Report};
-use crate::book::layout::{is_static_name, rel_display, Layout};
+use crate::book::layout::{rel_display, Layout};
 use crate::book::{settings, today};
 use crate::book::{Book, Day, Partner, Settings};
 use crate::build::output::SiteFiles;
@@ -690,29 +690,21 @@ pub fn warnings_without_rendering(prepared: Prepared) -> Result<Checked, Failed>
     })
 }
 
-/// Adds the book's `static/` files to the site. A file that would replace
-/// a page rapport renders is left out, with a warning; hidden files (a
-/// name starting with `.`) are skipped.
+/// Adds the book's `static/` files to the site (those
+/// [`static_files`](crate::book::layout::static_files) lists; each file it
+/// skips is a warning). A file that would replace a page rapport renders
+/// is left out, with a warning.
 fn copy_static(
     layout: &Layout,
     files: &mut crate::build::output::SiteFiles,
     streamed: &HashSet<String>,
     problems: &mut Vec<Diagnostic>,
 ) -> Result<(), Box<Diagnostic>> {
-    let (root, dir) = (&layout.root, &layout.statics);
-    if !dir.is_dir() {
-        return Ok(());
-    }
-    let entries: Vec<_> = walkdir::WalkDir::new(dir)
-        .sort_by_file_name()
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || is_static_name(&e.file_name().to_string_lossy()))
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_file())
-        .collect();
+    let (entries, skipped) = crate::book::layout::static_files(layout);
+    problems.extend(skipped);
     for entry in entries {
-        let rel = rel_display(dir, entry.path());
-        let shown = rel_display(root, entry.path());
+        let rel = entry.rel.clone();
+        let shown = rel_display(&layout.root, &layout.statics.join(&rel));
         if files.contains_key(&rel) || streamed.contains(&rel) {
             problems.push(Diagnostic::warning(
                 shown,
@@ -720,7 +712,7 @@ fn copy_static(
             ));
             continue;
         }
-        let bytes = std::fs::read(entry.path())
+        let bytes = crate::book::layout::read_static(&entry)
             .map_err(|e| Box::new(Diagnostic::error(shown, format!("cannot be read: {e}"))))?;
         files.insert(rel, bytes.into());
     }

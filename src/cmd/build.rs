@@ -25,6 +25,11 @@ fn progress_style(template: &str) -> ProgressStyle {
 
 pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
     let start = Instant::now();
+    // Ctrl-C or SIGTERM stops the build, but never while its files are
+    // being put in place: those finish first.
+    if let Err(e) = ctrlc::set_handler(|| output::exit_when_safe(130)) {
+        say!("warning: cannot catch Ctrl-C: {e}");
+    }
     let mut pipeline = Pipeline::new();
     let spinner = ProgressBar::new_spinner().with_style(progress_style(
         "{spinner} reading and rendering the book… {elapsed}",

@@ -60,6 +60,16 @@ pub struct BuildArgs {
 }
 
 impl BuildArgs {
+    /// Completes a build killed while renaming in the folder of `-o`,
+    /// before anything else (the book's own output folder is completed
+    /// when its settings are read).
+    pub fn recover(&self) {
+        if let Some(out) = &self.output {
+            let out = rapport::book::layout::resolve(out);
+            rapport::build::output::recover_and_say(&out);
+        }
+    }
+
     pub fn options(&self) -> Options {
         Options {
             root: self.root.clone(),

@@ -83,6 +83,52 @@ fn push_folded(out: &mut Vec<Folded>, c: char, start: usize, end: usize) {
     });
 }
 
+/// Whether a folded character is a Markdown mark (`*`, `_`, `~`, or a
+/// backtick, which folds to an apostrophe) in `source`.
+fn is_mark(f: &Folded, source: &str) -> bool {
+    matches!(f.c, '*' | '_' | '~') || (f.c == '\'' && source.get(f.start..f.end) == Some("`"))
+}
+
+/// Drops the Markdown marks a reader reads through (`**Bo** Li`, `_Bo_`,
+/// `~~Bo~~`, `` `Bo` Li``): every run of them that is not between two
+/// letters, where it is part of a word (`O`Malley`, `snake_case`) and
+/// still parts two names. Spaces that meet once a run is gone are one.
+fn drop_marks(text: &mut Vec<Folded>, source: &str) {
+    if !text.iter().any(|f| is_mark(f, source)) {
+        return;
+    }
+    let marks: Vec<bool> = text.iter().map(|f| is_mark(f, source)).collect();
+    let mut keep = vec![true; text.len()];
+    let mut i = 0;
+    while i < text.len() {
+        if !marks[i] {
+            i += 1;
+            continue;
+        }
+        let mut j = i;
+        while j < text.len() && marks[j] {
+            j += 1;
+        }
+        let inside = i > 0 && is_word(text[i - 1].c) && j < text.len() && is_word(text[j].c);
+        if !inside {
+            keep[i..j].fill(false);
+        }
+        i = j;
+    }
+    let mut k = 0;
+    text.retain(|_| {
+        k += 1;
+        keep[k - 1]
+    });
+    text.dedup_by(|b, a| {
+        let both = a.c == ' ' && b.c == ' ';
+        if both {
+            a.end = a.end.max(b.end);
+        }
+        both
+    });
+}
+
 /// `name` folded as text is, trimmed.
 fn fold_name(name: &str) -> Vec<char> {
     let mut out = Vec::new();
@@ -204,6 +250,7 @@ impl Scrubber {
         for (i, c) in text.char_indices() {
             push_folded(&mut folded, c, i, i + c.len_utf8());
         }
+        drop_marks(&mut folded, text);
         let cuts = self.find(&folded);
         let mut out = String::with_capacity(text.len());
         cut(&mut out, text, 0..text.len(), &cuts, &mut 0);
@@ -235,6 +282,7 @@ impl Scrubber {
                 _ => {}
             }
         }
+        drop_marks(&mut folded, html);
         let cuts = self.find(&folded);
         let mut out = String::with_capacity(html.len() + 64);
         let mut next_cut = 0;
@@ -584,6 +632,34 @@ mod tests {
             "The [client] file; [client]."
         );
         assert_eq!(s.scrub("Bolivia and Lima stay."), "Bolivia and Lima stay.");
+    }
+
+    #[test]
+    fn scrubs_names_split_by_markdown_marks_as_a_reader_reads_them() {
+        let s = Scrubber::new(
+            ["Ottoline Brisbois-Kwan", "Siobhan O`Malley"],
+            ["Lena Park"],
+        );
+        for (text, scrubbed) in [
+            (
+                "Talked about **Ottoline** Brisbois-Kwan",
+                "Talked about **[client]",
+            ),
+            ("_Ottoline_ Brisbois-Kwan.", "_[client]."),
+            ("~~Ottoline~~ **Brisbois-Kwan**", "~~[client]**"),
+            ("`Ottoline` `Brisbois-Kwan`", "`[client]`"),
+            ("Ottoline ** Brisbois-Kwan", "[client]"),
+            ("x*Ottoline Brisbois-Kwan", "x*[client]"),
+            ("Siobhan O`Malley", "[client]"),
+        ] {
+            assert_eq!(s.scrub(text), scrubbed, "{text}");
+        }
+        assert_eq!(
+            s.scrub_html("<td>Talked about **Ottoline** Brisbois-Kwan</td>"),
+            "<td>Talked about **[client]</td>"
+        );
+        // Marks inside a word stay part of it.
+        assert_eq!(s.scrub("Ottoline_Brisbois-Kwan"), "Ottoline_Brisbois-Kwan");
     }
 
     #[test]

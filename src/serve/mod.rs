@@ -17,15 +17,21 @@
 //! `/__rapport/wait?since=N` and is answered as soon as a rebuild ends. A
 //! good rebuild reloads the page; a failed one shows an overlay listing each
 //! problem until a good one comes.
+//!
+//! The HTTP itself is the server's own ([`http`]), small and bounded: a
+//! request's headers are read up to 16 KiB and for 10 seconds at most.
 
-use std::io::{self, Cursor};
+pub mod http;
+
+use std::io;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::process::ExitCode;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
-use tiny_http::{Header, Method, Request, Response, Server, StatusCode};
+
+use http::{Reply, Request};
 
 use crate::build::output::SiteFiles;
 use crate::build::pipeline::Options;
@@ -240,16 +246,11 @@ pub fn inject(html: &[u8], generation: u64) -> Vec<u8> {
     out
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
-}
-
-fn reply(status: u16, kind: &str, body: Vec<u8>) -> Response<Cursor<Vec<u8>>> {
-    Response::from_data(body)
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", kind))
-        .with_header(header("Cache-Control", "no-store"))
-        .with_header(header("X-Content-Type-Options", "nosniff"))
+fn reply(status: u16, kind: &str, body: Vec<u8>) -> Reply {
+    Reply::new(status, body)
+        .with_header("Content-Type", kind)
+        .with_header("Cache-Control", "no-store")
+        .with_header("X-Content-Type-Options", "nosniff")
 }
 
 fn page(title: &str, text: &str, generation: u64) -> Vec<u8> {
@@ -300,7 +301,7 @@ pub fn host_allowed(host: Option<&str>, bound: SocketAddr) -> bool {
 }
 
 /// The 403 for a request whose `Host` is not this machine.
-fn foreign_host(host: Option<&str>) -> Response<Cursor<Vec<u8>>> {
+fn foreign_host(host: Option<&str>) -> Reply {
     let shown: String = host
         .unwrap_or("(none)")
         .chars()
@@ -314,14 +315,14 @@ fn foreign_host(host: Option<&str>) -> Response<Cursor<Vec<u8>>> {
 }
 
 /// Answers one request: the server's own paths, or a file of the site.
-pub fn respond(shared: &Shared, method: &Method, url: &str) -> Response<Cursor<Vec<u8>>> {
-    if !matches!(method, Method::Get | Method::Head) {
+pub fn respond(shared: &Shared, method: &str, url: &str) -> Reply {
+    if !matches!(method, "GET" | "HEAD") {
         return reply(
             405,
             "text/plain; charset=utf-8",
             b"only GET and HEAD\n".to_vec(),
         )
-        .with_header(header("Allow", "GET, HEAD"));
+        .with_header("Allow", "GET, HEAD");
     }
     let path = url.split(['?', '#']).next().unwrap_or("");
     if let Some(what) = path.strip_prefix(RESERVED) {
@@ -391,7 +392,7 @@ pub fn respond(shared: &Shared, method: &Method, url: &str) -> Response<Cursor<V
         // in a Location header would send the browser to another host.
         let location = format!("/{key}/");
         return reply(301, "text/plain; charset=utf-8", b"moved\n".to_vec())
-            .with_header(header("Location", &location));
+            .with_header("Location", &location);
     }
     let body = page(
         "Not found",
@@ -428,19 +429,13 @@ pub fn bind(interface: IpAddr, port: u16) -> Result<TcpListener, String> {
     })
 }
 
-fn handle(shared: &Shared, bound: Option<SocketAddr>, request: Request) {
-    let host = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("Host"))
-        .map(|h| h.value.as_str().to_string());
-    let allowed = bound.is_some_and(|b| host_allowed(host.as_deref(), b));
-    let response = if allowed {
-        respond(shared, request.method(), request.url())
+fn handle(shared: &Shared, bound: Option<SocketAddr>, request: &Request) -> Reply {
+    let host = request.host.as_deref();
+    if bound.is_some_and(|b| host_allowed(host, b)) {
+        respond(shared, &request.method, &request.url)
     } else {
-        foreign_host(host.as_deref())
-    };
-    let _ = request.respond(response);
+        foreign_host(host)
+    }
 }
 
 fn open_browser(url: &str) {
@@ -459,34 +454,18 @@ pub fn serve(opts: &Options, serve: &ServeOptions) -> ExitCode {
         }
     };
     let addr = listener.local_addr().ok();
-    let server = match Server::from_listener(listener, None) {
-        Ok(s) => Arc::new(s),
-        Err(e) => {
-            crate::say!("error: cannot start the server: {e}");
-            return ExitCode::from(1);
-        }
-    };
     let url = match addr {
         Some(SocketAddr::V6(a)) => format!("http://[{}]:{}/", a.ip(), a.port()),
         Some(a) => format!("http://{a}/"),
         None => format!("http://{}:{}/", serve.interface, serve.port),
     };
     let shared = Shared::new();
-    let accept = {
-        let (server, shared) = (server.clone(), shared.clone());
-        std::thread::spawn(move || loop {
-            if shared.state.lock().unwrap().stopping {
-                break;
-            }
-            match server.recv_timeout(Duration::from_millis(250)) {
-                Ok(Some(request)) => {
-                    let shared = shared.clone();
-                    std::thread::spawn(move || handle(&shared, addr, request));
-                }
-                Ok(None) => {}
-                Err(e) => crate::say!("warning: server: {e}"),
-            }
-        })
+    let mut server = {
+        let shared = shared.clone();
+        http::Server::start(
+            listener,
+            Arc::new(move |request: &Request| handle(&shared, addr, request)),
+        )
     };
     let mut announced = false;
     let code = watch::run(opts, &format!("serving {url}, watching"), |update| {
@@ -499,8 +478,7 @@ pub fn serve(opts: &Options, serve: &ServeOptions) -> ExitCode {
         }
     });
     shared.stop();
-    server.unblock();
-    let _ = accept.join();
+    server.stop();
     code
 }
 

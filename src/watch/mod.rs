@@ -51,7 +51,7 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 pub fn catch_interrupt() {
     let set = ctrlc::set_handler(|| {
         if INTERRUPTED.swap(true, Ordering::SeqCst) {
-            std::process::exit(130);
+            crate::build::output::exit_when_safe(130);
         }
     });
     if let Err(e) = set {

@@ -12,11 +12,26 @@ pub fn sample() -> PathBuf {
 
 /// `rapport build BOOK -o OUT`, plain output, whatever its outcome.
 pub fn build(book: &Path, out: &Path) -> Output {
+    build_with(book, out, &[])
+}
+
+/// `rapport build BOOK -o OUT EXTRA…`, whatever its outcome.
+pub fn build_with(book: &Path, out: &Path, extra: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rapport"))
         .arg("build")
         .arg(book)
         .arg("-o")
         .arg(out)
+        .args(extra)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("rapport runs")
+}
+
+/// `rapport ARGS…`, whatever its outcome.
+pub fn rapport(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .args(args)
         .env("NO_COLOR", "1")
         .output()
         .expect("rapport runs")
