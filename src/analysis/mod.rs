@@ -75,16 +75,16 @@ impl Reciprocity {
     }
 
     /// From counts; the bands are decided on whole numbers, so a balance of
-    /// exactly ±0.5 (3 to 1) is `balanced`.
+    /// exactly ±0.5 (3 to 1) is already heavy.
     pub fn classify(given: u32, received: u32) -> Reciprocity {
         let (g, r) = (u64::from(given), u64::from(received));
         match (g, r) {
             (0, 0) => Reciprocity::None,
             (_, 0) => Reciprocity::OneWayGiven,
             (0, _) => Reciprocity::OneWayReceived,
-            // balance < -0.5  <=>  (r - g) / (r + g) < -1/2  <=>  g > 3r
-            _ if g > 3 * r => Reciprocity::GivenHeavy,
-            _ if r > 3 * g => Reciprocity::ReceivedHeavy,
+            // balance <= -0.5  <=>  (r - g) / (r + g) <= -1/2  <=>  g >= 3r
+            _ if g >= 3 * r => Reciprocity::GivenHeavy,
+            _ if r >= 3 * g => Reciprocity::ReceivedHeavy,
             _ => Reciprocity::Balanced,
         }
     }
@@ -101,15 +101,57 @@ pub struct Flow {
     pub net_new_given: u32,
     /// How many of the received ones are `net-new`.
     pub net_new_received: u32,
+    /// The sum of `value` of the received ones that were `won`.
+    pub received_won_value: f64,
+    /// Received ones `won` and `lost`.
+    pub won: u32,
+    pub lost: u32,
+    /// `won / (won + lost)` rounded to 3 decimals, a half up; `None` when
+    /// none is won or lost.
+    pub conversion: Option<f64>,
+    /// Received referrals of the last 30 days up to `as_of` (whatever the
+    /// window) not thanked by `as_of`.
+    pub to_thank: u32,
     /// `(received - given) / (received + given)`; `None` when both are 0.
     pub balance: Option<f64>,
     pub reciprocity: Reciprocity,
 }
 
-/// Counts the referrals of `partner` dated in `window`.
+/// How many days back from `as_of` a received referral waits to be
+/// thanked.
+pub const THANK_DAYS: u32 = 30;
+
+/// `won / (won + lost)` rounded to three decimals, a half up, in whole
+/// numbers so that no binary fraction tips a half the wrong way.
+pub fn conversion(won: u32, lost: u32) -> Option<f64> {
+    let total = u64::from(won) + u64::from(lost);
+    (total > 0).then(|| {
+        let thousandths = (2000 * u64::from(won) + total) / (2 * total);
+        thousandths as f64 / 1000.0
+    })
+}
+
+/// The received referrals dated from `as_of` − 30 days to `as_of` with no
+/// `thanked` date up to `as_of`.
+pub fn unthanked(partner: &Partner, as_of: Day) -> impl Iterator<Item = &crate::book::Referral> {
+    let from = Day(as_of
+        .0
+        .checked_sub_days(chrono::Days::new(u64::from(THANK_DAYS)))
+        .unwrap_or(chrono::NaiveDate::MIN));
+    partner.referrals.iter().filter(move |r| {
+        r.direction == Direction::Received
+            && from <= r.date
+            && r.date <= as_of
+            && r.thanked.is_none_or(|t| t > as_of)
+    })
+}
+
+/// Counts the referrals of `partner` dated in `window` (which ends on
+/// `as_of`).
 pub fn flow(partner: &Partner, window: Window) -> Flow {
     let (mut given, mut received, mut given_value, mut received_value) = (0u32, 0u32, 0.0, 0.0);
     let (mut net_new_given, mut net_new_received) = (0u32, 0u32);
+    let (mut won, mut lost, mut received_won_value) = (0u32, 0u32, 0.0);
     for r in partner.referrals.iter().filter(|r| window.contains(r.date)) {
         let v = r.value.unwrap_or(0.0);
         let net_new = u32::from(r.kind == ReferralType::NetNew);
@@ -123,6 +165,14 @@ pub fn flow(partner: &Partner, window: Window) -> Flow {
                 received += 1;
                 received_value += v;
                 net_new_received += net_new;
+                match r.outcome() {
+                    Outcome::Won => {
+                        won += 1;
+                        received_won_value += v;
+                    }
+                    Outcome::Lost => lost += 1,
+                    _ => {}
+                }
             }
         }
     }
@@ -135,6 +185,11 @@ pub fn flow(partner: &Partner, window: Window) -> Flow {
         received_value,
         net_new_given,
         net_new_received,
+        received_won_value,
+        won,
+        lost,
+        conversion: conversion(won, lost),
+        to_thank: unthanked(partner, window.end).count() as u32,
         balance,
         reciprocity: Reciprocity::classify(given, received),
     }
@@ -341,7 +396,8 @@ pub struct Readiness {
 /// Keeping in touch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Contact {
-    /// The newest referral (either way) or meeting up to `as_of`.
+    /// The newest referral (either way), meeting, step done or thanks up
+    /// to `as_of`.
     pub last_contact: Option<Day>,
     /// Days between contacts: the note's `contact_every`, else the role's.
     pub cadence: Option<u32>,
@@ -360,8 +416,8 @@ pub struct Report {
     pub flow: Flow,
     pub readiness: Readiness,
     pub one_way: bool,
-    /// The newest dated activity up to `as_of` (referrals, meetings,
-    /// initiative starts, `since`).
+    /// The newest dated activity up to `as_of` (referrals, meetings, steps
+    /// done, thanks, initiative starts, `since`).
     pub last_activity: Option<Day>,
     pub contact: Contact,
 }
@@ -505,6 +561,19 @@ fn below_words(last: usize, belows: &[Day]) -> String {
     }
 }
 
+/// The dates that count as contact: referrals either way, meetings, next
+/// steps done and the days received referrals were thanked (any date; the
+/// caller keeps those up to `as_of`).
+fn contact_dates(partner: &Partner) -> impl Iterator<Item = Day> + '_ {
+    partner
+        .referrals
+        .iter()
+        .map(|r| r.date)
+        .chain(partner.meetings.iter().map(|m| m.date))
+        .chain(partner.steps.iter().map(|s| s.date))
+        .chain(partner.referrals.iter().filter_map(|r| r.thanked))
+}
+
 /// Computes the numbers of one partner as of `settings.as_of`.
 pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
     let as_of = settings.as_of;
@@ -645,11 +714,7 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
     };
 
     // 6. Active: the newest dated activity is recent enough.
-    let last_activity = partner
-        .referrals
-        .iter()
-        .map(|r| r.date)
-        .chain(partner.meetings.iter().map(|m| m.date))
+    let last_activity = contact_dates(partner)
         .chain(partner.initiatives.iter().filter_map(|i| i.started))
         .chain(partner.since)
         .filter(|d| *d <= as_of)
@@ -705,13 +770,7 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
     };
 
     // Keeping in touch.
-    let last_contact = partner
-        .referrals
-        .iter()
-        .map(|r| r.date)
-        .chain(partner.meetings.iter().map(|m| m.date))
-        .filter(|d| *d <= as_of)
-        .max();
+    let last_contact = contact_dates(partner).filter(|d| *d <= as_of).max();
     let cadence = partner
         .contact_every
         .or_else(|| settings.cadence.of(partner.role));

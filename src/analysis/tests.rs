@@ -219,15 +219,157 @@ fn reciprocity_classes() {
 }
 
 #[test]
-fn balance_of_exactly_half_is_balanced() {
-    // 3:1 is a balance of exactly ±0.5: balanced. 4:1 is beyond: heavy.
-    assert_eq!(Reciprocity::classify(3, 1), Reciprocity::Balanced);
-    assert_eq!(Reciprocity::classify(1, 3), Reciprocity::Balanced);
-    assert_eq!(Reciprocity::classify(6, 2), Reciprocity::Balanced);
+fn balance_of_exactly_half_is_heavy() {
+    // v3: 3:1 is a balance of exactly ±0.5, which is already heavy; just
+    // inside it (5:2, ±0.43) is balanced.
+    assert_eq!(Reciprocity::classify(3, 1), Reciprocity::GivenHeavy);
+    assert_eq!(Reciprocity::classify(1, 3), Reciprocity::ReceivedHeavy);
+    assert_eq!(Reciprocity::classify(6, 2), Reciprocity::GivenHeavy);
+    assert_eq!(Reciprocity::classify(5, 2), Reciprocity::Balanced);
+    assert_eq!(Reciprocity::classify(2, 5), Reciprocity::Balanced);
     assert_eq!(Reciprocity::classify(4, 1), Reciprocity::GivenHeavy);
     assert_eq!(Reciprocity::classify(1, 4), Reciprocity::ReceivedHeavy);
     assert_eq!(Reciprocity::classify(7, 2), Reciprocity::GivenHeavy);
     assert_eq!(Reciprocity::classify(2, 7), Reciprocity::ReceivedHeavy);
+    // The class agrees with the balance itself at every small count.
+    for g in 1..=12u32 {
+        for r in 1..=12u32 {
+            let b = (f64::from(r) - f64::from(g)) / f64::from(r + g);
+            let want = if b <= -0.5 {
+                Reciprocity::GivenHeavy
+            } else if b >= 0.5 {
+                Reciprocity::ReceivedHeavy
+            } else {
+                Reciprocity::Balanced
+            };
+            assert_eq!(Reciprocity::classify(g, r), want, "{g} given, {r} received");
+        }
+    }
+}
+
+fn outcome_received(date: &str, outcome: Outcome, value: f64) -> Referral {
+    valued(referral(date, Direction::Received, Some(outcome)), value)
+}
+
+#[test]
+fn won_value_sums_only_won_received_referrals_in_the_window() {
+    let p = with(
+        vec![
+            outcome_received("2026-10-01", Outcome::Won, 9000.0),
+            outcome_received("2026-09-01", Outcome::Won, 500.5),
+            outcome_received("2026-08-01", Outcome::Lost, 7000.0),
+            outcome_received("2026-07-01", Outcome::Pending, 3000.0),
+            // Outside the window and after as_of: not counted.
+            outcome_received("2024-10-31", Outcome::Won, 1e6),
+            outcome_received("2026-11-02", Outcome::Won, 1e6),
+            valued(given("2026-10-01", Exceeded), 4000.0),
+        ],
+        vec![],
+        vec![],
+    );
+    let f = report(&p).flow;
+    assert_eq!(f.received_won_value, 9500.5);
+    assert_eq!(f.received_value, 19500.5);
+    assert_eq!((f.won, f.lost), (2, 1));
+    assert_eq!(f.conversion, Some(0.667));
+}
+
+#[test]
+fn conversion_rounds_to_three_decimals_a_half_up() {
+    assert_eq!(conversion(0, 0), None);
+    assert_eq!(conversion(1, 0), Some(1.0));
+    assert_eq!(conversion(0, 3), Some(0.0));
+    assert_eq!(conversion(1, 2), Some(0.333));
+    assert_eq!(conversion(2, 1), Some(0.667));
+    // 1/8 = 0.125 exactly; 1/16 = 0.0625 -> 0.063 (a half rounds up);
+    // 1/1600 = 0.000625 -> 0.001; 3/16 = 0.1875 -> 0.188.
+    assert_eq!(conversion(1, 7), Some(0.125));
+    assert_eq!(conversion(1, 15), Some(0.063));
+    assert_eq!(conversion(1, 1599), Some(0.001));
+    assert_eq!(conversion(3, 13), Some(0.188));
+    // Just below a half stays down: 1/2001 = 0.00049975 -> 0.
+    assert_eq!(conversion(1, 2000), Some(0.0));
+    assert_eq!(conversion(u32::MAX, u32::MAX), Some(0.5));
+}
+
+#[test]
+fn conversion_is_null_when_nothing_is_won_or_lost() {
+    let p = with(
+        vec![
+            outcome_received("2026-10-01", Outcome::Pending, 100.0),
+            given("2026-10-01", Exceeded),
+        ],
+        vec![],
+        vec![],
+    );
+    let f = report(&p).flow;
+    assert_eq!(f.conversion, None);
+    assert_eq!(f.received_won_value, 0.0);
+}
+
+fn thanked(mut r: Referral, day: &str) -> Referral {
+    r.thanked = Some(d(day));
+    r
+}
+
+#[test]
+fn to_thank_counts_the_last_30_days_both_ends_included() {
+    let p = with(
+        vec![
+            // 2026-10-02 is as_of - 30 days: counted; a day earlier is not.
+            received("2026-10-02"),
+            received("2026-10-01"),
+            received(AS_OF),
+            // Thanked on or before as_of: done.
+            thanked(received("2026-10-20"), "2026-10-21"),
+            thanked(received("2026-10-25"), AS_OF),
+            // Thanked only after as_of: still to thank.
+            thanked(received("2026-10-26"), "2026-11-05"),
+            // After as_of, or given: never.
+            received("2026-11-02"),
+            given("2026-10-20", Met),
+        ],
+        vec![],
+        vec![],
+    );
+    assert_eq!(report(&p).flow.to_thank, 3);
+    // Whatever the window: a one-month window still sees 30 days back.
+    let mut s = settings();
+    s.window_months = 0;
+    assert_eq!(report_with(&p, &s).flow.to_thank, 3);
+    assert_eq!(report_with(&p, &s).flow.received, 1);
+}
+
+#[test]
+fn steps_done_and_thanks_are_contact_and_activity() {
+    let mut p = with(vec![received("2025-01-10")], vec![], vec![]);
+    // Only the old referral: dormant, contact long overdue.
+    let r = report(&p);
+    assert_eq!(r.contact.last_contact, Some(d("2025-01-10")));
+    assert!(!r.readiness.criteria.active.met);
+    p.steps = vec![crate::book::Step {
+        date: d("2026-10-01"),
+        action: "Sent the outline".into(),
+    }];
+    let r = report(&p);
+    assert_eq!(r.contact.last_contact, Some(d("2026-10-01")));
+    assert_eq!(r.last_activity, Some(d("2026-10-01")));
+    assert!(r.readiness.criteria.active.met);
+    assert_ne!(r.readiness.stage, Stage::Dormant);
+    // A thanks is contact too; one dated after as_of is not.
+    p.steps.clear();
+    p.referrals = vec![thanked(received("2025-01-10"), "2026-10-15")];
+    let r = report(&p);
+    assert_eq!(r.contact.last_contact, Some(d("2026-10-15")));
+    assert!(r.readiness.criteria.active.met);
+    p.referrals = vec![thanked(received("2025-01-10"), "2026-11-15")];
+    p.steps = vec![crate::book::Step {
+        date: d("2026-11-20"),
+        action: "Later".into(),
+    }];
+    let r = report(&p);
+    assert_eq!(r.contact.last_contact, Some(d("2025-01-10")));
+    assert!(!r.readiness.criteria.active.met);
 }
 
 #[test]
@@ -249,7 +391,8 @@ fn flow_counts_sums_and_balance() {
     assert_eq!(r.flow.given_value, 350.5);
     assert_eq!(r.flow.received_value, 9000.0);
     assert_eq!(r.flow.balance, Some(-0.5));
-    assert_eq!(r.flow.reciprocity, Reciprocity::Balanced);
+    // v3: 3 to 1 is given-heavy.
+    assert_eq!(r.flow.reciprocity, Reciprocity::GivenHeavy);
     assert!(!r.one_way);
 
     let r = report(&with(vec![], vec![], vec![]));
