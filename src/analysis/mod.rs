@@ -922,140 +922,227 @@ impl Facts<'_> {
         )
     }
 
-    /// What to do now: what is overdue first, then what the stage, the
-    /// flow and the role call for.
+    /// What to do now, as one sentence: the most important action, then
+    /// at most one more. What is overdue comes first (the next step, or
+    /// else the contact), then a one-way street that needs raising, then
+    /// what the stage calls for; the advice never contradicts the planned
+    /// next step or the one-way street, and a next step whose own words
+    /// already say "then" is followed by nothing.
     fn next_action(&self) -> String {
-        let mut urgent = Vec::new();
-        if let (Some(step), Some(days)) =
-            (&self.partner.next_step, self.contact.next_step_overdue_days)
-        {
+        // Each candidate as the sentence's lead and as its "then" part.
+        let mut candidates: Vec<(String, String)> = Vec::new();
+        let step = self.partner.next_step.as_ref();
+        let step_overdue = step.zip(self.contact.next_step_overdue_days);
+        let contact_overdue = self.contact.overdue_days.zip(self.contact.cadence);
+        let contact_words = |days: i64, cadence: u32| match (self.contact.last_contact, days) {
+            (None, _) => format!("no contact recorded yet ({cadence}-day cadence)"),
+            (Some(_), 0) => format!("due today on your {cadence}-day cadence"),
+            (Some(_), d) => format!(
+                "{} past your {cadence}-day cadence",
+                plural(d, "day", "days")
+            ),
+        };
+        if let Some((step, days)) = step_overdue {
             let when = match days {
                 0 => "due today".to_string(),
                 d => format!("{} overdue", plural(d, "day", "days")),
             };
-            urgent.push(format!("{} ({when})", step.action.trim()));
+            // Doing the step is a contact (a step done counts as one), so
+            // an overdue contact is said with it, not as a second action.
+            let also = contact_overdue
+                .map(|(d, c)| format!("; contact {}", contact_words(d, c)))
+                .unwrap_or_default();
+            let s = format!(
+                "{} ({when}{also})",
+                step.action.trim().trim_end_matches('.')
+            );
+            candidates.push((s.clone(), s));
+        } else if let Some((days, cadence)) = contact_overdue {
+            let s = format!("get in touch: {}", contact_words(days, cadence));
+            candidates.push((s.clone(), s));
         }
-        if let (Some(days), Some(cadence)) = (self.contact.overdue_days, self.contact.cadence) {
-            urgent.push(match (self.contact.last_contact, days) {
-                (None, _) => {
-                    format!("get in touch: no contact recorded yet ({cadence}-day cadence)")
-                }
-                (Some(_), 0) => format!("get in touch: due today on your {cadence}-day cadence"),
-                (Some(_), d) => format!(
-                    "get in touch: {} past your {cadence}-day cadence",
-                    plural(d, "day", "days")
+        let quiet = matches!(self.stage, Stage::Dormant);
+        let raised_one_way =
+            self.flow.reciprocity == Reciprocity::OneWayGiven && self.meant_two_way() && !quiet;
+        if raised_one_way {
+            candidates.push((
+                format!("{}: raise it before sending more", self.sent_none_back()),
+                format!(
+                    "raise the one-way flow before sending more ({})",
+                    self.sent_none_back()
                 ),
-            });
+            ));
         }
-        let mut advice = Vec::new();
-        match self.flow.reciprocity {
-            Reciprocity::OneWayGiven if self.meant_two_way() => advice.push(format!(
-                "{}: raise it before sending more",
-                self.sent_none_back()
-            )),
-            Reciprocity::OneWayReceived => advice.push(format!(
-                "you have received {} and sent none: look for a client to send them",
-                self.flow.received
-            )),
-            _ => {}
+        if self.flow.reciprocity == Reciprocity::OneWayReceived
+            && !quiet
+            && self.stage != Stage::NotAFit
+        {
+            let n = self.flow.received;
+            candidates.push((
+                format!("you have received {n} and sent none: look for a client to send them"),
+                format!("look for a client to send them (you have received {n} and sent none)"),
+            ));
         }
-        advice.push(self.stage_advice());
-        // Two things read as one sentence ("Send the recap (17 days
-        // overdue), then propose one joint initiative"); more read as
-        // sentences of their own, the last one starting "Then".
-        let mut steps: Vec<String> = urgent.into_iter().chain(advice).collect();
-        match steps.len() {
-            1 => capitalized(&steps[0]),
-            2 => capitalized(&format!("{}, then {}", steps[0], steps[1])),
-            _ => {
-                let last = steps.pop().unwrap_or_default();
-                steps
-                    .iter()
-                    .map(|s| capitalized(s))
-                    .chain([format!("Then {last}")])
-                    .collect::<Vec<_>>()
-                    .join(". ")
+        let (advice, refers) = self.stage_advice();
+        if !quiet {
+            if !(refers && raised_one_way) || candidates.is_empty() {
+                candidates.push((advice.clone(), advice));
             }
+        } else if candidates.is_empty() {
+            candidates.push((advice.clone(), advice));
+        } else if step_overdue.is_none() && self.partner.role != Role::Inactive {
+            // The contact is the reconnecting; a step on a quiet
+            // relationship is too, and needs nothing after it.
+            let then = if self.partner.role == Role::Coi {
+                "thank them for past introductions"
+            } else {
+                "learn what has changed before referring again"
+            };
+            candidates.push((String::new(), then.to_string()));
+        }
+        let mut it = candidates.into_iter();
+        let Some((lead, _)) = it.next() else {
+            return String::new();
+        };
+        let says_then = lead
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| w.eq_ignore_ascii_case("then"));
+        match it.next() {
+            Some((_, then)) if !says_then => capitalized(&format!("{lead}, then {then}")),
+            _ => capitalized(&lead),
         }
     }
 
-    /// What the stage calls for, in the words of the partner's role.
-    fn stage_advice(&self) -> String {
+    /// The planned next step, when it is not overdue and is a discovery
+    /// conversation: its date.
+    fn planned_discovery(&self) -> Option<Day> {
+        let step = self.partner.next_step.as_ref()?;
+        (self.contact.next_step_overdue_days.is_none()
+            && step.action.to_lowercase().contains("discovery"))
+        .then_some(step.date)
+    }
+
+    /// The day a declined partner may be asked again: 365 days after the
+    /// conversation.
+    fn ask_again(&self) -> Option<(Day, Day)> {
+        let (day, _, _) = self.discovery?;
+        Some((day, add_days(day, 365)))
+    }
+
+    /// What the stage calls for, in the words of the partner's role, and
+    /// whether it asks for more referrals.
+    fn stage_advice(&self) -> (String, bool) {
         let coi = self.partner.role == Role::Coi;
         let n = self.resolved.len();
         let min = self.settings.readiness.min_outcomes as usize;
+        let planned = self.planned_discovery();
+        let s = |t: &str| (t.to_string(), false);
         match self.stage {
             Stage::Dormant if self.partner.role == Role::Inactive => {
-                "keep the note for the record".into()
+                s("keep the note for the record")
             }
             Stage::Dormant if coi => {
-                "reconnect: call to catch up and thank them for past introductions".into()
+                s("reconnect: call to catch up and thank them for past introductions")
             }
             Stage::Dormant => {
-                "reconnect: call or meet to learn what has changed before referring again".into()
+                s("reconnect: call or meet to learn what has changed before referring again")
             }
             Stage::NotAFit if coi => {
-                "keep them informed and thanked, and send clients where they are served better"
-                    .into()
+                s("keep them informed and thanked, and send clients where they are served better")
             }
-            Stage::NotAFit => {
-                "talk through the referrals that fell short, and refer elsewhere until the service is what your clients need"
-                    .into()
-            }
+            Stage::NotAFit => s(
+                "talk through the referrals that fell short, and refer elsewhere until the service is what your clients need",
+            ),
             Stage::Collaborating => match self.working {
-                [] => "turn the net-new referrals flowing both ways into one joint initiative"
-                    .into(),
-                [one] => format!(
-                    "keep the joint initiative ({}) running and measure what it brings both of you",
-                    one.name.trim()
+                [] => s("turn the net-new referrals flowing both ways into one joint initiative"),
+                [one] => (
+                    format!(
+                        "keep the joint initiative ({}) running and measure what it brings both of you",
+                        one.name.trim()
+                    ),
+                    false,
                 ),
-                _ => "keep the joint initiatives running and measure what they bring both of you"
-                    .into(),
+                _ => s("keep the joint initiatives running and measure what they bring both of you"),
             },
-            Stage::DesignNetNew => "propose one joint initiative".into(),
-            Stage::DiscoveryUndecided => format!(
-                "follow up the discovery conversation of {}: ask what would help them decide",
-                self.discovery.map(|(d, _, _)| d.to_string()).unwrap_or_default()
+            Stage::DesignNetNew => s("propose one joint initiative"),
+            Stage::DiscoveryUndecided => (
+                format!(
+                    "follow up the discovery conversation of {}: ask what would help them decide",
+                    self.discovery.map(|(d, _, _)| d.to_string()).unwrap_or_default()
+                ),
+                false,
             ),
             Stage::Declined => {
-                let Some((day, _, _)) = self.discovery else {
-                    return String::new();
+                let Some((day, again)) = self.ask_again() else {
+                    return s("");
                 };
-                let again = Day(day
-                    .0
-                    .checked_add_months(Months::new(12))
-                    .unwrap_or(chrono::NaiveDate::MAX));
                 if self.settings.as_of >= again {
-                    format!("a year has passed since they declined on {day}: ask again whether they would explore new clients together")
+                    (
+                        format!("a year has passed since they declined on {day}: ask again whether they would explore new clients together"),
+                        false,
+                    )
+                } else if let Some(when) = planned {
+                    (
+                        format!("hold the discovery conversation planned for {when} and listen"),
+                        false,
+                    )
                 } else if coi {
-                    format!("keep them informed and thanked; ask again on or after {again}")
+                    (
+                        format!("keep them informed and thanked; ask again on or after {again}"),
+                        false,
+                    )
                 } else {
-                    format!("keep referring where it serves your clients; ask again on or after {again}")
+                    (
+                        format!("keep referring where it serves your clients; ask again on or after {again}"),
+                        true,
+                    )
                 }
             }
             Stage::ReadyForDiscovery => {
-                let mut s = "invite them to a mutual discovery conversation about bringing in new clients together, then listen".to_string();
+                let mut t = match planned {
+                    Some(when) => format!(
+                        "invite them to the mutual discovery conversation planned for {when}, about bringing in new clients together, and listen"
+                    ),
+                    None => "invite them to a mutual discovery conversation about bringing in new clients together, and listen".to_string(),
+                };
                 if self.flow.reciprocity == Reciprocity::OneWayGiven && !self.meant_two_way() {
-                    s.push_str(&format!(
+                    t.push_str(&format!(
                         " (so far {}: ask how they could send clients your way)",
                         self.sent_none_back()
                     ));
                 }
-                s
+                (t, false)
             }
+            _ if planned.is_some() => (
+                format!(
+                    "hold the discovery conversation planned for {} and listen",
+                    planned.map(|d| d.to_string()).unwrap_or_default()
+                ),
+                false,
+            ),
             Stage::ExpertProvider | Stage::BuildingTrackRecord if coi => {
-                "keep them informed and thank them for each introduction".into()
+                s("keep them informed and thank them for each introduction")
             }
             Stage::ExpertProvider => match self.belows {
-                [d] => format!("keep referring where it serves your clients, and talk through the referral that fell short on {d}"),
-                _ => "keep referring where it serves your clients, and watch for work that consistently exceeds expectations".into(),
+                [d] => (
+                    format!("keep referring where it serves your clients, and talk through the referral that fell short on {d}"),
+                    true,
+                ),
+                _ => (
+                    "keep referring where it serves your clients, and watch for work that consistently exceeds expectations".into(),
+                    true,
+                ),
             },
-            Stage::BuildingTrackRecord if n == 0 => {
-                "refer a first client where it fits and record how it turns out".into()
-            }
-            Stage::BuildingTrackRecord => format!(
-                "refer where it fits and record how each referral turns out: {} needed",
-                plural((min - n) as i64, "more resolved referral", "more resolved referrals")
+            Stage::BuildingTrackRecord if n == 0 => (
+                "refer a first client where it fits and record how it turns out".into(),
+                true,
+            ),
+            Stage::BuildingTrackRecord => (
+                format!(
+                    "refer where it fits and record how each referral turns out: {} needed",
+                    plural((min - n) as i64, "more resolved referral", "more resolved referrals")
+                ),
+                true,
             ),
         }
     }

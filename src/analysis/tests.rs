@@ -1778,7 +1778,7 @@ fn an_overdue_next_step_comes_first() {
 }
 
 #[test]
-fn an_overdue_step_and_an_overdue_contact_both_come_before_the_advice() {
+fn an_overdue_step_carries_an_overdue_contact_with_it_before_the_advice() {
     let p = Partner {
         role: Role::Coi,
         next_step: step("2026-10-01", "Send the newsletter"),
@@ -1790,7 +1790,7 @@ fn an_overdue_step_and_an_overdue_contact_both_come_before_the_advice() {
     };
     assert_eq!(
         report(&p).readiness.next_action,
-        "Send the newsletter (31 days overdue). Get in touch: 40 days past your 90-day cadence. Then keep them informed and thank them for each introduction"
+        "Send the newsletter (31 days overdue; contact 40 days past your 90-day cadence), then keep them informed and thank them for each introduction"
     );
 }
 
@@ -1833,14 +1833,15 @@ fn one_way_given_is_raised_where_the_relationship_is_meant_two_way() {
         r.readiness.next_action,
         "Keep referring where it serves your clients, and watch for work that consistently exceeds expectations"
     );
-    // A collaborator by role: raised first.
+    // A collaborator by role: raised first, and not followed by advice to
+    // keep referring, which would contradict it.
     let p = Partner {
         role: Role::Collaborator,
         ..with(refs, vec![keep_active()], vec![])
     };
     assert_eq!(
         report(&p).readiness.next_action,
-        "You sent 3 clients in 24 months and received none: raise it before sending more, then keep referring where it serves your clients, and watch for work that consistently exceeds expectations"
+        "You sent 3 clients in 24 months and received none: raise it before sending more"
     );
 }
 
@@ -1854,7 +1855,7 @@ fn one_way_given_is_mentioned_to_an_expert_provider_only_with_the_invitation() {
     assert_eq!(r.readiness.stage, Stage::ReadyForDiscovery);
     assert_eq!(
         r.readiness.next_action,
-        "Invite them to a mutual discovery conversation about bringing in new clients together, then listen (so far you sent 3 clients in 24 months and received none: ask how they could send clients your way)"
+        "Invite them to a mutual discovery conversation about bringing in new clients together, and listen (so far you sent 3 clients in 24 months and received none: ask how they could send clients your way)"
     );
     // A single client and a one-month window read in the singular.
     let mut s = settings();
@@ -1890,4 +1891,169 @@ fn a_center_of_influence_is_thanked_not_judged() {
         r.readiness.next_action,
         "Keep them informed and thank them for each introduction"
     );
+}
+
+// ------------------------------------------- the next action as one sentence
+
+/// How many times a sentence says "then" as a word.
+fn thens(s: &str) -> usize {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.eq_ignore_ascii_case("then"))
+        .count()
+}
+
+#[test]
+fn the_next_action_is_one_sentence_with_at_most_one_then() {
+    // Everything at once: an overdue step, an overdue contact, a one-way
+    // street the advisor only takes from, a stage to advise on.
+    let p = Partner {
+        role: Role::Coi,
+        next_step: step("2026-10-01", "Send the newsletter"),
+        contact_every: Some(30),
+        ..with(
+            vec![received("2026-06-01"), received("2026-06-24")],
+            vec![],
+            vec![],
+        )
+    };
+    let a = report(&p).readiness.next_action;
+    assert_eq!(thens(&a), 1, "{a}");
+    assert!(!a.contains(". "), "one sentence: {a}");
+    assert!(
+        a.starts_with("Send the newsletter (31 days overdue; contact"),
+        "{a}"
+    );
+    assert!(
+        a.ends_with("then look for a client to send them (you have received 2 and sent none)"),
+        "{a}"
+    );
+}
+
+#[test]
+fn a_step_that_already_says_then_is_followed_by_nothing() {
+    // An inactive partner kept for the record, with an old plan of two
+    // parts: no "then keep the note for the record" after it.
+    let p = Partner {
+        role: Role::Inactive,
+        next_step: step(
+            "2026-01-10",
+            "Find out whether he sold the agency, then decide whether to keep him in the book",
+        ),
+        ..partner()
+    };
+    let r = report(&p);
+    assert_eq!(r.readiness.stage, Stage::Dormant);
+    assert_eq!(
+        r.readiness.next_action,
+        "Find out whether he sold the agency, then decide whether to keep him in the book (295 days overdue)"
+    );
+    // With no step, the note is simply kept.
+    let p = Partner {
+        role: Role::Inactive,
+        ..partner()
+    };
+    assert_eq!(
+        report(&p).readiness.next_action,
+        "Keep the note for the record"
+    );
+}
+
+#[test]
+fn a_planned_discovery_conversation_is_not_contradicted_by_the_advice() {
+    // No referral yet, but a discovery conversation planned: the advice
+    // is to hold it, not to "refer a first client".
+    let p = Partner {
+        role: Role::Prospect,
+        next_step: step("2026-11-20", "Mutual discovery conversation at her clinic"),
+        ..with(vec![], vec![keep_active()], vec![])
+    };
+    let r = report(&p);
+    assert_eq!(r.readiness.stage, Stage::BuildingTrackRecord);
+    let a = &r.readiness.next_action;
+    assert!(!a.contains("refer a first client"), "{a}");
+    assert!(
+        a.contains("hold the discovery conversation planned for 2026-11-20"),
+        "{a}"
+    );
+    // A partner ready for it is invited to the planned one.
+    let p = Partner {
+        next_step: step("2026-11-09", "Ask for a discovery conversation"),
+        ..with(
+            resolved(&[Exceeded, Exceeded, Exceeded]),
+            vec![keep_active()],
+            vec![],
+        )
+    };
+    let a = report(&p).readiness.next_action;
+    assert!(
+        a.starts_with("Invite them to the mutual discovery conversation planned for 2026-11-09"),
+        "{a}"
+    );
+    // Any other plan leaves the advice as it is.
+    let p = Partner {
+        next_step: step("2026-11-20", "Send the brochure"),
+        ..with(vec![], vec![keep_active()], vec![])
+    };
+    assert_eq!(
+        report(&p).readiness.next_action,
+        "Refer a first client where it fits and record how it turns out"
+    );
+}
+
+#[test]
+fn a_quiet_relationship_is_reconnected_not_sent_clients() {
+    // Dormant, with received referrals and nothing sent: the one-way
+    // street waits until the relationship is active again.
+    let p = with(
+        vec![received("2025-01-01"), received("2025-02-01")],
+        vec![],
+        vec![],
+    );
+    let r = report(&p);
+    assert_eq!(r.readiness.stage, Stage::Dormant);
+    let a = &r.readiness.next_action;
+    assert!(!a.contains("look for a client"), "{a}");
+    assert_eq!(
+        a,
+        "Get in touch: 458 days past your 180-day cadence, then learn what has changed before referring again"
+    );
+    // An overdue step is the reconnecting itself: nothing follows it.
+    let p = Partner {
+        next_step: step("2026-03-01", "Call and ask how the business is going"),
+        ..p
+    };
+    let a = report(&p).readiness.next_action;
+    assert_eq!(thens(&a), 0, "{a}");
+    assert!(
+        a.starts_with("Call and ask how the business is going (245 days overdue"),
+        "{a}"
+    );
+}
+
+#[test]
+fn a_declined_partner_is_asked_again_365_days_after_the_conversation() {
+    let p = with(
+        resolved(&[Exceeded, Exceeded, Exceeded]),
+        vec![discovery("2025-11-01", NotInterested), keep_active()],
+        vec![],
+    );
+    // 2025-11-01 + 365 days = 2026-11-01: as_of itself.
+    let r = report(&p);
+    assert_eq!(r.readiness.stage, Stage::Declined);
+    assert!(
+        r.readiness
+            .next_action
+            .starts_with("A year has passed since they declined on 2025-11-01: ask again"),
+        "{}",
+        r.readiness.next_action
+    );
+    let p = with(
+        resolved(&[Exceeded, Exceeded, Exceeded]),
+        vec![discovery("2025-11-02", NotInterested), keep_active()],
+        vec![],
+    );
+    assert!(report(&p)
+        .readiness
+        .next_action
+        .ends_with("ask again on or after 2026-11-02"));
 }
