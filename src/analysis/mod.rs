@@ -75,16 +75,16 @@ impl Reciprocity {
     }
 
     /// From counts; the bands are decided on whole numbers, so a balance of
-    /// exactly ±0.5 (3 to 1) is `balanced`.
+    /// exactly ±0.5 (3 to 1) is already heavy.
     pub fn classify(given: u32, received: u32) -> Reciprocity {
         let (g, r) = (u64::from(given), u64::from(received));
         match (g, r) {
             (0, 0) => Reciprocity::None,
             (_, 0) => Reciprocity::OneWayGiven,
             (0, _) => Reciprocity::OneWayReceived,
-            // balance < -0.5  <=>  (r - g) / (r + g) < -1/2  <=>  g > 3r
-            _ if g > 3 * r => Reciprocity::GivenHeavy,
-            _ if r > 3 * g => Reciprocity::ReceivedHeavy,
+            // balance <= -0.5  <=>  (r - g) / (r + g) <= -1/2  <=>  g >= 3r
+            _ if g >= 3 * r => Reciprocity::GivenHeavy,
+            _ if r >= 3 * g => Reciprocity::ReceivedHeavy,
             _ => Reciprocity::Balanced,
         }
     }
@@ -101,15 +101,57 @@ pub struct Flow {
     pub net_new_given: u32,
     /// How many of the received ones are `net-new`.
     pub net_new_received: u32,
+    /// The sum of `value` of the received ones that were `won`.
+    pub received_won_value: f64,
+    /// Received ones `won` and `lost`.
+    pub won: u32,
+    pub lost: u32,
+    /// `won / (won + lost)` rounded to 3 decimals, a half up; `None` when
+    /// none is won or lost.
+    pub conversion: Option<f64>,
+    /// Received referrals of the last 30 days up to `as_of` (whatever the
+    /// window) not thanked by `as_of`.
+    pub to_thank: u32,
     /// `(received - given) / (received + given)`; `None` when both are 0.
     pub balance: Option<f64>,
     pub reciprocity: Reciprocity,
 }
 
-/// Counts the referrals of `partner` dated in `window`.
+/// How many days back from `as_of` a received referral waits to be
+/// thanked.
+pub const THANK_DAYS: u32 = 30;
+
+/// `won / (won + lost)` rounded to three decimals, a half up, in whole
+/// numbers so that no binary fraction tips a half the wrong way.
+pub fn conversion(won: u32, lost: u32) -> Option<f64> {
+    let total = u64::from(won) + u64::from(lost);
+    (total > 0).then(|| {
+        let thousandths = (2000 * u64::from(won) + total) / (2 * total);
+        thousandths as f64 / 1000.0
+    })
+}
+
+/// The received referrals dated from `as_of` − 30 days to `as_of` with no
+/// `thanked` date up to `as_of`.
+pub fn unthanked(partner: &Partner, as_of: Day) -> impl Iterator<Item = &crate::book::Referral> {
+    let from = Day(as_of
+        .0
+        .checked_sub_days(chrono::Days::new(u64::from(THANK_DAYS)))
+        .unwrap_or(chrono::NaiveDate::MIN));
+    partner.referrals.iter().filter(move |r| {
+        r.direction == Direction::Received
+            && from <= r.date
+            && r.date <= as_of
+            && r.thanked.is_none_or(|t| t > as_of)
+    })
+}
+
+/// Counts the referrals of `partner` dated in `window` (which ends on
+/// `as_of`).
 pub fn flow(partner: &Partner, window: Window) -> Flow {
     let (mut given, mut received, mut given_value, mut received_value) = (0u32, 0u32, 0.0, 0.0);
     let (mut net_new_given, mut net_new_received) = (0u32, 0u32);
+    let (mut won, mut lost, mut received_won_value) = (0u32, 0u32, 0.0);
     for r in partner.referrals.iter().filter(|r| window.contains(r.date)) {
         let v = r.value.unwrap_or(0.0);
         let net_new = u32::from(r.kind == ReferralType::NetNew);
@@ -123,6 +165,14 @@ pub fn flow(partner: &Partner, window: Window) -> Flow {
                 received += 1;
                 received_value += v;
                 net_new_received += net_new;
+                match r.outcome() {
+                    Outcome::Won => {
+                        won += 1;
+                        received_won_value += v;
+                    }
+                    Outcome::Lost => lost += 1,
+                    _ => {}
+                }
             }
         }
     }
@@ -135,6 +185,11 @@ pub fn flow(partner: &Partner, window: Window) -> Flow {
         received_value,
         net_new_given,
         net_new_received,
+        received_won_value,
+        won,
+        lost,
+        conversion: conversion(won, lost),
+        to_thank: unthanked(partner, window.end).count() as u32,
         balance,
         reciprocity: Reciprocity::classify(given, received),
     }
@@ -341,7 +396,8 @@ pub struct Readiness {
 /// Keeping in touch.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Contact {
-    /// The newest referral (either way) or meeting up to `as_of`.
+    /// The newest referral (either way), meeting, step done or thanks up
+    /// to `as_of`.
     pub last_contact: Option<Day>,
     /// Days between contacts: the note's `contact_every`, else the role's.
     pub cadence: Option<u32>,
@@ -360,8 +416,8 @@ pub struct Report {
     pub flow: Flow,
     pub readiness: Readiness,
     pub one_way: bool,
-    /// The newest dated activity up to `as_of` (referrals, meetings,
-    /// initiative starts, `since`).
+    /// The newest dated activity up to `as_of` (referrals, meetings, steps
+    /// done, thanks, initiative starts, `since`).
     pub last_activity: Option<Day>,
     pub contact: Contact,
 }
@@ -505,6 +561,19 @@ fn below_words(last: usize, belows: &[Day]) -> String {
     }
 }
 
+/// The dates that count as contact: referrals either way, meetings, next
+/// steps done and the days received referrals were thanked (any date; the
+/// caller keeps those up to `as_of`).
+fn contact_dates(partner: &Partner) -> impl Iterator<Item = Day> + '_ {
+    partner
+        .referrals
+        .iter()
+        .map(|r| r.date)
+        .chain(partner.meetings.iter().map(|m| m.date))
+        .chain(partner.steps.iter().map(|s| s.date))
+        .chain(partner.referrals.iter().filter_map(|r| r.thanked))
+}
+
 /// Computes the numbers of one partner as of `settings.as_of`.
 pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
     let as_of = settings.as_of;
@@ -645,11 +714,7 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
     };
 
     // 6. Active: the newest dated activity is recent enough.
-    let last_activity = partner
-        .referrals
-        .iter()
-        .map(|r| r.date)
-        .chain(partner.meetings.iter().map(|m| m.date))
+    let last_activity = contact_dates(partner)
         .chain(partner.initiatives.iter().filter_map(|i| i.started))
         .chain(partner.since)
         .filter(|d| *d <= as_of)
@@ -705,13 +770,7 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
     };
 
     // Keeping in touch.
-    let last_contact = partner
-        .referrals
-        .iter()
-        .map(|r| r.date)
-        .chain(partner.meetings.iter().map(|m| m.date))
-        .filter(|d| *d <= as_of)
-        .max();
+    let last_contact = contact_dates(partner).filter(|d| *d <= as_of).max();
     let cadence = partner
         .contact_every
         .or_else(|| settings.cadence.of(partner.role));
@@ -863,140 +922,227 @@ impl Facts<'_> {
         )
     }
 
-    /// What to do now: what is overdue first, then what the stage, the
-    /// flow and the role call for.
+    /// What to do now, as one sentence: the most important action, then
+    /// at most one more. What is overdue comes first (the next step, or
+    /// else the contact), then a one-way street that needs raising, then
+    /// what the stage calls for; the advice never contradicts the planned
+    /// next step or the one-way street, and a next step whose own words
+    /// already say "then" is followed by nothing.
     fn next_action(&self) -> String {
-        let mut urgent = Vec::new();
-        if let (Some(step), Some(days)) =
-            (&self.partner.next_step, self.contact.next_step_overdue_days)
-        {
+        // Each candidate as the sentence's lead and as its "then" part.
+        let mut candidates: Vec<(String, String)> = Vec::new();
+        let step = self.partner.next_step.as_ref();
+        let step_overdue = step.zip(self.contact.next_step_overdue_days);
+        let contact_overdue = self.contact.overdue_days.zip(self.contact.cadence);
+        let contact_words = |days: i64, cadence: u32| match (self.contact.last_contact, days) {
+            (None, _) => format!("no contact recorded yet ({cadence}-day cadence)"),
+            (Some(_), 0) => format!("due today on your {cadence}-day cadence"),
+            (Some(_), d) => format!(
+                "{} past your {cadence}-day cadence",
+                plural(d, "day", "days")
+            ),
+        };
+        if let Some((step, days)) = step_overdue {
             let when = match days {
                 0 => "due today".to_string(),
                 d => format!("{} overdue", plural(d, "day", "days")),
             };
-            urgent.push(format!("{} ({when})", step.action.trim()));
+            // Doing the step is a contact (a step done counts as one), so
+            // an overdue contact is said with it, not as a second action.
+            let also = contact_overdue
+                .map(|(d, c)| format!("; contact {}", contact_words(d, c)))
+                .unwrap_or_default();
+            let s = format!(
+                "{} ({when}{also})",
+                step.action.trim().trim_end_matches('.')
+            );
+            candidates.push((s.clone(), s));
+        } else if let Some((days, cadence)) = contact_overdue {
+            let s = format!("get in touch: {}", contact_words(days, cadence));
+            candidates.push((s.clone(), s));
         }
-        if let (Some(days), Some(cadence)) = (self.contact.overdue_days, self.contact.cadence) {
-            urgent.push(match (self.contact.last_contact, days) {
-                (None, _) => {
-                    format!("get in touch: no contact recorded yet ({cadence}-day cadence)")
-                }
-                (Some(_), 0) => format!("get in touch: due today on your {cadence}-day cadence"),
-                (Some(_), d) => format!(
-                    "get in touch: {} past your {cadence}-day cadence",
-                    plural(d, "day", "days")
+        let quiet = matches!(self.stage, Stage::Dormant);
+        let raised_one_way =
+            self.flow.reciprocity == Reciprocity::OneWayGiven && self.meant_two_way() && !quiet;
+        if raised_one_way {
+            candidates.push((
+                format!("{}: raise it before sending more", self.sent_none_back()),
+                format!(
+                    "raise the one-way flow before sending more ({})",
+                    self.sent_none_back()
                 ),
-            });
+            ));
         }
-        let mut advice = Vec::new();
-        match self.flow.reciprocity {
-            Reciprocity::OneWayGiven if self.meant_two_way() => advice.push(format!(
-                "{}: raise it before sending more",
-                self.sent_none_back()
-            )),
-            Reciprocity::OneWayReceived => advice.push(format!(
-                "you have received {} and sent none: look for a client to send them",
-                self.flow.received
-            )),
-            _ => {}
+        if self.flow.reciprocity == Reciprocity::OneWayReceived
+            && !quiet
+            && self.stage != Stage::NotAFit
+        {
+            let n = self.flow.received;
+            candidates.push((
+                format!("you have received {n} and sent none: look for a client to send them"),
+                format!("look for a client to send them (you have received {n} and sent none)"),
+            ));
         }
-        advice.push(self.stage_advice());
-        // Two things read as one sentence ("Send the recap (17 days
-        // overdue), then propose one joint initiative"); more read as
-        // sentences of their own, the last one starting "Then".
-        let mut steps: Vec<String> = urgent.into_iter().chain(advice).collect();
-        match steps.len() {
-            1 => capitalized(&steps[0]),
-            2 => capitalized(&format!("{}, then {}", steps[0], steps[1])),
-            _ => {
-                let last = steps.pop().unwrap_or_default();
-                steps
-                    .iter()
-                    .map(|s| capitalized(s))
-                    .chain([format!("Then {last}")])
-                    .collect::<Vec<_>>()
-                    .join(". ")
+        let (advice, refers) = self.stage_advice();
+        if !quiet {
+            if !(refers && raised_one_way) || candidates.is_empty() {
+                candidates.push((advice.clone(), advice));
             }
+        } else if candidates.is_empty() {
+            candidates.push((advice.clone(), advice));
+        } else if step_overdue.is_none() && self.partner.role != Role::Inactive {
+            // The contact is the reconnecting; a step on a quiet
+            // relationship is too, and needs nothing after it.
+            let then = if self.partner.role == Role::Coi {
+                "thank them for past introductions"
+            } else {
+                "learn what has changed before referring again"
+            };
+            candidates.push((String::new(), then.to_string()));
+        }
+        let mut it = candidates.into_iter();
+        let Some((lead, _)) = it.next() else {
+            return String::new();
+        };
+        let says_then = lead
+            .split(|c: char| !c.is_alphanumeric())
+            .any(|w| w.eq_ignore_ascii_case("then"));
+        match it.next() {
+            Some((_, then)) if !says_then => capitalized(&format!("{lead}, then {then}")),
+            _ => capitalized(&lead),
         }
     }
 
-    /// What the stage calls for, in the words of the partner's role.
-    fn stage_advice(&self) -> String {
+    /// The planned next step, when it is not overdue and is a discovery
+    /// conversation: its date.
+    fn planned_discovery(&self) -> Option<Day> {
+        let step = self.partner.next_step.as_ref()?;
+        (self.contact.next_step_overdue_days.is_none()
+            && step.action.to_lowercase().contains("discovery"))
+        .then_some(step.date)
+    }
+
+    /// The day a declined partner may be asked again: 365 days after the
+    /// conversation.
+    fn ask_again(&self) -> Option<(Day, Day)> {
+        let (day, _, _) = self.discovery?;
+        Some((day, add_days(day, 365)))
+    }
+
+    /// What the stage calls for, in the words of the partner's role, and
+    /// whether it asks for more referrals.
+    fn stage_advice(&self) -> (String, bool) {
         let coi = self.partner.role == Role::Coi;
         let n = self.resolved.len();
         let min = self.settings.readiness.min_outcomes as usize;
+        let planned = self.planned_discovery();
+        let s = |t: &str| (t.to_string(), false);
         match self.stage {
             Stage::Dormant if self.partner.role == Role::Inactive => {
-                "keep the note for the record".into()
+                s("keep the note for the record")
             }
             Stage::Dormant if coi => {
-                "reconnect: call to catch up and thank them for past introductions".into()
+                s("reconnect: call to catch up and thank them for past introductions")
             }
             Stage::Dormant => {
-                "reconnect: call or meet to learn what has changed before referring again".into()
+                s("reconnect: call or meet to learn what has changed before referring again")
             }
             Stage::NotAFit if coi => {
-                "keep them informed and thanked, and send clients where they are served better"
-                    .into()
+                s("keep them informed and thanked, and send clients where they are served better")
             }
-            Stage::NotAFit => {
-                "talk through the referrals that fell short, and refer elsewhere until the service is what your clients need"
-                    .into()
-            }
+            Stage::NotAFit => s(
+                "talk through the referrals that fell short, and refer elsewhere until the service is what your clients need",
+            ),
             Stage::Collaborating => match self.working {
-                [] => "turn the net-new referrals flowing both ways into one joint initiative"
-                    .into(),
-                [one] => format!(
-                    "keep the joint initiative ({}) running and measure what it brings both of you",
-                    one.name.trim()
+                [] => s("turn the net-new referrals flowing both ways into one joint initiative"),
+                [one] => (
+                    format!(
+                        "keep the joint initiative ({}) running and measure what it brings both of you",
+                        one.name.trim()
+                    ),
+                    false,
                 ),
-                _ => "keep the joint initiatives running and measure what they bring both of you"
-                    .into(),
+                _ => s("keep the joint initiatives running and measure what they bring both of you"),
             },
-            Stage::DesignNetNew => "propose one joint initiative".into(),
-            Stage::DiscoveryUndecided => format!(
-                "follow up the discovery conversation of {}: ask what would help them decide",
-                self.discovery.map(|(d, _, _)| d.to_string()).unwrap_or_default()
+            Stage::DesignNetNew => s("propose one joint initiative"),
+            Stage::DiscoveryUndecided => (
+                format!(
+                    "follow up the discovery conversation of {}: ask what would help them decide",
+                    self.discovery.map(|(d, _, _)| d.to_string()).unwrap_or_default()
+                ),
+                false,
             ),
             Stage::Declined => {
-                let Some((day, _, _)) = self.discovery else {
-                    return String::new();
+                let Some((day, again)) = self.ask_again() else {
+                    return s("");
                 };
-                let again = Day(day
-                    .0
-                    .checked_add_months(Months::new(12))
-                    .unwrap_or(chrono::NaiveDate::MAX));
                 if self.settings.as_of >= again {
-                    format!("a year has passed since they declined on {day}: ask again whether they would explore new clients together")
+                    (
+                        format!("a year has passed since they declined on {day}: ask again whether they would explore new clients together"),
+                        false,
+                    )
+                } else if let Some(when) = planned {
+                    (
+                        format!("hold the discovery conversation planned for {when} and listen"),
+                        false,
+                    )
                 } else if coi {
-                    format!("keep them informed and thanked; ask again on or after {again}")
+                    (
+                        format!("keep them informed and thanked; ask again on or after {again}"),
+                        false,
+                    )
                 } else {
-                    format!("keep referring where it serves your clients; ask again on or after {again}")
+                    (
+                        format!("keep referring where it serves your clients; ask again on or after {again}"),
+                        true,
+                    )
                 }
             }
             Stage::ReadyForDiscovery => {
-                let mut s = "invite them to a mutual discovery conversation about bringing in new clients together, then listen".to_string();
+                let mut t = match planned {
+                    Some(when) => format!(
+                        "invite them to the mutual discovery conversation planned for {when}, about bringing in new clients together, and listen"
+                    ),
+                    None => "invite them to a mutual discovery conversation about bringing in new clients together, and listen".to_string(),
+                };
                 if self.flow.reciprocity == Reciprocity::OneWayGiven && !self.meant_two_way() {
-                    s.push_str(&format!(
+                    t.push_str(&format!(
                         " (so far {}: ask how they could send clients your way)",
                         self.sent_none_back()
                     ));
                 }
-                s
+                (t, false)
             }
+            _ if planned.is_some() => (
+                format!(
+                    "hold the discovery conversation planned for {} and listen",
+                    planned.map(|d| d.to_string()).unwrap_or_default()
+                ),
+                false,
+            ),
             Stage::ExpertProvider | Stage::BuildingTrackRecord if coi => {
-                "keep them informed and thank them for each introduction".into()
+                s("keep them informed and thank them for each introduction")
             }
             Stage::ExpertProvider => match self.belows {
-                [d] => format!("keep referring where it serves your clients, and talk through the referral that fell short on {d}"),
-                _ => "keep referring where it serves your clients, and watch for work that consistently exceeds expectations".into(),
+                [d] => (
+                    format!("keep referring where it serves your clients, and talk through the referral that fell short on {d}"),
+                    true,
+                ),
+                _ => (
+                    "keep referring where it serves your clients, and watch for work that consistently exceeds expectations".into(),
+                    true,
+                ),
             },
-            Stage::BuildingTrackRecord if n == 0 => {
-                "refer a first client where it fits and record how it turns out".into()
-            }
-            Stage::BuildingTrackRecord => format!(
-                "refer where it fits and record how each referral turns out: {} needed",
-                plural((min - n) as i64, "more resolved referral", "more resolved referrals")
+            Stage::BuildingTrackRecord if n == 0 => (
+                "refer a first client where it fits and record how it turns out".into(),
+                true,
+            ),
+            Stage::BuildingTrackRecord => (
+                format!(
+                    "refer where it fits and record how each referral turns out: {} needed",
+                    plural((min - n) as i64, "more resolved referral", "more resolved referrals")
+                ),
+                true,
             ),
         }
     }

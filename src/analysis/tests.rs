@@ -219,15 +219,157 @@ fn reciprocity_classes() {
 }
 
 #[test]
-fn balance_of_exactly_half_is_balanced() {
-    // 3:1 is a balance of exactly ±0.5: balanced. 4:1 is beyond: heavy.
-    assert_eq!(Reciprocity::classify(3, 1), Reciprocity::Balanced);
-    assert_eq!(Reciprocity::classify(1, 3), Reciprocity::Balanced);
-    assert_eq!(Reciprocity::classify(6, 2), Reciprocity::Balanced);
+fn balance_of_exactly_half_is_heavy() {
+    // v3: 3:1 is a balance of exactly ±0.5, which is already heavy; just
+    // inside it (5:2, ±0.43) is balanced.
+    assert_eq!(Reciprocity::classify(3, 1), Reciprocity::GivenHeavy);
+    assert_eq!(Reciprocity::classify(1, 3), Reciprocity::ReceivedHeavy);
+    assert_eq!(Reciprocity::classify(6, 2), Reciprocity::GivenHeavy);
+    assert_eq!(Reciprocity::classify(5, 2), Reciprocity::Balanced);
+    assert_eq!(Reciprocity::classify(2, 5), Reciprocity::Balanced);
     assert_eq!(Reciprocity::classify(4, 1), Reciprocity::GivenHeavy);
     assert_eq!(Reciprocity::classify(1, 4), Reciprocity::ReceivedHeavy);
     assert_eq!(Reciprocity::classify(7, 2), Reciprocity::GivenHeavy);
     assert_eq!(Reciprocity::classify(2, 7), Reciprocity::ReceivedHeavy);
+    // The class agrees with the balance itself at every small count.
+    for g in 1..=12u32 {
+        for r in 1..=12u32 {
+            let b = (f64::from(r) - f64::from(g)) / f64::from(r + g);
+            let want = if b <= -0.5 {
+                Reciprocity::GivenHeavy
+            } else if b >= 0.5 {
+                Reciprocity::ReceivedHeavy
+            } else {
+                Reciprocity::Balanced
+            };
+            assert_eq!(Reciprocity::classify(g, r), want, "{g} given, {r} received");
+        }
+    }
+}
+
+fn outcome_received(date: &str, outcome: Outcome, value: f64) -> Referral {
+    valued(referral(date, Direction::Received, Some(outcome)), value)
+}
+
+#[test]
+fn won_value_sums_only_won_received_referrals_in_the_window() {
+    let p = with(
+        vec![
+            outcome_received("2026-10-01", Outcome::Won, 9000.0),
+            outcome_received("2026-09-01", Outcome::Won, 500.5),
+            outcome_received("2026-08-01", Outcome::Lost, 7000.0),
+            outcome_received("2026-07-01", Outcome::Pending, 3000.0),
+            // Outside the window and after as_of: not counted.
+            outcome_received("2024-10-31", Outcome::Won, 1e6),
+            outcome_received("2026-11-02", Outcome::Won, 1e6),
+            valued(given("2026-10-01", Exceeded), 4000.0),
+        ],
+        vec![],
+        vec![],
+    );
+    let f = report(&p).flow;
+    assert_eq!(f.received_won_value, 9500.5);
+    assert_eq!(f.received_value, 19500.5);
+    assert_eq!((f.won, f.lost), (2, 1));
+    assert_eq!(f.conversion, Some(0.667));
+}
+
+#[test]
+fn conversion_rounds_to_three_decimals_a_half_up() {
+    assert_eq!(conversion(0, 0), None);
+    assert_eq!(conversion(1, 0), Some(1.0));
+    assert_eq!(conversion(0, 3), Some(0.0));
+    assert_eq!(conversion(1, 2), Some(0.333));
+    assert_eq!(conversion(2, 1), Some(0.667));
+    // 1/8 = 0.125 exactly; 1/16 = 0.0625 -> 0.063 (a half rounds up);
+    // 1/1600 = 0.000625 -> 0.001; 3/16 = 0.1875 -> 0.188.
+    assert_eq!(conversion(1, 7), Some(0.125));
+    assert_eq!(conversion(1, 15), Some(0.063));
+    assert_eq!(conversion(1, 1599), Some(0.001));
+    assert_eq!(conversion(3, 13), Some(0.188));
+    // Just below a half stays down: 1/2001 = 0.00049975 -> 0.
+    assert_eq!(conversion(1, 2000), Some(0.0));
+    assert_eq!(conversion(u32::MAX, u32::MAX), Some(0.5));
+}
+
+#[test]
+fn conversion_is_null_when_nothing_is_won_or_lost() {
+    let p = with(
+        vec![
+            outcome_received("2026-10-01", Outcome::Pending, 100.0),
+            given("2026-10-01", Exceeded),
+        ],
+        vec![],
+        vec![],
+    );
+    let f = report(&p).flow;
+    assert_eq!(f.conversion, None);
+    assert_eq!(f.received_won_value, 0.0);
+}
+
+fn thanked(mut r: Referral, day: &str) -> Referral {
+    r.thanked = Some(d(day));
+    r
+}
+
+#[test]
+fn to_thank_counts_the_last_30_days_both_ends_included() {
+    let p = with(
+        vec![
+            // 2026-10-02 is as_of - 30 days: counted; a day earlier is not.
+            received("2026-10-02"),
+            received("2026-10-01"),
+            received(AS_OF),
+            // Thanked on or before as_of: done.
+            thanked(received("2026-10-20"), "2026-10-21"),
+            thanked(received("2026-10-25"), AS_OF),
+            // Thanked only after as_of: still to thank.
+            thanked(received("2026-10-26"), "2026-11-05"),
+            // After as_of, or given: never.
+            received("2026-11-02"),
+            given("2026-10-20", Met),
+        ],
+        vec![],
+        vec![],
+    );
+    assert_eq!(report(&p).flow.to_thank, 3);
+    // Whatever the window: a one-month window still sees 30 days back.
+    let mut s = settings();
+    s.window_months = 0;
+    assert_eq!(report_with(&p, &s).flow.to_thank, 3);
+    assert_eq!(report_with(&p, &s).flow.received, 1);
+}
+
+#[test]
+fn steps_done_and_thanks_are_contact_and_activity() {
+    let mut p = with(vec![received("2025-01-10")], vec![], vec![]);
+    // Only the old referral: dormant, contact long overdue.
+    let r = report(&p);
+    assert_eq!(r.contact.last_contact, Some(d("2025-01-10")));
+    assert!(!r.readiness.criteria.active.met);
+    p.steps = vec![crate::book::Step {
+        date: d("2026-10-01"),
+        action: "Sent the outline".into(),
+    }];
+    let r = report(&p);
+    assert_eq!(r.contact.last_contact, Some(d("2026-10-01")));
+    assert_eq!(r.last_activity, Some(d("2026-10-01")));
+    assert!(r.readiness.criteria.active.met);
+    assert_ne!(r.readiness.stage, Stage::Dormant);
+    // A thanks is contact too; one dated after as_of is not.
+    p.steps.clear();
+    p.referrals = vec![thanked(received("2025-01-10"), "2026-10-15")];
+    let r = report(&p);
+    assert_eq!(r.contact.last_contact, Some(d("2026-10-15")));
+    assert!(r.readiness.criteria.active.met);
+    p.referrals = vec![thanked(received("2025-01-10"), "2026-11-15")];
+    p.steps = vec![crate::book::Step {
+        date: d("2026-11-20"),
+        action: "Later".into(),
+    }];
+    let r = report(&p);
+    assert_eq!(r.contact.last_contact, Some(d("2025-01-10")));
+    assert!(!r.readiness.criteria.active.met);
 }
 
 #[test]
@@ -249,7 +391,8 @@ fn flow_counts_sums_and_balance() {
     assert_eq!(r.flow.given_value, 350.5);
     assert_eq!(r.flow.received_value, 9000.0);
     assert_eq!(r.flow.balance, Some(-0.5));
-    assert_eq!(r.flow.reciprocity, Reciprocity::Balanced);
+    // v3: 3 to 1 is given-heavy.
+    assert_eq!(r.flow.reciprocity, Reciprocity::GivenHeavy);
     assert!(!r.one_way);
 
     let r = report(&with(vec![], vec![], vec![]));
@@ -1635,7 +1778,7 @@ fn an_overdue_next_step_comes_first() {
 }
 
 #[test]
-fn an_overdue_step_and_an_overdue_contact_both_come_before_the_advice() {
+fn an_overdue_step_carries_an_overdue_contact_with_it_before_the_advice() {
     let p = Partner {
         role: Role::Coi,
         next_step: step("2026-10-01", "Send the newsletter"),
@@ -1647,7 +1790,7 @@ fn an_overdue_step_and_an_overdue_contact_both_come_before_the_advice() {
     };
     assert_eq!(
         report(&p).readiness.next_action,
-        "Send the newsletter (31 days overdue). Get in touch: 40 days past your 90-day cadence. Then keep them informed and thank them for each introduction"
+        "Send the newsletter (31 days overdue; contact 40 days past your 90-day cadence), then keep them informed and thank them for each introduction"
     );
 }
 
@@ -1690,14 +1833,15 @@ fn one_way_given_is_raised_where_the_relationship_is_meant_two_way() {
         r.readiness.next_action,
         "Keep referring where it serves your clients, and watch for work that consistently exceeds expectations"
     );
-    // A collaborator by role: raised first.
+    // A collaborator by role: raised first, and not followed by advice to
+    // keep referring, which would contradict it.
     let p = Partner {
         role: Role::Collaborator,
         ..with(refs, vec![keep_active()], vec![])
     };
     assert_eq!(
         report(&p).readiness.next_action,
-        "You sent 3 clients in 24 months and received none: raise it before sending more, then keep referring where it serves your clients, and watch for work that consistently exceeds expectations"
+        "You sent 3 clients in 24 months and received none: raise it before sending more"
     );
 }
 
@@ -1711,7 +1855,7 @@ fn one_way_given_is_mentioned_to_an_expert_provider_only_with_the_invitation() {
     assert_eq!(r.readiness.stage, Stage::ReadyForDiscovery);
     assert_eq!(
         r.readiness.next_action,
-        "Invite them to a mutual discovery conversation about bringing in new clients together, then listen (so far you sent 3 clients in 24 months and received none: ask how they could send clients your way)"
+        "Invite them to a mutual discovery conversation about bringing in new clients together, and listen (so far you sent 3 clients in 24 months and received none: ask how they could send clients your way)"
     );
     // A single client and a one-month window read in the singular.
     let mut s = settings();
@@ -1747,4 +1891,169 @@ fn a_center_of_influence_is_thanked_not_judged() {
         r.readiness.next_action,
         "Keep them informed and thank them for each introduction"
     );
+}
+
+// ------------------------------------------- the next action as one sentence
+
+/// How many times a sentence says "then" as a word.
+fn thens(s: &str) -> usize {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.eq_ignore_ascii_case("then"))
+        .count()
+}
+
+#[test]
+fn the_next_action_is_one_sentence_with_at_most_one_then() {
+    // Everything at once: an overdue step, an overdue contact, a one-way
+    // street the advisor only takes from, a stage to advise on.
+    let p = Partner {
+        role: Role::Coi,
+        next_step: step("2026-10-01", "Send the newsletter"),
+        contact_every: Some(30),
+        ..with(
+            vec![received("2026-06-01"), received("2026-06-24")],
+            vec![],
+            vec![],
+        )
+    };
+    let a = report(&p).readiness.next_action;
+    assert_eq!(thens(&a), 1, "{a}");
+    assert!(!a.contains(". "), "one sentence: {a}");
+    assert!(
+        a.starts_with("Send the newsletter (31 days overdue; contact"),
+        "{a}"
+    );
+    assert!(
+        a.ends_with("then look for a client to send them (you have received 2 and sent none)"),
+        "{a}"
+    );
+}
+
+#[test]
+fn a_step_that_already_says_then_is_followed_by_nothing() {
+    // An inactive partner kept for the record, with an old plan of two
+    // parts: no "then keep the note for the record" after it.
+    let p = Partner {
+        role: Role::Inactive,
+        next_step: step(
+            "2026-01-10",
+            "Find out whether he sold the agency, then decide whether to keep him in the book",
+        ),
+        ..partner()
+    };
+    let r = report(&p);
+    assert_eq!(r.readiness.stage, Stage::Dormant);
+    assert_eq!(
+        r.readiness.next_action,
+        "Find out whether he sold the agency, then decide whether to keep him in the book (295 days overdue)"
+    );
+    // With no step, the note is simply kept.
+    let p = Partner {
+        role: Role::Inactive,
+        ..partner()
+    };
+    assert_eq!(
+        report(&p).readiness.next_action,
+        "Keep the note for the record"
+    );
+}
+
+#[test]
+fn a_planned_discovery_conversation_is_not_contradicted_by_the_advice() {
+    // No referral yet, but a discovery conversation planned: the advice
+    // is to hold it, not to "refer a first client".
+    let p = Partner {
+        role: Role::Prospect,
+        next_step: step("2026-11-20", "Mutual discovery conversation at her clinic"),
+        ..with(vec![], vec![keep_active()], vec![])
+    };
+    let r = report(&p);
+    assert_eq!(r.readiness.stage, Stage::BuildingTrackRecord);
+    let a = &r.readiness.next_action;
+    assert!(!a.contains("refer a first client"), "{a}");
+    assert!(
+        a.contains("hold the discovery conversation planned for 2026-11-20"),
+        "{a}"
+    );
+    // A partner ready for it is invited to the planned one.
+    let p = Partner {
+        next_step: step("2026-11-09", "Ask for a discovery conversation"),
+        ..with(
+            resolved(&[Exceeded, Exceeded, Exceeded]),
+            vec![keep_active()],
+            vec![],
+        )
+    };
+    let a = report(&p).readiness.next_action;
+    assert!(
+        a.starts_with("Invite them to the mutual discovery conversation planned for 2026-11-09"),
+        "{a}"
+    );
+    // Any other plan leaves the advice as it is.
+    let p = Partner {
+        next_step: step("2026-11-20", "Send the brochure"),
+        ..with(vec![], vec![keep_active()], vec![])
+    };
+    assert_eq!(
+        report(&p).readiness.next_action,
+        "Refer a first client where it fits and record how it turns out"
+    );
+}
+
+#[test]
+fn a_quiet_relationship_is_reconnected_not_sent_clients() {
+    // Dormant, with received referrals and nothing sent: the one-way
+    // street waits until the relationship is active again.
+    let p = with(
+        vec![received("2025-01-01"), received("2025-02-01")],
+        vec![],
+        vec![],
+    );
+    let r = report(&p);
+    assert_eq!(r.readiness.stage, Stage::Dormant);
+    let a = &r.readiness.next_action;
+    assert!(!a.contains("look for a client"), "{a}");
+    assert_eq!(
+        a,
+        "Get in touch: 458 days past your 180-day cadence, then learn what has changed before referring again"
+    );
+    // An overdue step is the reconnecting itself: nothing follows it.
+    let p = Partner {
+        next_step: step("2026-03-01", "Call and ask how the business is going"),
+        ..p
+    };
+    let a = report(&p).readiness.next_action;
+    assert_eq!(thens(&a), 0, "{a}");
+    assert!(
+        a.starts_with("Call and ask how the business is going (245 days overdue"),
+        "{a}"
+    );
+}
+
+#[test]
+fn a_declined_partner_is_asked_again_365_days_after_the_conversation() {
+    let p = with(
+        resolved(&[Exceeded, Exceeded, Exceeded]),
+        vec![discovery("2025-11-01", NotInterested), keep_active()],
+        vec![],
+    );
+    // 2025-11-01 + 365 days = 2026-11-01: as_of itself.
+    let r = report(&p);
+    assert_eq!(r.readiness.stage, Stage::Declined);
+    assert!(
+        r.readiness
+            .next_action
+            .starts_with("A year has passed since they declined on 2025-11-01: ask again"),
+        "{}",
+        r.readiness.next_action
+    );
+    let p = with(
+        resolved(&[Exceeded, Exceeded, Exceeded]),
+        vec![discovery("2025-11-02", NotInterested), keep_active()],
+        vec![],
+    );
+    assert!(report(&p)
+        .readiness
+        .next_action
+        .ends_with("ask again on or after 2026-11-02"));
 }

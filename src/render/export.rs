@@ -64,6 +64,9 @@ struct PartnerEntry<'a> {
     received_value: serde_json::Value,
     net_new_given: u32,
     net_new_received: u32,
+    received_won_value: serde_json::Value,
+    conversion: Option<f64>,
+    to_thank: u32,
     balance: Option<serde_json::Value>,
     reciprocity: &'static str,
     one_way: bool,
@@ -125,6 +128,9 @@ fn entry<'a>(p: &'a Partner, r: &'a Report) -> PartnerEntry<'a> {
         received_value: number(r.flow.received_value),
         net_new_given: r.flow.net_new_given,
         net_new_received: r.flow.net_new_received,
+        received_won_value: number(r.flow.received_won_value),
+        conversion: r.flow.conversion,
+        to_thank: r.flow.to_thank,
         balance: r
             .flow
             .balance
@@ -336,8 +342,8 @@ mod tests {
     }
 
     #[test]
-    fn keys_follow_the_v2_schema_in_order() {
-        let note = "---\nname: Jane Doe\nprofession: CPA\nreferrals:\n  - date: 2026-09-14\n    direction: received\n    type: net-new\n    value: 9000\nnext_step:\n  date: 2026-10-15\n  action: Send the recap\n---\n";
+    fn keys_follow_the_v3_schema_in_order() {
+        let note = "---\nname: Jane Doe\nprofession: CPA\nreferrals:\n  - date: 2026-09-14\n    direction: received\n    type: net-new\n    value: 9000\n    outcome: won\nnext_step:\n  date: 2026-10-15\n  action: Send the recap\n---\n";
         let json = text(note);
         let e = entry(note);
         assert_eq!(
@@ -353,6 +359,9 @@ mod tests {
                 "received_value",
                 "net_new_given",
                 "net_new_received",
+                "received_won_value",
+                "conversion",
+                "to_thank",
                 "balance",
                 "reciprocity",
                 "one_way",
@@ -400,6 +409,10 @@ mod tests {
             (0.into(), 1.into())
         );
         assert_eq!(e["received_value"], 9000);
+        assert_eq!(e["received_won_value"], 9000);
+        assert_eq!(json.matches("\"conversion\": 1.0,").count(), 1, "{json}");
+        // Received on 2026-09-14, more than 30 days before 2026-11-01.
+        assert_eq!(e["to_thank"], 0);
         assert_eq!(e["reciprocity"], "one-way-received");
         assert_eq!(e["one_way"], true);
     }

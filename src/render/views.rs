@@ -67,8 +67,8 @@ pub fn reciprocity_label(r: Reciprocity) -> &'static str {
         Reciprocity::None => "No referrals in the window",
         Reciprocity::OneWayGiven => "One-way street: you give, nothing comes back",
         Reciprocity::OneWayReceived => "One-way street: they send, you give nothing back",
-        Reciprocity::GivenHeavy => "Given-heavy: you send more than 3 to 1",
-        Reciprocity::ReceivedHeavy => "Received-heavy: they send more than 3 to 1",
+        Reciprocity::GivenHeavy => "Given-heavy: you send 3 to 1 or more",
+        Reciprocity::ReceivedHeavy => "Received-heavy: they send 3 to 1 or more",
         Reciprocity::Balanced => "Balanced",
     }
 }
