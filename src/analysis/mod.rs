@@ -2,6 +2,8 @@
 //! collaboration readiness with the stage they lead to, its reason and the
 //! next action, and keeping in touch. Pure functions over the book model.
 
+pub mod periods;
+
 use chrono::Months;
 use serde::Serialize;
 

@@ -34,6 +34,7 @@ fn settings_at(as_of: &str) -> Settings {
         readiness: ReadinessSettings::default(),
         cadence: Cadence::default(),
         currency: None,
+        fiscal_year_start: 1,
         privacy: Privacy::default(),
     }
 }

@@ -632,6 +632,9 @@ pub struct SettingsFile {
     pub cadence: Option<CadenceFile>,
     #[serde(default, deserialize_with = "text::opt")]
     pub currency: Option<String>,
+    /// The month (1-12) the year starts, for the periods.
+    #[serde(default)]
+    pub fiscal_year_start: Option<u32>,
     #[serde(default)]
     pub privacy: Option<Privacy>,
 }
@@ -649,6 +652,8 @@ pub struct Settings {
     pub cadence: Cadence,
     /// Shown with every value on the site when set (`USD`, `€`…).
     pub currency: Option<String>,
+    /// The month (1-12) the year starts, for the periods (default 1).
+    pub fiscal_year_start: u32,
     pub privacy: Privacy,
 }
 

@@ -63,6 +63,14 @@ impl Checked for SettingsFile {
                 "expected a number of months, like 24",
             );
         }
+        if let Some(m) = self.fiscal_year_start {
+            rule(
+                (1..=12).contains(&m),
+                &["fiscal_year_start"],
+                "`fiscal_year_start` is a month, from 1 to 12".into(),
+                "expected the number of the month the year starts, like 7 for July",
+            );
+        }
         for (key, value) in [
             ("notes_dir", &self.notes_dir),
             ("output_dir", &self.output_dir),
@@ -127,6 +135,7 @@ pub fn parse(bytes: &[u8], today: Day) -> Result<Settings, Vec<Diagnostic>> {
             .map(Cadence::from_file)
             .unwrap_or_default(),
         currency: raw.currency.map(|c| c.trim().to_string()),
+        fiscal_year_start: raw.fiscal_year_start.unwrap_or(1),
         privacy: raw.privacy.unwrap_or_default(),
     })
 }
@@ -253,6 +262,23 @@ mod tests {
         ] {
             assert!(parse(text.as_bytes(), today()).is_ok(), "{text}");
         }
+    }
+
+    #[test]
+    fn fiscal_year_start_is_a_month() {
+        assert_eq!(parse(b"", today()).unwrap().fiscal_year_start, 1);
+        let s = parse(b"fiscal_year_start: 7\n", today()).unwrap();
+        assert_eq!(s.fiscal_year_start, 7);
+        for bad in ["0", "13"] {
+            let text = format!("title: X\nfiscal_year_start: {bad}\n");
+            let d = parse(text.as_bytes(), today()).unwrap_err();
+            assert_eq!(d.len(), 1, "{d:?}");
+            let place = d[0].place.as_ref().unwrap();
+            assert_eq!((place.line, place.column), (2, 20), "{bad}");
+            assert!(d[0].message.contains("1 to 12"), "{}", d[0].message);
+        }
+        let d = parse(b"fiscal_year_start: July\n", today()).unwrap_err();
+        assert_eq!(d[0].place.as_ref().unwrap().line, 1);
     }
 
     #[test]

@@ -18,11 +18,13 @@ use crate::diagnostics::Diagnostic;
 
 use super::cache::{CachedRow, DataParts, TableRows};
 use super::charts::{self, Series};
+use super::periods::{self, PeriodsView};
 use super::redact::{redacted_copies, Scrubber};
 use super::templates::Templates;
 use super::templates::{page_context, SCRIPT, STYLESHEET};
 use super::views::{self, Brief, ClassCount, QuarterCounts, Row, SiteInfo, StageCount, Totals};
 use super::{calendar, export};
+use crate::analysis::periods::{book_sums, Spans};
 
 /// Book-wide files: their paths in the site and their bytes.
 pub(super) type BookFiles = Vec<(String, FileBytes)>;
@@ -337,6 +339,15 @@ pub(super) fn book_wide(
     // The book's referrals per quarter, for the dashboard and the
     // reciprocity report.
     let q = book_quarters(book, window, quarters);
+    // Looking back: the quarter and the year so far, over every partner.
+    let spans = Spans::new(settings.as_of, settings.fiscal_year_start);
+    let period_sums = book_sums(book.partners.iter().map(|p| p.as_ref()), &spans);
+    let looking_back = PeriodsView::new(
+        &spans,
+        &period_sums,
+        settings.currency.as_deref(),
+        "every partner on the site",
+    );
     // The book-wide pages: each context holds every partner. A build that
     // streams its pages renders them one after another, beside the partner
     // pages, which keeps the peak of memory low; otherwise (watch, serve)
@@ -354,16 +365,17 @@ pub(super) fn book_wide(
         (
             "reports/reciprocity.html",
             Box::new(|| {
-                templates.render("reciprocity.html", &reciprocity(rows, site, &q, templates)?)
+                let mut ctx = reciprocity(rows, site, &q, templates)?;
+                ctx.insert("periods", &looking_back);
+                templates.render("reciprocity.html", &ctx)
             }),
         ),
         (
             "index.html",
             Box::new(|| {
-                templates.render(
-                    "index.html",
-                    &dashboard(book, reports, rows, site, window, &q),
-                )
+                let mut ctx = dashboard(book, reports, rows, site, window, &q);
+                ctx.insert("periods", &looking_back);
+                templates.render("index.html", &ctx)
             }),
         ),
         (
@@ -389,6 +401,10 @@ pub(super) fn book_wide(
         ("data/partners.json".into(), json),
         ("data/referrals.csv".into(), csv),
         (calendar::FILE.into(), ics),
+        (
+            periods::FILE.into(),
+            Arc::new(periods::periods_json(settings.as_of, &spans, &period_sums).into_bytes()),
+        ),
     ];
     let mut errs = Vec::new();
     for (path, res) in done {

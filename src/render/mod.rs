@@ -14,6 +14,7 @@ pub mod calendar;
 pub mod charts;
 pub mod export;
 pub mod markdown;
+pub mod periods;
 pub mod redact;
 pub mod templates;
 pub mod views;
@@ -131,6 +132,13 @@ fn partner_page(
     };
     let mut ctx = templates::page_context(site, "../", "partner");
     ctx.insert("partner", &page);
+    let spans = crate::analysis::periods::Spans::new(settings.as_of, settings.fiscal_year_start);
+    let sums = crate::analysis::periods::partner_sums(p, &spans);
+    let whose = format!("{} alone", clean(&p.name));
+    ctx.insert(
+        "periods",
+        &periods::PeriodsView::new(&spans, &sums, settings.currency.as_deref(), &whose),
+    );
     let html = templates.render_bytes("partner.html", &ctx, PAGE_CAPACITY)?;
     let html = match scrub {
         Some(sc) => sc.scrub_html(&String::from_utf8_lossy(&html)).into_bytes(),

@@ -53,6 +53,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "readiness.html",
         include_str!("../../templates/readiness.html"),
     ),
+    ("periods.html", include_str!("../../templates/periods.html")),
     ("style.css", include_str!("../../templates/style.css")),
     ("site.js", include_str!("../../templates/site.js")),
 ];
