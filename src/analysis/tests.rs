@@ -35,6 +35,7 @@ fn settings_at(as_of: &str) -> Settings {
         cadence: Cadence::default(),
         currency: None,
         privacy: Privacy::default(),
+        site_url: None,
     }
 }
 

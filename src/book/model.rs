@@ -603,6 +603,10 @@ pub struct SettingsFile {
     pub currency: Option<String>,
     #[serde(default)]
     pub privacy: Option<Privacy>,
+    /// Where the site is published (an http or https address), for the
+    /// calendar's links to partner pages.
+    #[serde(default, deserialize_with = "text::opt")]
+    pub site_url: Option<String>,
 }
 
 /// The settings a build runs with, defaults filled in.
@@ -619,6 +623,8 @@ pub struct Settings {
     /// Shown with every value on the site when set (`USD`, `€`…).
     pub currency: Option<String>,
     pub privacy: Privacy,
+    /// Where the site is published, ending in `/`, when set.
+    pub site_url: Option<String>,
 }
 
 /// A whole book, ready for analysis: settings and every partner that goes
