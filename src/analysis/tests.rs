@@ -36,6 +36,7 @@ fn settings_at(as_of: &str) -> Settings {
         currency: None,
         fiscal_year_start: 1,
         privacy: Privacy::default(),
+        site_url: None,
     }
 }
 

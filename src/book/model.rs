@@ -637,6 +637,10 @@ pub struct SettingsFile {
     pub fiscal_year_start: Option<u32>,
     #[serde(default)]
     pub privacy: Option<Privacy>,
+    /// Where the site is published (an http or https address), for the
+    /// calendar's links to partner pages.
+    #[serde(default, deserialize_with = "text::opt")]
+    pub site_url: Option<String>,
 }
 
 /// The settings a build runs with, defaults filled in.
@@ -655,6 +659,8 @@ pub struct Settings {
     /// The month (1-12) the year starts, for the periods (default 1).
     pub fiscal_year_start: u32,
     pub privacy: Privacy,
+    /// Where the site is published, ending in `/`, when set.
+    pub site_url: Option<String>,
 }
 
 /// A whole book, ready for analysis: settings and every partner that goes

@@ -325,6 +325,9 @@ cadence:
 
 # currency: USD                 # shown with every value on the site
 
+# Where you publish the site, for the calendar's links to partner pages.
+# site_url: https://example.com/partners/
+
 privacy:
   redact_clients: false         # true: client names never reach the site
   encrypt: false                # true: `rapport build` always encrypts the site

@@ -90,7 +90,48 @@ impl Checked for SettingsFile {
                 "expected a relative folder name, like `public`",
             );
         }
+        if let Some(url) = &self.site_url {
+            rule(
+                is_site_url(url),
+                &["site_url"],
+                "`site_url` must be an http or https address".into(),
+                "expected where the site is published, like https://example.com/partners/",
+            );
+        }
         checks
+    }
+}
+
+/// An absolute `http://` or `https://` address with a host and nothing a
+/// calendar line or a link could not carry (no space, quote, angle bracket
+/// or control character).
+fn is_site_url(url: &str) -> bool {
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    let Some(rest) = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    !host.is_empty()
+        && !host.starts_with(':')
+        && !host.contains('@')
+        && url
+            .chars()
+            .all(|c| c.is_ascii_graphic() && !matches!(c, '"' | '<' | '>' | '\\' | '`'))
+        && !url.contains(['?', '#'])
+}
+
+/// `site_url` as the build uses it: trimmed, ending in `/` so that a page's
+/// path can follow it.
+fn site_url(url: &str) -> String {
+    let url = url.trim();
+    if url.ends_with('/') {
+        url.to_string()
+    } else {
+        format!("{url}/")
     }
 }
 
@@ -137,6 +178,7 @@ pub fn parse(bytes: &[u8], today: Day) -> Result<Settings, Vec<Diagnostic>> {
         currency: raw.currency.map(|c| c.trim().to_string()),
         fiscal_year_start: raw.fiscal_year_start.unwrap_or(1),
         privacy: raw.privacy.unwrap_or_default(),
+        site_url: raw.site_url.as_deref().map(site_url),
     })
 }
 
@@ -287,5 +329,41 @@ mod tests {
         assert!(d[0].label.contains("YYYY-MM-DD"));
         let s = parse(b"as_of: 2026-11-01\n", today()).unwrap();
         assert_eq!(s.as_of.to_string(), "2026-11-01");
+    }
+
+    #[test]
+    fn site_url_is_an_http_address_ending_in_a_slash() {
+        assert_eq!(parse(b"", today()).unwrap().site_url, None);
+        for (text, want) in [
+            (
+                "https://example.com/partners/",
+                "https://example.com/partners/",
+            ),
+            (
+                "https://example.com/partners",
+                "https://example.com/partners/",
+            ),
+            ("http://intranet:8080", "http://intranet:8080/"),
+        ] {
+            let s = parse(format!("site_url: {text}\n").as_bytes(), today()).unwrap();
+            assert_eq!(s.site_url.as_deref(), Some(want), "{text}");
+        }
+        for bad in [
+            "example.com/partners/",
+            "ftp://example.com/",
+            "https://",
+            "https:///x",
+            "https://exa mple.com/",
+            "https://example.com/?a=1",
+            "javascript:alert(1)",
+            "'https://example.com/<x>'",
+        ] {
+            let text = format!("title: X\nsite_url: {bad}\n");
+            let d = parse(text.as_bytes(), today()).unwrap_err();
+            assert_eq!(d.len(), 1, "{bad}: {d:?}");
+            let place = d[0].place.as_ref().unwrap();
+            assert_eq!((place.line, place.column), (2, 11), "{bad}");
+            assert!(d[0].message.contains("http or https"), "{}", d[0].message);
+        }
     }
 }

@@ -408,6 +408,14 @@ pub fn encrypt_site(files: &SiteFiles, key: &SiteKey) -> SiteFiles {
                 locked_page(&target, &sealed, &linked, key, &data_list, has_style)
                     .into_bytes()
                     .into()
+            } else if path == crate::render::calendar::FILE {
+                // Its links to partner pages name them as this site does.
+                let plain = String::from_utf8_lossy(bytes);
+                let linked =
+                    crate::render::calendar::rename_pages(&plain, &|page| pages.get(page).cloned());
+                data_carrier(path, &key.seal(path, linked.as_bytes()))
+                    .into_bytes()
+                    .into()
             } else if is_data(path) {
                 data_carrier(path, &key.seal(path, bytes))
                     .into_bytes()

@@ -199,7 +199,10 @@ fn book_rows(
                     Arc::new(DataParts {
                         json: export::partner_json(p, r),
                         csv: export::partner_csv(p, window, false),
-                        ics: calendar::partner_written(&calendar::Due::of(p, r.contact.due)),
+                        ics: calendar::partner_written(
+                            &calendar::Due::of(p, r),
+                            &calendar::Options::plain(settings.as_of, settings.site_url.as_deref()),
+                        ),
                     })
                 }),
             }))
@@ -242,11 +245,9 @@ pub(super) fn book_wide(
     // The calendar is written from the same copies, so redaction applies
     // to it as to partners.json.
     let dues = |pairs: &[(&Partner, &Report)]| -> Vec<calendar::Due> {
-        pairs
-            .iter()
-            .map(|(p, r)| calendar::Due::of(p, r.contact.due))
-            .collect()
+        pairs.iter().map(|(p, r)| calendar::Due::of(p, r)).collect()
     };
+    let plain = calendar::Options::plain(settings.as_of, settings.site_url.as_deref());
     // The three data files, side by side when the book-wide files are,
     // each made into the site's bytes where it is made.
     type Data<'a> = &'a (dyn Fn() -> Vec<u8> + Sync);
@@ -286,11 +287,17 @@ pub(super) fn book_wide(
             three(
                 &|| export::partners_json(&pairs).into_bytes(),
                 &|| export::referrals_csv(&partners, window, true),
-                &|| calendar::calendar(&settings.title, &dues(&pairs)).into_bytes(),
+                &|| {
+                    let opts = calendar::Options {
+                        scrub: Some(sc),
+                        ..plain
+                    };
+                    calendar::calendar(&settings.title, &opts, &dues(&pairs)).into_bytes()
+                },
             )
         }
         None => {
-            let ics = || calendar::calendar(&settings.title, &dues(pairs)).into_bytes();
+            let ics = || calendar::calendar(&settings.title, &plain, &dues(pairs)).into_bytes();
             let parts: Option<Vec<&DataParts>> = made
                 .as_ref()
                 .and_then(|m| m.iter().map(|c| c.data.as_deref()).collect());
@@ -303,7 +310,7 @@ pub(super) fn book_wide(
                     &|| export::join_csv(&parts.iter().map(|d| &*d.csv).collect::<Vec<_>>()),
                     &|| {
                         let events = parts.iter().flat_map(|d| &d.ics).collect();
-                        calendar::join(&settings.title, events).into_bytes()
+                        calendar::join(&settings.title, &plain, events).into_bytes()
                     },
                 ),
                 None => {

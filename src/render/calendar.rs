@@ -2,17 +2,32 @@
 //! one all-day event per open next step and one per contact due. Pure: the
 //! caller says what is due, this writes the text.
 //!
+//! An overdue reminder is dated `as_of` (so it shows in this week's view of
+//! a calendar) and its summary says since when; every event carries a
+//! DESCRIPTION with the partner's stage, reason and next action, and a URL
+//! to the partner's page when the book sets `site_url`.
+//!
 //! Nothing in the file depends on when it is written, so an unchanged book
 //! writes the same bytes:
 //! - each UID comes from the partner's slug and the kind of event
 //!   ([`next_step_uid`], [`contact_uid`]), so a calendar that subscribes to
 //!   the file updates an event in place when its date or text changes;
-//! - DTSTAMP, which the RFC requires on every event, is the event's own day
-//!   at midnight UTC, not the time of the build;
+//! - DTSTAMP and LAST-MODIFIED are `as_of` at midnight UTC and SEQUENCE
+//!   the number of days from 2000-01-01 to `as_of`: the revision of every
+//!   event is the day the book's numbers are computed for, which moves
+//!   forward with the book, never the time of the build (see
+//!   `docs/site.md`);
 //! - events come in date order, then by UID.
+//!
+//! On a redacted site every text field (the calendar's name, summaries,
+//! descriptions, the URL) is scrubbed before it is escaped and folded, so a
+//! client name cannot survive split across two lines; [`scrub_folded`]
+//! does the same for a whole file.
 
 use chrono::{Days, NaiveDate};
 
+use super::redact::Scrubber;
+use crate::analysis::Report;
 use crate::book::{Day, Partner};
 
 /// One all-day event.
@@ -22,6 +37,7 @@ pub struct Event {
     pub date: Day,
     pub summary: String,
     pub description: Option<String>,
+    pub url: Option<String>,
 }
 
 /// What one partner has due, as the caller computed it.
@@ -33,6 +49,41 @@ pub struct Due {
     pub next_step: Option<(Day, String)>,
     /// The day to get in touch by.
     pub contact_due: Option<Day>,
+    /// The partner's stage, for people ("Ready for discovery").
+    pub stage: String,
+    /// Why the partner is at that stage.
+    pub reason: String,
+    /// What to do now.
+    pub next_action: String,
+}
+
+/// What every event of a book shares: the day the numbers are computed
+/// for, where the site is published, and the client names to keep out.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    pub as_of: Day,
+    /// Ends in `/` (the settings make sure of it).
+    pub site_url: Option<&'a str>,
+    pub scrub: Option<&'a Scrubber>,
+}
+
+impl Options<'_> {
+    /// The options of a plain (unredacted) site.
+    pub fn plain(as_of: Day, site_url: Option<&str>) -> Options<'_> {
+        Options {
+            as_of,
+            site_url,
+            scrub: None,
+        }
+    }
+
+    /// `text` with client names scrubbed out on a redacted site.
+    fn scrub(&self, text: &str) -> String {
+        match self.scrub {
+            Some(sc) => sc.scrub(text),
+            None => text.to_string(),
+        }
+    }
 }
 
 /// Where the build is to write the calendar, under the output folder.
@@ -40,8 +91,9 @@ pub const FILE: &str = "data/calendar.ics";
 
 impl Due {
     /// What `partner` has due: its next step when it has both a date and
-    /// an action, and `contact_due` as the caller computed it.
-    pub fn of(partner: &Partner, contact_due: Option<Day>) -> Due {
+    /// an action, its contact due day, and its stage, reason and next
+    /// action, from its `report`.
+    pub fn of(partner: &Partner, report: &Report) -> Due {
         let next_step = partner
             .next_step
             .as_ref()
@@ -51,7 +103,10 @@ impl Due {
             slug: partner.slug.clone(),
             name: partner.name.clone(),
             next_step,
-            contact_due,
+            contact_due: report.contact.due,
+            stage: report.readiness.stage.label().to_string(),
+            reason: report.readiness.reason.clone(),
+            next_action: report.readiness.next_action.clone(),
         }
     }
 }
@@ -66,25 +121,68 @@ pub fn contact_uid(slug: &str) -> String {
     format!("contact-{slug}@rapport")
 }
 
+/// The address of a partner's page under `site_url`.
+pub fn page_url(site_url: &str, slug: &str) -> String {
+    format!("{site_url}partners/{slug}.html")
+}
+
+/// The day an event is shown on, and the day it has been overdue since
+/// when that is before `as_of` (a reminder due today is not overdue yet).
+fn shown_on(due: Day, as_of: Day) -> (Day, Option<Day>) {
+    if due < as_of {
+        (as_of, Some(due))
+    } else {
+        (due, None)
+    }
+}
+
 /// The events of one partner's dues: "Next step: <action> — <name>" on
 /// the next step's day, "Get in touch with <name>" on the contact's due
-/// day.
-pub fn partner_events(d: &Due) -> Vec<Event> {
+/// day; either, when overdue, on `as_of` and saying since when.
+pub fn partner_events(d: &Due, opts: &Options) -> Vec<Event> {
+    let mut description = format!(
+        "Stage: {}\nWhy: {}\nNext: {}",
+        d.stage.trim(),
+        d.reason.trim(),
+        d.next_action.trim()
+    );
+    // A link whose address would give a client name away is left out
+    // rather than broken.
+    let url = opts
+        .site_url
+        .map(|site| page_url(site, &d.slug))
+        .filter(|u| opts.scrub(u) == *u);
+    if let Some(u) = &url {
+        description.push_str(&format!("\nPartner page: {u}"));
+    }
+    let description = Some(opts.scrub(&description));
     let mut out = Vec::new();
     if let Some((date, action)) = &d.next_step {
+        let (date, since) = shown_on(*date, opts.as_of);
+        let head = match since {
+            Some(s) => format!("Next step, overdue since {s}"),
+            None => "Next step".to_string(),
+        };
         out.push(Event {
             uid: next_step_uid(&d.slug),
-            date: *date,
-            summary: format!("Next step: {} — {}", action.trim(), d.name),
-            description: None,
+            date,
+            summary: opts.scrub(&format!("{head}: {} — {}", action.trim(), d.name)),
+            description: description.clone(),
+            url: url.clone(),
         });
     }
     if let Some(date) = d.contact_due {
+        let (date, since) = shown_on(date, opts.as_of);
+        let tail = match since {
+            Some(s) => format!(" (overdue since {s})"),
+            None => String::new(),
+        };
         out.push(Event {
             uid: contact_uid(&d.slug),
             date,
-            summary: format!("Get in touch with {}", d.name),
-            description: None,
+            summary: opts.scrub(&format!("Get in touch with {}{tail}", d.name)),
+            description,
+            url,
         });
     }
     out
@@ -100,19 +198,36 @@ pub struct Written {
     pub text: String,
 }
 
-/// The lines of one event.
-pub fn written(e: Event) -> Written {
+/// The revision stamp of every event: `as_of` at midnight UTC.
+fn stamp(as_of: Day) -> String {
+    format!("{}T000000Z", basic(as_of.0))
+}
+
+/// The revision number of every event: days from 2000-01-01 to `as_of`
+/// (0 before then), so it grows as the book's day moves on.
+pub fn sequence(as_of: Day) -> i64 {
+    let epoch = NaiveDate::from_ymd_opt(2000, 1, 1).expect("a valid date");
+    (as_of.0 - epoch).num_days().max(0)
+}
+
+/// The lines of one event, its text already scrubbed ([`partner_events`]).
+pub fn written(e: Event, as_of: Day) -> Written {
     let mut out = String::new();
     let mut line = |text: String| fold_into(&mut out, &text);
     line("BEGIN:VEVENT".into());
     line(format!("UID:{}", e.uid));
-    line(format!("DTSTAMP:{}T000000Z", basic(e.date.0)));
+    line(format!("DTSTAMP:{}", stamp(as_of)));
+    line(format!("LAST-MODIFIED:{}", stamp(as_of)));
+    line(format!("SEQUENCE:{}", sequence(as_of)));
     line(format!("DTSTART;VALUE=DATE:{}", basic(e.date.0)));
     let end = e.date.0.checked_add_days(Days::new(1)).unwrap_or(e.date.0);
     line(format!("DTEND;VALUE=DATE:{}", basic(end)));
     line(format!("SUMMARY:{}", escape_text(&e.summary)));
     if let Some(d) = &e.description {
         line(format!("DESCRIPTION:{}", escape_text(d)));
+    }
+    if let Some(u) = &e.url {
+        line(format!("URL:{u}"));
     }
     line("TRANSP:TRANSPARENT".into());
     line("END:VEVENT".into());
@@ -124,13 +239,16 @@ pub fn written(e: Event) -> Written {
 }
 
 /// One partner's events, written.
-pub fn partner_written(d: &Due) -> Vec<Written> {
-    partner_events(d).into_iter().map(written).collect()
+pub fn partner_written(d: &Due, opts: &Options) -> Vec<Written> {
+    partner_events(d, opts)
+        .into_iter()
+        .map(|e| written(e, opts.as_of))
+        .collect()
 }
 
 /// The whole calendar file, named `name` in calendar programs, of events
 /// already written, put in date order, then by UID.
-pub fn join(name: &str, mut events: Vec<&Written>) -> String {
+pub fn join(name: &str, opts: &Options, mut events: Vec<&Written>) -> String {
     events.sort_unstable_by(|a, b| (a.date, &a.uid).cmp(&(b.date, &b.uid)));
     let mut head = String::new();
     let mut line = |text: String| fold_into(&mut head, &text);
@@ -138,7 +256,7 @@ pub fn join(name: &str, mut events: Vec<&Written>) -> String {
     line("VERSION:2.0".into());
     line("PRODID:-//rapport//referral partners//EN".into());
     line("CALSCALE:GREGORIAN".into());
-    line(format!("X-WR-CALNAME:{}", escape_text(name)));
+    line(format!("X-WR-CALNAME:{}", escape_text(&opts.scrub(name))));
     const END: &str = "END:VCALENDAR\r\n";
     let len = head.len() + events.iter().map(|e| e.text.len()).sum::<usize>() + END.len();
     let mut out = String::with_capacity(len);
@@ -151,9 +269,39 @@ pub fn join(name: &str, mut events: Vec<&Written>) -> String {
 }
 
 /// The calendar of `due`: every partner's events, written and joined.
-pub fn calendar(name: &str, due: &[Due]) -> String {
-    let events: Vec<Written> = due.iter().flat_map(partner_written).collect();
-    join(name, events.iter().collect())
+pub fn calendar(name: &str, opts: &Options, due: &[Due]) -> String {
+    let events: Vec<Written> = due.iter().flat_map(|d| partner_written(d, opts)).collect();
+    join(name, opts, events.iter().collect())
+}
+
+/// A folded calendar file with every client name scrubbed out of each
+/// content line as a whole (unfolded), then folded again: a name split
+/// across two lines is found like any other. A file with nothing to scrub
+/// comes back as it was.
+pub fn scrub_folded(text: &str, sc: &Scrubber) -> String {
+    let unfolded = text.replace("\r\n ", "").replace("\r\n\t", "");
+    let mut out = String::with_capacity(text.len());
+    for line in unfolded.split_terminator("\r\n") {
+        fold_into(&mut out, &sc.scrub(line));
+    }
+    out
+}
+
+/// A folded calendar file with the partner page at the end of each URL
+/// and description renamed by `rename` (from `partners/<slug>.html` to
+/// the name an encrypted site gives that page), then folded again.
+pub fn rename_pages(text: &str, rename: &dyn Fn(&str) -> Option<String>) -> String {
+    let unfolded = text.replace("\r\n ", "");
+    let mut out = String::with_capacity(text.len());
+    for line in unfolded.split_terminator("\r\n") {
+        let renamed = (line.starts_with("URL:") || line.starts_with("DESCRIPTION:"))
+            .then(|| line.rfind("/partners/"))
+            .flatten()
+            .filter(|_| line.ends_with(".html"))
+            .and_then(|at| rename(&line[at + 1..]).map(|page| format!("{}/{page}", &line[..at])));
+        fold_into(&mut out, renamed.as_deref().unwrap_or(line));
+    }
+    out
 }
 
 /// A date in the RFC's basic form, `YYYYMMDD`.
@@ -213,7 +361,23 @@ mod tests {
             name: name.into(),
             next_step: step.map(|(d, a)| (day(d), a.to_string())),
             contact_due: contact.map(day),
+            stage: "Ready for discovery".into(),
+            reason: format!("Ready for discovery: 3 of 3 referrals to {name} exceeded"),
+            next_action: "Invite them to a discovery conversation".into(),
         }
+    }
+
+    fn settings() -> crate::book::Settings {
+        crate::book::settings::parse(b"as_of: 2026-11-01\n", day("2026-11-01")).unwrap()
+    }
+
+    /// Before every date of [`sample`].
+    fn opts() -> Options<'static> {
+        Options::plain(day("2026-11-01"), None)
+    }
+
+    fn calendar(name: &str, due: &[Due]) -> String {
+        super::calendar(name, &opts(), due)
     }
 
     fn sample() -> Vec<Due> {
@@ -352,7 +516,8 @@ mod tests {
         let a = calendar("Partners", &sample());
         let b = calendar("Partners", &sample());
         assert_eq!(a, b);
-        assert!(a.contains("DTSTAMP:20261201T000000Z\r\n"), "{a}");
+        assert!(a.contains("DTSTAMP:20261101T000000Z\r\n"), "{a}");
+        assert!(a.contains("LAST-MODIFIED:20261101T000000Z\r\n"), "{a}");
         let mut reversed = sample();
         reversed.reverse();
         assert_eq!(
@@ -369,12 +534,17 @@ mod tests {
             crate::read::note::parse("partners/jane-doe.md", "jane-doe", text.as_bytes())
         };
         let full = parse("next_step:\n  date: 2026-12-01\n  action: Send the recap\n").unwrap();
-        let due = Due::of(&full, Some(day("2027-01-01")));
+        let report = |due: Option<&str>| {
+            let mut r = crate::analysis::analyse(&full, &settings());
+            r.contact.due = due.map(day);
+            r
+        };
+        let due = Due::of(&full, &report(Some("2027-01-01")));
         assert_eq!(
             due.next_step,
             Some((day("2026-12-01"), "Send the recap".to_string()))
         );
-        assert_eq!(partner_events(&due).len(), 2);
+        assert_eq!(partner_events(&due, &opts()).len(), 2);
         // A next step needs both: a half-written one is a problem of the
         // note, so it never reaches the calendar.
         for partial in [
@@ -383,9 +553,12 @@ mod tests {
         ] {
             assert!(parse(partial).is_err(), "{partial}");
         }
-        let due = Due::of(&parse("").unwrap(), None);
+        let empty = parse("").unwrap();
+        let mut r = crate::analysis::analyse(&empty, &settings());
+        r.contact.due = None;
+        let due = Due::of(&empty, &r);
         assert_eq!(due.next_step, None);
-        assert!(partner_events(&due).is_empty());
+        assert!(partner_events(&due, &opts()).is_empty());
     }
 
     #[test]
@@ -393,5 +566,250 @@ mod tests {
         let text = calendar("Partners", &[]);
         assert!(parsed(&text).is_empty());
         assert!(text.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:"));
+    }
+
+    /// Each event read back by the parser: UID, start, summary,
+    /// description, URL, sequence and last-modified as written.
+    fn parsed_full(text: &str) -> Vec<(String, NaiveDate, String, String, Option<String>, u32)> {
+        let cal: icalendar::Calendar = text.parse().expect("the calendar parses");
+        cal.components
+            .iter()
+            .filter_map(|c| match c {
+                CalendarComponent::Event(e) => Some(e),
+                _ => None,
+            })
+            .map(|e| {
+                let Some(DatePerhapsTime::Date(start)) = e.get_start() else {
+                    panic!("an all-day event");
+                };
+                (
+                    e.get_uid().unwrap().to_string(),
+                    start,
+                    e.get_summary().unwrap().to_string(),
+                    e.get_description().expect("a description").to_string(),
+                    e.get_url().map(str::to_string),
+                    e.get_sequence().expect("a sequence"),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn an_overdue_event_is_dated_as_of_and_says_since_when() {
+        let d = due(
+            "jane-doe",
+            "Jane Doe",
+            Some(("2026-10-15", "Send the recap")),
+            Some("2026-09-01"),
+        );
+        let opts = Options::plain(day("2026-11-01"), Some("https://example.com/book/"));
+        let text = super::calendar("Partners", &opts, &[d.clone()]);
+        let events = parsed_full(&text);
+        assert_eq!(events.len(), 2, "{text}");
+        let want_url = "https://example.com/book/partners/jane-doe.html";
+        let by_uid = |uid: &str| events.iter().find(|e| e.0 == uid).unwrap().clone();
+        let step = by_uid("next-step-jane-doe@rapport");
+        assert_eq!(step.1, day("2026-11-01").0, "shown on as_of");
+        assert_eq!(
+            step.2,
+            "Next step, overdue since 2026-10-15: Send the recap — Jane Doe"
+        );
+        let contact = by_uid("contact-jane-doe@rapport");
+        assert_eq!(contact.1, day("2026-11-01").0);
+        assert_eq!(
+            contact.2,
+            "Get in touch with Jane Doe (overdue since 2026-09-01)"
+        );
+        for e in [&step, &contact] {
+            assert_eq!(
+                e.3,
+                format!(
+                    "Stage: Ready for discovery\nWhy: Ready for discovery: 3 of 3 referrals to Jane Doe exceeded\nNext: Invite them to a discovery conversation\nPartner page: {want_url}"
+                )
+            );
+            assert_eq!(e.4.as_deref(), Some(want_url));
+            assert_eq!(e.5 as i64, sequence(day("2026-11-01")));
+        }
+        // Due today is shown today and is not yet overdue; without
+        // `site_url` there is no link.
+        let text = super::calendar(
+            "Partners",
+            &Options::plain(day("2026-10-15"), None),
+            &[d.clone()],
+        );
+        let events = parsed_full(&text);
+        let step = events
+            .iter()
+            .find(|e| e.0.starts_with("next-step"))
+            .unwrap();
+        assert_eq!(step.1, day("2026-10-15").0);
+        assert_eq!(step.2, "Next step: Send the recap — Jane Doe");
+        assert_eq!(step.4, None);
+        assert!(!step.3.contains("Partner page"));
+        assert!(!text.contains("URL:"));
+    }
+
+    #[test]
+    fn a_later_as_of_is_a_later_revision_and_the_same_one_the_same_bytes() {
+        let d = [due("a", "A", Some(("2026-12-01", "Call")), None)];
+        let at = |s: &str| super::calendar("P", &Options::plain(day(s), None), &d);
+        assert_eq!(at("2026-11-01"), at("2026-11-01"));
+        let (a, b) = (
+            parsed_full(&at("2026-11-01")),
+            parsed_full(&at("2026-11-02")),
+        );
+        assert!(b[0].5 > a[0].5, "{} then {}", a[0].5, b[0].5);
+        assert!(at("2026-11-02").contains("LAST-MODIFIED:20261102T000000Z\r\n"));
+        assert_eq!(sequence(day("2000-01-01")), 0);
+        assert_eq!(sequence(day("1999-06-01")), 0);
+    }
+
+    fn planted(pad: &str, client: &str) -> Vec<(String, Vec<Due>)> {
+        // The name in the title, in a partner's name, in a next step and in
+        // the reason, each after `pad`.
+        let mut d = due(
+            "partner",
+            &format!("{pad}{client} Family Office"),
+            Some(("2026-12-01", &format!("{pad}call about {client}"))),
+            Some("2026-10-01"),
+        );
+        d.reason = format!("{pad}{client} was the last referral");
+        vec![
+            (
+                format!("{pad}{client}"),
+                vec![due("x", "X", None, Some("2026-12-01"))],
+            ),
+            ("Partners".into(), vec![d]),
+        ]
+    }
+
+    fn assert_nowhere(text: &str, client: &str, what: &str) {
+        let lower = |s: &str| s.to_lowercase();
+        let unfolded = text.replace("\r\n ", "");
+        for (form, t) in [("folded", text.to_string()), ("unfolded", unfolded)] {
+            for part in client.split(' ').chain([client]) {
+                assert!(
+                    !lower(&t).contains(&lower(part)),
+                    "{part:?} in the {form} file ({what}):\n{t}"
+                );
+            }
+        }
+        for line in text.strip_suffix("\r\n").unwrap().split("\r\n") {
+            assert!(line.len() <= 75, "{what}: {line:?}");
+        }
+        text.parse::<icalendar::Calendar>().expect("still parses");
+    }
+
+    #[test]
+    fn a_client_name_is_redacted_at_every_offset_before_folding() {
+        for client in ["Jane Doe", "Zoë Ångström"] {
+            let sc = Scrubber::new([client], ["Partner"]);
+            for offset in 0..160 {
+                for pad_char in ["x", "é", "🎉"] {
+                    let pad = pad_char.repeat(offset / pad_char.len()) + " ";
+                    for (title, dues) in planted(&pad, client) {
+                        let opts = Options {
+                            scrub: Some(&sc),
+                            ..Options::plain(day("2026-11-01"), Some("https://example.com/"))
+                        };
+                        let what = format!("{client} after {offset} octets of {pad_char}");
+                        let text = super::calendar(&title, &opts, &dues);
+                        assert_nowhere(&text, client, &what);
+                        // What the build then does to every file of the
+                        // site changes nothing more.
+                        let again = sc.scrub_output(FILE, text.as_bytes());
+                        assert_eq!(String::from_utf8(again).unwrap(), text, "{what}");
+                        // And a calendar written without the scrubber is
+                        // caught whole by the pass over the written file.
+                        let plain = super::calendar(
+                            &title,
+                            &Options::plain(day("2026-11-01"), None),
+                            &dues,
+                        );
+                        let caught = sc.scrub_output(FILE, plain.as_bytes());
+                        assert_nowhere(&String::from_utf8(caught).unwrap(), client, &what);
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_link_that_would_name_a_client_is_left_out() {
+        let sc = Scrubber::new(["Jane Doe"], Vec::<&str>::new());
+        let opts = Options {
+            scrub: Some(&sc),
+            ..Options::plain(day("2026-11-01"), Some("https://example.com/"))
+        };
+        let text = super::calendar(
+            "P",
+            &opts,
+            &[due(
+                "doe-advisors",
+                "Doe Advisors",
+                None,
+                Some("2026-12-01"),
+            )],
+        );
+        // The UID is the slug's, as the site's file names are; no field a
+        // calendar shows names the client.
+        for line in text.replace("\r\n ", "").lines() {
+            if !line.starts_with("UID:") {
+                assert!(!line.to_lowercase().contains("doe"), "{line}");
+            }
+        }
+        assert!(!text.contains("URL:"), "{text}");
+    }
+
+    #[test]
+    fn an_encrypted_site_links_to_its_own_page_names() {
+        let d = [due("jane-doe", "Jane Doe", None, Some("2026-12-01"))];
+        let opts = Options::plain(day("2026-11-01"), Some("https://example.com/a/"));
+        let text = super::calendar("P", &opts, &d);
+        let renamed = rename_pages(&text, &|p| {
+            (p == "partners/jane-doe.html").then(|| "partners/0123abcd.html".to_string())
+        });
+        let events = parsed_full(&renamed);
+        assert_eq!(
+            events[0].4.as_deref(),
+            Some("https://example.com/a/partners/0123abcd.html")
+        );
+        assert!(events[0]
+            .3
+            .ends_with("Partner page: https://example.com/a/partners/0123abcd.html"));
+        assert!(!renamed.contains("jane-doe.html"));
+        assert_eq!(rename_pages(&text, &|_| None), text);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_client_name_planted_anywhere_is_gone(
+            pad in "[a-zé🎉 ,;\\\\]{0,120}",
+            first in "[A-Z][a-zé]{2,8}",
+            last in "[A-Z][a-zø]{2,10}",
+        ) {
+            let client = format!("{first} {last}");
+            let sc = Scrubber::new([client.as_str()], ["Partner"]);
+            let opts = Options {
+                scrub: Some(&sc),
+                ..Options::plain(day("2026-11-01"), None)
+            };
+            for (title, dues) in planted(&format!("{pad} "), &client) {
+                let text = super::calendar(&title, &opts, &dues);
+                // Whole words, as names are matched ("Hem" is not in "them").
+                let unfolded = text.replace("\r\n ", "").to_lowercase();
+                let words: Vec<&str> = unfolded
+                    .split(|c: char| !c.is_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .collect();
+                let (first, last) = (first.to_lowercase(), last.to_lowercase());
+                proptest::prop_assert!(!words.contains(&last.as_str()), "{}", text);
+                proptest::prop_assert!(
+                    !words.windows(2).any(|w| w[0] == first && w[1] == last),
+                    "{}",
+                    text
+                );
+            }
+        }
     }
 }

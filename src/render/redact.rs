@@ -326,6 +326,9 @@ impl Scrubber {
             .any(|ext| path.to_ascii_lowercase().ends_with(ext));
         if markup {
             self.scrub_html(text).into_bytes()
+        } else if path.to_ascii_lowercase().ends_with(".ics") {
+            // Names are found in whole content lines, not folded pieces.
+            super::calendar::scrub_folded(text, self).into_bytes()
         } else {
             self.scrub(text).into_bytes()
         }
