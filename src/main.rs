@@ -19,5 +19,6 @@ fn main() -> ExitCode {
         Command::Init { dir } => cmd::init::run(&dir),
         Command::Log(args) => rapport::log::run(&args, rapport::book::today()),
         Command::Completions { shell } => cmd::completions::run(shell),
+        Command::Passphrase => cmd::passphrase::run(),
     }
 }

@@ -6,6 +6,7 @@ pub mod completions;
 mod help;
 pub mod init;
 pub mod new;
+pub mod passphrase;
 pub mod serve;
 pub mod watch;
 
@@ -106,6 +107,9 @@ pub enum Command {
         /// The shell
         shell: clap_complete::Shell,
     },
+    /// Print a random six-word passphrase for an encrypted site
+    #[command(after_help = help::PASSPHRASE)]
+    Passphrase,
 }
 
 /// `rapport build`'s arguments: those every build takes, and encryption.
