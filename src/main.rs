@@ -27,5 +27,6 @@ fn main() -> ExitCode {
         Command::Log(args) => cmd::log::run(&args, rapport::book::today()),
         Command::Import(args) => cmd::import::run(&args, rapport::book::today()),
         Command::Completions { shell } => cmd::completions::run(shell),
+        Command::Passphrase => cmd::passphrase::run(),
     }
 }

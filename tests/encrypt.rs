@@ -18,6 +18,8 @@ use rapport::build::pipeline::{Options, Pipeline};
 use rapport::encrypt::{self, KeyOrigin, SaltRecord, SiteKey};
 use sample::sample;
 
+/// The policy `<meta>` of every plain page (templates/base.html).
+const CSP_META: &str = r#"<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'">"#;
 const PASSWORD: &str = "correct horse battery staple 42";
 
 /// The plain site of a book, built in memory.
@@ -85,19 +87,35 @@ fn every_written_file_decrypts_back_to_the_plain_build() {
     // mapped back to the plain names, equals the plain page byte for byte;
     // each decrypted data file and each file left in clear equals the plain
     // file byte for byte.
+    // A page loses its own policy (the locked page's stays in force).
     let back = inverse(&names);
+    let data: Vec<&str> = plain
+        .keys()
+        .filter(|p| p.starts_with("data/"))
+        .map(String::as_str)
+        .collect();
     for (path, bytes) in &plain {
         let at = names.get(path).unwrap_or(path);
         let got = &decrypted[at];
         if path.ends_with(".html") {
             let restored = encrypt::rewrite_links(text(got), at, &back);
+            let without_policy = encrypt::prepare_page(text(bytes), path, &BTreeMap::new(), &data);
             assert!(
-                restored.as_bytes() == &bytes[..],
+                restored == without_policy,
                 "{path} (written as {at}) does not decrypt to the plain page"
+            );
+            assert!(!restored.contains("Content-Security-Policy"), "{path}");
+            assert_eq!(
+                text(bytes).replacen(CSP_META, "", 1),
+                without_policy,
+                "{path}: more than the policy went"
             );
             // And the other way: the decrypted page is the plain page with
             // its links mapped.
-            assert_eq!(text(got), encrypt::rewrite_links(text(bytes), at, &names));
+            assert_eq!(
+                text(got),
+                encrypt::prepare_page(text(bytes), at, &names, &data)
+            );
         } else {
             assert!(got[..] == bytes[..], "{path} differs once decrypted");
         }

@@ -41,6 +41,17 @@ const HEADER: &str = "rapport-inputs 2";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fingerprint(String);
 
+impl Fingerprint {
+    /// This fingerprint with `extra` digested in: what else the output
+    /// depends on (an encrypted site's salt and check value).
+    pub fn with(&self, extra: &[u8]) -> Fingerprint {
+        let mut h = Sha256::new();
+        field(&mut h, self.0.as_bytes());
+        field(&mut h, extra);
+        Fingerprint(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    }
+}
+
 /// What identifies this rapport: its version, and the executable itself
 /// (its size and modification time), so that any rebuilt binary counts
 /// as a change.

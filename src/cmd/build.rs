@@ -13,7 +13,8 @@ use rapport::diagnostics;
 use rapport::encrypt::SALT_FILE;
 use rapport::say;
 
-use rapport::encrypt::cli::{prepare, EncryptFlags};
+use rapport::encrypt::cli::{self as encrypt_cli, EncryptFlags, Refusal};
+use rapport::encrypt::{encrypt_site, SiteKey};
 
 use super::BuildArgs;
 
@@ -37,14 +38,28 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
     spinner.enable_steady_tick(Duration::from_millis(120));
     let opts = args.options();
     // An unchanged book into an untouched site: nothing to render or
-    // write (see `unchanged`). Encrypted builds always render (their key
-    // comes with the password); when the command line asks for one, the
-    // inputs are not even read.
-    let mut inputs = (!encrypt.encrypt && !encrypt.rekey)
+    // write (see `unchanged`). An encrypted site is unchanged only under
+    // the key it was written with (its salt and check value join the
+    // fingerprint); --rekey and --change-password always rewrite.
+    let mut inputs = (!encrypt.rekey && !encrypt.change_password)
         .then(|| inputs::Inputs::read(&opts, &inputs::rapport_identity()))
-        .flatten()
-        .filter(|i| !encrypts(encrypt, &i.settings, &i.layout.output));
-    if let Some(i) = &inputs {
+        .flatten();
+    let mut key: Option<SiteKey> = None;
+    if let Some(i) = &mut inputs {
+        if encrypts(encrypt, &i.settings, &i.layout.output) {
+            let (k, note) = match encrypt_cli::build_key(&i.layout.output, encrypt) {
+                Ok(k) => k,
+                Err(refusal) => {
+                    spinner.finish_and_clear();
+                    return refuse(&refusal);
+                }
+            };
+            i.fingerprint = i.fingerprint.with(&k.public_id());
+            key = Some(k);
+            if let Some(n) = note {
+                say!("{n}");
+            }
+        }
         if let Some(last) = inputs::unchanged(&i.layout.output, &i.fingerprint) {
             return unchanged(
                 &mut pipeline,
@@ -89,22 +104,40 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
         Err(failed) => return failed_build(&failed),
     };
     diagnostics::print(&built.warnings);
-    let on = built.settings.privacy.encrypt;
-    let (encrypted, note) = match prepare(&built.files, &built.output, encrypt, on) {
-        Ok(r) => r,
-        Err(refusal) => {
-            say!("error: {}\nnothing was written", refusal.0);
-            return ExitCode::from(2);
-        }
+    if let Err(refusal) = encrypt_cli::check_inline_scripts(&built.files) {
+        return refuse(&refusal);
+    }
+    let key = match key {
+        Some(k) => k,
+        None => match encrypt_cli::build_key(&built.output, encrypt) {
+            Ok((k, note)) => {
+                note.inspect(|n| say!("{n}"));
+                k
+            }
+            Err(refusal) => return refuse(&refusal),
+        },
     };
-    note.inspect(|n| say!("{n}"));
-    let files = encrypted.as_ref().unwrap_or(&built.files);
+    let files = encrypt_site(&built.files, &key);
     let bar = ProgressBar::new(files.len() as u64).with_style(progress_style(
         "writing the site {bar:30} {pos}/{len} files {elapsed}",
     ));
-    let written = output::write_site_then(&built.output, files, &|| bar.inc(1), |_| {
-        inputs::forget(&built.output)
-    });
+    let written =
+        output::write_site_then(
+            &built.output,
+            &files,
+            &|| bar.inc(1),
+            |names| match &inputs {
+                Some(i) => {
+                    let outcome = inputs::Outcome {
+                        counts: built.counts,
+                        warnings: built.warnings.len(),
+                    };
+                    inputs::record(&built.output, &i.fingerprint, &outcome, names)
+                }
+                None => inputs::forget(&built.output),
+            },
+        );
+    std::mem::forget(files);
     bar.finish_and_clear();
     report_written(written, built, start)
 }
@@ -145,7 +178,13 @@ fn report_written(
 /// Whether the site is to be encrypted: asked for, set in the settings,
 /// or already so in the output folder.
 fn encrypts(flags: &EncryptFlags, settings: &Settings, out: &std::path::Path) -> bool {
-    flags.encrypt || flags.rekey || settings.privacy.encrypt || out.join(SALT_FILE).exists()
+    flags.any() || settings.privacy.encrypt || out.join(SALT_FILE).exists()
+}
+
+/// What a refused encryption says; nothing was written.
+fn refuse(refusal: &Refusal) -> ExitCode {
+    say!("error: {}\nnothing was written", refusal.0);
+    ExitCode::from(refusal.1)
 }
 
 /// What a build that failed says.

@@ -5,7 +5,9 @@ Examples:
   rapport build
   rapport build sample-data
   rapport build my-book -o /srv/private/partners --as-of 2026-11-01 --drafts
-  RAPPORT_PASSWORD=... rapport build my-book --encrypt
+  rapport passphrase > ~/.rapport-password && chmod 600 ~/.rapport-password
+  rapport build my-book --encrypt --password-file ~/.rapport-password
+  rapport build my-book --encrypt --rekey --password-file ~/.rapport-password
 
 Nothing is written when any note, setting or template has a problem: the
 previous site stays as it was. Only files whose content changed are rewritten;
@@ -62,3 +64,13 @@ Examples:
   rapport completions zsh > ~/.zfunc/_rapport
   rapport completions fish > ~/.config/fish/completions/rapport.fish
   rapport completions powershell >> $PROFILE";
+
+pub const PASSPHRASE: &str = "\
+Examples:
+  rapport passphrase
+  rapport passphrase > ~/.rapport-password && chmod 600 ~/.rapport-password
+
+Six words drawn at random from the EFF large wordlist (7,776 words): about
+77 bits, out of reach of offline guessing. An encrypted build refuses a
+password weaker than about 60 bits. The wordlist is the Electronic Frontier
+Foundation's, under CC BY 3.0 US.";

@@ -8,6 +8,7 @@ pub mod import;
 pub mod init;
 pub mod log;
 pub mod new;
+pub mod passphrase;
 pub mod serve;
 pub mod watch;
 
@@ -116,6 +117,9 @@ pub enum Command {
         /// The shell
         shell: clap_complete::Shell,
     },
+    /// Print a random six-word passphrase for an encrypted site
+    #[command(after_help = help::PASSPHRASE)]
+    Passphrase,
 }
 
 /// `rapport build`'s arguments: those every build takes, and encryption.

@@ -14,6 +14,7 @@ struct Attr {
 /// A tag found by [`scan`]: its lowercased name, whether it closes, its
 /// attributes, and where it ends.
 struct Tag {
+    start: usize,
     name: String,
     closing: bool,
     attrs: Vec<Attr>,
@@ -51,6 +52,7 @@ fn read_tag(html: &str, i: usize) -> Option<Tag> {
         }
         if j >= len {
             return Some(Tag {
+                start: i,
                 name,
                 closing,
                 attrs,
@@ -59,6 +61,7 @@ fn read_tag(html: &str, i: usize) -> Option<Tag> {
         }
         if b[j] == b'>' {
             return Some(Tag {
+                start: i,
                 name,
                 closing,
                 attrs,
@@ -130,16 +133,83 @@ fn scan(html: &str, mut visit: impl FnMut(&Tag)) {
     }
 }
 
-/// The text of every inline script (a `<script>` without `src`).
-pub fn inline_scripts(html: &str) -> Vec<&str> {
-    let mut found = Vec::new();
+/// Whether the page holds an inline script that a browser would run (no
+/// `src`, a JavaScript or module type, something in it).
+pub fn has_running_inline_script(html: &str) -> bool {
+    let mut found = false;
     scan(html, |tag| {
-        if tag.name == "script" && !tag.closing && !tag.attrs.iter().any(|a| a.name == "src") {
-            let end = find_ci(html, tag.end, "</script").unwrap_or(html.len());
-            found.push(&html[tag.end..end]);
+        if tag.name != "script" || tag.closing || tag.attrs.iter().any(|a| a.name == "src") {
+            return;
         }
+        let kind = tag
+            .attrs
+            .iter()
+            .find(|a| a.name == "type")
+            .map(|a| html[a.start..a.end].trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        let runs = matches!(
+            kind.as_str(),
+            "" | "module" | "text/javascript" | "application/javascript" | "text/ecmascript"
+        );
+        let end = find_ci(html, tag.end, "</script").unwrap_or(html.len());
+        found |= runs && !html[tag.end..end].trim().is_empty();
     });
     found
+}
+
+/// A plain page made ready to be encrypted at `page`: its links to renamed
+/// files rewritten ([`rewrite_links`]); its own Content-Security-Policy
+/// `<meta>` left out (the locked page's policy stays in force once the
+/// page is written in, and is the only one); and each `<script src>` that
+/// loads one of the encrypted `data_files` turned into
+/// `data-rapport-src`, which the unlock script decrypts and runs.
+pub fn prepare_page(
+    html: &str,
+    page: &str,
+    names: &BTreeMap<String, String>,
+    data_files: &[&str],
+) -> String {
+    let linked = rewrite_links(html, page, names);
+    let mut out = String::with_capacity(linked.len());
+    let mut copied = 0;
+    scan(&linked, |tag| {
+        if tag.closing {
+            return;
+        }
+        let value = |name: &str| {
+            tag.attrs
+                .iter()
+                .find(|a| a.name == name)
+                .map(|a| &linked[a.start..a.end])
+        };
+        if tag.name == "meta"
+            && value("http-equiv")
+                .is_some_and(|v| v.trim().eq_ignore_ascii_case("content-security-policy"))
+        {
+            out.push_str(&linked[copied..tag.start]);
+            copied = tag.end;
+        } else if tag.name == "script" {
+            let Some(src) = tag.attrs.iter().find(|a| a.name == "src") else {
+                return;
+            };
+            let raw = &linked[src.start..src.end];
+            let cut = raw.find(['#', '?']).unwrap_or(raw.len());
+            let target = resolve(page, &unescape(&raw[..cut]));
+            if target.is_some_and(|t| data_files.contains(&t.as_str())) {
+                // The attribute's name is the last `src` before its value.
+                let name_at = tag.start
+                    + linked[tag.start..src.start]
+                        .to_ascii_lowercase()
+                        .rfind("src")
+                        .unwrap_or(0);
+                out.push_str(&linked[copied..name_at]);
+                out.push_str("data-rapport-");
+                copied = name_at;
+            }
+        }
+    });
+    out.push_str(&linked[copied..]);
+    out
 }
 
 /// Undoes the few character references a link can hold.
@@ -277,9 +347,34 @@ mod tests {
     }
 
     #[test]
-    fn inline_scripts_are_found_but_not_external_ones() {
-        let page = r#"<script src="a.js"></script><p>x</p><SCRIPT>one()</script ><script type="module">two()</script>"#;
-        assert_eq!(inline_scripts(page), vec!["one()", "two()"]);
+    fn a_page_loses_its_own_policy_and_its_encrypted_scripts_are_marked() {
+        let page = concat!(
+            r#"<head><meta charset="utf-8"><META HTTP-EQUIV="Content-Security-Policy" content="script-src 'self'">"#,
+            r#"<script src="../data/search.js"></script><script src="../site.js"></script></head>"#,
+            r#"<a href="../partners/jane-doe.html">J</a>"#,
+        );
+        let n = names();
+        assert_eq!(
+            prepare_page(page, "reports/r.html", &n, &["data/search.js"]),
+            concat!(
+                r#"<head><meta charset="utf-8">"#,
+                r#"<script data-rapport-src="../data/search.js"></script><script src="../site.js"></script></head>"#,
+                r#"<a href="../partners/0a1b2c.html">J</a>"#,
+            )
+        );
+    }
+
+    #[test]
+    fn only_inline_scripts_that_run_are_found() {
+        assert!(has_running_inline_script(
+            "<p>x</p><script>alert(1)</script>"
+        ));
+        assert!(has_running_inline_script(
+            "<script type=module>import('x')</script>"
+        ));
+        assert!(!has_running_inline_script(
+            r#"<script src="a.js"></script><script type="application/json">{"a":1}</script><script> </script>"#
+        ));
     }
 
     #[test]

@@ -11,7 +11,10 @@
 //! - each encrypted file's nonce is the first 12 bytes of
 //!   HMAC-SHA256(nonce key, path ‖ 0x00 ‖ content): an unchanged file
 //!   encrypts to the same bytes, different contents never share a nonce;
-//! - the file's path is the associated data, so files cannot be swapped;
+//! - the file's path is the associated data, so files cannot be swapped
+//!   (the browser takes it from the address a page was loaded from);
+//! - every plaintext is padded to a size bucket ([`padded_len`]) before it
+//!   is encrypted, so sizes say little about what a file holds;
 //! - partner pages get opaque names, HMAC-SHA256(name key, slug), and every
 //!   link to them is rewritten.
 
@@ -19,7 +22,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::path::Path;
 
-use aes_gcm::aead::{Aead, KeyInit, Payload};
+use aes_gcm::aead::{Aead, AeadInPlace, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
 use base64::engine::general_purpose::STANDARD as B64;
 use base64::Engine as _;
@@ -27,18 +30,24 @@ use hkdf::Hkdf;
 use hmac::{Hmac, Mac};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use sha2::Sha256;
 
 use crate::build::output::{FileBytes, SiteFiles};
 
 pub mod cli;
 mod links;
+pub mod passphrase;
 
-pub use links::rewrite_links;
+pub use links::{prepare_page, rewrite_links};
 
-/// PBKDF2 iterations; the browser script uses the same number, read from
-/// each page.
+/// PBKDF2 iterations of a new salt; the browser script uses the number
+/// each page states. Chosen so that one unlock costs at least 250 ms in
+/// Chromium on a laptop-class CPU (`docs/security.md`).
 pub const ITERATIONS: u32 = 600_000;
+/// The fewest iterations a kept salt record may state.
+pub const MIN_ITERATIONS: u32 = 600_000;
+/// The smallest padded size of an encrypted file's plaintext.
+pub const MIN_BUCKET: usize = 16 * 1024;
 /// The file beside the manifest that keeps the salt and the check value.
 pub const SALT_FILE: &str = ".rapport-salt";
 /// The unlock script every encrypted page loads.
@@ -62,6 +71,7 @@ type HmacSha256 = Hmac<Sha256>;
 #[derive(Clone)]
 pub struct SiteKey {
     salt: [u8; 16],
+    iterations: u32,
     content: [u8; 32],
     nonce: [u8; 32],
     name: [u8; 32],
@@ -80,6 +90,21 @@ impl SiteKey {
     /// The salt the key was derived with.
     pub fn salt(&self) -> &[u8; 16] {
         &self.salt
+    }
+
+    /// What tells this key from another without revealing it: the salt,
+    /// the iterations and the check value (all three are published in
+    /// the salt file).
+    pub fn public_id(&self) -> Vec<u8> {
+        let mut id = self.salt.to_vec();
+        id.extend_from_slice(&self.iterations.to_le_bytes());
+        id.extend_from_slice(&self.check);
+        id
+    }
+
+    /// The PBKDF2 iterations the key was derived with.
+    pub fn iterations(&self) -> u32 {
+        self.iterations
     }
 
     /// A value that tells whether a password gives this key, without
@@ -114,23 +139,20 @@ impl SiteKey {
             .collect()
     }
 
-    /// Encrypts `plain` for `path` (its associated data): the nonce
-    /// followed by the ciphertext and tag.
+    /// Encrypts `plain` for `path` (its associated data), padded to its
+    /// size bucket: the nonce followed by the ciphertext and tag.
     pub fn seal(&self, path: &str, plain: &[u8]) -> Vec<u8> {
         let nonce = self.nonce_for(path, plain);
-        let ct = self
-            .cipher()
-            .encrypt(
-                Nonce::from_slice(&nonce),
-                Payload {
-                    msg: plain,
-                    aad: path.as_bytes(),
-                },
-            )
-            .expect("AES-GCM encrypts any length a site holds");
-        let mut out = Vec::with_capacity(12 + ct.len());
+        let mut out = Vec::with_capacity(12 + padded_len(plain.len()) + 16);
         out.extend_from_slice(&nonce);
-        out.extend_from_slice(&ct);
+        out.extend_from_slice(plain);
+        out.push(0x80);
+        out.resize(12 + padded_len(plain.len()), 0);
+        let tag = self
+            .cipher()
+            .encrypt_in_place_detached(Nonce::from_slice(&nonce), path.as_bytes(), &mut out[12..])
+            .expect("AES-GCM encrypts any length a site holds");
+        out.extend_from_slice(&tag);
         out
     }
 
@@ -141,7 +163,8 @@ impl SiteKey {
             return None;
         }
         let (nonce, ct) = sealed.split_at(12);
-        self.cipher()
+        let mut plain = self
+            .cipher()
             .decrypt(
                 Nonce::from_slice(nonce),
                 Payload {
@@ -149,8 +172,19 @@ impl SiteKey {
                     aad: path.as_bytes(),
                 },
             )
-            .ok()
+            .ok()?;
+        let end = plain.iter().rposition(|&b| b != 0)?;
+        (plain[end] == 0x80).then_some(())?;
+        plain.truncate(end);
+        Some(plain)
     }
+}
+
+/// The padded size of a plaintext of `len` bytes (one byte 0x80, then
+/// zeros): the smallest power of two that holds `len + 1`, and at least
+/// [`MIN_BUCKET`] (16 KiB, 32 KiB, 64 KiB, …).
+pub fn padded_len(len: usize) -> usize {
+    (len + 1).next_power_of_two().max(MIN_BUCKET)
 }
 
 /// A fresh salt from the operating system's random source.
@@ -160,13 +194,20 @@ pub fn new_salt() -> [u8; 16] {
     salt
 }
 
-/// Derives the site's keys from the password: one PBKDF2 run, then HKDF.
+/// Derives the site's keys from the password: one PBKDF2 run of
+/// [`ITERATIONS`], then HKDF.
 pub fn derive_key(password: &str, salt: &[u8; 16]) -> SiteKey {
+    derive_key_with(password, salt, ITERATIONS)
+}
+
+/// [`derive_key`] with the iterations a salt record states.
+pub fn derive_key_with(password: &str, salt: &[u8; 16], iterations: u32) -> SiteKey {
     let mut master = [0u8; 32];
-    pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt, ITERATIONS, &mut master);
+    pbkdf2::pbkdf2_hmac::<Sha256>(password.as_bytes(), salt, iterations, &mut master);
     let hk = Hkdf::<Sha256>::new(Some(&[]), &master);
     let mut key = SiteKey {
         salt: *salt,
+        iterations,
         content: [0; 32],
         nonce: [0; 32],
         name: [0; 32],
@@ -198,7 +239,7 @@ impl SaltRecord {
         SaltRecord {
             version: 1,
             kdf: "PBKDF2-HMAC-SHA256".into(),
-            iterations: ITERATIONS,
+            iterations: key.iterations,
             salt: B64.encode(key.salt),
             check: B64.encode(key.check),
         }
@@ -206,10 +247,19 @@ impl SaltRecord {
 
     /// The salt, when the record is one this version can use.
     pub fn salt_bytes(&self) -> Option<[u8; 16]> {
-        if self.version != 1 || self.iterations != ITERATIONS {
+        if self.version != 1 || self.iterations < MIN_ITERATIONS {
             return None;
         }
         B64.decode(&self.salt).ok()?.try_into().ok()
+    }
+
+    /// The key `password` gives with this record's salt and iterations,
+    /// when it is the site's password; `None` otherwise (or when the
+    /// record is unusable).
+    pub fn open_with(&self, password: &str) -> Option<SiteKey> {
+        let salt = self.salt_bytes()?;
+        let key = derive_key_with(password, &salt, self.iterations);
+        (B64.encode(key.check) == self.check).then_some(key)
     }
 
     /// The file's bytes.
@@ -234,8 +284,9 @@ pub fn read_salt(out: &Path) -> Option<SaltRecord> {
 pub enum KeyOrigin {
     /// The folder's salt, and the password matched its check value.
     Kept,
-    /// A new salt: the first encrypted build here, `--rekey`, or a
-    /// password that does not match the previous one.
+    /// A new salt: the first encrypted build here, `--rekey`, a password
+    /// that does not match the previous one, or a kept salt whose
+    /// iterations are fewer than this version's.
     NewSalt { password_changed: bool },
 }
 
@@ -254,12 +305,12 @@ pub fn key_for_record(
 ) -> (SiteKey, KeyOrigin) {
     let mut password_changed = false;
     if let Some(rec) = record.filter(|_| !rekey) {
-        if let Some(salt) = rec.salt_bytes() {
-            let key = derive_key(password, &salt);
-            if B64.encode(key.check) == rec.check {
-                return (key, KeyOrigin::Kept);
+        if rec.salt_bytes().is_some() {
+            match rec.open_with(password) {
+                Some(key) if key.iterations >= ITERATIONS => return (key, KeyOrigin::Kept),
+                Some(_) => {}
+                None => password_changed = true,
             }
-            password_changed = true;
         }
     }
     (
@@ -325,12 +376,25 @@ fn escape_attr(s: &str) -> String {
         .replace('>', "&gt;")
 }
 
-/// The hashes (CSP source expressions) of the inline scripts of a page,
-/// so that they still run once the page is decrypted.
-fn inline_script_hashes(html: &str) -> Vec<String> {
-    links::inline_scripts(html)
-        .into_iter()
-        .map(|s| format!("'sha256-{}'", B64.encode(Sha256::digest(s.as_bytes()))))
+/// The policy of every locked page, and so of every page once opened
+/// (writing the decrypted page in keeps it): scripts only from the site's
+/// files and from the `blob:` addresses the unlock script makes of
+/// encrypted scripts; the hidden frame that loads the next page; a
+/// `<base>` only of the site's own origin. Nothing in it depends on what
+/// the page holds.
+pub const LOCKED_CSP: &str = "default-src 'none'; script-src 'self' blob:; style-src 'self' 'unsafe-inline'; \
+    img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; frame-src 'self'; base-uri 'self'; \
+    form-action 'none'";
+
+/// The pages of a site that hold an inline script that would run, which
+/// an encrypted site refuses: a policy that lets it run would have to
+/// publish its hash (derived from the plaintext) in clear.
+pub fn pages_with_inline_scripts(files: &SiteFiles) -> Vec<String> {
+    files
+        .iter()
+        .filter(|(p, _)| p.ends_with(".html"))
+        .filter(|(_, b)| links::has_running_inline_script(&String::from_utf8_lossy(b)))
+        .map(|(p, _)| p.clone())
         .collect()
 }
 
@@ -338,31 +402,25 @@ fn inline_script_hashes(html: &str) -> Vec<String> {
 fn locked_page(
     path: &str,
     sealed: &[u8],
-    plain: &str,
     key: &SiteKey,
     data_files: &str,
     has_style: bool,
 ) -> String {
     let root = root_prefix(path);
-    let mut scripts = vec!["'self'".to_string()];
-    scripts.extend(inline_script_hashes(plain));
-    let csp = format!(
-        "default-src 'none'; script-src {}; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; \
-         font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'",
-        scripts.join(" ")
-    );
     let style = if has_style {
         format!("<link rel=\"stylesheet\" href=\"{root}style.css\">\n")
     } else {
         String::new()
     };
     PAGE_HTML
-        .replace("{{root}}", &escape_attr(&root))
-        .replace("{{path}}", &escape_attr(path))
         .replace("{{salt}}", &B64.encode(key.salt))
-        .replace("{{iterations}}", &ITERATIONS.to_string())
+        .replace("{{check}}", &B64.encode(key.check))
+        .replace("{{iterations}}", &key.iterations.to_string())
         .replace("{{data}}", &escape_attr(data_files))
-        .replace("{{csp}}", &escape_attr(&csp))
+        .replace(
+            "{{csp}}",
+            &escape_attr(&LOCKED_CSP.split_whitespace().collect::<Vec<_>>().join(" ")),
+        )
         .replace("{{title}}", TITLE)
         .replace("{{style}}\n", &style)
         .replace(
@@ -403,9 +461,9 @@ pub fn encrypt_site(files: &SiteFiles, key: &SiteKey) -> SiteFiles {
             let target = names.get(path).cloned().unwrap_or_else(|| path.clone());
             let written: FileBytes = if path.ends_with(".html") {
                 let plain = String::from_utf8_lossy(bytes);
-                let linked = rewrite_links(&plain, &target, &pages);
+                let linked = links::prepare_page(&plain, &target, &pages, &data_files);
                 let sealed = key.seal(&target, linked.as_bytes());
-                locked_page(&target, &sealed, &linked, key, &data_list, has_style)
+                locked_page(&target, &sealed, key, &data_list, has_style)
                     .into_bytes()
                     .into()
             } else if path == crate::render::calendar::FILE {
@@ -460,12 +518,8 @@ pub fn key_of_site(files: &SiteFiles, password: &str) -> Result<SiteKey, Decrypt
         .get(SALT_FILE)
         .and_then(|b| SaltRecord::parse(b))
         .ok_or(DecryptError::NoSalt)?;
-    let salt = rec.salt_bytes().ok_or(DecryptError::NoSalt)?;
-    let key = derive_key(password, &salt);
-    if B64.encode(key.check) != rec.check {
-        return Err(DecryptError::WrongPassword);
-    }
-    Ok(key)
+    rec.salt_bytes().ok_or(DecryptError::NoSalt)?;
+    rec.open_with(password).ok_or(DecryptError::WrongPassword)
 }
 
 /// The ciphertext embedded in a locked page.

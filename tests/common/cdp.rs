@@ -106,6 +106,29 @@ impl Browser {
         b
     }
 
+    /// Opens a new tab, attached and listened to, and makes it the one
+    /// that `open`, `eval` and the others act on; gives the session of the
+    /// tab that was in use, for [`Browser::use_tab`].
+    pub fn new_tab(&mut self) -> String {
+        let previous = std::mem::take(&mut self.session);
+        let target = self.call("Target.createTarget", json!({"url": "about:blank"}));
+        let target_id = target["targetId"].as_str().unwrap().to_string();
+        let attached = self.call(
+            "Target.attachToTarget",
+            json!({"targetId": target_id, "flatten": true}),
+        );
+        self.session = attached["sessionId"].as_str().unwrap().to_string();
+        self.call("Runtime.enable", json!({}));
+        self.call("Page.enable", json!({}));
+        self.call("Log.enable", json!({}));
+        previous
+    }
+
+    /// Acts on the tab of `session` from now on; gives the one in use.
+    pub fn use_tab(&mut self, session: &str) -> String {
+        std::mem::replace(&mut self.session, session.to_string())
+    }
+
     fn handle_event(&mut self, msg: &Value) {
         match msg["method"].as_str() {
             Some("Runtime.consoleAPICalled") if msg["params"]["type"] == "error" => {
@@ -117,8 +140,10 @@ impl Browser {
                     .push(format!("exception: {}", msg["params"]["exceptionDetails"]));
             }
             Some("Log.entryAdded") if msg["params"]["entry"]["level"] == "error" => {
-                self.errors
-                    .push(format!("log: {}", msg["params"]["entry"]["text"]));
+                self.errors.push(format!(
+                    "log: {} {}",
+                    msg["params"]["entry"]["text"], msg["params"]["entry"]["url"]
+                ));
             }
             Some("Page.loadEventFired") => self.loaded = true,
             _ => {}
