@@ -1023,7 +1023,7 @@ pub fn plan(
                 .map(|r| r.referral.date)
                 .min()
                 .unwrap_or(today);
-            crate::book::scaffold::note_text(&plan.name, since.min(today)).into_bytes()
+            crate::book::scaffold::NewNote::named(&plan.name).text(since.min(today)).into_bytes()
         } else {
             plan.before.clone()
         };
