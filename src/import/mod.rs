@@ -378,16 +378,16 @@ pub fn map_header(
     // A client from a first and a last name.
     let first = fields.remove(&Field::FirstName);
     let last = fields.remove(&Field::LastName);
-    if !fields.contains_key(&Field::Client) {
-        let mut parts = Vec::new();
-        for origin in [first, last].into_iter().flatten() {
-            if let Origin::Columns(c) = origin {
-                parts.extend(c);
-            }
+    let mut parts = Vec::new();
+    for origin in [first, last].into_iter().flatten() {
+        if let Origin::Columns(c) = origin {
+            parts.extend(c);
         }
-        if !parts.is_empty() {
-            fields.insert(Field::Client, Origin::Columns(parts));
-        }
+    }
+    if !parts.is_empty() {
+        fields
+            .entry(Field::Client)
+            .or_insert(Origin::Columns(parts));
     }
     for (field, hint) in [
         (Field::Date, "`date = COLUMN` in a rules file"),
