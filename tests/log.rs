@@ -136,6 +136,7 @@ fn a_week_of_referrals_and_meetings_reads_as_if_typed_by_hand() {
             "next",
             "2026-12-01",
             "Send the workshop outline",
+            "--replace",
         ],
         &root,
     ));
@@ -367,8 +368,25 @@ fn completions_and_help() {
     for shell in ["bash", "zsh", "fish", "powershell"] {
         let r = rapport(&["completions", shell], dir.path());
         ok(&r);
-        for word in ["log", "completions", "client", "net-new"] {
+        for word in [
+            "log",
+            "completions",
+            "client",
+            "net-new",
+            "outcome",
+            "done",
+            "thanks",
+            "initiative",
+            "contact_every",
+            "inbox",
+        ] {
             assert!(r.stdout.contains(word), "{shell} completes {word}");
+        }
+        if shell == "bash" || shell == "fish" {
+            assert!(
+                r.stdout.contains("rapport log --list-names"),
+                "{shell} completes names"
+            );
         }
     }
     let r = rapport(&["log", "--help"], dir.path());
@@ -405,4 +423,220 @@ fn a_private_note_stays_private() {
         .filter(|n| n.contains("rapport-tmp"))
         .collect();
     assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[cfg(unix)]
+#[test]
+fn a_read_only_note_is_refused_and_links_are_kept() {
+    use std::os::unix::fs::PermissionsExt;
+    let (dir, root) = sample_book();
+    let lena = root.join("partners/lena-park.md");
+    let before = fs::read(&lena).unwrap();
+    fs::set_permissions(&lena, fs::Permissions::from_mode(0o444)).unwrap();
+    let r = rapport(&["log", "lena-park", "meeting", "--kind", "call"], &root);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("read-only"), "{}", r.stderr);
+    assert_eq!(fs::read(&lena).unwrap(), before);
+
+    // A note kept elsewhere and linked into the book: the link stays.
+    let kept = dir.path().join("amara.md");
+    let amara = root.join("partners/amara-nwosu.md");
+    fs::rename(&amara, &kept).unwrap();
+    std::os::unix::fs::symlink(&kept, &amara).unwrap();
+    ok(&rapport(
+        &[
+            "log",
+            "amara",
+            "meeting",
+            "--kind",
+            "call",
+            "--date",
+            "2026-11-20",
+        ],
+        &root,
+    ));
+    assert!(fs::symlink_metadata(&amara)
+        .unwrap()
+        .file_type()
+        .is_symlink());
+    assert!(fs::read_to_string(&kept)
+        .unwrap()
+        .contains("date: 2026-11-20"));
+}
+
+#[test]
+fn parallel_runs_on_one_note_lose_no_entry() {
+    let (_dir, root) = sample_book();
+    let mut said_recorded = Vec::new();
+    for round in 0..6 {
+        // Two at a time, really at the same time.
+        let handles: Vec<_> = (0..2)
+            .map(|k| {
+                let root = root.clone();
+                std::thread::spawn(move || {
+                    let client = format!("Pair {round}-{k}");
+                    let out = Command::new(env!("CARGO_BIN_EXE_rapport"))
+                        .args(["log", "lena-park", "given", "--client", &client])
+                        .current_dir(&root)
+                        .output()
+                        .unwrap();
+                    (client, out)
+                })
+            })
+            .collect();
+        for h in handles {
+            let (client, out) = h.join().unwrap();
+            let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+            if out.status.success() {
+                assert!(stderr.contains("recorded"), "{stderr}");
+                said_recorded.push(client);
+            } else {
+                assert!(stderr.contains("error"), "a failing run says so: {stderr}");
+            }
+        }
+    }
+    let note = fs::read_to_string(root.join("partners/lena-park.md")).unwrap();
+    assert!(!said_recorded.is_empty());
+    for c in &said_recorded {
+        assert!(
+            note.contains(&format!("client: {c}\n")),
+            "{c} was recorded:\n{note}"
+        );
+    }
+}
+
+#[test]
+fn the_weekly_loop_without_editing_yaml() {
+    let (_dir, root) = sample_book();
+    let lena = root.join("partners/lena-park.md");
+    // An open next step: `next` refuses, `done` closes it and sets the next.
+    let r = rapport(&["log", "lena", "next", "2026-12-01", "Call"], &root);
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("--replace"), "{}", r.stderr);
+    ok(&rapport(
+        &[
+            "log",
+            "lena",
+            "done",
+            "--date",
+            "2026-11-06",
+            "--next",
+            "2026-12-01",
+            "Plan the workshop",
+        ],
+        &root,
+    ));
+    ok(&rapport(
+        &[
+            "log",
+            "lena-park",
+            "received",
+            "--date",
+            "2026-11-20",
+            "--client",
+            "K. Lee",
+            "--value",
+            "-250",
+        ],
+        &root,
+    ));
+    ok(&rapport(
+        &["log", "lena-park", "outcome", "won", "--client", "k. lee"],
+        &root,
+    ));
+    ok(&rapport(
+        &["log", "lena-park", "thanks", "--date", "2026-11-21"],
+        &root,
+    ));
+    ok(&rapport(
+        &[
+            "log",
+            "lena-park",
+            "initiative",
+            "Founders breakfast",
+            "--started",
+            "2026-11-22",
+        ],
+        &root,
+    ));
+    ok(&rapport(
+        &[
+            "log",
+            "lena-park",
+            "initiative",
+            "founders breakfast",
+            "--status",
+            "active",
+        ],
+        &root,
+    ));
+    ok(&rapport(
+        &["log", "lena-park", "set", "profession", "yes"],
+        &root,
+    ));
+    ok(&rapport(
+        &["log", "lena-park", "set", "tags", "tax, founders"],
+        &root,
+    ));
+    let note = fs::read_to_string(&lena).unwrap();
+    for want in [
+        "steps:\n  - date: 2026-11-06\n    action: Send Lena the second client she asked about\n",
+        "next_step:\n  date: 2026-12-01\n  action: Plan the workshop\n",
+        "client: K. Lee\n    value: -250\n    outcome: won\n    thanked: 2026-11-21\n",
+        "  - name: Founders breakfast\n    started: 2026-11-22\n    status: active\n",
+        "profession: \"yes\"",
+        "tags: [tax, founders]",
+    ] {
+        assert!(note.contains(want), "{want}\n---\n{note}");
+    }
+    let check = rapport(&["check"], &root);
+    ok(&check);
+}
+
+#[test]
+fn an_inbox_files_good_lines_and_keeps_bad_ones() {
+    let (_dir, root) = sample_book();
+    let inbox = root.join("inbox.txt");
+    fs::write(
+        &inbox,
+        "# referrals from the phone\n\n2026-11-20 \u{201c}Lena Park\u{201d} given --client \"R. Smith\"\nnobody-at-all given\namara meeting --kind call --date 2026-11-21\nlena-park given --client 'unclosed\n",
+    )
+    .unwrap();
+    let r = rapport(&["log", "--inbox", "inbox.txt"], &root);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(
+        r.stderr
+            .contains("inbox.txt:4: error: no partner is called"),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        r.stderr
+            .contains("inbox.txt:6: error: a quote is not closed"),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("2 filed, 2 left"), "{}", r.stderr);
+    assert_eq!(
+        fs::read_to_string(&inbox).unwrap(),
+        "# referrals from the phone\n\nnobody-at-all given\nlena-park given --client 'unclosed\n"
+    );
+    let done = fs::read_to_string(root.join("inbox.txt.done")).unwrap();
+    assert_eq!(done.lines().count(), 2, "{done}");
+    assert!(
+        done.contains(": 2026-11-20 \u{201c}Lena Park\u{201d} given"),
+        "{done}"
+    );
+    let lena = fs::read_to_string(root.join("partners/lena-park.md")).unwrap();
+    assert!(
+        lena.contains("- date: 2026-11-20\n    direction: given\n    client: R. Smith\n"),
+        "{lena}"
+    );
+    let names = rapport(&["log", "--list-names"], &root);
+    ok(&names);
+    assert!(
+        names.stdout.lines().any(|l| l == "lena-park"),
+        "{}",
+        names.stdout
+    );
 }

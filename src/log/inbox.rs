@@ -31,9 +31,11 @@ impl Report {
     }
 }
 
-/// An inbox line cut into words: `None` for a blank line or a comment;
-/// the day it starts with, if any.
-pub fn words(line: &str) -> Option<Result<(Option<Day>, Vec<String>), String>> {
+/// An inbox line's words, and the day it starts with, if any.
+pub type Words = (Option<Day>, Vec<String>);
+
+/// An inbox line cut into words: `None` for a blank line or a comment.
+pub fn words(line: &str) -> Option<Result<Words, String>> {
     let line = line.trim();
     if line.is_empty() || line.starts_with('#') {
         return None;

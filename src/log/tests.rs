@@ -1,5 +1,8 @@
 use super::*;
-use crate::book::{Day, Direction, DiscoveryOutcome, MeetingKind, Outcome, ReferralType};
+use crate::book::{
+    Day, Direction, DiscoveryOutcome, InitiativeStatus, Meeting, MeetingKind, Outcome, Partner,
+    Referral, ReferralType,
+};
 use proptest::prelude::*;
 use std::path::PathBuf;
 
@@ -586,4 +589,240 @@ fn entries_written_as_flow_mappings_get_one_more_like_them() {
     let before = "---\nname: A\nreferrals:\n- {date: 2024-01-01, direction: given}\n---\n";
     let after = added(before, &given(Some("Smith, R.")));
     assert_eq!(after, "---\nname: A\nreferrals:\n- {date: 2024-01-01, direction: given}\n- {date: 2026-11-20, direction: given, client: \"Smith, R.\", type: net-new, outcome: exceeded, value: 4500}\n---\n");
+}
+
+// ------------------------------------------------------------ the v3 verbs
+
+/// The lines `after` adds to `before`, when removing them gives `before`
+/// back exactly; `None` otherwise.
+fn added_lines(before: &str, after: &str) -> Option<Vec<String>> {
+    let mut b = before.split_inclusive('\n').peekable();
+    let mut added = Vec::new();
+    for line in after.split_inclusive('\n') {
+        if b.peek() == Some(&line) {
+            b.next();
+        } else {
+            added.push(line.to_string());
+        }
+    }
+    b.peek().is_none().then_some(added)
+}
+
+/// `action` on the note `text`, checked as `log` checks it.
+fn act(text: &str, action: &Action) -> Result<String, crate::note_edit::Refused> {
+    crate::note_edit::check_and_apply("partners/x.md", "x", text.as_bytes(), |p| plan(p, action))
+        .map(|a| a.text)
+}
+
+fn parsed(text: &str) -> Partner {
+    note::parse("partners/x.md", "x", text.as_bytes())
+        .unwrap_or_else(|d| panic!("the note checks: {d:?}\n{text}"))
+}
+
+/// The lines that differ, when both texts have as many lines.
+fn changed_lines(before: &str, after: &str) -> Vec<(String, String)> {
+    let b: Vec<&str> = before.split_inclusive('\n').collect();
+    let a: Vec<&str> = after.split_inclusive('\n').collect();
+    assert_eq!(b.len(), a.len(), "as many lines:\n{after}");
+    b.iter()
+        .zip(&a)
+        .filter(|(x, y)| x != y)
+        .map(|(x, y)| (x.to_string(), y.to_string()))
+        .collect()
+}
+
+fn received(client: &str) -> Action {
+    Action::Add(Entry::Referral(Referral {
+        date: day("2026-11-10"),
+        direction: Direction::Received,
+        client: Some(client.into()),
+        kind: ReferralType::Existing,
+        outcome: None,
+        value: None,
+        note: None,
+        thanked: None,
+    }))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    #[test]
+    fn outcome_changes_one_line_of_the_chosen_referral(shape in shape(), which in 0..4usize) {
+        let mut shape = shape;
+        shape.referrals = shape.referrals.max(3);
+        let before = note_text(&shape);
+        let n = shape.referrals - 2;
+        let i = which % n;
+        let action = Action::Outcome {
+            outcome: Outcome::Exceeded,
+            date: Some(day(&format!("2024-0{}-01", i + 1))),
+            client: None,
+        };
+        let after = act(&before, &action).unwrap_or_else(|e| panic!("{e:?}\n{before}"));
+        let changed = changed_lines(&before, &after);
+        prop_assert_eq!(changed.len(), 1, "{}", after);
+        prop_assert!(changed[0].1.contains("exceeded") && changed[0].0.contains("met"));
+        let p = parsed(&after);
+        prop_assert_eq!(p.referrals[i].outcome, Some(Outcome::Exceeded));
+        // Without --date every given referral is a candidate: none pending.
+        let pending = Action::Outcome { outcome: Outcome::Exceeded, date: None, client: None };
+        prop_assert!(act(&before, &pending).is_err());
+    }
+
+    #[test]
+    fn thanks_marks_the_newest_received_referral_and_adds_only_that(shape in shape(), client in prop::sample::select(vec!["K. Lee", "yes", "Lee: K"])) {
+        let with_two = act(&act(&note_text(&shape), &received("Older")).unwrap(), &received(client)).unwrap();
+        let action = Action::Thanks { date: day("2026-11-12"), client: None };
+        let after = act(&with_two, &action).unwrap_or_else(|e| panic!("{e:?}\n{with_two}"));
+        let p = parsed(&after);
+        let thanked: Vec<Option<&str>> = p.referrals.iter().filter(|r| r.thanked.is_some()).map(|r| r.client.as_deref()).collect();
+        prop_assert_eq!(thanked, vec![Some(client)]);
+        if shape.flow_items && shape.referrals >= 3 {
+            prop_assert_eq!(changed_lines(&with_two, &after).len(), 1);
+        } else {
+            let added = added_lines(&with_two, &after).expect("only lines added");
+            prop_assert_eq!(added.len(), 1, "{:?}", added);
+            prop_assert!(added[0].trim_start().starts_with("thanked: 2026-11-12"));
+        }
+        // The older one next, then none is left.
+        let again = act(&after, &action).unwrap();
+        prop_assert!(act(&again, &action).is_err());
+    }
+
+    #[test]
+    fn done_moves_the_next_step_into_steps(shape in shape(), next in any::<bool>()) {
+        let mut shape = shape;
+        if !shape.order.contains(&6) {
+            shape.order.push(6);
+        }
+        let before = note_text(&shape);
+        let action = Action::Done {
+            date: day("2026-11-30"),
+            next: next.then(|| (day("2027-01-10"), "Plan: the workshop".to_string())),
+        };
+        let after = act(&before, &action).unwrap_or_else(|e| panic!("{e:?}\n{before}"));
+        let p = parsed(&after);
+        prop_assert_eq!(p.steps.len(), 1);
+        prop_assert_eq!(p.steps[0].date, day("2026-11-30"));
+        prop_assert_eq!(p.steps[0].action.as_str(), "Send the recap");
+        // The note without its next step and steps is the same note.
+        let strip = |t: &str| -> Vec<String> {
+            without_next_step(t).into_iter().filter(|l| !l.starts_with("steps:") && !l.contains("date: 2026-11-30") && !l.contains("action: Send the recap")).map(str::to_string).collect()
+        };
+        prop_assert_eq!(strip(&before), strip(&after));
+        if next {
+            let s = p.next_step.unwrap();
+            prop_assert_eq!(s.date, day("2027-01-10"));
+            prop_assert_eq!(before.lines().count() + 3, after.lines().count(), "{}", after);
+        } else {
+            prop_assert!(p.next_step.is_none());
+            prop_assert!(act(&after, &action).is_err(), "nothing open to mark done");
+        }
+    }
+
+    #[test]
+    fn initiative_adds_one_then_updates_only_what_is_given(shape in shape(), name in prop::sample::select(vec!["Owner workshop", "Q1: tax night", "no"])) {
+        let before = note_text(&shape);
+        let add = Action::Initiative { name: name.into(), status: None, started: Some(day("2026-11-01")), new_clients: None };
+        let after = act(&before, &add).unwrap_or_else(|e| panic!("{e:?}\n{before}"));
+        let added = added_lines(&before, &after).expect("only lines added");
+        prop_assert_eq!(added.len(), 4, "{:?}", added);
+        let p = parsed(&after);
+        prop_assert_eq!(&p.initiatives[0].name, name);
+        prop_assert_eq!(p.initiatives[0].status, Some(InitiativeStatus::Idea));
+        let update = Action::Initiative { name: name.to_uppercase(), status: Some(InitiativeStatus::Active), started: None, new_clients: Some(2) };
+        let updated = act(&after, &update).unwrap();
+        let without_new: String = updated.split_inclusive('\n').filter(|l| !l.trim_start().starts_with("new_clients")).collect();
+        let changed = changed_lines(&after, &without_new);
+        prop_assert_eq!(changed.len(), 1, "status changed in place");
+        let p = parsed(&updated);
+        prop_assert_eq!(p.initiatives.len(), 1);
+        prop_assert_eq!(p.initiatives[0].started, Some(day("2026-11-01")));
+        prop_assert_eq!(p.initiatives[0].new_clients, Some(2));
+    }
+
+    #[test]
+    fn set_replaces_a_value_in_place_or_adds_its_line(shape in shape(), value in prop::sample::select(vec!["CPA", "yes", "2026-01-01 10:00:00", "<<", "Tax: estates"])) {
+        let before = note_text(&shape);
+        let action = Action::Set { key: SetKey::Profession, value: value.into() };
+        let after = act(&before, &action).unwrap_or_else(|e| panic!("{e:?}\n{before}"));
+        let added = added_lines(&before, &after).expect("only a line added");
+        prop_assert_eq!(added.len(), 1);
+        prop_assert_eq!(parsed(&after).profession, Some(value.to_string()));
+        let action = Action::Set { key: SetKey::Firm, value: value.into() };
+        let after = act(&before, &action).unwrap();
+        prop_assert_eq!(parsed(&after).firm, Some(value.to_string()));
+        if shape.order.contains(&1) {
+            prop_assert_eq!(changed_lines(&before, &after).len(), 1);
+        }
+        let action = Action::Set { key: SetKey::Tags, value: "tax, estates, yes".into() };
+        let after = act(&before, &action).unwrap();
+        prop_assert_eq!(parsed(&after).tags, vec!["tax".to_string(), "estates".into(), "yes".into()]);
+    }
+}
+
+#[test]
+fn next_refuses_while_a_step_is_open_unless_replace() {
+    let before = "---\nname: A\nnext_step:\n  date: 2026-01-01\n  action: Call\n---\n";
+    let next = |replace| Action::Next {
+        date: day("2026-02-01"),
+        action: "Lunch".into(),
+        replace,
+    };
+    match act(before, &next(false)) {
+        Err(crate::note_edit::Refused::Declined(m)) => {
+            assert!(m.contains("done") && m.contains("--replace"), "{m}")
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(act(before, &next(true)).unwrap().contains("action: Lunch"));
+}
+
+#[test]
+fn outcome_lists_the_candidates_when_more_than_one_fits() {
+    let before = "---\nname: A\nreferrals:\n  - {date: 2026-01-01, direction: received, client: \"A\\u001b[2J\"}\n  - {date: 2026-01-02, direction: received, client: B}\n---\n";
+    let won = Action::Outcome {
+        outcome: Outcome::Won,
+        date: None,
+        client: None,
+    };
+    match act(before, &won) {
+        Err(crate::note_edit::Refused::Declined(m)) => {
+            assert!(m.contains("2026-01-01") && m.contains("2026-01-02"), "{m}");
+            assert!(!m.contains('\u{1b}'), "escaped: {m}");
+        }
+        other => panic!("{other:?}"),
+    }
+    let b = Action::Outcome {
+        outcome: Outcome::Won,
+        date: None,
+        client: Some("b".into()),
+    };
+    assert_eq!(
+        parsed(&act(before, &b).unwrap()).referrals[1].outcome,
+        Some(Outcome::Won)
+    );
+}
+
+#[test]
+fn a_slug_decides_between_two_notes_of_the_same_name_and_a_first_name_finds_one() {
+    let cs = vec![
+        cand("jane-doe", "Jane Doe"),
+        cand("jane-doe-2", "Jane Doe"),
+        cand("dana-whitfield", "Dana Whitfield"),
+        cand("jordana-x", "Jordana X"),
+        cand("evil", "Eve\u{1b}[2J\nLine"),
+        cand("evil-2", "Eve\u{1b}[2J\nLine"),
+    ];
+    assert_eq!(find(&cs, "jane-doe").unwrap().slug, "jane-doe");
+    assert_eq!(find(&cs, "jane-doe-2").unwrap().slug, "jane-doe-2");
+    assert!(find(&cs, "Jane Doe").is_err());
+    assert_eq!(find(&cs, "dana").unwrap().slug, "dana-whitfield");
+    assert_eq!(find(&cs, "Dana W").unwrap().slug, "dana-whitfield");
+    let e = find(&cs, "eve").unwrap_err();
+    assert!(
+        !e.contains('\u{1b}') && e.contains("\\u{1b}[2J\\nLine"),
+        "{e}"
+    );
 }
