@@ -287,6 +287,24 @@ fn build_book(dir: &Path, clients: &[String], draft_client: &str) {
         ));
         fs::write(dir.join(format!("partners/partner-{p}.md")), note).unwrap();
     }
+    // A partner who shares the clients' surnames: a surname is then not
+    // scrubbed alone, so only the whole name, read through its marks,
+    // keeps it off the site.
+    let surnames: Vec<&str> = clients
+        .iter()
+        .filter_map(|c| c.rsplit(' ').next())
+        .filter(|s| s.chars().all(char::is_alphabetic))
+        .collect();
+    if !surnames.is_empty() {
+        fs::write(
+            dir.join("partners/namesake.md"),
+            format!(
+                "---\nname: {}\n---\n",
+                yq(&format!("Namesake {}", surnames.join(" ")))
+            ),
+        )
+        .unwrap();
+    }
     fs::write(
         dir.join("partners/hidden.md"),
         format!(

@@ -50,10 +50,13 @@ fn normalize(word: &str) -> String {
     out
 }
 
+/// Other words for the values of one list, each with the word it means.
+pub type Table = &'static [(&'static str, &'static str)];
+
 /// The other words people write for each list of words, by that list.
 /// A word appears once per list; the same word may mean different values
 /// in different lists (`closed`: a referral `won`, an initiative `done`).
-pub const SYNONYMS: &[(&[&str], &[(&str, &str)])] = &[
+pub const SYNONYMS: &[(&[&str], Table)] = &[
     (
         crate::book::Role::WORDS,
         &[

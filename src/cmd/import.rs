@@ -87,7 +87,7 @@ impl ImportArgs {
 }
 
 fn fail(message: impl std::fmt::Display) -> ExitCode {
-    rapport::say!("error: {message}");
+    rapport::say!("error: {}", escape_controls(&message.to_string()));
     ExitCode::from(1)
 }
 
@@ -206,7 +206,11 @@ fn print_plan(plan: &Plan) {
         } else {
             ""
         };
-        let mut head = format!("{}  {name}{new}: {} to add", p.rel, p.add.len());
+        let mut head = format!(
+            "{}  {name}{new}: {} to add",
+            escape_controls(&p.rel),
+            p.add.len()
+        );
         if !p.present.is_empty() {
             let lines: Vec<usize> = p.present.iter().map(|r| r.line).collect();
             let _ = write!(

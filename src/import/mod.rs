@@ -110,13 +110,25 @@ pub fn read_table(file: &str, text: &str, rules: &Rules) -> Result<Table, Vec<Di
         .flexible(true)
         .delimiter(separator)
         .from_reader(rest.as_bytes());
+    // The line of a byte of `rest` (1-based, in the whole file).
+    let newlines: Vec<usize> = rest.match_indices('\n').map(|(i, _)| i).collect();
+    // A record read after a `\r` may start at the `\n` that follows it:
+    // its line is the one after.
+    let line_of = |byte: u64| {
+        let mut byte = byte as usize;
+        while matches!(rest.as_bytes().get(byte), Some(b'\r' | b'\n')) {
+            byte += 1;
+        }
+        let before = newlines.partition_point(|&i| i < byte);
+        before + 1 + rules.skip_lines
+    };
     let mut header: Option<(usize, Vec<String>)> = None;
     let mut rows = Vec::new();
     for result in reader.records() {
         let record = match result {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize) + rules.skip_lines;
+                let line = e.position().map_or(0, |p| line_of(p.byte()));
                 let d = Diagnostic::error(file, format!("the file does not read as CSV: {e}"));
                 let d = if line > 0 {
                     d.at(&source, source.line_place(line), "this row")
@@ -126,7 +138,7 @@ pub fn read_table(file: &str, text: &str, rules: &Rules) -> Result<Table, Vec<Di
                 return Err(vec![d]);
             }
         };
-        let line = record.position().map_or(0, |p| p.line() as usize) + rules.skip_lines;
+        let line = record.position().map_or(0, |p| line_of(p.byte()));
         let cells: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
         if header.is_none() {
             if cells.iter().all(String::is_empty) {
@@ -366,16 +378,16 @@ pub fn map_header(
     // A client from a first and a last name.
     let first = fields.remove(&Field::FirstName);
     let last = fields.remove(&Field::LastName);
-    if !fields.contains_key(&Field::Client) {
-        let mut parts = Vec::new();
-        for origin in [first, last].into_iter().flatten() {
-            if let Origin::Columns(c) = origin {
-                parts.extend(c);
-            }
+    let mut parts = Vec::new();
+    for origin in [first, last].into_iter().flatten() {
+        if let Origin::Columns(c) = origin {
+            parts.extend(c);
         }
-        if !parts.is_empty() {
-            fields.insert(Field::Client, Origin::Columns(parts));
-        }
+    }
+    if !parts.is_empty() {
+        fields
+            .entry(Field::Client)
+            .or_insert(Origin::Columns(parts));
     }
     for (field, hint) in [
         (Field::Date, "`date = COLUMN` in a rules file"),
