@@ -14,6 +14,7 @@ const SETTINGS: Doc = Doc {
     what: "rapport.yaml",
     unknown_key_help: None,
     required: &[],
+    synonym: crate::book::words::synonym,
 };
 
 impl Checked for SettingsFile {

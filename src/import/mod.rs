@@ -1035,7 +1035,9 @@ pub fn plan(
                 .map(|r| r.referral.date)
                 .min()
                 .unwrap_or(today);
-            crate::book::scaffold::NewNote::named(&plan.name).text(since.min(today)).into_bytes()
+            crate::book::scaffold::NewNote::named(&plan.name)
+                .text(since.min(today))
+                .into_bytes()
         } else {
             plan.before.clone()
         };

@@ -12,6 +12,7 @@ pub const NOTE: Doc = Doc {
     what: "the note",
     unknown_key_help: Some("free-form data goes under `extra:`"),
     required: &[("name", "expected a `name:` line, like `name: Jane Doe`")],
+    synonym: crate::book::words::synonym,
 };
 
 impl Checked for FrontMatter {

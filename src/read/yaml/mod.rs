@@ -52,6 +52,10 @@ pub struct Doc {
     /// Top-level keys that must be present, each with what is said when it
     /// is missing.
     pub required: &'static [(&'static str, &'static str)],
+    /// The value another word written for one of `expected` most likely
+    /// means (`sent` for `given`), for a did-you-mean; the model's
+    /// vocabulary, handed down so that this reader needs no model.
+    pub synonym: fn(expected: &[&str], bad: &str) -> Option<&'static str>,
 }
 
 /// A problem found after deserializing, at a path in the document.
@@ -780,8 +784,8 @@ fn locate(index: &SpanIndex, path: &[Seg], msg: &str, doc: Doc) -> YamlProblem {
         label = format!("expected one of {}", list_words(expected));
         // A word people often write for one of the values (`sent` for
         // `given`) before a word that is merely close in spelling.
-        if let Some(s) = crate::book::words::synonym(expected, bad)
-            .or_else(|| did_you_mean(bad, expected.iter().copied()))
+        if let Some(s) =
+            (doc.synonym)(expected, bad).or_else(|| did_you_mean(bad, expected.iter().copied()))
         {
             help.push(format!("did you mean `{s}`?"));
         }
