@@ -66,6 +66,12 @@ fn yaml_text(s: &str) -> String {
     }
 }
 
+/// Text in double quotes, whatever it holds: the name is always written so,
+/// as every note `rapport new` has written.
+fn quoted(s: &str) -> String {
+    serde_json::to_string(s).expect("a string serializes")
+}
+
 /// `key: value` for an optional text, the value left empty when not given.
 fn text_line(key: &str, value: Option<&str>) -> String {
     match value.map(str::trim).filter(|v| !v.is_empty()) {
@@ -97,7 +103,7 @@ since: {today}
 # they do best, what their clients need), shown on their page.
 ---
 "#,
-        name = yaml_text(&note.name),
+        name = quoted(&note.name),
         firm = text_line("firm", note.firm.as_deref()),
         profession = text_line("profession", note.profession.as_deref()),
         role_pad = " ".repeat(14usize.saturating_sub(role.as_str().len()).max(1)),
@@ -167,7 +173,7 @@ extra: {{}}                   # anything else, free-form
 # they do best, what their clients need), shown on their page.
 ---
 "#,
-        name = yaml_text(&note.name),
+        name = quoted(&note.name),
         firm = pad(text_line("firm", note.firm.as_deref())),
         profession = pad(text_line("profession", note.profession.as_deref())),
         role = pad(format!("role: {role}")),
