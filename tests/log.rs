@@ -549,10 +549,18 @@ fn the_weekly_loop_without_editing_yaml() {
         &["log", "lena-park", "outcome", "won", "--client", "k. lee"],
         &root,
     ));
-    ok(&rapport(
+    let thanks = rapport(
         &["log", "lena-park", "thanks", "--date", "2026-11-21"],
         &root,
-    ));
+    );
+    ok(&thanks);
+    assert!(
+        thanks
+            .stderr
+            .contains("recorded the thank-you on the received referral of 2026-11-20 (K. Lee)"),
+        "{}",
+        thanks.stderr
+    );
     ok(&rapport(
         &[
             "log",

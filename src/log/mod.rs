@@ -96,15 +96,20 @@ pub fn record(root: &Path, name: &str, action: &Action, today: Day) -> Result<Re
 
 /// Records `action` in the note of `target`.
 pub fn record_in(target: &Candidate, action: &Action) -> Result<Recorded, LogError> {
-    let applied = note_edit::update(&target.path, &target.rel, &target.slug, |p| plan(p, action))
-        .map_err(|why| LogError::Refused {
+    let mut what = action.what();
+    let applied = note_edit::update(&target.path, &target.rel, &target.slug, |p| {
+        let plan = plan(p, action)?;
+        what = verbs::described(p, &plan, action);
+        Ok(plan)
+    })
+    .map_err(|why| LogError::Refused {
         file: target.rel.clone(),
         why,
     })?;
     Ok(Recorded {
         file: target.rel.clone(),
         applied,
-        what: action.what(),
+        what,
     })
 }
 
