@@ -377,10 +377,15 @@ fn completions_and_help() {
             "done",
             "thanks",
             "initiative",
-            "contact_every",
             "inbox",
         ] {
             assert!(r.stdout.contains(word), "{shell} completes {word}");
+        }
+        if shell == "bash" || shell == "zsh" {
+            assert!(
+                r.stdout.contains("contact_every"),
+                "{shell} completes set's keys"
+            );
         }
         if shell == "bash" || shell == "fish" {
             assert!(
@@ -544,10 +549,18 @@ fn the_weekly_loop_without_editing_yaml() {
         &["log", "lena-park", "outcome", "won", "--client", "k. lee"],
         &root,
     ));
-    ok(&rapport(
+    let thanks = rapport(
         &["log", "lena-park", "thanks", "--date", "2026-11-21"],
         &root,
-    ));
+    );
+    ok(&thanks);
+    assert!(
+        thanks
+            .stderr
+            .contains("recorded the thank-you on the received referral of 2026-11-20 (K. Lee)"),
+        "{}",
+        thanks.stderr
+    );
     ok(&rapport(
         &[
             "log",
@@ -582,7 +595,7 @@ fn the_weekly_loop_without_editing_yaml() {
     for want in [
         "steps:\n  - date: 2026-11-06\n    action: Send Lena the second client she asked about\n",
         "next_step:\n  date: 2026-12-01\n  action: Plan the workshop\n",
-        "client: K. Lee\n    value: -250\n    outcome: won\n    thanked: 2026-11-21\n",
+        "client: K. Lee\n    outcome: won\n    value: -250\n    thanked: 2026-11-21\n",
         "  - name: Founders breakfast\n    started: 2026-11-22\n    status: active\n",
         "profession: \"yes\"",
         "tags: [tax, founders]",

@@ -358,7 +358,7 @@ fn usage(msg: &str) -> ExitCode {
 
 /// Prints what was recorded: the note, the line, and the lines themselves.
 fn print_recorded(r: &Recorded) {
-    rapport::say!("{}:{}: recorded {}", r.file, r.applied.line, r.what);
+    rapport::say!("{}:{}: recorded {}", shown(&r.file), r.applied.line, r.what);
     for l in &r.applied.lines {
         rapport::say!("  {}", shown(l));
     }
@@ -455,7 +455,7 @@ fn run_inbox(file: &Path, root: &Path, today: Day) -> ExitCode {
                 line_root.display()
             ));
         }
-        let target = rapport::log::find(&candidates, &line.name)?;
+        let target = rapport::log::find(&candidates, &line.name).map_err(|e| e.to_string())?;
         rapport::log::record_in(target, &action).map_err(|e| {
             if let LogError::Refused {
                 why: Refused::Before(problems) | Refused::After(problems),

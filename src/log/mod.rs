@@ -48,9 +48,8 @@ pub fn apply(file: &str, slug: &str, bytes: &[u8], entry: &Entry) -> Result<Appl
 pub enum LogError {
     /// The book cannot be read (no folder, settings with problems).
     Book(String),
-    /// NAME names no partner, or more than one; the message lists the
-    /// closest.
-    Partner(String),
+    /// NAME names no partner, or more than one.
+    Partner(NotFound),
     /// The note refused the change.
     Refused { file: String, why: Refused },
 }
@@ -58,7 +57,8 @@ pub enum LogError {
 impl std::fmt::Display for LogError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            LogError::Book(m) | LogError::Partner(m) => f.write_str(m),
+            LogError::Book(m) => f.write_str(m),
+            LogError::Partner(e) => write!(f, "{e}"),
             LogError::Refused { file, why } => match why {
                 Refused::Before(_) => {
                     write!(
@@ -96,15 +96,20 @@ pub fn record(root: &Path, name: &str, action: &Action, today: Day) -> Result<Re
 
 /// Records `action` in the note of `target`.
 pub fn record_in(target: &Candidate, action: &Action) -> Result<Recorded, LogError> {
-    let applied = note_edit::update(&target.path, &target.rel, &target.slug, |p| plan(p, action))
-        .map_err(|why| LogError::Refused {
+    let mut what = action.what();
+    let applied = note_edit::update(&target.path, &target.rel, &target.slug, |p| {
+        let plan = plan(p, action)?;
+        what = verbs::described(p, &plan, action);
+        Ok(plan)
+    })
+    .map_err(|why| LogError::Refused {
         file: target.rel.clone(),
         why,
     })?;
     Ok(Recorded {
         file: target.rel.clone(),
         applied,
-        what: action.what(),
+        what,
     })
 }
 
@@ -134,7 +139,7 @@ impl Candidate {
 /// The one note NAME names: its slug, or its `name:` (case-insensitive),
 /// or a name whose slug is the note's. Unknown or ambiguous: an error
 /// listing the closest.
-pub fn find<'a>(candidates: &'a [Candidate], query: &str) -> Result<&'a Candidate, String> {
+pub fn find<'a>(candidates: &'a [Candidate], query: &str) -> Result<&'a Candidate, NotFound> {
     let q = query.trim().to_lowercase();
     let q_slug = slugify(query);
     // A slug is one note's own: it decides between notes of the same name.
@@ -152,20 +157,14 @@ pub fn find<'a>(candidates: &'a [Candidate], query: &str) -> Result<&'a Candidat
                     && (c.slug == q_slug || c.name.as_ref().is_some_and(|n| slugify(n) == q_slug)))
         })
         .collect();
-    let list = |cs: &[&Candidate]| {
-        cs.iter()
-            .map(|c| format!("  {}", c.shown()))
-            .collect::<Vec<_>>()
-            .join("\n")
-    };
+    let owned = |cs: &[&Candidate]| cs.iter().map(|&c| c.clone()).collect::<Vec<_>>();
     match exact.len() {
         1 => return Ok(exact[0]),
         n if n > 1 => {
-            return Err(format!(
-                "`{}` names more than one partner:\n{}\nuse the slug to say which",
-                shown(query),
-                list(&exact)
-            ))
+            return Err(NotFound::SameName {
+                query: query.to_string(),
+                candidates: owned(&exact),
+            })
         }
         _ => {}
     }
@@ -184,10 +183,10 @@ pub fn find<'a>(candidates: &'a [Candidate], query: &str) -> Result<&'a Candidat
         .iter()
         .copied()
         .filter(|c| {
-            c.slug.starts_with(&q_slug)
+            (!q_slug.is_empty() && c.slug.starts_with(&q_slug))
                 || c.name.as_ref().is_some_and(|n| {
                     let n = n.trim().to_lowercase();
-                    n.starts_with(&q) || slugify(&n).starts_with(&q_slug)
+                    n.starts_with(&q) || (!q_slug.is_empty() && slugify(&n).starts_with(&q_slug))
                 })
         })
         .collect();
@@ -195,11 +194,10 @@ pub fn find<'a>(candidates: &'a [Candidate], query: &str) -> Result<&'a Candidat
         return Ok(prefix[0]);
     }
     if partial.len() > 1 {
-        return Err(format!(
-            "`{}` is part of more than one partner's name:\n{}\nuse the full name or the slug",
-            shown(query),
-            list(&partial)
-        ));
+        return Err(NotFound::Part {
+            query: query.to_string(),
+            candidates: owned(&partial),
+        });
     }
     let score = |c: &Candidate| {
         let by_slug = strsim::jaro_winkler(&q_slug, &c.slug);
@@ -219,17 +217,65 @@ pub fn find<'a>(candidates: &'a [Candidate], query: &str) -> Result<&'a Candidat
             .map(|(_, c)| *c),
     );
     closest.truncate(3);
-    if closest.is_empty() {
-        Err(format!(
-            "no partner is called `{}`, and none comes close",
-            shown(query)
-        ))
-    } else {
-        Err(format!(
-            "no partner is called `{}`; the closest:\n{}",
-            shown(query),
-            list(&closest)
-        ))
+    Err(NotFound::Unknown {
+        query: query.to_string(),
+        closest: owned(&closest),
+    })
+}
+
+/// Why NAME did not name one partner.
+#[derive(Debug, Clone)]
+pub enum NotFound {
+    /// Several notes have that name: the slug says which.
+    SameName {
+        query: String,
+        candidates: Vec<Candidate>,
+    },
+    /// Several names contain it.
+    Part {
+        query: String,
+        candidates: Vec<Candidate>,
+    },
+    /// None has it: the closest, best first (maybe none).
+    Unknown {
+        query: String,
+        closest: Vec<Candidate>,
+    },
+}
+
+impl std::fmt::Display for NotFound {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let list = |cs: &[Candidate]| {
+            cs.iter()
+                .map(|c| format!("  {}", c.shown()))
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        match self {
+            NotFound::SameName { query, candidates } => write!(
+                f,
+                "`{}` names more than one partner:\n{}\nuse the slug to say which",
+                shown(query),
+                list(candidates)
+            ),
+            NotFound::Part { query, candidates } => write!(
+                f,
+                "`{}` is part of more than one partner's name:\n{}\nuse the full name or the slug",
+                shown(query),
+                list(candidates)
+            ),
+            NotFound::Unknown { query, closest } if closest.is_empty() => write!(
+                f,
+                "no partner is called `{}`, and none comes close",
+                shown(query)
+            ),
+            NotFound::Unknown { query, closest } => write!(
+                f,
+                "no partner is called `{}`; the closest:\n{}",
+                shown(query),
+                list(closest)
+            ),
+        }
     }
 }
 

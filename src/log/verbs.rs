@@ -110,6 +110,27 @@ impl Action {
     }
 }
 
+/// What `action` did to the note of `p`, in words, naming the referral
+/// or initiative it chose.
+pub fn described(p: &Partner, plan: &Plan, action: &Action) -> String {
+    let entry = plan.edits.iter().find_map(|e| match e {
+        Edit::SetInEntry { list, index, .. } if list == "referrals" => {
+            p.referrals.get(*index).map(|r| {
+                format!(
+                    " on the {} referral of {}{}",
+                    r.direction,
+                    r.date,
+                    r.client
+                        .as_deref()
+                        .map_or(String::new(), |c| format!(" ({})", shown(c)))
+                )
+            })
+        }
+        _ => None,
+    });
+    format!("{}{}", action.what(), entry.unwrap_or_default())
+}
+
 fn text(s: &str) -> Value {
     Value::Text(s.to_string())
 }

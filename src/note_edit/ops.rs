@@ -26,6 +26,26 @@ const ORDER: &[&str] = &[
     "extra",
 ];
 
+/// The format's order of the keys of list entries (referrals, meetings,
+/// initiatives, steps): a key added to an entry goes where it belongs.
+const ENTRY_ORDER: &[&str] = &[
+    "name",
+    "date",
+    "direction",
+    "kind",
+    "client",
+    "type",
+    "started",
+    "status",
+    "outcome",
+    "value",
+    "new_clients",
+    "summary",
+    "note",
+    "action",
+    "thanked",
+];
+
 /// What an edit does to the lines: lines replaced (by index), lines left
 /// out, and lines added after a line (`None`: at the end).
 #[derive(Default)]
@@ -387,13 +407,38 @@ fn set_in_entry(
             change.removed.extend(i + 1..=last);
         }
         None => {
-            let last = (start..stop)
+            let end_of_entry = (start..stop)
                 .rev()
                 .find(|&i| doc.lines[i].content())
                 .unwrap_or(start);
+            // After the last key that comes before it in the format's
+            // order, when a key that comes after it is there; else last.
+            let rank = |k: &str| ENTRY_ORDER.iter().position(|o| *o == k);
+            let keys: Vec<(usize, Option<usize>)> = (start..stop)
+                .filter_map(|i| {
+                    let text = if i == start {
+                        dash.text.get(keycol..)?
+                    } else if doc.lines[i].content() && doc.lines[i].indent() == keycol {
+                        doc.lines[i].text
+                    } else {
+                        return None;
+                    };
+                    let (k2, _) = (Line { text }).key()?;
+                    Some((i, rank(k2)))
+                })
+                .collect();
+            let after = match rank(key) {
+                Some(r) if keys.iter().any(|(_, k)| k.is_some_and(|k| k > r)) => keys
+                    .iter()
+                    .filter(|(_, k)| k.is_some_and(|k| k < r))
+                    .map(|(i, _)| value_lines_end(doc, *i, keycol, stop))
+                    .next_back()
+                    .unwrap_or(end_of_entry),
+                _ => end_of_entry,
+            };
             change
                 .added
-                .push((Some(last), vec![format!("{}{key}: {v}", pad(keycol))]));
+                .push((Some(after), vec![format!("{}{key}: {v}", pad(keycol))]));
         }
     }
     Ok(change)

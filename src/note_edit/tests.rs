@@ -117,9 +117,34 @@ fn yaml_1_1_readers_read_every_text_back_as_text() {
         ".NaN",
         "+12",
         "0o17",
+        "a\u{2028}b",
     ] {
         assert!(needs_quotes(s, false), "{s:?}");
     }
+    assert!(needs_quotes("a:b", true) && !needs_quotes("a:b", false));
+    let q = text::Quote { single: false };
+    assert_eq!(text::scalar("a\u{2028}b", false, q), "\"a\\u2028b\"");
+    let back: yaml_serde::Value = yaml_serde::from_str("k: \"a\\u2028b\"").unwrap();
+    assert_eq!(back["k"].as_str(), Some("a\u{2028}b"));
+}
+
+#[test]
+fn a_key_added_to_an_entry_goes_where_the_format_puts_it() {
+    let before = "---\nname: A\nreferrals:\n  - date: 2024-01-01\n    direction: received\n    client: B\n    value: 10  # fees\n    note: >\n      long\n---\n";
+    let after = apply(
+        before,
+        &[Edit::SetInEntry {
+            list: "referrals".into(),
+            index: 0,
+            key: "outcome".into(),
+            value: p("won"),
+        }],
+    )
+    .unwrap();
+    assert!(
+        after.contains("    client: B\n    outcome: won\n    value: 10  # fees\n"),
+        "{after}"
+    );
 }
 
 #[test]

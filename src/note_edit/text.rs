@@ -138,11 +138,22 @@ pub fn scalar(s: &str, flow: bool, quote: Quote) -> String {
     if !needs_quotes(s, flow) {
         return s.to_string();
     }
-    if quote.single && !s.chars().any(char::is_control) {
+    if quote.single && !s.chars().any(|c| c.is_control() || unusual_break(c)) {
         format!("'{}'", s.replace('\'', "''"))
     } else {
-        serde_json::to_string(s).expect("a string serializes")
+        // JSON's escapes are YAML's, and YAML 1.1 reads U+2028, U+2029 and
+        // a byte-order mark inside a string as line breaks or noise: escaped.
+        serde_json::to_string(s)
+            .expect("a string serializes")
+            .replace('\u{2028}', "\\u2028")
+            .replace('\u{2029}', "\\u2029")
+            .replace('\u{feff}', "\\ufeff")
     }
+}
+
+/// Characters some YAML readers take for a line break or drop.
+fn unusual_break(c: char) -> bool {
+    matches!(c, '\u{2028}' | '\u{2029}' | '\u{feff}')
 }
 
 /// Whether `s` must be quoted to be read back as the same text by any YAML
@@ -150,7 +161,7 @@ pub fn scalar(s: &str, flow: bool, quote: Quote) -> String {
 /// `2026-01-01 10:00:00`, `12:30`, `.inf`…). `flow`: inside `[...]` or
 /// `{...}`.
 pub fn needs_quotes(s: &str, flow: bool) -> bool {
-    if s.is_empty() || s.trim() != s || s.chars().any(char::is_control) {
+    if s.is_empty() || s.trim() != s || s.chars().any(|c| c.is_control() || unusual_break(c)) {
         return true;
     }
     let first = s.chars().next().unwrap_or(' ');
@@ -158,7 +169,8 @@ pub fn needs_quotes(s: &str, flow: bool) -> bool {
         || s.contains(": ")
         || s.contains(" #")
         || s.ends_with(':')
-        || (flow && s.contains([',', '[', ']', '{', '}']))
+        // Some YAML 1.1 readers refuse any `:` inside `{...}` or `[...]`.
+        || (flow && s.contains([',', '[', ']', '{', '}', ':']))
     {
         return true;
     }
