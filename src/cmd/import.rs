@@ -181,7 +181,7 @@ fn shown(r: &Referral) -> String {
     if let Some(n) = &r.note {
         let _ = write!(out, "  \"{n}\"");
     }
-    escape_controls(&out).into_owned()
+    escape_controls(out.trim_end()).into_owned()
 }
 
 /// Row numbers, the first few and how many more.
