@@ -18,7 +18,7 @@ pub const EXAMPLES: &str = "\
 Examples:
   rapport import referrals.csv                      a dry run: what would be added, per partner
   rapport import referrals.csv --write              add it to the notes
-  rapport import contacts.csv --rules contacts      a CRM contacts export (Referred By, Client Since)
+  rapport import contacts.csv --rules contacts      a CRM contacts export
   rapport import report.csv --rules referral-report --write my-book
   rapport import clients.csv --direction received --outcome won --date-format %m/%d/%Y
   rapport import export.csv --rules my-crm.rules
@@ -181,7 +181,7 @@ fn shown(r: &Referral) -> String {
     if let Some(n) = &r.note {
         let _ = write!(out, "  \"{n}\"");
     }
-    escape_controls(&out).into_owned()
+    escape_controls(out.trim_end()).into_owned()
 }
 
 /// Row numbers, the first few and how many more.
