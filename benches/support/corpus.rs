@@ -87,7 +87,11 @@ const STATUS: &[&str] = &["idea", "active", "done", "dropped"];
 fn date(seq: &mut Seq) -> String {
     let year = 2023 + seq.below(4);
     let month = 1 + seq.below(12);
-    let month = if year == 2026 { 1 + (month - 1) % 10 } else { month };
+    let month = if year == 2026 {
+        1 + (month - 1) % 10
+    } else {
+        month
+    };
     format!("{year}-{month:02}-{:02}", 1 + seq.below(28))
 }
 

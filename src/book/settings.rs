@@ -148,10 +148,6 @@ pub fn load(root: &Path, today: Day) -> Result<Settings, Vec<Diagnostic>> {
             format!("cannot be read: {e}"),
         )]),
     }?;
-    // Every command reads the settings first: a build killed while
-    // renaming its files is completed before anything else.
-    let out = crate::book::layout::resolve(&root.join(&settings.output_dir));
-    crate::build::output::recover_and_say(&out);
     Ok(settings)
 }
 

@@ -432,6 +432,21 @@ pub fn recover(out: &Path) -> io::Result<bool> {
     Ok(completed)
 }
 
+/// Reads the settings of the book at `root`, then completes a build that
+/// was killed while renaming its files in the book's output folder. Every
+/// command reads the settings first, through this, so a killed build is
+/// completed before anything else.
+pub fn settings_then_recover(
+    root: &Path,
+    today: crate::book::Day,
+) -> Result<crate::book::Settings, Vec<crate::diagnostics::Diagnostic>> {
+    let settings = crate::book::settings::load(root, today)?;
+    recover_and_say(&crate::book::layout::resolve(
+        &root.join(&settings.output_dir),
+    ));
+    Ok(settings)
+}
+
 /// [`recover`], saying on standard error what it did or why it could not.
 pub fn recover_and_say(out: &Path) {
     match recover(out) {

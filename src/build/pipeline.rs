@@ -170,7 +170,10 @@ pub fn settings_and_layout(
     opts: &Options,
     today: Day,
 ) -> Result<(Settings, Layout), Vec<Diagnostic>> {
-    Ok(with_options(settings::load(&opts.root, today)?, opts))
+    Ok(with_options(
+        crate::build::output::settings_then_recover(&opts.root, today)?,
+        opts,
+    ))
 }
 
 /// `settings` with the options applied, and the book's folders.
@@ -412,7 +415,7 @@ impl Pipeline {
             });
         }
         let today = today();
-        let loaded = settings::load(root, today);
+        let loaded = crate::build::output::settings_then_recover(root, today);
         let settings_loaded = loaded.is_ok();
         let settings = loaded.unwrap_or_else(|p| {
             problems.extend(p);
