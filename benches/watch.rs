@@ -24,6 +24,10 @@
 
 #[path = "support/corpus.rs"]
 mod corpus;
+#[path = "../tests/common/files.rs"]
+mod files;
+
+use files::copy_book;
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -43,20 +47,6 @@ fn median(mut v: Vec<Duration>) -> Duration {
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap().flatten() {
-        if e.file_name() == "public" {
-            continue;
-        }
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(e.file_name()));
-        } else {
-            fs::copy(e.path(), to.join(e.file_name())).unwrap();
-        }
-    }
 }
 
 fn opts(root: &Path, out: &Path) -> Options {
@@ -224,7 +214,7 @@ fn main() {
     );
     println!("|---|---|---|---|---|");
     let sample = scratch_dir();
-    copy_dir(
+    copy_book(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data"),
         sample.path(),
     );

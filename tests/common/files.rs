@@ -28,12 +28,25 @@ pub fn files_under(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 
 /// Copies the folder `from` to `to`, with everything in it.
 pub fn copy_dir(from: &Path, to: &Path) {
+    copy_dir_except(from, to, None);
+}
+
+/// Copies a book to `to` without the site it holds (a `public` folder at
+/// any depth), so a test or benchmark starts from the notes alone.
+pub fn copy_book(from: &Path, to: &Path) {
+    copy_dir_except(from, to, Some("public"));
+}
+
+fn copy_dir_except(from: &Path, to: &Path, skip: Option<&str>) {
     fs::create_dir_all(to).unwrap();
     for entry in fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();
+        if skip.is_some_and(|s| entry.file_name() == s) {
+            continue;
+        }
         let target = to.join(entry.file_name());
         if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
+            copy_dir_except(&entry.path(), &target, skip);
         } else {
             fs::copy(entry.path(), &target).unwrap();
         }
