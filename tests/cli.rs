@@ -4,11 +4,14 @@
 
 #[path = "common/files.rs"]
 mod files;
+#[path = "common/sample.rs"]
+mod sample;
 
+use sample::{rapport_in as rapport, Run};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::{Duration, SystemTime};
 
 use serde_json::{json, Value};
@@ -41,29 +44,9 @@ fn bad_book() -> (tempfile::TempDir, PathBuf) {
     (dir, root)
 }
 
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
 impl Run {
     fn all(&self) -> String {
         format!("{}{}", self.stdout, self.stderr)
-    }
-}
-
-fn rapport(args: &[&str], cwd: &Path) -> Run {
-    let out: Output = Command::new(env!("CARGO_BIN_EXE_rapport"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: out.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }
 }
 

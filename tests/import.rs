@@ -3,11 +3,13 @@
 
 #[path = "common/files.rs"]
 mod files;
+#[path = "common/sample.rs"]
+mod sample;
 
+use sample::{rapport_in as rapport, Run};
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use proptest::prelude::*;
 use rapport::book::{Day, Direction, Outcome, Referral, ReferralType};
@@ -23,27 +25,6 @@ fn sample_book() -> (tempfile::TempDir, PathBuf) {
     let root = dir.path().join("book");
     files::copy_dir(&manifest().join("sample-data"), &root);
     (dir, root)
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs rapport inside `cwd`.
-fn rapport(args: &[&str], cwd: &Path) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_rapport"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: out.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 fn ok(r: &Run) {

@@ -3,7 +3,10 @@
 
 #[path = "common/files.rs"]
 mod files;
+#[path = "common/sample.rs"]
+mod sample;
 
+use sample::{rapport_in as rapport, Run};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -17,27 +20,6 @@ fn sample_book() -> (tempfile::TempDir, PathBuf) {
         &root,
     );
     (dir, root)
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-/// Runs rapport inside the book's folder.
-fn rapport(args: &[&str], cwd: &Path) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_rapport"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs");
-    Run {
-        code: out.status.code().expect("exited, not killed"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
 }
 
 fn ok(r: &Run) {

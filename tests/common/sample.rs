@@ -28,6 +28,29 @@ pub fn build_with(book: &Path, out: &Path, extra: &[&str]) -> Output {
         .expect("rapport runs")
 }
 
+/// What one run of the binary gave: its exit code and what it printed.
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+/// `rapport ARGS…` run inside `cwd`, plain output, whatever its outcome
+/// (but not killed by a signal).
+pub fn rapport_in(args: &[&str], cwd: &Path) -> Run {
+    let out = Command::new(env!("CARGO_BIN_EXE_rapport"))
+        .args(args)
+        .current_dir(cwd)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("the binary runs");
+    Run {
+        code: out.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
 /// `rapport ARGS…`, whatever its outcome.
 pub fn rapport(args: &[&std::ffi::OsStr]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_rapport"))
