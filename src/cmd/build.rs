@@ -42,13 +42,15 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
     let mut key: Option<SiteKey> = None;
     if let Some(i) = &mut inputs {
         if encrypts(encrypt, &i.settings, &i.layout.output) {
-            let (k, note) = match encrypt_cli::build_key(&i.layout.output, encrypt) {
-                Ok(k) => k,
-                Err(refusal) => {
-                    spinner.finish_and_clear();
-                    return refuse(&refusal);
-                }
-            };
+            let (k, note) =
+                match encrypt_cli::build_key(&i.layout.output, encrypt, i.settings.privacy.encrypt)
+                {
+                    Ok(k) => k,
+                    Err(refusal) => {
+                        spinner.finish_and_clear();
+                        return refuse(&refusal);
+                    }
+                };
             i.fingerprint = i.fingerprint.with(&k.public_id());
             key = Some(k);
             if let Some(n) = note {
@@ -104,13 +106,15 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
     }
     let key = match key {
         Some(k) => k,
-        None => match encrypt_cli::build_key(&built.output, encrypt) {
-            Ok((k, note)) => {
-                note.inspect(|n| say!("{n}"));
-                k
+        None => {
+            match encrypt_cli::build_key(&built.output, encrypt, built.settings.privacy.encrypt) {
+                Ok((k, note)) => {
+                    note.inspect(|n| say!("{n}"));
+                    k
+                }
+                Err(refusal) => return refuse(&refusal),
             }
-            Err(refusal) => return refuse(&refusal),
-        },
+        }
     };
     let files = encrypt_site(&built.files, &key);
     let bar = ProgressBar::new(files.len() as u64).with_style(progress_style(
