@@ -161,6 +161,7 @@ fn an_encrypted_build_writes_a_site_that_only_the_password_opens() {
     for p in &encrypted {
         assert_ne!(rekeyed.get(*p), site.get(*p), "{p} was not rewritten");
     }
+    assert!(stats(&o).0 >= encrypted.len(), "{}", stderr(&o));
     assert!(encrypt::key_of_site(&rekeyed, PASSWORD).is_ok());
 
     // Another password: refused (a typo must not re-encrypt the site),

@@ -43,7 +43,7 @@ pub use links::{prepare_page, rewrite_links};
 /// PBKDF2 iterations of a new salt; the browser script uses the number
 /// each page states. Chosen so that one unlock costs at least 250 ms in
 /// Chromium on a laptop-class CPU (`docs/security.md`).
-pub const ITERATIONS: u32 = 600_000;
+pub const ITERATIONS: u32 = 1_000_000;
 /// The fewest iterations a kept salt record may state.
 pub const MIN_ITERATIONS: u32 = 600_000;
 /// The smallest padded size of an encrypted file's plaintext.
