@@ -203,11 +203,16 @@ pub fn check_inline_scripts(files: &SiteFiles) -> Result<(), Refusal> {
     if pages.is_empty() {
         return Ok(());
     }
-    Err(refused(format!(
+    Err(inline_script_refusal(&pages))
+}
+
+/// Why a site whose `pages` run an inline script is not encrypted.
+pub fn inline_script_refusal(pages: &[String]) -> Refusal {
+    refused(format!(
         "an encrypted site runs no inline script, and {} has one (from the book's templates): \
          move it to a file in static/ and load it with <script src>",
         pages.join(", ")
-    )))
+    ))
 }
 
 /// The files to write for a successful build: `files` as they are when

@@ -169,7 +169,20 @@ pub fn prepare_page(
     names: &BTreeMap<String, String>,
     data_files: &[&str],
 ) -> String {
-    let linked = rewrite_links(html, page, names);
+    prepare_page_with(html, page, &|p| names.get(p).cloned(), &|p| {
+        data_files.contains(&p)
+    })
+}
+
+/// [`prepare_page`] with the renamed files and the encrypted data files
+/// given as functions of a site path.
+pub fn prepare_page_with(
+    html: &str,
+    page: &str,
+    rename: &dyn Fn(&str) -> Option<String>,
+    is_data: &dyn Fn(&str) -> bool,
+) -> String {
+    let linked = rewrite_links_with(html, page, rename);
     let mut out = String::with_capacity(linked.len());
     let mut copied = 0;
     scan(&linked, |tag| {
@@ -195,7 +208,7 @@ pub fn prepare_page(
             let raw = &linked[src.start..src.end];
             let cut = raw.find(['#', '?']).unwrap_or(raw.len());
             let target = resolve(page, &unescape(&raw[..cut]));
-            if target.is_some_and(|t| data_files.contains(&t.as_str())) {
+            if target.is_some_and(|t| is_data(&t)) {
                 // The attribute's name is the last `src` before its value.
                 let name_at = tag.start
                     + linked[tag.start..src.start]
@@ -250,11 +263,11 @@ fn resolve(page: &str, link: &str) -> Option<String> {
 }
 
 /// The new text of one attribute value, when it links to a renamed file.
-fn map_value(page: &str, raw: &str, names: &BTreeMap<String, String>) -> Option<String> {
+fn map_value(page: &str, raw: &str, rename: &dyn Fn(&str) -> Option<String>) -> Option<String> {
     let cut = raw.find(['#', '?']).unwrap_or(raw.len());
     let (raw_path, rest) = raw.split_at(cut);
     let target = resolve(page, &unescape(raw_path))?;
-    let new = names.get(&target)?;
+    let new = &rename(&target)?;
     let (old_dir, _) = target.rsplit_once('/').unwrap_or(("", &target));
     let (new_dir, new_file) = new.rsplit_once('/').unwrap_or(("", new));
     if old_dir != new_dir {
@@ -269,6 +282,15 @@ fn map_value(page: &str, raw: &str, names: &BTreeMap<String, String>) -> Option<
 /// that it points at the value instead. Links elsewhere, fragments and
 /// other hosts are left alone; the rest of the page is kept byte for byte.
 pub fn rewrite_links(html: &str, page: &str, names: &BTreeMap<String, String>) -> String {
+    rewrite_links_with(html, page, &|p| names.get(p).cloned())
+}
+
+/// [`rewrite_links`] with the new name of a site path given by `rename`.
+pub fn rewrite_links_with(
+    html: &str,
+    page: &str,
+    rename: &dyn Fn(&str) -> Option<String>,
+) -> String {
     let mut out = String::with_capacity(html.len());
     let mut copied = 0;
     scan(html, |tag| {
@@ -279,7 +301,7 @@ pub fn rewrite_links(html: &str, page: &str, names: &BTreeMap<String, String>) -
             if !matches!(a.name.as_str(), "href" | "src" | "xlink:href") {
                 continue;
             }
-            if let Some(new) = map_value(page, &html[a.start..a.end], names) {
+            if let Some(new) = map_value(page, &html[a.start..a.end], rename) {
                 out.push_str(&html[copied..a.start]);
                 out.push_str(&new);
                 copied = a.end;
