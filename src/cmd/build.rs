@@ -139,14 +139,15 @@ fn build_encrypted(
     };
     let inline = std::sync::Mutex::new(Vec::new());
     let result = pipeline.render_into(prepared, &|rel, bytes| {
-        if rapport::encrypt::page_has_inline_script(bytes) {
+        let (target, locked, runs_inline) =
+            rapport::encrypt::encrypt_and_check_page(key, rel, bytes, true);
+        if runs_inline {
             inline
                 .lock()
                 .expect("no panic holds it")
                 .push(rel.to_string());
             return;
         }
-        let (target, locked) = rapport::encrypt::encrypt_page(key, rel, bytes, true);
         staged.put(&target, &locked);
     });
     spinner.finish_and_clear();

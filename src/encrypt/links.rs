@@ -182,10 +182,22 @@ pub fn prepare_page_with(
     rename: &dyn Fn(&str) -> Option<String>,
     is_data: &dyn Fn(&str) -> bool,
 ) -> String {
-    let linked = rewrite_links_with(html, page, rename);
-    let mut out = String::with_capacity(linked.len());
+    prepare_and_check(html, page, rename, is_data).0
+}
+
+/// [`prepare_page_with`] in one scan of the page, and whether the page
+/// holds an inline script that would run
+/// ([`has_running_inline_script`]).
+pub fn prepare_and_check(
+    html: &str,
+    page: &str,
+    rename: &dyn Fn(&str) -> Option<String>,
+    is_data: &dyn Fn(&str) -> bool,
+) -> (String, bool) {
+    let mut out = String::with_capacity(html.len());
     let mut copied = 0;
-    scan(&linked, |tag| {
+    let mut inline = false;
+    scan(html, |tag| {
         if tag.closing {
             return;
         }
@@ -193,36 +205,64 @@ pub fn prepare_page_with(
             tag.attrs
                 .iter()
                 .find(|a| a.name == name)
-                .map(|a| &linked[a.start..a.end])
+                .map(|a| &html[a.start..a.end])
         };
         if tag.name == "meta"
             && value("http-equiv")
                 .is_some_and(|v| v.trim().eq_ignore_ascii_case("content-security-policy"))
         {
-            out.push_str(&linked[copied..tag.start]);
+            out.push_str(&html[copied..tag.start]);
             copied = tag.end;
-        } else if tag.name == "script" {
-            let Some(src) = tag.attrs.iter().find(|a| a.name == "src") else {
-                return;
-            };
-            let raw = &linked[src.start..src.end];
-            let cut = raw.find(['#', '?']).unwrap_or(raw.len());
-            let target = resolve(page, &unescape(&raw[..cut]));
-            if target.is_some_and(|t| is_data(&t)) {
-                // The attribute's name is the last `src` before its value.
-                let name_at = tag.start
-                    + linked[tag.start..src.start]
-                        .to_ascii_lowercase()
-                        .rfind("src")
-                        .unwrap_or(0);
-                out.push_str(&linked[copied..name_at]);
-                out.push_str("data-rapport-");
-                copied = name_at;
+            return;
+        }
+        if tag.name == "script" {
+            match tag.attrs.iter().find(|a| a.name == "src") {
+                Some(src) => {
+                    let raw = &html[src.start..src.end];
+                    let cut = raw.find(['#', '?']).unwrap_or(raw.len());
+                    let target = resolve(page, &unescape(&raw[..cut]));
+                    if target.is_some_and(|t| is_data(&t)) {
+                        // The attribute's name is the last `src` before its value.
+                        let name_at = tag.start
+                            + html[tag.start..src.start]
+                                .to_ascii_lowercase()
+                                .rfind("src")
+                                .unwrap_or(0);
+                        out.push_str(&html[copied..name_at]);
+                        out.push_str("data-rapport-");
+                        copied = name_at;
+                        return;
+                    }
+                }
+                None => {
+                    let kind = value("type")
+                        .map(|v| v.trim().to_ascii_lowercase())
+                        .unwrap_or_default();
+                    let runs = matches!(
+                        kind.as_str(),
+                        "" | "module"
+                            | "text/javascript"
+                            | "application/javascript"
+                            | "text/ecmascript"
+                    );
+                    let end = find_ci(html, tag.end, "</script").unwrap_or(html.len());
+                    inline |= runs && !html[tag.end..end].trim().is_empty();
+                }
+            }
+        }
+        for a in &tag.attrs {
+            if !matches!(a.name.as_str(), "href" | "src" | "xlink:href") {
+                continue;
+            }
+            if let Some(new) = map_value(page, &html[a.start..a.end], rename) {
+                out.push_str(&html[copied..a.start]);
+                out.push_str(&new);
+                copied = a.end;
             }
         }
     });
-    out.push_str(&linked[copied..]);
-    out
+    out.push_str(&html[copied..]);
+    (out, inline)
 }
 
 /// Undoes the few character references a link can hold.

@@ -441,12 +441,25 @@ fn data_carrier(path: &str, sealed: &[u8]) -> String {
 /// pages rewritten to their opaque names. Pages can be encrypted one by
 /// one as they are rendered: nothing here depends on the rest of the site.
 pub fn encrypt_page(key: &SiteKey, path: &str, plain: &[u8], has_style: bool) -> (String, Vec<u8>) {
+    let (target, locked, _) = encrypt_and_check_page(key, path, plain, has_style);
+    (target, locked)
+}
+
+/// [`encrypt_page`], and whether the page holds an inline script that
+/// would run (which an encrypted site refuses), found in the same scan.
+pub fn encrypt_and_check_page(
+    key: &SiteKey,
+    path: &str,
+    plain: &[u8],
+    has_style: bool,
+) -> (String, Vec<u8>, bool) {
     let target = page_name(key, path).unwrap_or_else(|| path.to_string());
     let plain = String::from_utf8_lossy(plain);
-    let prepared = links::prepare_page_with(&plain, &target, &|p| page_name(key, p), &is_data);
+    let (prepared, inline) =
+        links::prepare_and_check(&plain, &target, &|p| page_name(key, p), &is_data);
     let sealed = key.seal(&target, prepared.as_bytes());
     let locked = locked_page(&target, &sealed, key, has_style).into_bytes();
-    (target, locked)
+    (target, locked, inline)
 }
 
 /// The unlock script of a site whose data files are `data_files`.
