@@ -241,6 +241,25 @@ fn main() {
     let _ = fs::remove_dir_all(&site);
     let r_peak = r_first_mem.max(r_again_mem).max(r_check_mem);
 
+    // The same book encrypted (`--encrypt`, the password from the
+    // environment), in the same run: a first build, and again unchanged.
+    let encrypted_build = |out: &Path| {
+        let mut c = rapport_build(out);
+        c.arg("--encrypt")
+            .env("RAPPORT_PASSWORD", "bench ledger orbit canyon velvet tulip");
+        c
+    };
+    let (e_first, e_first_mem) = measure(runs, &log, |k| {
+        if k > 0 {
+            let _ = fs::remove_dir_all(scratch.join(format!("encrypted-fresh-{}", k - 1)));
+        }
+        encrypted_build(&scratch.join(format!("encrypted-fresh-{k}")))
+    });
+    let esite = scratch.join(format!("encrypted-fresh-{}", runs - 1));
+    let e_bytes = dir_bytes(&esite);
+    let (e_again, e_again_mem) = measure(runs, &log, |_| encrypted_build(&esite));
+    let _ = fs::remove_dir_all(&esite);
+
     let hugo_figures = hugo.as_ref().map(|hugo| {
         let hsite = scratch.join("hugo-site");
         write_hugo_site(&hsite, &book);
@@ -335,5 +354,32 @@ fn main() {
         mib(r_check_mem),
         mib(r_peak),
         hugo_col(|h| mib(h.2)),
+    );
+    println!();
+    println!(
+        "encrypted ({:.1} MB written; ratios to the plain first build above):",
+        e_bytes as f64 / 1e6
+    );
+    println!();
+    println!("| what | encrypted | / plain first build | goal |");
+    println!("|---|---|---|---|");
+    let of_plain = |d: Duration| d.as_secs_f64() / r_first.as_secs_f64();
+    println!(
+        "| first build into an empty folder | {} | {:.2}x | 1.5x |",
+        secs(e_first),
+        of_plain(e_first)
+    );
+    println!(
+        "| build again, nothing changed | {} | {:.2}x | 0.25x |",
+        secs(e_again),
+        of_plain(e_again)
+    );
+    println!(
+        "| peak memory (first build {}, again {}) | {} | {:.2}x (of the plain first build's {}) | 1.25x |",
+        mib(e_first_mem),
+        mib(e_again_mem),
+        mib(e_first_mem.max(e_again_mem)),
+        e_first_mem.max(e_again_mem) as f64 / r_first_mem as f64,
+        mib(r_first_mem)
     );
 }

@@ -550,3 +550,36 @@ fn a_page_copied_over_another_or_damaged_is_refused_as_such() {
     }
     assert_no_errors(&mut b, "tampered");
 }
+
+/// What one unlock costs in this Chromium: PBKDF2-HMAC-SHA256 of the site's
+/// iterations, as the unlock script runs it (median of three). Printed for
+/// `docs/security.md`; the test only checks that the pages ask for
+/// today's iterations.
+#[test]
+fn the_unlock_derivation_costs_what_the_docs_say() {
+    let site = encrypted_sample();
+    let mut b = Browser::launch();
+    b.open(&format!("file://{}/index.html", site.dir.path().display()));
+    let iterations =
+        b.eval("parseInt(document.documentElement.getAttribute('data-rapport-iterations'), 10)");
+    assert_eq!(iterations, json!(encrypt::ITERATIONS));
+    let ms = b.eval(
+        "(async function () {
+            var n = parseInt(document.documentElement.getAttribute('data-rapport-iterations'), 10);
+            var times = [];
+            for (var i = 0; i < 3; i++) {
+                var t = performance.now();
+                var base = await crypto.subtle.importKey('raw', new TextEncoder().encode('x' + i), 'PBKDF2', false, ['deriveBits']);
+                await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-256', salt: new Uint8Array(16), iterations: n }, base, 256);
+                times.push(performance.now() - t);
+            }
+            times.sort(function (a, b) { return a - b; });
+            return times[1];
+        })()",
+    );
+    eprintln!(
+        "PBKDF2-HMAC-SHA256, {} iterations, in headless Chromium: {:.0} ms (median of 3)",
+        encrypt::ITERATIONS,
+        ms.as_f64().unwrap()
+    );
+}

@@ -1,6 +1,7 @@
 //! `rapport build --encrypt` as a user runs it: the password from
 //! RAPPORT_PASSWORD, none means nothing written, an unchanged book writes
-//! nothing, `--rekey` and a new password rewrite everything,
+//! nothing, `--rekey` and `--change-password` rewrite everything, another
+//! password without `--change-password` is refused,
 //! `privacy.encrypt: true` cannot be forgotten, and the password appears
 //! in no file and no message.
 
@@ -112,10 +113,20 @@ fn an_encrypted_build_writes_a_site_that_only_the_password_opens() {
         .map(|(a, b)| (b, a))
         .collect();
     let report = String::from_utf8_lossy(&decrypted["reports/readiness.html"]).into_owned();
-    assert!(
-        encrypt::rewrite_links(&report, "reports/readiness.html", &back).as_bytes()
-            == &plain["reports/readiness.html"][..],
-        "the report does not decrypt to the plain one"
+    let data: Vec<&str> = plain
+        .keys()
+        .filter(|p| p.starts_with("data/"))
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        encrypt::rewrite_links(&report, "reports/readiness.html", &back),
+        encrypt::prepare_page(
+            &String::from_utf8_lossy(&plain["reports/readiness.html"]),
+            "reports/readiness.html",
+            &BTreeMap::new(),
+            &data
+        ),
+        "the report does not decrypt to the plain one (less its own policy)"
     );
 
     // Built again without --encrypt: refused, the encrypted site stays.
@@ -124,10 +135,15 @@ fn an_encrypted_build_writes_a_site_that_only_the_password_opens() {
     assert!(stderr(&o).contains("--encrypt"), "{}", stderr(&o));
     assert!(read_site(&out) == site, "the encrypted site changed");
 
-    // Built again: nothing written.
+    // Built again: nothing rendered, nothing written (the record of the
+    // last build's inputs, under the same key).
     let o = rapport(&["build", book, "-o", o_s, "--encrypt"], Some(PASSWORD));
     assert!(o.status.success(), "{}", stderr(&o));
-    assert_eq!(stats(&o).0, 0, "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("nothing changed, 0 files written"),
+        "{}",
+        stderr(&o)
+    );
     assert!(read_site(&out) == site, "an unchanged book changed files");
 
     // --rekey: a new salt, every encrypted file rewritten, the old names gone.
@@ -145,22 +161,41 @@ fn an_encrypted_build_writes_a_site_that_only_the_password_opens() {
     for p in &encrypted {
         assert_ne!(rekeyed.get(*p), site.get(*p), "{p} was not rewritten");
     }
+    assert!(stats(&o).0 >= encrypted.len(), "{}", stderr(&o));
     assert!(encrypt::key_of_site(&rekeyed, PASSWORD).is_ok());
 
-    // Another password: noticed, everything rewritten, the old one no longer opens.
+    // Another password: refused (a typo must not re-encrypt the site),
+    // exit 1, nothing written.
+    let other = "velvet orbit canyon tulip ledger ninety";
+    let o = rapport(&["build", book, "-o", o_s, "--encrypt"], Some(other));
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("does not open the encrypted site")
+            && stderr(&o).contains("--change-password"),
+        "{}",
+        stderr(&o)
+    );
+    assert_no_password(&o, other);
+    assert!(
+        read_site(&out) == rekeyed,
+        "a refused password changed files"
+    );
+
+    // With --change-password: everything rewritten, the old one no longer
+    // opens.
     let o = rapport(
-        &["build", book, "-o", o_s, "--encrypt"],
-        Some("a different one"),
+        &["build", book, "-o", o_s, "--change-password"],
+        Some(other),
     );
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(stderr(&o).contains("not the one"), "{}", stderr(&o));
-    assert_no_password(&o, "a different one");
+    assert!(stderr(&o).contains("new password"), "{}", stderr(&o));
+    assert_no_password(&o, other);
     let renewed = read_site(&out);
     assert_eq!(
         encrypt::key_of_site(&renewed, PASSWORD).unwrap_err(),
         encrypt::DecryptError::WrongPassword
     );
-    assert!(encrypt::key_of_site(&renewed, "a different one").is_ok());
+    assert!(encrypt::key_of_site(&renewed, other).is_ok());
 }
 
 #[test]
@@ -183,17 +218,24 @@ fn without_a_password_nothing_is_written() {
     assert!(stderr(&o).contains("nothing was written"));
     assert!(!out.exists(), "something was written");
 
+    let missing = dir.path().join("no-such-file");
     let o = rapport(
         &[
             "build",
             book.to_str().unwrap(),
             "-o",
             out.to_str().unwrap(),
-            "--rekey",
+            "--password-file",
+            missing.to_str().unwrap(),
         ],
         Some(PASSWORD),
     );
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cannot read the password file"),
+        "{}",
+        stderr(&o)
+    );
     assert!(!out.exists());
 }
 

@@ -47,13 +47,15 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
     let mut key: Option<SiteKey> = None;
     if let Some(i) = &mut inputs {
         if encrypts(encrypt, &i.settings, &i.layout.output) {
-            let (k, note) = match encrypt_cli::build_key(&i.layout.output, encrypt) {
-                Ok(k) => k,
-                Err(refusal) => {
-                    spinner.finish_and_clear();
-                    return refuse(&refusal);
-                }
-            };
+            let (k, note) =
+                match encrypt_cli::build_key(&i.layout.output, encrypt, i.settings.privacy.encrypt)
+                {
+                    Ok(k) => k,
+                    Err(refusal) => {
+                        spinner.finish_and_clear();
+                        return refuse(&refusal);
+                    }
+                };
             i.fingerprint = i.fingerprint.with(&k.public_id());
             key = Some(k);
             if let Some(n) = note {
@@ -97,48 +99,95 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
     if plain {
         return build_plain(pipeline, prepared, &inputs, start, &spinner);
     }
-    let result = pipeline.render(prepared);
+    // The key before anything is rendered: a refused password wastes no
+    // render.
+    let key = match key {
+        Some(k) => k,
+        None => {
+            let setting = prepared.settings().privacy.encrypt;
+            match encrypt_cli::build_key(&out, encrypt, setting) {
+                Ok((k, note)) => {
+                    note.inspect(|n| say!("{n}"));
+                    k
+                }
+                Err(refusal) => {
+                    spinner.finish_and_clear();
+                    return refuse(&refusal);
+                }
+            }
+        }
+    };
+    build_encrypted(pipeline, prepared, &inputs, &key, start, &spinner)
+}
+
+/// Renders, encrypts and writes an encrypted site: each partner page is
+/// encrypted and goes aside in the output folder as soon as it is
+/// rendered, as a plain build's does, so neither the plain nor the
+/// encrypted pages are all held at once; the rest of the site is
+/// encrypted once every page has rendered.
+fn build_encrypted(
+    mut pipeline: Pipeline,
+    prepared: pipeline::Prepared,
+    inputs: &Option<inputs::Inputs>,
+    key: &SiteKey,
+    start: Instant,
+    spinner: &ProgressBar,
+) -> ExitCode {
+    let out = prepared.layout().output.clone();
+    let staged = match output::Staged::open(&out) {
+        Ok(s) => s,
+        Err(e) => {
+            spinner.finish_and_clear();
+            say!("error: cannot write the site: {e}\nthe previous site is unchanged");
+            return ExitCode::from(1);
+        }
+    };
+    let inline = std::sync::Mutex::new(Vec::new());
+    let result = pipeline.render_into(prepared, &|rel, bytes| {
+        let (target, locked, runs_inline) =
+            rapport::encrypt::encrypt_and_check_page(key, rel, bytes, true);
+        if runs_inline {
+            inline
+                .lock()
+                .expect("no panic holds it")
+                .push(rel.to_string());
+            return;
+        }
+        staged.put(&target, &locked);
+    });
     spinner.finish_and_clear();
     let built = match result {
         Ok(b) => b,
-        Err(failed) => return failed_build(&failed),
+        Err(failed) => {
+            drop(staged);
+            return failed_build(&failed);
+        }
     };
-    diagnostics::print(&built.warnings);
-    if let Err(refusal) = encrypt_cli::check_inline_scripts(&built.files) {
-        return refuse(&refusal);
+    std::thread::spawn(move || drop(pipeline));
+    let mut inline = inline.into_inner().expect("no panic holds it");
+    inline.extend(rapport::encrypt::pages_with_inline_scripts(&built.files));
+    if !inline.is_empty() {
+        drop(staged);
+        inline.sort();
+        return refuse(&encrypt_cli::inline_script_refusal(&inline));
     }
-    let key = match key {
-        Some(k) => k,
-        None => match encrypt_cli::build_key(&built.output, encrypt) {
-            Ok((k, note)) => {
-                note.inspect(|n| say!("{n}"));
-                k
-            }
-            Err(refusal) => return refuse(&refusal),
-        },
-    };
-    let files = encrypt_site(&built.files, &key);
+    diagnostics::print(&built.warnings);
+    let files = encrypt_site(&built.files, key);
     let bar = ProgressBar::new(files.len() as u64).with_style(progress_style(
         "writing the site {bar:30} {pos}/{len} files {elapsed}",
     ));
-    let written =
-        output::write_site_then(
-            &built.output,
-            &files,
-            &|| bar.inc(1),
-            |names| match &inputs {
-                Some(i) => {
-                    let outcome = inputs::Outcome {
-                        counts: built.counts,
-                        warnings: built.warnings.len(),
-                    };
-                    inputs::record(&built.output, &i.fingerprint, &outcome, names)
-                }
-                None => inputs::forget(&built.output),
-            },
-        );
-    std::mem::forget(files);
+    let written = staged.commit(&files, None, &|| bar.inc(1), |names| match inputs {
+        Some(i) => {
+            let outcome = inputs::Outcome {
+                counts: built.counts,
+                warnings: built.warnings.len(),
+            };
+            inputs::record(&built.output, &i.fingerprint, &outcome, names)
+        }
+        None => inputs::forget(&built.output),
+    });
     bar.finish_and_clear();
+    std::mem::forget(files);
     report_written(written, built, start)
 }
 

@@ -176,8 +176,21 @@ pub fn key_for_build(
 
 /// The key of an encrypted build into `out`: the password read, checked
 /// for strength and against the site already there. The second value is
-/// a line to print about the key, if any.
-pub fn build_key(out: &Path, flags: &EncryptFlags) -> Result<(SiteKey, Option<String>), Refusal> {
+/// a line to print about the key, if any. A build that neither asks for
+/// encryption nor has `privacy.encrypt` (`encrypt_setting`) is refused
+/// when `out` holds an encrypted site: a forgotten `--encrypt` must not
+/// publish it in clear, nor ask for a password it was not meant to need.
+pub fn build_key(
+    out: &Path,
+    flags: &EncryptFlags,
+    encrypt_setting: bool,
+) -> Result<(SiteKey, Option<String>), Refusal> {
+    if !(flags.any() || encrypt_setting) && out.join(super::SALT_FILE).exists() {
+        return Err(usage(format!(
+            "{} holds an encrypted site: build it with --encrypt, or delete the folder to publish in clear",
+            out.display()
+        )));
+    }
     let password = read_password(flags.password_file.as_deref())?;
     check_strength(&password, flags.allow_weak_password)?;
     key_for_build(out, &password, flags)
@@ -190,11 +203,16 @@ pub fn check_inline_scripts(files: &SiteFiles) -> Result<(), Refusal> {
     if pages.is_empty() {
         return Ok(());
     }
-    Err(refused(format!(
+    Err(inline_script_refusal(&pages))
+}
+
+/// Why a site whose `pages` run an inline script is not encrypted.
+pub fn inline_script_refusal(pages: &[String]) -> Refusal {
+    refused(format!(
         "an encrypted site runs no inline script, and {} has one (from the book's templates): \
          move it to a file in static/ and load it with <script src>",
         pages.join(", ")
-    )))
+    ))
 }
 
 /// The files to write for a successful build: `files` as they are when
@@ -217,7 +235,7 @@ pub fn prepare(
         return Ok((None, None));
     }
     check_inline_scripts(files)?;
-    let (key, note) = build_key(out, flags)?;
+    let (key, note) = build_key(out, flags, encrypt_setting)?;
     Ok((Some(encrypt_site(files, &key)), note))
 }
 

@@ -169,10 +169,35 @@ pub fn prepare_page(
     names: &BTreeMap<String, String>,
     data_files: &[&str],
 ) -> String {
-    let linked = rewrite_links(html, page, names);
-    let mut out = String::with_capacity(linked.len());
+    prepare_page_with(html, page, &|p| names.get(p).cloned(), &|p| {
+        data_files.contains(&p)
+    })
+}
+
+/// [`prepare_page`] with the renamed files and the encrypted data files
+/// given as functions of a site path.
+pub fn prepare_page_with(
+    html: &str,
+    page: &str,
+    rename: &dyn Fn(&str) -> Option<String>,
+    is_data: &dyn Fn(&str) -> bool,
+) -> String {
+    prepare_and_check(html, page, rename, is_data).0
+}
+
+/// [`prepare_page_with`] in one scan of the page, and whether the page
+/// holds an inline script that would run
+/// ([`has_running_inline_script`]).
+pub fn prepare_and_check(
+    html: &str,
+    page: &str,
+    rename: &dyn Fn(&str) -> Option<String>,
+    is_data: &dyn Fn(&str) -> bool,
+) -> (String, bool) {
+    let mut out = String::with_capacity(html.len());
     let mut copied = 0;
-    scan(&linked, |tag| {
+    let mut inline = false;
+    scan(html, |tag| {
         if tag.closing {
             return;
         }
@@ -180,36 +205,64 @@ pub fn prepare_page(
             tag.attrs
                 .iter()
                 .find(|a| a.name == name)
-                .map(|a| &linked[a.start..a.end])
+                .map(|a| &html[a.start..a.end])
         };
         if tag.name == "meta"
             && value("http-equiv")
                 .is_some_and(|v| v.trim().eq_ignore_ascii_case("content-security-policy"))
         {
-            out.push_str(&linked[copied..tag.start]);
+            out.push_str(&html[copied..tag.start]);
             copied = tag.end;
-        } else if tag.name == "script" {
-            let Some(src) = tag.attrs.iter().find(|a| a.name == "src") else {
-                return;
-            };
-            let raw = &linked[src.start..src.end];
-            let cut = raw.find(['#', '?']).unwrap_or(raw.len());
-            let target = resolve(page, &unescape(&raw[..cut]));
-            if target.is_some_and(|t| data_files.contains(&t.as_str())) {
-                // The attribute's name is the last `src` before its value.
-                let name_at = tag.start
-                    + linked[tag.start..src.start]
-                        .to_ascii_lowercase()
-                        .rfind("src")
-                        .unwrap_or(0);
-                out.push_str(&linked[copied..name_at]);
-                out.push_str("data-rapport-");
-                copied = name_at;
+            return;
+        }
+        if tag.name == "script" {
+            match tag.attrs.iter().find(|a| a.name == "src") {
+                Some(src) => {
+                    let raw = &html[src.start..src.end];
+                    let cut = raw.find(['#', '?']).unwrap_or(raw.len());
+                    let target = resolve(page, &unescape(&raw[..cut]));
+                    if target.is_some_and(|t| is_data(&t)) {
+                        // The attribute's name is the last `src` before its value.
+                        let name_at = tag.start
+                            + html[tag.start..src.start]
+                                .to_ascii_lowercase()
+                                .rfind("src")
+                                .unwrap_or(0);
+                        out.push_str(&html[copied..name_at]);
+                        out.push_str("data-rapport-");
+                        copied = name_at;
+                        return;
+                    }
+                }
+                None => {
+                    let kind = value("type")
+                        .map(|v| v.trim().to_ascii_lowercase())
+                        .unwrap_or_default();
+                    let runs = matches!(
+                        kind.as_str(),
+                        "" | "module"
+                            | "text/javascript"
+                            | "application/javascript"
+                            | "text/ecmascript"
+                    );
+                    let end = find_ci(html, tag.end, "</script").unwrap_or(html.len());
+                    inline |= runs && !html[tag.end..end].trim().is_empty();
+                }
+            }
+        }
+        for a in &tag.attrs {
+            if !matches!(a.name.as_str(), "href" | "src" | "xlink:href") {
+                continue;
+            }
+            if let Some(new) = map_value(page, &html[a.start..a.end], rename) {
+                out.push_str(&html[copied..a.start]);
+                out.push_str(&new);
+                copied = a.end;
             }
         }
     });
-    out.push_str(&linked[copied..]);
-    out
+    out.push_str(&html[copied..]);
+    (out, inline)
 }
 
 /// Undoes the few character references a link can hold.
@@ -250,11 +303,11 @@ fn resolve(page: &str, link: &str) -> Option<String> {
 }
 
 /// The new text of one attribute value, when it links to a renamed file.
-fn map_value(page: &str, raw: &str, names: &BTreeMap<String, String>) -> Option<String> {
+fn map_value(page: &str, raw: &str, rename: &dyn Fn(&str) -> Option<String>) -> Option<String> {
     let cut = raw.find(['#', '?']).unwrap_or(raw.len());
     let (raw_path, rest) = raw.split_at(cut);
     let target = resolve(page, &unescape(raw_path))?;
-    let new = names.get(&target)?;
+    let new = &rename(&target)?;
     let (old_dir, _) = target.rsplit_once('/').unwrap_or(("", &target));
     let (new_dir, new_file) = new.rsplit_once('/').unwrap_or(("", new));
     if old_dir != new_dir {
@@ -269,6 +322,15 @@ fn map_value(page: &str, raw: &str, names: &BTreeMap<String, String>) -> Option<
 /// that it points at the value instead. Links elsewhere, fragments and
 /// other hosts are left alone; the rest of the page is kept byte for byte.
 pub fn rewrite_links(html: &str, page: &str, names: &BTreeMap<String, String>) -> String {
+    rewrite_links_with(html, page, &|p| names.get(p).cloned())
+}
+
+/// [`rewrite_links`] with the new name of a site path given by `rename`.
+pub fn rewrite_links_with(
+    html: &str,
+    page: &str,
+    rename: &dyn Fn(&str) -> Option<String>,
+) -> String {
     let mut out = String::with_capacity(html.len());
     let mut copied = 0;
     scan(html, |tag| {
@@ -279,7 +341,7 @@ pub fn rewrite_links(html: &str, page: &str, names: &BTreeMap<String, String>) -
             if !matches!(a.name.as_str(), "href" | "src" | "xlink:href") {
                 continue;
             }
-            if let Some(new) = map_value(page, &html[a.start..a.end], names) {
+            if let Some(new) = map_value(page, &html[a.start..a.end], rename) {
                 out.push_str(&html[copied..a.start]);
                 out.push_str(&new);
                 copied = a.end;

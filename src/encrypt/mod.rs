@@ -32,7 +32,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::build::output::{FileBytes, SiteFiles};
+use crate::build::output::SiteFiles;
 
 pub mod cli;
 mod links;
@@ -43,7 +43,7 @@ pub use links::{prepare_page, rewrite_links};
 /// PBKDF2 iterations of a new salt; the browser script uses the number
 /// each page states. Chosen so that one unlock costs at least 250 ms in
 /// Chromium on a laptop-class CPU (`docs/security.md`).
-pub const ITERATIONS: u32 = 600_000;
+pub const ITERATIONS: u32 = 1_000_000;
 /// The fewest iterations a kept salt record may state.
 pub const MIN_ITERATIONS: u32 = 600_000;
 /// The smallest padded size of an encrypted file's plaintext.
@@ -325,7 +325,9 @@ pub fn is_encrypted(path: &str) -> bool {
     path.ends_with(".html") || path.starts_with("data/")
 }
 
-fn is_data(path: &str) -> bool {
+/// Whether a site path is a data file (encrypted, written as a carrier
+/// script).
+pub fn is_data(path: &str) -> bool {
     path.starts_with("data/") && !path.ends_with(".html")
 }
 
@@ -355,13 +357,9 @@ pub fn renamed(files: &SiteFiles, key: &SiteKey) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// Only the renamed pages: what links are rewritten with.
-fn page_names(names: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    names
-        .iter()
-        .filter(|(p, _)| partner_slug(p).is_some())
-        .map(|(a, b)| (a.clone(), b.clone()))
-        .collect()
+/// The written name of a site path that is a partner page.
+fn page_name(key: &SiteKey, path: &str) -> Option<String> {
+    partner_slug(path).map(|slug| format!("partners/{}.html", key.opaque_name(slug)))
 }
 
 /// `../` repeated once per folder of `path`.
@@ -398,14 +396,13 @@ pub fn pages_with_inline_scripts(files: &SiteFiles) -> Vec<String> {
         .collect()
 }
 
+/// Whether one HTML page holds an inline script that would run.
+pub fn page_has_inline_script(html: &[u8]) -> bool {
+    links::has_running_inline_script(&String::from_utf8_lossy(html))
+}
+
 /// The small page that stands for an encrypted HTML page.
-fn locked_page(
-    path: &str,
-    sealed: &[u8],
-    key: &SiteKey,
-    data_files: &str,
-    has_style: bool,
-) -> String {
+fn locked_page(path: &str, sealed: &[u8], key: &SiteKey, has_style: bool) -> String {
     let root = root_prefix(path);
     let style = if has_style {
         format!("<link rel=\"stylesheet\" href=\"{root}style.css\">\n")
@@ -416,7 +413,6 @@ fn locked_page(
         .replace("{{salt}}", &B64.encode(key.salt))
         .replace("{{check}}", &B64.encode(key.check))
         .replace("{{iterations}}", &key.iterations.to_string())
-        .replace("{{data}}", &escape_attr(data_files))
         .replace(
             "{{csp}}",
             &escape_attr(&LOCKED_CSP.split_whitespace().collect::<Vec<_>>().join(" ")),
@@ -440,51 +436,77 @@ fn data_carrier(path: &str, sealed: &[u8]) -> String {
     )
 }
 
+/// The written name and bytes of one HTML page of a site (its plain
+/// path and bytes): the locked page that holds it, its links to partner
+/// pages rewritten to their opaque names. Pages can be encrypted one by
+/// one as they are rendered: nothing here depends on the rest of the site.
+pub fn encrypt_page(key: &SiteKey, path: &str, plain: &[u8], has_style: bool) -> (String, Vec<u8>) {
+    let (target, locked, _) = encrypt_and_check_page(key, path, plain, has_style);
+    (target, locked)
+}
+
+/// [`encrypt_page`], and whether the page holds an inline script that
+/// would run (which an encrypted site refuses), found in the same scan.
+pub fn encrypt_and_check_page(
+    key: &SiteKey,
+    path: &str,
+    plain: &[u8],
+    has_style: bool,
+) -> (String, Vec<u8>, bool) {
+    let target = page_name(key, path).unwrap_or_else(|| path.to_string());
+    let plain = String::from_utf8_lossy(plain);
+    let (prepared, inline) =
+        links::prepare_and_check(&plain, &target, &|p| page_name(key, p), &is_data);
+    let sealed = key.seal(&target, prepared.as_bytes());
+    let locked = locked_page(&target, &sealed, key, has_style).into_bytes();
+    (target, locked, inline)
+}
+
+/// The unlock script of a site whose data files are `data_files`.
+fn unlock_script(data_files: &[&str]) -> Vec<u8> {
+    UNLOCK_JS
+        .replace(
+            "/*rapport-data*/[]",
+            &serde_json::to_string(data_files).expect("strings serialise"),
+        )
+        .into_bytes()
+}
+
 /// Encrypts a built site: every HTML page becomes a locked page holding
 /// its ciphertext, partner pages get opaque names (and every link to them
 /// is rewritten), data files become carrier scripts, and the unlock
 /// script and the salt file are added. Other files (the stylesheet, the
-/// book's static files) are kept as they are.
+/// book's static files) are kept as they are. Pages already encrypted
+/// with [`encrypt_page`] as they were rendered need not be in `files`.
 pub fn encrypt_site(files: &SiteFiles, key: &SiteKey) -> SiteFiles {
-    let names = renamed(files, key);
-    let pages = page_names(&names);
     let data_files: Vec<&str> = files
         .keys()
         .filter(|p| is_data(p))
         .map(String::as_str)
         .collect();
-    let data_list = data_files.join(" ");
     let has_style = files.contains_key("style.css");
     let mut out: SiteFiles = files
         .par_iter()
         .map(|(path, bytes)| {
-            let target = names.get(path).cloned().unwrap_or_else(|| path.clone());
-            let written: FileBytes = if path.ends_with(".html") {
-                let plain = String::from_utf8_lossy(bytes);
-                let linked = links::prepare_page(&plain, &target, &pages, &data_files);
-                let sealed = key.seal(&target, linked.as_bytes());
-                locked_page(&target, &sealed, key, &data_list, has_style)
-                    .into_bytes()
-                    .into()
+            if path.ends_with(".html") {
+                let (target, locked) = encrypt_page(key, path, bytes, has_style);
+                (target, locked.into())
             } else if path == crate::render::calendar::FILE {
                 // Its links to partner pages name them as this site does.
                 let plain = String::from_utf8_lossy(bytes);
                 let linked =
-                    crate::render::calendar::rename_pages(&plain, &|page| pages.get(page).cloned());
-                data_carrier(path, &key.seal(path, linked.as_bytes()))
-                    .into_bytes()
-                    .into()
+                    crate::render::calendar::rename_pages(&plain, &|page| page_name(key, page));
+                let carrier = data_carrier(path, &key.seal(path, linked.as_bytes())).into_bytes();
+                (format!("{path}{DATA_SUFFIX}"), carrier.into())
             } else if is_data(path) {
-                data_carrier(path, &key.seal(path, bytes))
-                    .into_bytes()
-                    .into()
+                let carrier = data_carrier(path, &key.seal(path, bytes)).into_bytes();
+                (format!("{path}{DATA_SUFFIX}"), carrier.into())
             } else {
-                bytes.clone()
-            };
-            (target, written)
+                (path.clone(), bytes.clone())
+            }
         })
         .collect();
-    out.insert(UNLOCK_SCRIPT.into(), UNLOCK_JS.as_bytes().to_vec().into());
+    out.insert(UNLOCK_SCRIPT.into(), unlock_script(&data_files).into());
     out.insert(SALT_FILE.into(), SaltRecord::of(key).to_bytes().into());
     out
 }

@@ -25,7 +25,8 @@
     salt: html.getAttribute("data-rapport-salt") || "",
     check: html.getAttribute("data-rapport-check") || "",
     iterations: parseInt(html.getAttribute("data-rapport-iterations"), 10),
-    data: (html.getAttribute("data-rapport-data") || "").split(" ").filter(Boolean)
+    // The site's data files, written in by the build.
+    data: /*rapport-data*/[]
   };
   var sealedNode = document.getElementById("rapport-ciphertext");
   var sealed = sealedNode ? sealedNode.textContent.trim() : "";
