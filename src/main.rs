@@ -18,7 +18,7 @@ fn main() -> ExitCode {
         _ => {}
     }
     match command {
-        Command::Build(args) => cmd::build::run(&args.build, &args.encrypt),
+        Command::Build(args) => cmd::build::run(&args.build, &args.encrypt.flags()),
         Command::Check(args) => cmd::check::run(&args),
         Command::Watch(args) => cmd::watch::run(&args),
         Command::Serve(args) => cmd::serve::run(&args),

@@ -100,7 +100,7 @@ impl Session {
     fn write(&mut self, built: Result<pipeline::Built, pipeline::Failed>) -> Rebuild {
         match built {
             Ok(built) => {
-                if let Some(refusal) = crate::encrypt::cli::plain_write_refused(
+                if let Some(refusal) = crate::encrypt::publish::plain_write_refused(
                     &built.output,
                     built.settings.privacy.encrypt && self.opts.output.is_none(),
                 ) {

@@ -13,7 +13,7 @@ use rapport::diagnostics;
 use rapport::encrypt::SALT_FILE;
 use rapport::say;
 
-use rapport::encrypt::cli::{self as encrypt_cli, EncryptFlags, Refusal};
+use rapport::encrypt::publish::{self as encrypt_publish, EncryptFlags, Refusal};
 use rapport::encrypt::{encrypt_site, SiteKey};
 
 use super::BuildArgs;
@@ -47,15 +47,17 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
     let mut key: Option<SiteKey> = None;
     if let Some(i) = &mut inputs {
         if encrypts(encrypt, &i.settings, &i.layout.output) {
-            let (k, note) =
-                match encrypt_cli::build_key(&i.layout.output, encrypt, i.settings.privacy.encrypt)
-                {
-                    Ok(k) => k,
-                    Err(refusal) => {
-                        spinner.finish_and_clear();
-                        return refuse(&refusal);
-                    }
-                };
+            let (k, note) = match encrypt_publish::build_key(
+                &i.layout.output,
+                encrypt,
+                i.settings.privacy.encrypt,
+            ) {
+                Ok(k) => k,
+                Err(refusal) => {
+                    spinner.finish_and_clear();
+                    return refuse(&refusal);
+                }
+            };
             i.fingerprint = i.fingerprint.with(&k.public_id());
             key = Some(k);
             if let Some(n) = note {
@@ -105,7 +107,7 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
         Some(k) => k,
         None => {
             let setting = prepared.settings().privacy.encrypt;
-            match encrypt_cli::build_key(&out, encrypt, setting) {
+            match encrypt_publish::build_key(&out, encrypt, setting) {
                 Ok((k, note)) => {
                     note.inspect(|n| say!("{n}"));
                     k
@@ -169,7 +171,7 @@ fn build_encrypted(
     if !inline.is_empty() {
         drop(staged);
         inline.sort();
-        return refuse(&encrypt_cli::inline_script_refusal(&inline));
+        return refuse(&encrypt_publish::inline_script_refusal(&inline));
     }
     diagnostics::print(&built.warnings);
     let files = encrypt_site(&built.files, key);

@@ -16,6 +16,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use rapport::encrypt::publish::EncryptFlags;
+
 use rapport::book::Day;
 use rapport::build::pipeline::Options;
 
@@ -128,7 +130,48 @@ pub struct BuildCmd {
     #[command(flatten)]
     pub build: BuildArgs,
     #[command(flatten)]
-    pub encrypt: rapport::encrypt::cli::EncryptFlags,
+    pub encrypt: EncryptArgs,
+}
+
+/// `build`'s encryption flags.
+#[derive(Args, Clone, Debug, Default)]
+pub struct EncryptArgs {
+    /// Encrypt the site with a password (from --password-file,
+    /// RAPPORT_PASSWORD, or asked on the terminal); always on with
+    /// `privacy.encrypt: true`
+    #[arg(long)]
+    pub encrypt: bool,
+    /// With encryption: draw a new salt, so every file and partner-page
+    /// name changes (do it when the password or a page's key may have
+    /// been seen by someone else)
+    #[arg(long)]
+    pub rekey: bool,
+    /// With encryption: encrypt the existing site under a new password
+    /// (without it, a password that does not open the site is refused)
+    #[arg(long)]
+    pub change_password: bool,
+    /// Read the password from the first line of FILE (keep it readable by
+    /// you alone)
+    #[arg(long, value_name = "FILE")]
+    pub password_file: Option<PathBuf>,
+    /// Take a password weaker than about 60 bits of estimated entropy.
+    /// RISK: anyone with one page of the site can guess such a password
+    /// offline; every note becomes readable to them
+    #[arg(long)]
+    pub allow_weak_password: bool,
+}
+
+impl EncryptArgs {
+    /// What the flags ask, for the library.
+    pub fn flags(&self) -> EncryptFlags {
+        EncryptFlags {
+            encrypt: self.encrypt.clone(),
+            rekey: self.rekey.clone(),
+            change_password: self.change_password.clone(),
+            password_file: self.password_file.clone(),
+            allow_weak_password: self.allow_weak_password.clone(),
+        }
+    }
 }
 
 #[derive(Args, Clone)]

@@ -34,9 +34,9 @@ use sha2::Sha256;
 
 use crate::build::output::SiteFiles;
 
-pub mod cli;
 mod links;
 pub mod passphrase;
+pub mod publish;
 
 pub use links::{prepare_page, rewrite_links};
 

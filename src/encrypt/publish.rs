@@ -1,4 +1,4 @@
-//! What `rapport build` needs to encrypt: its flags, the password (from
+//! What `rapport build` needs to encrypt: what it was asked, the password (from
 //! `--password-file`, `RAPPORT_PASSWORD` or asked twice on the terminal,
 //! never from the command line), the checks on it, and the step between
 //! a successful build and writing it.
@@ -16,31 +16,26 @@ use super::{
 /// The environment variable that holds the password.
 pub const PASSWORD_VAR: &str = "RAPPORT_PASSWORD";
 
-/// `build`'s encryption flags.
-#[derive(clap::Args, Clone, Debug, Default)]
+/// What a build was asked about encryption (the command line's flags).
+#[derive(Clone, Debug, Default)]
 pub struct EncryptFlags {
     /// Encrypt the site with a password (from --password-file,
     /// RAPPORT_PASSWORD, or asked on the terminal); always on with
     /// `privacy.encrypt: true`
-    #[arg(long)]
     pub encrypt: bool,
     /// With encryption: draw a new salt, so every file and partner-page
     /// name changes (do it when the password or a page's key may have
     /// been seen by someone else)
-    #[arg(long)]
     pub rekey: bool,
     /// With encryption: encrypt the existing site under a new password
     /// (without it, a password that does not open the site is refused)
-    #[arg(long)]
     pub change_password: bool,
     /// Read the password from the first line of FILE (keep it readable by
     /// you alone)
-    #[arg(long, value_name = "FILE")]
     pub password_file: Option<PathBuf>,
     /// Take a password weaker than about 60 bits of estimated entropy.
     /// RISK: anyone with one page of the site can guess such a password
     /// offline; every note becomes readable to them
-    #[arg(long)]
     pub allow_weak_password: bool,
 }
 
