@@ -5,6 +5,8 @@
 use chrono::Months;
 use serde::Serialize;
 
+pub mod week;
+
 use crate::book::{
     Day, Direction, DiscoveryOutcome, Initiative, InitiativeStatus, MeetingKind, Outcome, Partner,
     ReferralType, Role, Settings,
@@ -1026,7 +1028,7 @@ impl Facts<'_> {
     /// conversation.
     fn ask_again(&self) -> Option<(Day, Day)> {
         let (day, _, _) = self.discovery?;
-        Some((day, add_days(day, 365)))
+        Some((day, add_days(day, week::ASK_AGAIN_DAYS)))
     }
 
     /// What the stage calls for, in the words of the partner's role, and
