@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::analysis::{Reciprocity, Report, Stage, Window};
+use crate::analysis::{week, Reciprocity, Report, Stage, Window};
 use crate::book::{Direction, MeetingKind, Outcome, Partner, ReferralType, Settings};
 
 use super::redact::Scrubber;
@@ -250,6 +250,9 @@ pub struct Row {
     pub due_in: Option<i64>,
     pub criteria: Vec<CriterionView>,
     pub met: u32,
+    /// Its row of the dashboard's "This week", when anything is due.
+    #[serde(skip)]
+    pub week: Option<WeekRow>,
 }
 
 impl Row {
@@ -340,6 +343,7 @@ impl Row {
             due_in,
             criteria,
             met: r.readiness.criteria.met_count(),
+            week: week_row(p, r, settings, scrub),
         }
     }
 }
@@ -361,8 +365,8 @@ pub struct Totals {
     pub conversion: Option<String>,
     pub one_way: usize,
     pub ready: usize,
-    /// Next steps and contacts due today or overdue.
-    pub overdue: usize,
+    /// Partners with something to do this week: the rows of "This week".
+    pub this_week: usize,
 }
 
 /// What the dashboard's lists need of a partner.
@@ -408,57 +412,80 @@ pub struct StageCount {
     pub count: usize,
 }
 
-/// One line of the dashboard's "This week": a next step (`step`) or a
-/// contact (`contact`) that is due.
-#[derive(Debug, Serialize)]
-pub struct WeekItem<'a> {
-    pub row: Brief<'a>,
-    pub kind: &'static str,
-    pub what: String,
-    pub date: String,
-    /// Days from `as_of` (0: today, negative: overdue).
-    pub in_days: i64,
+/// One item of a partner's row of "This week".
+#[derive(Debug, Clone, Serialize)]
+pub struct WeekItemView {
+    /// `overdue`, `move`, `thank` or `soon`.
+    pub kind: week::Kind,
+    /// The badge: "12 days overdue", "invite", "to thank", "due in 3 days".
     pub when: String,
+    /// What to do and why, in one sentence.
+    pub text: String,
+    /// Due today or overdue.
+    pub urgent: bool,
+    /// The invitation to a discovery conversation: its draft is on the
+    /// dashboard.
+    pub invite: bool,
 }
 
-/// A partner's lines of "This week": its next step and its contact, each
-/// when due in the next 7 days or already.
-pub fn week_items(r: &Row) -> Vec<WeekItem<'_>> {
-    let mut out = Vec::new();
-    if let (Some(d), Some(date)) = (r.next_step_in, &r.next_step_date) {
-        if d <= 7 {
-            out.push(WeekItem {
-                row: Brief::of(r),
-                kind: "step",
-                what: r.next_step_action.clone().unwrap_or_default(),
-                date: date.clone(),
-                in_days: d,
-                when: due_words(d),
-            });
-        }
-    }
-    if let (Some(d), Some(date)) = (r.contact_in, &r.contact_due) {
-        if d <= 7 {
-            let what = match (r.cadence, &r.last_contact) {
-                (Some(c), Some(last)) => {
-                    format!(
-                        "Get in touch: last contact {last}, every {}",
-                        days(i64::from(c))
-                    )
-                }
-                _ => "Get in touch: no contact recorded yet".to_string(),
-            };
-            out.push(WeekItem {
-                row: Brief::of(r),
-                kind: "contact",
-                what,
-                date: date.clone(),
-                in_days: d,
-                when: due_words(d),
-            });
-        }
-    }
-    out
+/// A partner's row of the dashboard's "This week": everything due for
+/// them, most urgent first.
+#[derive(Debug, Clone, Serialize)]
+pub struct WeekRow {
+    pub slug: String,
+    pub name: String,
+    pub stage: Stage,
+    pub stage_title: &'static str,
+    /// Its most urgent item is due today or overdue.
+    pub overdue: bool,
+    pub items: Vec<WeekItemView>,
+    /// The most urgent item's place in the order of rows.
+    #[serde(skip)]
+    pub urgency: (week::Kind, i64),
+}
+
+/// A partner's row of "This week", when anything is due for them.
+pub fn week_row(
+    p: &Partner,
+    r: &Report,
+    settings: &Settings,
+    scrub: Option<&Scrubber>,
+) -> Option<WeekRow> {
+    let items = week::items(p, r, settings);
+    let urgency = items.first()?.urgency();
+    let clean = |s: &str| match scrub {
+        Some(sc) => sc.scrub(s),
+        None => s.to_string(),
+    };
+    let stage = r.readiness.stage;
+    Some(WeekRow {
+        slug: p.slug.clone(),
+        name: p.name.clone(),
+        stage,
+        stage_title: stage.label(),
+        overdue: urgency.0 == week::Kind::Overdue,
+        urgency,
+        items: items
+            .iter()
+            .map(|i| WeekItemView {
+                kind: i.kind,
+                when: match (i.kind, i.step) {
+                    (week::Kind::Overdue, _) => overdue_words(-i.in_days),
+                    (week::Kind::Soon, _) => due_words(i.in_days),
+                    (week::Kind::Thank, _) => "to thank".into(),
+                    (_, Some(week::Move::Invite)) => "invite".into(),
+                    (_, Some(week::Move::FollowUp)) => "follow up".into(),
+                    (_, Some(week::Move::SendClient)) => "send a client".into(),
+                    (_, Some(week::Move::KeepInformed)) => "thank".into(),
+                    (_, Some(week::Move::AskAgain)) => "ask again".into(),
+                    (week::Kind::Move, None) => "move".into(),
+                },
+                text: clean(&i.text),
+                urgent: i.kind == week::Kind::Overdue,
+                invite: i.step == Some(week::Move::Invite),
+            })
+            .collect(),
+    })
 }
 
 /// How many partners a reciprocity class holds.
