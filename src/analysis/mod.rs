@@ -329,7 +329,8 @@ impl Stage {
             Stage::DiscoveryUndecided => "Discovery undecided",
             Stage::Declined => "Declined",
             Stage::ReadyForDiscovery => "Ready for discovery",
-            Stage::ExpertProvider => "Expert service provider",
+            // Not "Expert service provider": that is the role `esp`.
+            Stage::ExpertProvider => "Reliable provider",
             Stage::BuildingTrackRecord => "Building a track record",
         }
     }

@@ -46,6 +46,8 @@ pub struct CriterionView {
     pub label: &'static str,
     pub met: bool,
     pub evidence: String,
+    /// The stage above needs it.
+    pub needed: bool,
 }
 
 /// The words for a criterion.
@@ -222,6 +224,15 @@ pub struct Row {
     pub received_value_raw: f64,
     pub balance: String,
     pub balance_raw: f64,
+    /// What the balance means, in words.
+    pub balance_hint: String,
+    pub received_won_value: String,
+    /// Won of the received referrals won or lost: "67%", or none.
+    pub conversion: Option<String>,
+    /// What the conversion means, in words.
+    pub conversion_hint: String,
+    /// Received referrals of the last 30 days not thanked yet.
+    pub to_thank: u32,
     /// Serialized as its kebab-case name, as `Reciprocity::as_str` spells it.
     pub reciprocity: Reciprocity,
     pub reciprocity_label: &'static str,
@@ -267,6 +278,8 @@ impl Row {
             Some(sc) => sc.scrub(s),
             None => s.to_string(),
         };
+        let stage = r.readiness.stage;
+        let (next, needs) = next_stage(stage);
         let criteria = r
             .readiness
             .criteria
@@ -277,10 +290,9 @@ impl Row {
                 label: criterion_label(key),
                 met: c.met,
                 evidence: clean(&c.evidence),
+                needed: needs.contains(key),
             })
             .collect();
-        let stage = r.readiness.stage;
-        let (next, needs) = next_stage(stage);
         let all = r.readiness.criteria.iter();
         let blocked = needs
             .iter()
@@ -322,6 +334,23 @@ impl Row {
                 .balance
                 .map_or_else(|| "–".to_string(), |b| format!("{b:+.2}")),
             balance_raw: r.flow.balance.unwrap_or(0.0),
+            balance_hint: match r.flow.balance {
+                None => "no referral either way in the window".into(),
+                Some(_) => format!(
+                    "from −1 (you only give) to +1 (they only send), 0 even; ±0.5 is 3 to 1: you gave {}, they sent {}",
+                    r.flow.given, r.flow.received
+                ),
+            },
+            received_won_value: money(r.flow.received_won_value, currency),
+            conversion: r.flow.conversion.map(|c| format!("{}%", (c * 100.0).round())),
+            conversion_hint: match r.flow.won + r.flow.lost {
+                0 => "none of the clients they sent is won or lost yet".into(),
+                n => format!(
+                    "{} of the {n} clients they sent with an outcome became your clients",
+                    r.flow.won
+                ),
+            },
+            to_thank: r.flow.to_thank,
             reciprocity: r.flow.reciprocity,
             reciprocity_label: reciprocity_label(r.flow.reciprocity),
             one_way: r.one_way,
