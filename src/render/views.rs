@@ -595,7 +595,8 @@ pub fn empty_quarters(quarters: &[i32]) -> Vec<QuarterCounts> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
     pub date: String,
-    /// `given`, `received`, `meeting` or `initiative`, for styling.
+    /// `given`, `received`, `meeting`, `initiative` or `step` (a next step
+    /// done), for styling.
     pub kind: &'static str,
     pub what: String,
     pub detail: Option<String>,
@@ -606,7 +607,8 @@ pub struct Event {
     pub upcoming: bool,
 }
 
-/// A partner's referrals, meetings and initiatives, newest first.
+/// A partner's referrals, meetings, initiatives and next steps done,
+/// newest first.
 pub fn timeline(p: &Partner, settings: &Settings, scrub: Option<&Scrubber>) -> Vec<Event> {
     let as_of = settings.as_of;
     let redact = settings.privacy.redact_clients;
@@ -622,7 +624,10 @@ pub fn timeline(p: &Partner, settings: &Settings, scrub: Option<&Scrubber>) -> V
         };
         let what = match r.direction {
             Direction::Given => format!("Referral given ({kind_word})"),
-            Direction::Received => format!("Referral received ({kind_word})"),
+            Direction::Received => match r.thanked {
+                Some(t) if t <= as_of => format!("Referral received ({kind_word}), thanked {t}"),
+                _ => format!("Referral received ({kind_word})"),
+            },
         };
         let outcome = r.outcome();
         events.push((
@@ -688,6 +693,22 @@ pub fn timeline(p: &Partner, settings: &Settings, scrub: Option<&Scrubber>) -> V
                 value: None,
                 client: None,
                 upcoming: date > as_of,
+            },
+        ));
+    }
+    for st in &p.steps {
+        events.push((
+            st.date,
+            events.len(),
+            Event {
+                date: st.date.to_string(),
+                kind: "step",
+                what: format!("Next step done: {}", clean(&st.action)),
+                detail: None,
+                outcome: None,
+                value: None,
+                client: None,
+                upcoming: st.date > as_of,
             },
         ));
     }
