@@ -101,3 +101,23 @@
   if (h.indexOf("stage=") === 0) { stage.value = h.slice(6); }
   apply();
 })();
+
+// Copy buttons: a button with data-copy="ID" copies the text of the field
+// ID. Without the script the buttons stay hidden and the text can be
+// selected and copied by hand.
+(function () {
+  Array.prototype.forEach.call(document.querySelectorAll("button[data-copy]"), function (b) {
+    var field = document.getElementById(b.getAttribute("data-copy"));
+    if (!field) { return; }
+    b.hidden = false;
+    b.addEventListener("click", function () {
+      var done = function () { b.textContent = "Copied"; };
+      if (navigator.clipboard && navigator.clipboard.writeText) {
+        navigator.clipboard.writeText(field.value).then(done, function () { field.select(); });
+      } else {
+        field.select();
+        try { document.execCommand("copy"); done(); } catch (e) { /* selected: copy by hand */ }
+      }
+    });
+  });
+})();

@@ -272,9 +272,19 @@ fn the_dashboard_answers_its_questions_without_scrolling() {
     let mut b = Browser::launch();
     viewport(&mut b, 1400, 900);
     b.open(&url(site.path(), "index.html"));
-    // Each question's card: its heading and its first answer (a list or
-    // the sentence saying there is none) are inside the first screen.
-    for id in ["week-h", "oneway-h", "ready-h", "givers-h"] {
+    // This week comes first after the totals (FORMAT v3): its heading and
+    // its most urgent row are inside the first screen; each question's
+    // card follows, its heading and first answer in the second screen.
+    let week_first = b.eval(
+        "document.querySelector('.tiles').closest('section').nextElementSibling.querySelector('h2').id",
+    );
+    assert_eq!(week_first, json!("week-h"));
+    for (id, screen) in [
+        ("week-h", 900.0),
+        ("oneway-h", 1800.0),
+        ("ready-h", 1800.0),
+        ("givers-h", 1800.0),
+    ] {
         let bottom = b.eval(&format!(
             "(function () {{ var h = document.getElementById('{id}');
                 var first = h.nextElementSibling;
@@ -283,7 +293,10 @@ fn the_dashboard_answers_its_questions_without_scrolling() {
                 return (li || first).getBoundingClientRect().bottom; }})()"
         ));
         let bottom = bottom.as_f64().unwrap();
-        assert!(bottom <= 900.0, "{id} answers below the fold ({bottom} px)");
+        assert!(
+            bottom <= screen,
+            "{id} answers below {screen} px ({bottom} px)"
+        );
     }
     // Empty cards keep their own height: no card is stretched to match a
     // neighbour by more than its content.
@@ -449,4 +462,67 @@ fn the_readiness_report_prints_compactly() {
     assert!(pages >= 1);
     // 16 partners: far fewer pages than one for each.
     assert!(pages <= 8, "{pages} pages");
+}
+
+#[test]
+fn this_week_starts_with_the_most_urgent_row_and_drafts_each_invitation() {
+    let site = built_sample();
+    let json: Value = serde_json::from_str(
+        &std::fs::read_to_string(site.path().join("data/partners.json")).unwrap(),
+    )
+    .unwrap();
+    let partners = json.as_array().unwrap();
+    // The most days overdue, of a next step or a contact.
+    let most = partners
+        .iter()
+        .filter_map(|p| {
+            [
+                p["next_step"]["overdue_days"].as_i64(),
+                p["contact_overdue_days"].as_i64(),
+            ]
+            .into_iter()
+            .flatten()
+            .max()
+            .map(|d| (d, p["name"].as_str().unwrap().to_string()))
+        })
+        .max()
+        .unwrap();
+    let ready: Vec<&str> = partners
+        .iter()
+        .filter(|p| p["readiness"]["stage"] == "ready-for-discovery")
+        .map(|p| p["slug"].as_str().unwrap())
+        .collect();
+    let mut b = Browser::launch();
+    viewport(&mut b, 1400, 1000);
+    b.open(&url(site.path(), "index.html"));
+    assert!(b.errors.is_empty(), "dashboard: {:?}", b.errors);
+    let first = b.eval(
+        "(function () { var r = document.querySelector('#week-h ~ div table tbody tr');
+            return [r.querySelector('th a').textContent, r.querySelector('.badge').textContent,
+                    r.getBoundingClientRect().top]; })()",
+    );
+    assert_eq!(first[0], json!(most.1), "the most urgent row first");
+    assert_eq!(first[1], json!(format!("{} days overdue", most.0)));
+    assert!(first[2].as_f64().unwrap() < 1000.0, "in the first screen");
+    // The tile counts the rows.
+    let counts = b.eval(
+        "[document.querySelectorAll('#week-h ~ div table tbody tr').length,
+          parseInt(document.querySelector('.tiles a[href=\\'#week-h\\']').parentNode.nextElementSibling.textContent, 10)]",
+    );
+    assert_eq!(counts[0], counts[1], "tile and rows");
+    // An invitation draft for each ready partner, with a mailto link, the
+    // text to copy and a copy button the script shows.
+    for slug in &ready {
+        let draft = b.eval(&format!(
+            "(function () {{ var d = document.getElementById('invite-{slug}'); if (!d) {{ return null; }}
+                d.open = true;
+                var a = d.querySelector('a.mailto'), t = d.querySelector('textarea'), c = d.querySelector('button.copy');
+                return [a.getAttribute('href').indexOf('mailto:') === 0, t.value.indexOf('open to a conversation') >= 0,
+                        !c.hidden, t.getBoundingClientRect().height > 50]; }})()"
+        ));
+        assert_eq!(draft, json!([true, true, true, true]), "{slug}");
+    }
+    let dir = shots();
+    std::fs::create_dir_all(&dir).unwrap();
+    b.screenshot(&dir.join("dashboard-this-week-1400.png"));
 }

@@ -7,6 +7,8 @@ pub mod periods;
 use chrono::Months;
 use serde::Serialize;
 
+pub mod week;
+
 use crate::book::{
     Day, Direction, DiscoveryOutcome, Initiative, InitiativeStatus, MeetingKind, Outcome, Partner,
     ReferralType, Role, Settings,
@@ -329,7 +331,8 @@ impl Stage {
             Stage::DiscoveryUndecided => "Discovery undecided",
             Stage::Declined => "Declined",
             Stage::ReadyForDiscovery => "Ready for discovery",
-            Stage::ExpertProvider => "Expert service provider",
+            // Not "Expert service provider": that is the role `esp`.
+            Stage::ExpertProvider => "Reliable provider",
             Stage::BuildingTrackRecord => "Building a track record",
         }
     }
@@ -1028,7 +1031,7 @@ impl Facts<'_> {
     /// conversation.
     fn ask_again(&self) -> Option<(Day, Day)> {
         let (day, _, _) = self.discovery?;
-        Some((day, add_days(day, 365)))
+        Some((day, add_days(day, week::ASK_AGAIN_DAYS)))
     }
 
     /// What the stage calls for, in the words of the partner's role, and

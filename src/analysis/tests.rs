@@ -1479,6 +1479,13 @@ fn stages_sort_by_the_ladder_and_read_as_words() {
     );
     assert_eq!(Role::Esp.label(), "Expert service provider");
     assert_eq!(Role::Coi.label(), "Center of influence");
+    assert_eq!(Stage::ExpertProvider.label(), "Reliable provider");
+    // A role and a stage never share a label.
+    for s in Stage::RULES {
+        for r in Role::ALL {
+            assert_ne!(s.label(), r.label(), "{s} and {r}");
+        }
+    }
 }
 
 #[test]

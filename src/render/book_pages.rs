@@ -131,28 +131,13 @@ impl BookRows<'_> {
         ctx.insert_value(key, tera::Value::from(values));
     }
 
-    /// Every partner's lines of "This week" ([`views::week_items`]): the
-    /// days from `as_of`, the partner's name and the line's value.
-    fn week(&self) -> Vec<(i64, &str, tera::Value)> {
-        let mut out = Vec::new();
-        for (i, r) in self.rows.iter().enumerate() {
-            match self.kept {
-                Some(kept) => out.extend(
-                    kept[i]
-                        .week
-                        .iter()
-                        .map(|(d, v)| (*d, r.name.as_str(), v.clone())),
-                ),
-                None => out.extend(views::week_items(r).iter().map(|item| {
-                    (
-                        item.in_days,
-                        r.name.as_str(),
-                        tera::Value::from_serializable(item),
-                    )
-                })),
-            }
-        }
-        out
+    /// The rows of "This week" ([`views::WeekRow`]), in its order: by
+    /// their most urgent item, then by name.
+    fn week(&self) -> Vec<&views::WeekRow> {
+        let mut rows: Vec<&views::WeekRow> =
+            self.rows.iter().filter_map(|r| r.week.as_ref()).collect();
+        rows.sort_by(|a, b| a.urgency.cmp(&b.urgency).then_with(|| a.name.cmp(&b.name)));
+        rows
     }
 }
 
@@ -190,10 +175,6 @@ fn book_rows(
                 value,
                 tables,
                 brief: tera::Value::from_serializable(&Brief::of(&row)),
-                week: views::week_items(&row)
-                    .iter()
-                    .map(|item| (item.in_days, tera::Value::from_serializable(item)))
-                    .collect(),
                 row,
                 data: scrub.is_none().then(|| {
                     Arc::new(DataParts {
@@ -380,7 +361,7 @@ pub(super) fn book_wide(
         (
             "index.html",
             Box::new(|| {
-                let mut ctx = dashboard(book, reports, rows, site, window, &q);
+                let mut ctx = dashboard(book, reports, rows, site, window, &q, templates, scrub)?;
                 ctx.insert("periods", &looking_back);
                 templates.render("index.html", &ctx)
             }),
@@ -540,17 +521,25 @@ fn partner_table(
     Ok(ctx)
 }
 
-/// The "This week" list: what is due today or overdue (next steps and
-/// contacts), most overdue first, then what falls due in the next 7 days.
-fn this_week(rows: &BookRows) -> (Vec<tera::Value>, Vec<tera::Value>) {
-    let mut items = rows.week();
-    items.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.cmp(b.1)));
-    let split = items.partition_point(|(d, _, _)| *d <= 0);
-    let mut values = items.into_iter().map(|(_, _, v)| v);
-    let overdue = values.by_ref().take(split).collect();
-    (overdue, values.collect())
+/// How many rows of "This week" the dashboard shows; the rest are
+/// counted and linked.
+const WEEK_ROWS: usize = 50;
+
+/// How many invitation drafts the dashboard shows (as many as partners it
+/// names as ready for a discovery conversation).
+const DRAFTS: usize = 20;
+
+/// An invitation draft with the partner it is for.
+#[derive(serde::Serialize)]
+struct Draft<'a> {
+    slug: &'a str,
+    name: &'a str,
+    email: Option<&'a str>,
+    #[serde(flatten)]
+    invitation: super::invitation::Invitation,
 }
 
+#[allow(clippy::too_many_arguments)]
 fn dashboard(
     book: &Book,
     reports: &[Arc<Report>],
@@ -558,7 +547,9 @@ fn dashboard(
     site: &SiteInfo,
     window: Window,
     q: &[QuarterCounts],
-) -> Context {
+    templates: &Templates,
+    scrub: Option<&Scrubber>,
+) -> Result<Context, Box<Diagnostic>> {
     let rows = &all.rows;
     let currency = book.settings.currency.as_deref();
     let (mut won, mut lost, mut pending) = (0, 0, 0);
@@ -575,7 +566,7 @@ fn dashboard(
     }
     let given_value: f64 = reports.iter().map(|r| r.flow.given_value).sum();
     let received_value: f64 = reports.iter().map(|r| r.flow.received_value).sum();
-    let (overdue, soon) = this_week(all);
+    let week = all.week();
     let totals = Totals {
         partners: rows.len(),
         active: rows.iter().filter(|r| r.active).count(),
@@ -599,7 +590,7 @@ fn dashboard(
             .iter()
             .filter(|r| r.stage == Stage::ReadyForDiscovery)
             .count(),
-        overdue: overdue.len(),
+        this_week: week.len(),
     };
     let counts = stage_counts(rows);
     // The places in `rows` of the partners a list shows, in its order.
@@ -652,13 +643,34 @@ fn dashboard(
     for (key, at) in &lists {
         all.insert_briefs(&mut ctx, key, at);
     }
-    ctx.insert_value("overdue", tera::Value::from(overdue));
-    ctx.insert_value("soon", tera::Value::from(soon));
+    ctx.insert("week", &week[..week.len().min(WEEK_ROWS)]);
+    ctx.insert("week_count", &week.len());
+    // The invitation drafts, for the partners the ready list names.
+    let drafts = lists
+        .iter()
+        .find(|(key, _)| *key == "ready")
+        .map(|(_, at)| {
+            at.iter()
+                .take(DRAFTS)
+                .map(|&i| {
+                    let p = &book.partners[i];
+                    Ok(Draft {
+                        slug: &p.slug,
+                        name: &p.name,
+                        email: p.email.as_deref(),
+                        invitation: super::invitation::draft(p, &book.settings, templates, scrub)?,
+                    })
+                })
+                .collect::<Result<Vec<_>, Box<Diagnostic>>>()
+        })
+        .transpose()?
+        .unwrap_or_default();
+    ctx.insert("drafts", &drafts);
     ctx.insert("calendar", calendar::FILE);
     ctx.insert("quarters", q);
     ctx.insert("flow_chart", &quarter_chart(q));
     ctx.insert("stage_chart", &stage_chart(&counts));
-    ctx
+    Ok(ctx)
 }
 
 fn reciprocity(

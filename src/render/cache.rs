@@ -37,9 +37,6 @@ pub(super) struct CachedRow {
     pub(super) tables: TableRows,
     /// What the dashboard's lists show of it ([`views::Brief`]).
     pub(super) brief: tera::Value,
-    /// Its lines of the dashboard's "This week" ([`views::WeekItem`]),
-    /// each with its days from `as_of`.
-    pub(super) week: Vec<(i64, tera::Value)>,
     /// Its parts of the data files, on a site that is not redacted.
     pub(super) data: Option<Arc<DataParts>>,
 }

@@ -13,6 +13,7 @@ mod cache;
 pub mod calendar;
 pub mod charts;
 pub mod export;
+pub mod invitation;
 pub mod markdown;
 pub mod periods;
 pub mod redact;

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::analysis::{Reciprocity, Report, Stage, Window};
+use crate::analysis::{week, Reciprocity, Report, Stage, Window};
 use crate::book::{Direction, MeetingKind, Outcome, Partner, ReferralType, Settings};
 
 use super::redact::Scrubber;
@@ -46,6 +46,8 @@ pub struct CriterionView {
     pub label: &'static str,
     pub met: bool,
     pub evidence: String,
+    /// The stage above needs it.
+    pub needed: bool,
 }
 
 /// The words for a criterion.
@@ -222,6 +224,15 @@ pub struct Row {
     pub received_value_raw: f64,
     pub balance: String,
     pub balance_raw: f64,
+    /// What the balance means, in words.
+    pub balance_hint: String,
+    pub received_won_value: String,
+    /// Won of the received referrals won or lost: "67%", or none.
+    pub conversion: Option<String>,
+    /// What the conversion means, in words.
+    pub conversion_hint: String,
+    /// Received referrals of the last 30 days not thanked yet.
+    pub to_thank: u32,
     /// Serialized as its kebab-case name, as `Reciprocity::as_str` spells it.
     pub reciprocity: Reciprocity,
     pub reciprocity_label: &'static str,
@@ -250,6 +261,9 @@ pub struct Row {
     pub due_in: Option<i64>,
     pub criteria: Vec<CriterionView>,
     pub met: u32,
+    /// Its row of the dashboard's "This week", when anything is due.
+    #[serde(skip)]
+    pub week: Option<WeekRow>,
 }
 
 impl Row {
@@ -264,6 +278,8 @@ impl Row {
             Some(sc) => sc.scrub(s),
             None => s.to_string(),
         };
+        let stage = r.readiness.stage;
+        let (next, needs) = next_stage(stage);
         let criteria = r
             .readiness
             .criteria
@@ -274,10 +290,9 @@ impl Row {
                 label: criterion_label(key),
                 met: c.met,
                 evidence: clean(&c.evidence),
+                needed: needs.contains(key),
             })
             .collect();
-        let stage = r.readiness.stage;
-        let (next, needs) = next_stage(stage);
         let all = r.readiness.criteria.iter();
         let blocked = needs
             .iter()
@@ -319,6 +334,23 @@ impl Row {
                 .balance
                 .map_or_else(|| "–".to_string(), |b| format!("{b:+.2}")),
             balance_raw: r.flow.balance.unwrap_or(0.0),
+            balance_hint: match r.flow.balance {
+                None => "no referral either way in the window".into(),
+                Some(_) => format!(
+                    "from −1 (you only give) to +1 (they only send), 0 even; ±0.5 is 3 to 1: you gave {}, they sent {}",
+                    r.flow.given, r.flow.received
+                ),
+            },
+            received_won_value: money(r.flow.received_won_value, currency),
+            conversion: r.flow.conversion.map(|c| format!("{}%", (c * 100.0).round())),
+            conversion_hint: match r.flow.won + r.flow.lost {
+                0 => "none of the clients they sent is won or lost yet".into(),
+                n => format!(
+                    "{} of the {n} clients they sent with an outcome became your clients",
+                    r.flow.won
+                ),
+            },
+            to_thank: r.flow.to_thank,
             reciprocity: r.flow.reciprocity,
             reciprocity_label: reciprocity_label(r.flow.reciprocity),
             one_way: r.one_way,
@@ -340,6 +372,7 @@ impl Row {
             due_in,
             criteria,
             met: r.readiness.criteria.met_count(),
+            week: week_row(p, r, settings, scrub),
         }
     }
 }
@@ -361,8 +394,8 @@ pub struct Totals {
     pub conversion: Option<String>,
     pub one_way: usize,
     pub ready: usize,
-    /// Next steps and contacts due today or overdue.
-    pub overdue: usize,
+    /// Partners with something to do this week: the rows of "This week".
+    pub this_week: usize,
 }
 
 /// What the dashboard's lists need of a partner.
@@ -408,57 +441,80 @@ pub struct StageCount {
     pub count: usize,
 }
 
-/// One line of the dashboard's "This week": a next step (`step`) or a
-/// contact (`contact`) that is due.
-#[derive(Debug, Serialize)]
-pub struct WeekItem<'a> {
-    pub row: Brief<'a>,
-    pub kind: &'static str,
-    pub what: String,
-    pub date: String,
-    /// Days from `as_of` (0: today, negative: overdue).
-    pub in_days: i64,
+/// One item of a partner's row of "This week".
+#[derive(Debug, Clone, Serialize)]
+pub struct WeekItemView {
+    /// `overdue`, `move`, `thank` or `soon`.
+    pub kind: week::Kind,
+    /// The badge: "12 days overdue", "invite", "to thank", "due in 3 days".
     pub when: String,
+    /// What to do and why, in one sentence.
+    pub text: String,
+    /// Due today or overdue.
+    pub urgent: bool,
+    /// The invitation to a discovery conversation: its draft is on the
+    /// dashboard.
+    pub invite: bool,
 }
 
-/// A partner's lines of "This week": its next step and its contact, each
-/// when due in the next 7 days or already.
-pub fn week_items(r: &Row) -> Vec<WeekItem<'_>> {
-    let mut out = Vec::new();
-    if let (Some(d), Some(date)) = (r.next_step_in, &r.next_step_date) {
-        if d <= 7 {
-            out.push(WeekItem {
-                row: Brief::of(r),
-                kind: "step",
-                what: r.next_step_action.clone().unwrap_or_default(),
-                date: date.clone(),
-                in_days: d,
-                when: due_words(d),
-            });
-        }
-    }
-    if let (Some(d), Some(date)) = (r.contact_in, &r.contact_due) {
-        if d <= 7 {
-            let what = match (r.cadence, &r.last_contact) {
-                (Some(c), Some(last)) => {
-                    format!(
-                        "Get in touch: last contact {last}, every {}",
-                        days(i64::from(c))
-                    )
-                }
-                _ => "Get in touch: no contact recorded yet".to_string(),
-            };
-            out.push(WeekItem {
-                row: Brief::of(r),
-                kind: "contact",
-                what,
-                date: date.clone(),
-                in_days: d,
-                when: due_words(d),
-            });
-        }
-    }
-    out
+/// A partner's row of the dashboard's "This week": everything due for
+/// them, most urgent first.
+#[derive(Debug, Clone, Serialize)]
+pub struct WeekRow {
+    pub slug: String,
+    pub name: String,
+    pub stage: Stage,
+    pub stage_title: &'static str,
+    /// Its most urgent item is due today or overdue.
+    pub overdue: bool,
+    pub items: Vec<WeekItemView>,
+    /// The most urgent item's place in the order of rows.
+    #[serde(skip)]
+    pub urgency: (week::Kind, i64),
+}
+
+/// A partner's row of "This week", when anything is due for them.
+pub fn week_row(
+    p: &Partner,
+    r: &Report,
+    settings: &Settings,
+    scrub: Option<&Scrubber>,
+) -> Option<WeekRow> {
+    let items = week::items(p, r, settings);
+    let urgency = items.first()?.urgency();
+    let clean = |s: &str| match scrub {
+        Some(sc) => sc.scrub(s),
+        None => s.to_string(),
+    };
+    let stage = r.readiness.stage;
+    Some(WeekRow {
+        slug: p.slug.clone(),
+        name: p.name.clone(),
+        stage,
+        stage_title: stage.label(),
+        overdue: urgency.0 == week::Kind::Overdue,
+        urgency,
+        items: items
+            .iter()
+            .map(|i| WeekItemView {
+                kind: i.kind,
+                when: match (i.kind, i.step) {
+                    (week::Kind::Overdue, _) => overdue_words(-i.in_days),
+                    (week::Kind::Soon, _) => due_words(i.in_days),
+                    (week::Kind::Thank, _) => "to thank".into(),
+                    (_, Some(week::Move::Invite)) => "invite".into(),
+                    (_, Some(week::Move::FollowUp)) => "follow up".into(),
+                    (_, Some(week::Move::SendClient)) => "send a client".into(),
+                    (_, Some(week::Move::KeepInformed)) => "thank".into(),
+                    (_, Some(week::Move::AskAgain)) => "ask again".into(),
+                    (week::Kind::Move, None) => "move".into(),
+                },
+                text: clean(&i.text),
+                urgent: i.kind == week::Kind::Overdue,
+                invite: i.step == Some(week::Move::Invite),
+            })
+            .collect(),
+    })
 }
 
 /// How many partners a reciprocity class holds.
@@ -539,7 +595,8 @@ pub fn empty_quarters(quarters: &[i32]) -> Vec<QuarterCounts> {
 #[derive(Debug, Clone, Serialize)]
 pub struct Event {
     pub date: String,
-    /// `given`, `received`, `meeting` or `initiative`, for styling.
+    /// `given`, `received`, `meeting`, `initiative` or `step` (a next step
+    /// done), for styling.
     pub kind: &'static str,
     pub what: String,
     pub detail: Option<String>,
@@ -550,7 +607,8 @@ pub struct Event {
     pub upcoming: bool,
 }
 
-/// A partner's referrals, meetings and initiatives, newest first.
+/// A partner's referrals, meetings, initiatives and next steps done,
+/// newest first.
 pub fn timeline(p: &Partner, settings: &Settings, scrub: Option<&Scrubber>) -> Vec<Event> {
     let as_of = settings.as_of;
     let redact = settings.privacy.redact_clients;
@@ -566,7 +624,10 @@ pub fn timeline(p: &Partner, settings: &Settings, scrub: Option<&Scrubber>) -> V
         };
         let what = match r.direction {
             Direction::Given => format!("Referral given ({kind_word})"),
-            Direction::Received => format!("Referral received ({kind_word})"),
+            Direction::Received => match r.thanked {
+                Some(t) if t <= as_of => format!("Referral received ({kind_word}), thanked {t}"),
+                _ => format!("Referral received ({kind_word})"),
+            },
         };
         let outcome = r.outcome();
         events.push((
@@ -632,6 +693,22 @@ pub fn timeline(p: &Partner, settings: &Settings, scrub: Option<&Scrubber>) -> V
                 value: None,
                 client: None,
                 upcoming: date > as_of,
+            },
+        ));
+    }
+    for st in &p.steps {
+        events.push((
+            st.date,
+            events.len(),
+            Event {
+                date: st.date.to_string(),
+                kind: "step",
+                what: format!("Next step done: {}", clean(&st.action)),
+                detail: None,
+                outcome: None,
+                value: None,
+                client: None,
+                upcoming: st.date > as_of,
             },
         ));
     }
