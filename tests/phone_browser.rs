@@ -258,3 +258,75 @@ fn the_current_quarter_is_marked_so_far_and_one_referral_is_one_step() {
         "one referral is one step: {ticks}"
     );
 }
+
+/// The text of each page of a PDF, by `pdftotext` (poppler-utils); `None`
+/// when it is not installed.
+fn pdf_pages(pdf: &Path) -> Option<Vec<String>> {
+    let out = std::process::Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .ok()?;
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        pdf.display()
+    );
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    Some(
+        text.split('\u{c}')
+            .map(str::to_string)
+            .filter(|p| !p.trim().is_empty())
+            .collect(),
+    )
+}
+
+#[test]
+fn the_readiness_report_prints_on_letter_and_a4_without_splitting_a_card() {
+    let site = built_sample();
+    let dir = shots();
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut b = Browser::launch();
+    b.open(&url(site.path(), "reports/readiness.html"));
+    let cards = b
+        .eval("document.querySelectorAll('.partner-card').length")
+        .as_u64()
+        .unwrap() as usize;
+    assert_eq!(cards, 16);
+    // Letter and A4, in inches, with the stylesheet's own margins.
+    for (name, w, h) in [("letter", 8.5, 11.0), ("a4", 8.27, 11.69)] {
+        let r = b.call(
+            "Page.printToPDF",
+            json!({"paperWidth": w, "paperHeight": h, "marginTop": 0, "marginBottom": 0,
+                   "marginLeft": 0, "marginRight": 0, "preferCSSPageSize": true,
+                   "printBackground": true, "displayHeaderFooter": false}),
+        );
+        use base64::Engine as _;
+        let pdf = base64::engine::general_purpose::STANDARD
+            .decode(r["data"].as_str().expect("pdf data"))
+            .unwrap();
+        let path = dir.join(format!("readiness-{name}.pdf"));
+        std::fs::write(&path, &pdf).unwrap();
+        let Some(pages) = pdf_pages(&path) else {
+            eprintln!("pdftotext is not installed: {name} printed, not checked");
+            continue;
+        };
+        assert!(pages.len() >= 2, "{name}: {} pages", pages.len());
+        // Every card opens with its next action and closes with the
+        // criterion of activity: a card split across two pages leaves a
+        // page with one more of either.
+        let mut total = 0;
+        for (i, page) in pages.iter().enumerate() {
+            let opens = page.matches("Next action:").count();
+            let closes = page.matches("Active relationship:").count();
+            assert_eq!(
+                opens,
+                closes,
+                "{name}: a card split at page {}:\n{page}",
+                i + 1
+            );
+            total += opens;
+        }
+        assert_eq!(total, cards, "{name}: every card printed");
+    }
+}

@@ -504,13 +504,7 @@ pub fn rows_colored(
             ));
         }
         if colors.is_none() {
-            legend(
-                &root,
-                series,
-                label_width as i32 + 6,
-                text_px as i32 + 4,
-                units,
-            );
+            legend(&root, series, 8, text_px as i32 + 4, units);
         }
         let _ = root.present();
     }
@@ -624,6 +618,13 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
     } else {
         -0.3
     };
+    // Room under the given axis for the names of partners who sit on it
+    // (one-way: you give, they do not).
+    let y0 = if points.iter().any(|p| p.received == 0 && p.label.is_some()) {
+        -(ty * 0.12).max(0.6)
+    } else {
+        -0.3
+    };
     let mut buf = String::new();
     {
         let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
@@ -633,7 +634,7 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
             .margin_right(16)
             .x_label_area_size((text_px * 3 + 6) as u32)
             .y_label_area_size((text_px * 3 + 10) as u32)
-            .build_cartesian_2d(x0..tx, -0.3f64..ty);
+            .build_cartesian_2d(x0..tx, y0..ty);
         let Ok(mut chart) = built else {
             return String::new();
         };
@@ -687,7 +688,7 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
             .map(|e| (px(0.0, 0.0), px(e.0, e.1)))
             .collect();
         let (left, top_px) = px(x0, ty);
-        let (right, bottom) = px(tx, -0.3);
+        let (right, bottom) = px(tx, y0);
         let area: Rect = (left, top_px, right, bottom);
         // Dots, and the boxes names must keep clear of.
         let mut taken: Vec<Rect> = Vec::new();
@@ -711,54 +712,60 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
             }
             taken.push((cx - r, cy - r, cx + r, cy + r));
         }
-        let place =
-            |text: &str, style: &TextStyle, anchors: &[(f64, f64)], taken: &mut Vec<Rect>| {
-                let (w, h) = root
-                    .estimate_text_size(text, style)
-                    .map_or((text.chars().count() as f64 * 7.0, 14.0), |(w, h)| {
-                        (f64::from(w), f64::from(h))
-                    });
-                let boxes: Vec<Rect> = anchors
-                    .iter()
-                    .flat_map(|&(x, y)| {
-                        [
-                            (x, y - h),
-                            (x - w, y - h),
-                            (x, y),
-                            (x - w, y),
-                            (x - w / 2.0, y - h),
-                            (x - w / 2.0, y),
-                        ]
-                    })
-                    .map(|(x, y)| (x - 1.0, y - 1.0, x + w + 1.0, y + h + 1.0))
-                    .collect();
-                let bad = |b: Rect, taken: &[Rect]| {
-                    let mut n = 0;
-                    if b.0 < 2.0 || b.2 > f64::from(size.0) - 2.0 || b.1 < 2.0 || b.3 > bottom {
-                        n += 100;
-                    }
-                    if b.0 < area.0 || b.2 > area.2 || b.1 < area.1 {
-                        n += 30;
-                    }
-                    n += 10 * taken.iter().filter(|t| overlaps(b, **t)).count();
-                    n += 10 * lines.iter().filter(|(p, q)| crosses(*p, *q, b)).count();
-                    n
-                };
-                let best = boxes
-                    .iter()
-                    .copied()
-                    .enumerate()
-                    .min_by_key(|(i, b)| (bad(*b, taken), *i))
-                    .map(|(_, b)| b);
-                if let Some(b) = best {
-                    taken.push(b);
-                    let _ = root.draw(&Text::new(
-                        text.to_string(),
-                        ((b.0 + 1.0).round() as i32, (b.1 + 1.0).round() as i32),
-                        style.pos(Pos::new(HPos::Left, VPos::Top)),
-                    ));
+        // A name is always written, where it overlaps least; a corner
+        // note (`optional`) only where it overlaps nothing.
+        let place = |text: &str,
+                     style: &TextStyle,
+                     anchors: &[(f64, f64)],
+                     taken: &mut Vec<Rect>,
+                     optional: bool| {
+            let (w, h) = root
+                .estimate_text_size(text, style)
+                .map_or((text.chars().count() as f64 * 7.0, 14.0), |(w, h)| {
+                    (f64::from(w), f64::from(h))
+                });
+            let boxes: Vec<Rect> = anchors
+                .iter()
+                .flat_map(|&(x, y)| {
+                    [
+                        (x, y - h),
+                        (x - w, y - h),
+                        (x, y),
+                        (x - w, y),
+                        (x - w / 2.0, y - h),
+                        (x - w / 2.0, y),
+                    ]
+                })
+                .map(|(x, y)| (x - 1.0, y - 1.0, x + w + 1.0, y + h + 1.0))
+                .collect();
+            let bad = |b: Rect, taken: &[Rect]| {
+                let mut n = 0;
+                if b.0 < 2.0 || b.2 > f64::from(size.0) - 2.0 || b.1 < 2.0 || b.3 > bottom {
+                    n += 100;
                 }
+                if b.0 < area.0 || b.2 > area.2 || b.1 < area.1 {
+                    n += 30;
+                }
+                n += 10 * taken.iter().filter(|t| overlaps(b, **t)).count();
+                n += 10 * lines.iter().filter(|(p, q)| crosses(*p, *q, b)).count();
+                n
             };
+            let best = boxes
+                .iter()
+                .copied()
+                .enumerate()
+                .min_by_key(|(i, b)| (bad(*b, taken), *i))
+                .map(|(_, b)| b)
+                .filter(|b| !optional || bad(*b, taken) < 10);
+            if let Some(b) = best {
+                taken.push(b);
+                let _ = root.draw(&Text::new(
+                    text.to_string(),
+                    ((b.0 + 1.0).round() as i32, (b.1 + 1.0).round() as i32),
+                    style.pos(Pos::new(HPos::Left, VPos::Top)),
+                ));
+            }
+        };
         // Names first, nearest their dots; the corner notes after them,
         // wherever they fit.
         let name_style = (FONT, units).into_font().color(&INK);
@@ -785,7 +792,7 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
                 ]);
             }
             if let Some(label) = &p.label {
-                place(label, &name_style, &anchors, &mut taken);
+                place(label, &name_style, &anchors, &mut taken, false);
             }
         }
         let corner = (FONT, units).into_font().color(&MUTED);
@@ -803,7 +810,7 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
                 (x - 30.0, y),
                 (x + 30.0, y),
             ];
-            place(text, &corner, &anchors, &mut taken);
+            place(text, &corner, &anchors, &mut taken, true);
         }
         let _ = root.present();
     }
