@@ -269,7 +269,7 @@ pub fn column_frame(
             let room = f64::from(size.0) - f64::from(y_area as u32) - 18.0;
             let every = (n as f64 * widest / room.max(1.0)).ceil().max(1.0) as usize;
             for (i, c) in categories.iter().enumerate() {
-                if (n - 1 - i) % every != 0 {
+                if !(n - 1 - i).is_multiple_of(every) {
                     continue;
                 }
                 let (px_, py) = chart.backend_coord(&(i as f64, 0.0));
