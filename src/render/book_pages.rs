@@ -510,8 +510,8 @@ fn stage_chart(counts: &[StageCount]) -> String {
             values: &values,
         }],
         Some(&colors),
-        400,
-        180,
+        420,
+        200,
     )
 }
 

@@ -598,7 +598,7 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
         }
     };
     let (tx, ty) = (fit(max_g), fit(max_r));
-    let size = (420, 380);
+    let size = (420, 480);
     let units = text_units(size.0);
     let text_px = units_px(units);
     // Room left of the received axis for the names of partners who sit on
