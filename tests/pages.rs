@@ -155,7 +155,7 @@ fn the_calendar_is_written_and_an_unchanged_book_rewrites_nothing() {
     build_ok(&sample(), dir.path());
     let text = read(dir.path(), "data/calendar.ics");
     let cal: icalendar::Calendar = text.parse().expect("the calendar parses");
-    let events: Vec<(String, chrono::NaiveDate)> = cal
+    let events: Vec<(String, chrono::NaiveDate, String)> = cal
         .components
         .iter()
         .filter_map(|c| match c {
@@ -163,28 +163,38 @@ fn the_calendar_is_written_and_an_unchanged_book_rewrites_nothing() {
             _ => None,
         })
         .map(|e| match e.get_start() {
-            Some(DatePerhapsTime::Date(d)) => (e.get_uid().unwrap().to_string(), d),
+            Some(DatePerhapsTime::Date(d)) => (
+                e.get_uid().unwrap().to_string(),
+                d,
+                e.get_summary().unwrap().to_string(),
+            ),
             other => panic!("not an all-day event: {other:?}"),
         })
         .collect();
+    // v3: an overdue reminder is shown on as_of and says since when.
+    let as_of = "2026-11-01";
+    let shown = |due: &str| if due < as_of { as_of } else { due }.to_string();
     let mut expected = 0;
     for p in partners(dir.path()) {
         let slug = p["slug"].as_str().unwrap();
-        if let Some(date) = p["next_step"]["date"].as_str() {
+        let kinds = [
+            ("next-step", p["next_step"]["date"].as_str()),
+            ("contact", p["contact_due"].as_str()),
+        ];
+        for (kind, due) in kinds {
+            let Some(date) = due else { continue };
             expected += 1;
             let on = events
                 .iter()
-                .find(|(uid, _)| uid.contains("next-step") && uid.contains(slug))
-                .unwrap_or_else(|| panic!("{slug}: no next-step event"));
-            assert_eq!(on.1.to_string(), date, "{slug}");
-        }
-        if let Some(date) = p["contact_due"].as_str() {
-            expected += 1;
-            let on = events
-                .iter()
-                .find(|(uid, _)| uid.contains("contact") && uid.contains(slug))
-                .unwrap_or_else(|| panic!("{slug}: no contact event"));
-            assert_eq!(on.1.to_string(), date, "{slug}");
+                .find(|(uid, _, _)| uid.contains(kind) && uid.contains(slug))
+                .unwrap_or_else(|| panic!("{slug}: no {kind} event"));
+            assert_eq!(on.1.to_string(), shown(date), "{slug}");
+            assert_eq!(
+                on.2.contains(&format!("overdue since {date}")),
+                date < as_of,
+                "{slug}: {}",
+                on.2
+            );
         }
     }
     assert_eq!(events.len(), expected);

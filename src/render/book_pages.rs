@@ -421,7 +421,18 @@ fn book_quarters(book: &Book, window: Window, quarters: &[i32]) -> Vec<QuarterCo
     q
 }
 
-fn quarter_chart(q: &[QuarterCounts]) -> String {
+/// Whether the last quarter of the window is still running on `as_of`
+/// (`YYYY-MM-DD`): it does not end that day.
+fn quarter_so_far(as_of: &str) -> bool {
+    crate::book::Day::parse(as_of).is_some_and(|day| {
+        day.0
+            .succ_opt()
+            .is_some_and(|next| views::quarter_of(crate::book::Day(next)) == views::quarter_of(day))
+    })
+}
+
+fn quarter_chart(q: &[QuarterCounts], as_of: &str) -> String {
+    let so_far = quarter_so_far(as_of);
     let labels: Vec<String> = q.iter().map(|q| short_label(&q.label)).collect();
     let given: Vec<f64> = q.iter().map(|q| f64::from(q.given)).collect();
     let received: Vec<f64> = q.iter().map(|q| f64::from(q.received)).collect();
@@ -433,9 +444,14 @@ fn quarter_chart(q: &[QuarterCounts]) -> String {
         "flow-chart",
         "Referrals given and received per quarter",
         &format!(
-            "Side-by-side bars for each quarter of the window, {} to {}: {tg} referrals given and {tr} received in all. The quarterly table lists the numbers.",
+            "Side-by-side bars for each quarter of the window, {} to {}: {tg} referrals given and {tr} received in all.{} The quarterly table lists the numbers.",
             q.first().map_or("", |x| x.label.as_str()),
-            q.last().map_or("", |x| x.label.as_str())
+            q.last().map_or("", |x| x.label.as_str()),
+            if so_far {
+                format!(" The last quarter is counted so far, up to {as_of}, and drawn lighter.")
+            } else {
+                String::new()
+            }
         ),
         &labels,
         &[
@@ -443,8 +459,9 @@ fn quarter_chart(q: &[QuarterCounts]) -> String {
             Series { name: "Received", color: charts::RECEIVED, values: &received },
         ],
         false,
-        (720, 300),
+        (480, 300),
         "Referrals",
+        so_far,
     )
 }
 
@@ -490,8 +507,8 @@ fn stage_chart(counts: &[StageCount]) -> String {
             values: &values,
         }],
         Some(&colors),
-        520,
-        220,
+        420,
+        200,
     )
 }
 
@@ -668,7 +685,7 @@ fn dashboard(
     ctx.insert("drafts", &drafts);
     ctx.insert("calendar", calendar::FILE);
     ctx.insert("quarters", q);
-    ctx.insert("flow_chart", &quarter_chart(q));
+    ctx.insert("flow_chart", &quarter_chart(q, &site.as_of));
     ctx.insert("stage_chart", &stage_chart(&counts));
     Ok(ctx)
 }
@@ -787,8 +804,9 @@ fn reciprocity(
             Series { name: "Existing clients", color: charts::EXISTING, values: &ex },
         ],
         true,
-        (720, 300),
+        (480, 300),
         "Referrals",
+        quarter_so_far(&site.as_of),
     );
     // The table, by balance: the partners you only give to first, those
     // with no referral at all last.
@@ -811,7 +829,7 @@ fn reciprocity(
     ctx.insert("busiest_count", &top.len());
     ctx.insert("givers_chart", &givers_chart);
     ctx.insert("givers", &givers);
-    ctx.insert("flow_chart", &quarter_chart(q));
+    ctx.insert("flow_chart", &quarter_chart(q, &site.as_of));
     ctx.insert("net_new_chart", &net_new_chart);
     let counts: Vec<ClassCount> = crate::analysis::Reciprocity::ALL
         .iter()
@@ -884,8 +902,8 @@ fn paired_bars(
                 values: &b,
             },
         ],
-        720,
-        190,
+        420,
+        160,
     )
 }
 

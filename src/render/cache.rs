@@ -155,8 +155,9 @@ impl PartnerCharts {
                         &self.labels,
                         &series,
                         top,
-                        (600, 220),
+                        (360, 220),
                         "",
+                        false,
                     ));
                     self.frames
                         .lock()

@@ -603,7 +603,7 @@ mod tests {
             Some("2026-09-01"),
         );
         let opts = Options::plain(day("2026-11-01"), Some("https://example.com/book/"));
-        let text = super::calendar("Partners", &opts, &[d.clone()]);
+        let text = super::calendar("Partners", &opts, std::slice::from_ref(&d));
         let events = parsed_full(&text);
         assert_eq!(events.len(), 2, "{text}");
         let want_url = "https://example.com/book/partners/jane-doe.html";
@@ -635,7 +635,7 @@ mod tests {
         let text = super::calendar(
             "Partners",
             &Options::plain(day("2026-10-15"), None),
-            &[d.clone()],
+            std::slice::from_ref(&d),
         );
         let events = parsed_full(&text);
         let step = events

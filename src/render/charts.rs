@@ -38,6 +38,31 @@ const MUTED: RGBColor = RGBColor(0x4b, 0x55, 0x63);
 
 const FONT: &str = "sans-serif";
 
+/// The narrowest a chart is drawn on a phone 390 px wide (the page less
+/// its margins and a card's padding), in CSS pixels. A chart is scaled to
+/// the width of its box, never above its drawn width.
+pub const NARROWEST: f64 = 330.0;
+
+/// The smallest text on a chart in CSS pixels, however narrow its box.
+pub const MIN_TEXT_PX: f64 = 11.0;
+
+/// plotters writes a font size in its own units, 1.24 of them to a pixel.
+const UNITS_PER_PX: f64 = 1.24;
+
+/// The font size (in plotters' units) of the text of a chart drawn
+/// `width` pixels wide, so that the text is still [`MIN_TEXT_PX`] once
+/// the chart is scaled down to [`NARROWEST`], and never below 14 units
+/// (about 11.3 px) on a wide screen.
+pub fn text_units(width: u32) -> u32 {
+    let px = MIN_TEXT_PX * f64::from(width).max(NARROWEST) / NARROWEST;
+    ((px * UNITS_PER_PX).ceil() as u32).max(14)
+}
+
+/// The pixel size of text of `units`.
+fn units_px(units: u32) -> i32 {
+    (f64::from(units) / UNITS_PER_PX).round() as i32
+}
+
 fn init_font() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
@@ -75,6 +100,14 @@ fn finish(svg: String, id: &str, title: &str, desc: &str) -> String {
     let mut out = String::with_capacity(svg.len() + title.len() + desc.len() + 200);
     out.push_str("<svg");
     out.push_str(attrs);
+    // Scaled to its box, never wider than drawn (the stylesheet gives it
+    // the box's width).
+    let width = attrs
+        .split("width=\"")
+        .nth(1)
+        .and_then(|w| w.split('"').next())
+        .unwrap_or("0");
+    out.push_str(&format!(" style=\"max-width:{width}px\""));
     out.push_str(&format!(
         " role=\"img\" class=\"chart\" aria-labelledby=\"{id}-t {id}-d\"><title id=\"{id}-t\">{}</title><desc id=\"{id}-d\">{}</desc>",
         xml_escape(title),
@@ -98,31 +131,35 @@ pub struct Series<'a> {
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
 
-fn legend(root: &Area, series: &[Series], x: i32, y: i32) {
-    let style = (FONT, 15).into_font().color(&INK);
+fn legend(root: &Area, series: &[Series], x: i32, y: i32, units: u32) {
+    let style = (FONT, units).into_font().color(&INK);
+    let h = units_px(units) / 2;
     let mut x = x;
     for s in series {
         let _ = root.draw(&Rectangle::new(
-            [(x, y - 5), (x + 12, y + 7)],
+            [(x, y - h), (x + 2 * h, y + h)],
             s.color.filled(),
         ));
         let _ = root.draw(&Text::new(
             s.name.to_string(),
-            (x + 17, y + 1),
+            (x + 2 * h + 5, y + 1),
             style.pos(Pos::new(HPos::Left, VPos::Center)),
         ));
         let width = root
             .estimate_text_size(s.name, &style)
             .map_or(60, |(w, _)| w as i32);
-        x += width + 36;
+        x += width + 2 * h + 24;
     }
 }
 
+/// The smallest top of a scale of counts: one referral is one of four
+/// steps, not the whole height.
+pub const MIN_TOP: f64 = 4.0;
+
+/// The top of a scale of counts: at least [`MIN_TOP`], then every whole
+/// number up to 5, then multiples of 5 (so ticks fall on whole numbers).
 fn nice_max(max: f64) -> f64 {
-    if max <= 0.0 {
-        return 1.0;
-    }
-    let m = max.ceil();
+    let m = max.ceil().max(MIN_TOP);
     if m < 5.0 {
         m
     } else {
@@ -164,36 +201,41 @@ pub struct Frame {
     right: f64,
     bottom: f64,
     upper: f64,
+    /// The last category is a period still running.
+    so_far: bool,
 }
 
-/// Draws the frame of a column chart.
+/// Draws the frame of a column chart. With `so_far`, the last category
+/// is a period still running (the current quarter): its label says "so
+/// far" and its bars are drawn lighter.
 pub fn column_frame(
     categories: &[String],
     series: &[Series],
     top: f64,
     size: (u32, u32),
     y_desc: &str,
+    so_far: bool,
 ) -> Frame {
     init_font();
     let n = categories.len().max(1);
-    let small = size.1 < 240;
-    // plotters writes a size in its own units, 1.24 of them to a pixel:
-    // 14 comes out above 11 px.
-    let font_size = if small { 14 } else { 15 };
+    let units = text_units(size.0);
+    let text_px = units_px(units);
     let mut buf = String::new();
     let mut corners = (0.0, 0.0, 0.0, 0.0);
     {
         let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
         let _ = root.fill(&WHITE);
+        let lines = if so_far { 2 } else { 1 };
+        let y_area = text_px * 2 + 8 + if y_desc.is_empty() { 0 } else { text_px + 6 };
         let built = ChartBuilder::on(&root)
-            .margin_top(30)
+            .margin_top((text_px * 2 + 6) as u32)
             .margin_right(12)
             .margin_left(6)
-            .x_label_area_size(if small { 22 } else { 30 })
-            .y_label_area_size(if small { 30 } else { 48 })
+            .x_label_area_size((text_px * (lines + 1) + 4) as u32)
+            .y_label_area_size(y_area as u32)
             .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), 0f64..top);
         if let Ok(mut chart) = built {
-            let label_style = (FONT, font_size).into_font().color(&MUTED);
+            let label_style = (FONT, units).into_font().color(&MUTED);
             let ticks = if top <= 6.0 { top as usize } else { 5 };
             let _ = chart
                 .configure_mesh()
@@ -210,27 +252,41 @@ pub fn column_frame(
                 })
                 .y_label_style(label_style.clone())
                 .y_desc(y_desc)
-                .axis_desc_style((FONT, font_size).into_font().color(&MUTED))
+                .axis_desc_style((FONT, units).into_font().color(&MUTED))
                 .light_line_style(WHITE)
                 .bold_line_style(GRID)
                 .axis_style(MUTED)
                 .draw();
-            // Category labels under each group: every one when they fit
-            // (about 52 px each), thinned only when crowded.
-            let room = f64::from(size.0.saturating_sub(70)).max(1.0);
-            let every = (n as f64 * 52.0 / room).ceil().max(1.0) as usize;
+            // Category labels under each group: every one when they fit,
+            // thinned only when crowded, counting back from the last (the
+            // current period, always named).
+            let widest = categories
+                .iter()
+                .filter_map(|c| root.estimate_text_size(c, &label_style).ok())
+                .map(|(w, _)| f64::from(w))
+                .fold(0.0, f64::max)
+                + 8.0;
+            let room = f64::from(size.0) - f64::from(y_area as u32) - 18.0;
+            let every = (n as f64 * widest / room.max(1.0)).ceil().max(1.0) as usize;
             for (i, c) in categories.iter().enumerate() {
-                if i % every != 0 {
+                if !(n - 1 - i).is_multiple_of(every) {
                     continue;
                 }
-                let (px, py) = chart.backend_coord(&(i as f64, 0.0));
+                let (px_, py) = chart.backend_coord(&(i as f64, 0.0));
                 let _ = root.draw(&Text::new(
                     c.clone(),
-                    (px, py + 6),
+                    (px_, py + 6),
                     label_style.pos(Pos::new(HPos::Center, VPos::Top)),
                 ));
+                if so_far && i == n - 1 {
+                    let _ = root.draw(&Text::new(
+                        "so far",
+                        (px_, py + 8 + text_px),
+                        label_style.pos(Pos::new(HPos::Center, VPos::Top)),
+                    ));
+                }
             }
-            legend(&root, series, if small { 34 } else { 56 }, 14);
+            legend(&root, series, y_area - 6, text_px + 2, units);
             let (l, b) = chart.backend_coord(&(-0.5, 0.0));
             let (r, u) = chart.backend_coord(&(n as f64 - 0.5, top));
             corners = (f64::from(l), f64::from(r), f64::from(b), f64::from(u));
@@ -250,6 +306,7 @@ pub fn column_frame(
         right: corners.1,
         bottom: corners.2,
         upper: corners.3,
+        so_far,
     }
 }
 
@@ -300,9 +357,17 @@ impl Frame {
                 };
                 let (px0, px1, py0, py1) = (self.x(x0), self.x(x1), self.y(y1), self.y(y0));
                 let RGBColor(r, g, b) = s.color;
+                // A period still running: lighter, with a dashed outline.
+                let partial = if self.so_far && i + 1 == self.n {
+                    format!(
+                        " fill-opacity=\"0.45\" stroke=\"#{r:02X}{g:02X}{b:02X}\" stroke-dasharray=\"4 3\""
+                    )
+                } else {
+                    String::new()
+                };
                 let _ = write!(
                     svg,
-                    "<rect x=\"{px0}\" y=\"{py0}\" width=\"{}\" height=\"{}\" fill=\"#{r:02X}{g:02X}{b:02X}\"/>",
+                    "<rect x=\"{px0}\" y=\"{py0}\" width=\"{}\" height=\"{}\" fill=\"#{r:02X}{g:02X}{b:02X}\"{partial}/>",
                     px1 - px0,
                     py1 - py0
                 );
@@ -324,9 +389,11 @@ pub fn columns(
     stacked: bool,
     size: (u32, u32),
     y_desc: &str,
+    so_far: bool,
 ) -> String {
     let top = columns_top(categories.len(), series, stacked);
-    column_frame(categories, series, top, size, y_desc).with_bars(series, stacked, id, title, desc)
+    column_frame(categories, series, top, size, y_desc, so_far)
+        .with_bars(series, stacked, id, title, desc)
 }
 
 /// Horizontal bars, one row per category (names on the left).
@@ -366,8 +433,10 @@ pub fn rows_colored(
 ) -> String {
     init_font();
     let n = categories.len().max(1);
-    let row_h = if series.len() > 1 { 26 } else { 24 };
-    let height = 40 + 34 + row_h * n as u32;
+    let units = text_units(width);
+    let text_px = units_px(units) as u32;
+    let row_h = text_px * 2 + if series.len() > 1 { 4 } else { 2 };
+    let height = text_px * 6 + row_h * n as u32;
     let max = series
         .iter()
         .flat_map(|s| s.values.iter().copied())
@@ -377,12 +446,12 @@ pub fn rows_colored(
     {
         let root = SVGBackend::with_string(&mut buf, (width, height)).into_drawing_area();
         let _ = root.fill(&WHITE);
-        let label_style = (FONT, 15).into_font().color(&INK);
+        let label_style = (FONT, units).into_font().color(&INK);
         let built = ChartBuilder::on(&root)
-            .margin_top(34)
+            .margin_top(text_px * 3)
             .margin_right(16)
             .margin_left(6)
-            .x_label_area_size(28)
+            .x_label_area_size(text_px * 2 + 4)
             .y_label_area_size(label_width)
             .build_cartesian_2d(0f64..top, -0.5f64..(n as f64 - 0.5));
         let Ok(mut chart) = built else {
@@ -401,7 +470,7 @@ pub fn rows_colored(
                     String::new()
                 }
             })
-            .x_label_style((FONT, 14).into_font().color(&MUTED))
+            .x_label_style((FONT, units).into_font().color(&MUTED))
             .light_line_style(WHITE)
             .bold_line_style(GRID)
             .axis_style(MUTED)
@@ -425,7 +494,9 @@ pub fn rows_colored(
                 )));
             }
             let (px, py) = chart.backend_coord(&(0.0, y));
-            let shown = shorten(c, (label_width as usize).saturating_sub(12) / 8);
+            // About 0.55 of the text's size a character.
+            let chars = f64::from(label_width.saturating_sub(12)) / (f64::from(text_px) * 0.55);
+            let shown = shorten(c, chars as usize);
             let _ = root.draw(&Text::new(
                 shown,
                 (px - 8, py),
@@ -433,7 +504,7 @@ pub fn rows_colored(
             ));
         }
         if colors.is_none() {
-            legend(&root, series, label_width as i32 + 6, 16);
+            legend(&root, series, 8, text_px as i32 + 4, units);
         }
         let _ = root.present();
     }
@@ -527,11 +598,13 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
         }
     };
     let (tx, ty) = (fit(max_g), fit(max_r));
-    let size = (600, 460);
+    let size = (420, 480);
+    let units = text_units(size.0);
+    let text_px = units_px(units);
     // Room left of the received axis for the names of partners who sit on
     // it (one-way: they send, you do not), so that no name crosses the
     // dashed 3:1 line that leaves the origin steeply.
-    let name_font = (FONT, 14).into_font();
+    let name_font = (FONT, units).into_font();
     let left_px = points
         .iter()
         .filter(|p| p.given == 0)
@@ -539,9 +612,16 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
         .map(|l| name_font.box_size(l).map_or(l.len() as u32 * 7, |(w, _)| w) + 26)
         .max()
         .map_or(0.0, f64::from);
-    let plot_w = f64::from(size.0) - 92.0;
+    let plot_w = f64::from(size.0) - f64::from(text_px * 5 + 24);
     let x0 = if left_px > 0.0 {
         -(left_px * tx / (plot_w - left_px).max(plot_w / 3.0)).max(0.3)
+    } else {
+        -0.3
+    };
+    // Room under the given axis for the names of partners who sit on it
+    // (one-way: you give, they do not).
+    let y0 = if points.iter().any(|p| p.received == 0 && p.label.is_some()) {
+        -(ty * 0.12).max(0.6)
     } else {
         -0.3
     };
@@ -550,11 +630,11 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
         let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
         let _ = root.fill(&WHITE);
         let built = ChartBuilder::on(&root)
-            .margin(16)
-            .margin_right(24)
-            .x_label_area_size(44)
-            .y_label_area_size(52)
-            .build_cartesian_2d(x0..tx, -0.3f64..ty);
+            .margin(12)
+            .margin_right(16)
+            .x_label_area_size((text_px * 3 + 6) as u32)
+            .y_label_area_size((text_px * 3 + 10) as u32)
+            .build_cartesian_2d(x0..tx, y0..ty);
         let Ok(mut chart) = built else {
             return String::new();
         };
@@ -572,10 +652,10 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
             .y_labels(ticks(ty) + 1)
             .x_label_formatter(&fmt)
             .y_label_formatter(&fmt)
-            .x_desc("Referrals given (advisor → partner)")
-            .y_desc("Referrals received (partner → advisor)")
-            .axis_desc_style((FONT, 15).into_font().color(&MUTED))
-            .label_style((FONT, 14).into_font().color(&MUTED))
+            .x_desc("Given (advisor → partner)")
+            .y_desc("Received (partner → advisor)")
+            .axis_desc_style((FONT, units).into_font().color(&MUTED))
+            .label_style((FONT, units).into_font().color(&MUTED))
             .light_line_style(WHITE)
             .bold_line_style(GRID)
             .axis_style(MUTED)
@@ -608,12 +688,12 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
             .map(|e| (px(0.0, 0.0), px(e.0, e.1)))
             .collect();
         let (left, top_px) = px(x0, ty);
-        let (right, bottom) = px(tx, -0.3);
+        let (right, bottom) = px(tx, y0);
         let area: Rect = (left, top_px, right, bottom);
         // Dots, and the boxes names must keep clear of.
         let mut taken: Vec<Rect> = Vec::new();
         let radius = |n: usize| (5.0 + (n as f64).sqrt() * 3.0).min(16.0);
-        let count_style = (FONT, 14).into_font().color(&WHITE);
+        let count_style = (FONT, units).into_font().color(&WHITE);
         for p in points {
             let r = radius(p.partners);
             let (cx, cy) = px(f64::from(p.given), f64::from(p.received));
@@ -632,57 +712,63 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
             }
             taken.push((cx - r, cy - r, cx + r, cy + r));
         }
-        let place =
-            |text: &str, style: &TextStyle, anchors: &[(f64, f64)], taken: &mut Vec<Rect>| {
-                let (w, h) = root
-                    .estimate_text_size(text, style)
-                    .map_or((text.chars().count() as f64 * 7.0, 14.0), |(w, h)| {
-                        (f64::from(w), f64::from(h))
-                    });
-                let boxes: Vec<Rect> = anchors
-                    .iter()
-                    .flat_map(|&(x, y)| {
-                        [
-                            (x, y - h),
-                            (x - w, y - h),
-                            (x, y),
-                            (x - w, y),
-                            (x - w / 2.0, y - h),
-                            (x - w / 2.0, y),
-                        ]
-                    })
-                    .map(|(x, y)| (x - 1.0, y - 1.0, x + w + 1.0, y + h + 1.0))
-                    .collect();
-                let bad = |b: Rect, taken: &[Rect]| {
-                    let mut n = 0;
-                    if b.0 < 2.0 || b.2 > f64::from(size.0) - 2.0 || b.1 < 2.0 || b.3 > bottom {
-                        n += 100;
-                    }
-                    if b.0 < area.0 || b.2 > area.2 || b.1 < area.1 {
-                        n += 30;
-                    }
-                    n += 10 * taken.iter().filter(|t| overlaps(b, **t)).count();
-                    n += 10 * lines.iter().filter(|(p, q)| crosses(*p, *q, b)).count();
-                    n
-                };
-                let best = boxes
-                    .iter()
-                    .copied()
-                    .enumerate()
-                    .min_by_key(|(i, b)| (bad(*b, taken), *i))
-                    .map(|(_, b)| b);
-                if let Some(b) = best {
-                    taken.push(b);
-                    let _ = root.draw(&Text::new(
-                        text.to_string(),
-                        ((b.0 + 1.0).round() as i32, (b.1 + 1.0).round() as i32),
-                        style.pos(Pos::new(HPos::Left, VPos::Top)),
-                    ));
+        // A name is always written, where it overlaps least; a corner
+        // note (`optional`) only where it overlaps nothing.
+        let place = |text: &str,
+                     style: &TextStyle,
+                     anchors: &[(f64, f64)],
+                     taken: &mut Vec<Rect>,
+                     optional: bool| {
+            let (w, h) = root
+                .estimate_text_size(text, style)
+                .map_or((text.chars().count() as f64 * 7.0, 14.0), |(w, h)| {
+                    (f64::from(w), f64::from(h))
+                });
+            let boxes: Vec<Rect> = anchors
+                .iter()
+                .flat_map(|&(x, y)| {
+                    [
+                        (x, y - h),
+                        (x - w, y - h),
+                        (x, y),
+                        (x - w, y),
+                        (x - w / 2.0, y - h),
+                        (x - w / 2.0, y),
+                    ]
+                })
+                .map(|(x, y)| (x - 1.0, y - 1.0, x + w + 1.0, y + h + 1.0))
+                .collect();
+            let bad = |b: Rect, taken: &[Rect]| {
+                let mut n = 0;
+                if b.0 < 2.0 || b.2 > f64::from(size.0) - 2.0 || b.1 < 2.0 || b.3 > bottom {
+                    n += 100;
                 }
+                if b.0 < area.0 || b.2 > area.2 || b.1 < area.1 {
+                    n += 30;
+                }
+                n += 10 * taken.iter().filter(|t| overlaps(b, **t)).count();
+                n += 10 * lines.iter().filter(|(p, q)| crosses(*p, *q, b)).count();
+                n
             };
+            let best = boxes
+                .iter()
+                .copied()
+                .enumerate()
+                .min_by_key(|(i, b)| (bad(*b, taken), *i))
+                .map(|(_, b)| b)
+                .filter(|b| !optional || bad(*b, taken) < 10);
+            if let Some(b) = best {
+                taken.push(b);
+                let _ = root.draw(&Text::new(
+                    text.to_string(),
+                    ((b.0 + 1.0).round() as i32, (b.1 + 1.0).round() as i32),
+                    style.pos(Pos::new(HPos::Left, VPos::Top)),
+                ));
+            }
+        };
         // Names first, nearest their dots; the corner notes after them,
         // wherever they fit.
-        let name_style = (FONT, 14).into_font().color(&INK);
+        let name_style = (FONT, units).into_font().color(&INK);
         let mut labelled: Vec<&Point> = points.iter().filter(|p| p.label.is_some()).collect();
         labelled.sort_by_key(|p| {
             (
@@ -706,10 +792,10 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
                 ]);
             }
             if let Some(label) = &p.label {
-                place(label, &name_style, &anchors, &mut taken);
+                place(label, &name_style, &anchors, &mut taken, false);
             }
         }
-        let corner = (FONT, 14).into_font().color(&MUTED);
+        let corner = (FONT, units).into_font().color(&MUTED);
         let notes = [
             ("Received-heavy", (0.05, 0.95)),
             ("Given-heavy", (0.95, 0.08)),
@@ -724,7 +810,7 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
                 (x - 30.0, y),
                 (x + 30.0, y),
             ];
-            place(text, &corner, &anchors, &mut taken);
+            place(text, &corner, &anchors, &mut taken, true);
         }
         let _ = root.present();
     }
