@@ -336,13 +336,13 @@ impl Row {
             balance_raw: r.flow.balance.unwrap_or(0.0),
             balance_hint: match r.flow.balance {
                 None => "no referral either way in the window".into(),
-                Some(_) => format!(
-                    "from −1 (you only give) to +1 (they only send), 0 even; ±0.5 is 3 to 1: you gave {}, they sent {}",
-                    r.flow.given, r.flow.received
-                ),
+                Some(_) => "−1: you only give; +1: they only send; 0: even; ±0.5: 3 to 1".into(),
             },
             received_won_value: money(r.flow.received_won_value, currency),
-            conversion: r.flow.conversion.map(|c| format!("{}%", (c * 100.0).round())),
+            conversion: r
+                .flow
+                .conversion
+                .map(|c| format!("{}%", (c * 100.0).round())),
             conversion_hint: match r.flow.won + r.flow.lost {
                 0 => "none of the clients they sent is won or lost yet".into(),
                 n => format!(
