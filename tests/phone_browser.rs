@@ -232,8 +232,14 @@ fn the_current_quarter_is_marked_so_far_and_one_referral_is_one_step() {
             // The bars, not the legend's square (the size of a line of text).
             var bars = Array.from(s.querySelectorAll('rect[fill=\"#D96A00\"]')).map(function (r) { return parseFloat(r.getAttribute('height')); })
                 .filter(function (h) { return h > 16; });
-            return {ticks: out, bars: bars};
+            var soFar = Array.from(s.querySelectorAll('text')).filter(function (t) { return t.textContent.trim() === 'so far'; }).length;
+            return {ticks: out, bars: bars, so_far: soFar};
         })()",
+    );
+    assert_eq!(
+        ticks["so_far"],
+        json!(1),
+        "the partner's current quarter: {ticks}"
     );
     let nums: Vec<i64> = ticks["ticks"]
         .as_array()

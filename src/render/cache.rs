@@ -115,13 +115,16 @@ impl RenderCache {
 pub(super) struct PartnerCharts {
     labels: Vec<String>,
     frames: Mutex<HashMap<u64, Arc<charts::Frame>>>,
+    /// The last quarter is still running (marked "so far").
+    so_far: bool,
 }
 
 impl PartnerCharts {
-    pub(super) fn new(quarters: &[i32]) -> PartnerCharts {
+    pub(super) fn new(quarters: &[i32], so_far: bool) -> PartnerCharts {
         PartnerCharts {
             labels: quarters.iter().map(|&q| views::quarter_short(q)).collect(),
             frames: Mutex::new(HashMap::new()),
+            so_far,
         }
     }
 
@@ -157,7 +160,7 @@ impl PartnerCharts {
                         top,
                         (360, 220),
                         "",
-                        false,
+                        self.so_far,
                     ));
                     self.frames
                         .lock()
@@ -171,9 +174,14 @@ impl PartnerCharts {
         let total_g: u32 = quarters.iter().map(|q| q.given).sum();
         let total_r: u32 = quarters.iter().map(|q| q.received).sum();
         let desc = format!(
-            "Bars per quarter from {} to {}: {total_g} referrals given and {total_r} received in all. The table below lists each quarter.",
+            "Bars per quarter from {} to {}: {total_g} referrals given and {total_r} received in all.{} The table below lists each quarter.",
             quarters.first().map_or("", |q| q.label.as_str()),
             quarters.last().map_or("", |q| q.label.as_str()),
+            if self.so_far {
+                " The last quarter is counted so far and drawn lighter."
+            } else {
+                ""
+            },
         );
         frame.with_bars(
             &series,

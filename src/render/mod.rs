@@ -210,7 +210,11 @@ pub fn render_cached(
     if cache.shared.as_ref() != Some(&shared) {
         cache.clear();
     }
-    let charts_memo = PartnerCharts::new(&quarters);
+    // The last quarter is still running unless as_of is its last day.
+    let so_far = settings.as_of.0.succ_opt().is_some_and(|next| {
+        views::quarter_of(crate::book::Day(next)) == views::quarter_of(settings.as_of)
+    });
+    let charts_memo = PartnerCharts::new(&quarters, so_far);
     // A page is reused while its partner is the same `Arc` and its links
     // resolve as before. Each page keeps the fingerprint of what its
     // partner shows on book-wide pages (the partner and its report, which
