@@ -390,9 +390,11 @@ fn data_carrier(path: &str, sealed: &[u8]) -> String {
 pub fn encrypt_site(files: &SiteFiles, key: &SiteKey) -> SiteFiles {
     let names = renamed(files, key);
     let pages = page_names(&names);
+    // The search index is loaded by the search box, not offered for
+    // download.
     let data_files: Vec<&str> = files
         .keys()
-        .filter(|p| is_data(p))
+        .filter(|p| is_data(p) && p.as_str() != crate::render::search::FILE)
         .map(String::as_str)
         .collect();
     let data_list = data_files.join(" ");
@@ -406,6 +408,13 @@ pub fn encrypt_site(files: &SiteFiles, key: &SiteKey) -> SiteFiles {
                 let linked = rewrite_links(&plain, &target, &pages);
                 let sealed = key.seal(&target, linked.as_bytes());
                 locked_page(&target, &sealed, &linked, key, &data_list, has_style)
+                    .into_bytes()
+                    .into()
+            } else if path == crate::render::search::FILE {
+                // The index names partner pages: by their written names.
+                let renamed = crate::render::search::rename_pages(bytes, &pages);
+                let plain = renamed.as_deref().unwrap_or(bytes);
+                data_carrier(path, &key.seal(path, plain))
                     .into_bytes()
                     .into()
             } else if is_data(path) {

@@ -16,6 +16,7 @@ pub mod export;
 pub mod markdown;
 pub mod periods;
 pub mod redact;
+pub mod search;
 pub mod templates;
 pub mod views;
 

@@ -56,6 +56,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("periods.html", include_str!("../../templates/periods.html")),
     ("style.css", include_str!("../../templates/style.css")),
     ("site.js", include_str!("../../templates/site.js")),
+    ("search.js", include_str!("../../templates/search.js")),
 ];
 
 /// A template's name and text, and where it came from for messages.
