@@ -44,41 +44,27 @@
     return loading;
   }
 
-  // One lower-cased text of every entry, one after another, and where
-  // each starts: a query is then one indexOf over the whole book.
+  // The index's text lower-cased once, where each partner's texts start
+  // (its name's mark), and a query is then one indexOf over the whole book.
+  var MARK = "\u0001";
+  var NAME = "\u0001\u0010";
   function prepare(data) {
-    var e = data.entries;
-    var n = e.length / 3;
-    var starts = new Int32Array(n + 1);
-    var lowers = new Array(n);
-    var at = 0;
-    for (var i = 0; i < n; i++) {
-      var t = e[3 * i + 2].toLowerCase();
-      lowers[i] = t;
-      starts[i] = at;
-      at += t.length + 1;
-    }
-    starts[n] = at;
-    ix = { data: data, hay: lowers.join("\u0001") + "\u0001", starts: starts, n: n };
+    var lower = data.text.toLowerCase();
+    var starts = [];
+    var at = lower.indexOf(NAME);
+    while (at !== -1) { starts.push(at); at = lower.indexOf(NAME, at + 2); }
+    ix = { data: data, hay: lower, same: lower.length === data.text.length, partners: Int32Array.from(starts) };
     return ix;
   }
 
-  // The entry that holds position `pos` of the haystack.
-  function entryAt(pos) {
-    var lo = 0, hi = ix.n - 1;
+  // The partner whose texts hold position `pos`.
+  function partnerAt(pos) {
+    var p = ix.partners, lo = 0, hi = p.length - 1;
     while (lo < hi) {
       var mid = (lo + hi + 1) >> 1;
-      if (ix.starts[mid] <= pos) { lo = mid; } else { hi = mid - 1; }
+      if (p[mid] <= pos) { lo = mid; } else { hi = mid - 1; }
     }
     return lo;
-  }
-
-  // The entry's own text, or its lower-cased one when lower-casing
-  // changed its length (so that positions still match).
-  function entryText(i) {
-    var text = ix.data.entries[3 * i + 2];
-    var len = ix.starts[i + 1] - 1 - ix.starts[i];
-    return text.length === len ? text : ix.hay.slice(ix.starts[i], ix.starts[i] + len);
   }
 
   function search(query) {
@@ -86,31 +72,35 @@
     if (!words.length) { return null; }
     words.sort(function (a, b) { return b.length - a.length; });
     var first = words[0];
+    var hay = ix.hay;
     var hits = [];
     var partners = {};
     var total = 0;
-    var pos = ix.hay.indexOf(first);
+    var pos = hay.indexOf(first);
     while (pos !== -1) {
-      var i = entryAt(pos);
-      var end = ix.starts[i + 1] - 1;
-      var lower = ix.hay.slice(ix.starts[i], end);
+      var start = hay.lastIndexOf(MARK, pos);
+      var end = hay.indexOf(MARK, pos);
+      if (end === -1) { end = hay.length; }
       var all = true;
-      for (var w = 1; w < words.length; w++) {
-        if (lower.indexOf(words[w]) === -1) { all = false; break; }
+      if (words.length > 1) {
+        var lower = hay.slice(start + 2, end);
+        for (var w = 1; w < words.length; w++) {
+          if (lower.indexOf(words[w]) === -1) { all = false; break; }
+        }
       }
       if (all) {
         total++;
-        var p = ix.data.entries[3 * i];
+        var p = partnerAt(pos);
         partners[p] = true;
-        if (hits.length < 2000) { hits.push({ entry: i, at: pos - ix.starts[i], len: first.length }); }
+        if (hits.length < 2000) {
+          hits.push({ partner: p, kind: hay.charCodeAt(start + 1) - 16, start: start + 2, end: end, at: pos, len: first.length });
+        }
       }
-      pos = ix.hay.indexOf(first, end + 1);
+      pos = hay.indexOf(first, end);
     }
     // A partner's name or firm first, then in the order of the book.
     hits.sort(function (a, b) {
-      var ka = ix.data.entries[3 * a.entry + 1] <= 1 ? 0 : 1;
-      var kb = ix.data.entries[3 * b.entry + 1] <= 1 ? 0 : 1;
-      return ka - kb || a.entry - b.entry;
+      return (a.kind <= 1 ? 0 : 1) - (b.kind <= 1 ? 0 : 1) || a.at - b.at;
     });
     return { hits: hits, total: total, partners: Object.keys(partners).length };
   }
@@ -122,14 +112,16 @@
     return e;
   }
 
+  // The words around a hit, from the text as written (or lower-cased,
+  // when lower-casing changed the length and so the positions).
   function snippet(hit) {
-    var text = entryText(hit.entry);
-    var from = Math.max(0, hit.at - AROUND);
-    var to = Math.min(text.length, hit.at + hit.len + AROUND);
+    var src = ix.same ? ix.data.text : ix.hay;
+    var from = Math.max(hit.start, hit.at - AROUND);
+    var to = Math.min(hit.end, hit.at + hit.len + AROUND);
     var p = el("p", "search-snippet");
-    p.appendChild(document.createTextNode((from > 0 ? "…" : "") + text.slice(from, hit.at)));
-    p.appendChild(el("mark", null, text.slice(hit.at, hit.at + hit.len)));
-    p.appendChild(document.createTextNode(text.slice(hit.at + hit.len, to) + (to < text.length ? "…" : "")));
+    p.appendChild(document.createTextNode((from > hit.start ? "…" : "") + src.slice(from, hit.at)));
+    p.appendChild(el("mark", null, src.slice(hit.at, hit.at + hit.len)));
+    p.appendChild(document.createTextNode(src.slice(hit.at + hit.len, to) + (to < hit.end ? "…" : "")));
     return p;
   }
 
@@ -147,14 +139,13 @@
     if (!found.total) { return; }
     var list = el("ol", "search-list");
     found.hits.slice(0, LIMIT).forEach(function (hit) {
-      var e = ix.data.entries;
-      var p = e[3 * hit.entry];
+      var p = hit.partner;
       var li = el("li");
       var a = el("a", "search-partner", ix.data.names[p]);
       a.href = root + ix.data.pages[p];
       li.appendChild(a);
       li.appendChild(document.createTextNode(" "));
-      li.appendChild(el("span", "search-kind", "in " + ix.data.kinds[e[3 * hit.entry + 1]]));
+      li.appendChild(el("span", "search-kind", "in " + ix.data.kinds[hit.kind]));
       li.appendChild(snippet(hit));
       list.appendChild(li);
     });

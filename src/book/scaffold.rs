@@ -211,6 +211,7 @@ cadence:
   prospect: 30
 
 # currency: USD                 # shown with every value on the site
+fiscal_year_start: 1            # the month (1-12) the year starts, for the quarter and year comparisons
 
 privacy:
   redact_clients: false         # true: client names never reach the site
