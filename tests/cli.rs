@@ -1130,11 +1130,11 @@ fn an_unchanged_book_renders_nothing_and_any_change_builds_again() {
     assert!(again.stderr.contains("[[Nobody Known]]"));
     assert_eq!(snapshot(&out), site, "nothing written");
 
-    // A note's text.
+    // A note's text: its page and the search index, which holds it.
     text.push_str("One more line.\n");
     fs::write(&note, &text).unwrap();
     let r = build(&[]);
-    assert!(r.stderr.contains("1 files written"), "{}", r.all());
+    assert!(r.stderr.contains("2 files written"), "{}", r.all());
     assert!(nothing_changed(&build(&[])));
 
     // A template of the book's own.

@@ -124,6 +124,17 @@ fn readings(path: &Path, bytes: &[u8]) -> Vec<String> {
         json_strings(&v, &mut s);
         all.push(fold(&s));
     }
+    if name.ends_with("data/search.js") {
+        // The search index: a script that hands over one JSON object.
+        let json = raw
+            .strip_prefix("rapportSearchIndex(")
+            .and_then(|r| r.trim_end().strip_suffix(");"))
+            .expect("the search index is one call");
+        let v: serde_json::Value = serde_json::from_str(json).expect("valid JSON");
+        let mut s = String::new();
+        json_strings(&v, &mut s);
+        all.push(fold(&s));
+    }
     if name.ends_with(".csv") {
         let mut r = csv::ReaderBuilder::new()
             .has_headers(false)
@@ -344,6 +355,13 @@ proptest! {
         let mut written = Vec::new();
         files(&out, &mut written);
         prop_assert!(written.len() > 5);
+        // The search index is written, and holds the notes' other words.
+        let index = written
+            .iter()
+            .find(|(p, _)| p.ends_with("data/search.js"))
+            .map(|(_, b)| String::from_utf8_lossy(b).into_owned())
+            .expect("a search index");
+        prop_assert!(index.contains("Word 3 about") && index.contains("Seminar with"));
         for (path, bytes) in &written {
             for reading in readings(path, bytes) {
                 for c in clients.iter().chain([&draft_client]) {

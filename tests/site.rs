@@ -584,8 +584,9 @@ fn a_rebuild_after_one_change_renders_one_partner_page_and_matches_a_fresh_build
     let first = pipeline.run(&opts).expect("builds");
     assert_eq!(pipeline.pages_rendered_last(), 16);
     // v2 adds data/calendar.ics to the book-wide files, and the pages'
-    // script is a file of its own (site.js).
-    assert_eq!(pipeline.book_files_rendered_last(), 9);
+    // script is a file of its own (site.js); v3 the periods, the search
+    // index and the search box's script.
+    assert_eq!(pipeline.book_files_rendered_last(), 12);
     let again = pipeline.run(&opts).expect("builds");
     assert_eq!(pipeline.pages_rendered_last(), 0);
     assert_eq!(pipeline.book_files_rendered_last(), 0);
@@ -596,8 +597,11 @@ fn a_rebuild_after_one_change_renders_one_partner_page_and_matches_a_fresh_build
     fs::write(&note, format!("{text}\nOne more line about Lena.\n")).unwrap();
     let changed = pipeline.run(&opts).expect("builds");
     assert_eq!(pipeline.pages_rendered_last(), 1);
-    // Free text shows on the partner's own page only.
-    assert_eq!(pipeline.book_files_rendered_last(), 0);
+    // Free text shows on the partner's own page and in the search index,
+    // a book-wide file: they are rendered again.
+    assert_eq!(pipeline.book_files_rendered_last(), 12);
+    assert!(String::from_utf8_lossy(&changed.files["data/search.js"])
+        .contains("One more line about Lena."));
     let fresh = Pipeline::new().run(&opts).expect("builds");
     assert_eq!(changed.files, fresh.files);
     assert_ne!(changed.files, first.files);
@@ -617,8 +621,9 @@ fn a_rebuild_after_one_change_renders_one_partner_page_and_matches_a_fresh_build
     let retitled = pipeline.run(&opts).expect("builds");
     assert_eq!(pipeline.pages_rendered_last(), 1);
     // v2 adds data/calendar.ics to the book-wide files, and the pages'
-    // script is a file of its own (site.js).
-    assert_eq!(pipeline.book_files_rendered_last(), 9);
+    // script is a file of its own (site.js); v3 the periods, the search
+    // index and the search box's script.
+    assert_eq!(pipeline.book_files_rendered_last(), 12);
     assert!(
         String::from_utf8_lossy(&retitled.files["partners/index.html"]).contains("Benefits broker")
     );

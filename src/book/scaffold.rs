@@ -330,6 +330,7 @@ cadence:
   prospect: 30
 
 # currency: USD                 # shown with every value on the site
+fiscal_year_start: 1            # the month (1-12) the year starts, for the quarter and year comparisons
 
 # Where you publish the site, for the calendar's links to partner pages.
 # site_url: https://example.com/partners/

@@ -654,6 +654,9 @@ pub const BOOK_FILES: &[&str] = &[
     "index.html",
     site::STYLESHEET,
     site::SCRIPT,
+    crate::render::periods::FILE,
+    crate::render::search::FILE,
+    crate::render::search::SCRIPT,
 ];
 
 /// The problems a render of `prepared` reports, found without rendering:

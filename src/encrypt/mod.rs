@@ -479,9 +479,11 @@ fn unlock_script(data_files: &[&str]) -> Vec<u8> {
 /// book's static files) are kept as they are. Pages already encrypted
 /// with [`encrypt_page`] as they were rendered need not be in `files`.
 pub fn encrypt_site(files: &SiteFiles, key: &SiteKey) -> SiteFiles {
+    // The search index is loaded by the search box, not offered for
+    // download.
     let data_files: Vec<&str> = files
         .keys()
-        .filter(|p| is_data(p))
+        .filter(|p| is_data(p) && p.as_str() != crate::render::search::FILE)
         .map(String::as_str)
         .collect();
     let has_style = files.contains_key("style.css");
@@ -497,6 +499,12 @@ pub fn encrypt_site(files: &SiteFiles, key: &SiteKey) -> SiteFiles {
                 let linked =
                     crate::render::calendar::rename_pages(&plain, &|page| page_name(key, page));
                 let carrier = data_carrier(path, &key.seal(path, linked.as_bytes())).into_bytes();
+                (format!("{path}{DATA_SUFFIX}"), carrier.into())
+            } else if path == crate::render::search::FILE {
+                // The index names partner pages: by their written names.
+                let renamed = crate::render::search::rename_pages(bytes, &|p| page_name(key, p));
+                let plain = renamed.as_deref().unwrap_or(bytes);
+                let carrier = data_carrier(path, &key.seal(path, plain)).into_bytes();
                 (format!("{path}{DATA_SUFFIX}"), carrier.into())
             } else if is_data(path) {
                 let carrier = data_carrier(path, &key.seal(path, bytes)).into_bytes();

@@ -138,6 +138,9 @@
     });
   }
 
+  // The search box loads its index through the same path.
+  window.rapportLoad = loadData;
+
   window.rapportData = function (path, b64) {
     var p = pending[path];
     if (!p || !contentKey) { return; }

@@ -20,6 +20,7 @@ use super::cache::{CachedRow, DataParts, TableRows};
 use super::charts::{self, Series};
 use super::periods::{self, PeriodsView};
 use super::redact::{redacted_copies, Scrubber};
+use super::search;
 use super::templates::Templates;
 use super::templates::{page_context, SCRIPT, STYLESHEET};
 use super::views::{self, Brief, ClassCount, QuarterCounts, Row, SiteInfo, StageCount, Totals};
@@ -373,6 +374,18 @@ pub(super) fn book_wide(
         (
             SCRIPT,
             Box::new(|| templates.render("site.js", &Context::new())),
+        ),
+        (
+            search::SCRIPT,
+            Box::new(|| templates.render("search.js", &Context::new())),
+        ),
+        (
+            search::FILE,
+            Box::new(|| {
+                let partners: Vec<&Partner> = book.partners.iter().map(|p| p.as_ref()).collect();
+                let script = search::index_script(&partners, scrub);
+                Ok(String::from_utf8(script).expect("the index is JSON text"))
+            }),
         ),
     ];
     // Each page made into the site's bytes where it is rendered.

@@ -17,6 +17,7 @@ pub mod invitation;
 pub mod markdown;
 pub mod periods;
 pub mod redact;
+pub mod search;
 pub mod templates;
 pub mod views;
 
@@ -267,7 +268,9 @@ pub fn render_cached(
                     put(&partner_page_name(&p.slug), &html);
                     return Ok(Page::Streamed(warnings, true));
                 }
-                let key = same.map_or_else(|| serde_fingerprint(&(p, r)), |c| c.key);
+                // The body counts too: the search index, a book-wide file,
+                // holds it.
+                let key = same.map_or_else(|| serde_fingerprint(&(p, r, &p.body)), |c| c.key);
                 Ok(Page::Fresh(CachedPage {
                     partner: arc.clone(),
                     html: Arc::new(html),

@@ -60,6 +60,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
         "invitation.txt",
         include_str!("../../templates/invitation.txt"),
     ),
+    ("search.js", include_str!("../../templates/search.js")),
 ];
 
 /// A template's name and text, and where it came from for messages.

@@ -1,0 +1,305 @@
+//! The search index: the words of every partner's note a reader may look
+//! for, written with the site as a script (`data/search.js`) so that the
+//! search box of every page (`search.js`) answers in the browser, from
+//! `file://` as from a server. On a redacted site client names never enter
+//! it: the client fields are left out and every text is scrubbed.
+//!
+//! The script is one call, `rapportSearchIndex({...});`, of a JSON object:
+//! `kinds` (where a text comes from, for people), `pages` (each partner's
+//! page, from the site's top), `names` (each partner's name) and `text`:
+//! every text of every partner in one string, each opened by U+0001 and a
+//! character that says its kind (U+0010 plus its place in `kinds`), each
+//! partner's first text its name. One long string is what a browser reads
+//! quickest: a large book's index loads and answers in well under a
+//! second, where an array of as many small strings takes several times
+//! longer.
+
+use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+use serde::Serialize;
+
+use crate::book::Partner;
+
+use super::partner_page_name;
+use super::redact::Scrubber;
+
+/// The index's path in the site.
+pub const FILE: &str = "data/search.js";
+/// The search box's script, beside the stylesheet.
+pub const SCRIPT: &str = "search.js";
+/// What the index script calls with the index.
+const CALL: &str = "rapportSearchIndex(";
+
+/// Where a text comes from, in the order of `kinds`.
+const KINDS: [&str; 11] = [
+    "name",
+    "firm",
+    "profession",
+    "tag",
+    "note",
+    "meeting",
+    "referral",
+    "initiative",
+    "next step",
+    "step done",
+    "client",
+];
+const NAME: u8 = 0;
+const FIRM: u8 = 1;
+const PROFESSION: u8 = 2;
+const TAG: u8 = 3;
+const NOTE: u8 = 4;
+const MEETING: u8 = 5;
+const REFERRAL: u8 = 6;
+const INITIATIVE: u8 = 7;
+const NEXT: u8 = 8;
+const STEP: u8 = 9;
+const CLIENT: u8 = 10;
+
+/// What opens each text in `text`.
+const MARK: char = '\u{1}';
+/// The kind character of the first kind; the others follow.
+const KIND_BASE: u32 = 0x10;
+
+#[derive(Serialize)]
+struct Index<'a> {
+    kinds: &'a [&'a str],
+    pages: Vec<String>,
+    names: Vec<&'a str>,
+    text: String,
+}
+
+/// A note body as plain text: the words a reader sees, without markup or
+/// raw HTML, white space collapsed.
+pub fn body_text(body: &str) -> String {
+    let mut opts = Options::empty();
+    opts.insert(Options::ENABLE_TABLES);
+    opts.insert(Options::ENABLE_FOOTNOTES);
+    opts.insert(Options::ENABLE_STRIKETHROUGH);
+    opts.insert(Options::ENABLE_TASKLISTS);
+    let mut out = String::with_capacity(body.len());
+    let mut in_html_block = false;
+    // Inside an inline `<script>` or `<style>`: not text.
+    let mut in_raw = false;
+    for event in Parser::new_ext(body, opts) {
+        match event {
+            Event::Start(Tag::HtmlBlock) => in_html_block = true,
+            Event::End(TagEnd::HtmlBlock) => in_html_block = false,
+            Event::InlineHtml(h) => {
+                let h = h.to_ascii_lowercase();
+                if h.starts_with("<script") || h.starts_with("<style") {
+                    in_raw = true;
+                } else if h.starts_with("</script") || h.starts_with("</style") {
+                    in_raw = false;
+                }
+            }
+            Event::Text(t) | Event::Code(t) if !in_html_block && !in_raw => {
+                out.push_str(&t);
+            }
+            Event::SoftBreak
+            | Event::HardBreak
+            | Event::End(_)
+            | Event::Start(Tag::Item | Tag::TableCell) => out.push(' '),
+            _ => {}
+        }
+    }
+    collapse(&out.replace("[[", "").replace("]]", ""))
+}
+
+/// Runs of white space (and control characters, which mark the index's
+/// own structure) as one space, trimmed.
+fn collapse(s: &str) -> String {
+    s.split(|c: char| c.is_whitespace() || c.is_control())
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The texts of one partner: (kind, text).
+fn texts(p: &Partner, redact: bool) -> Vec<(u8, String)> {
+    let mut out: Vec<(u8, String)> = vec![(NAME, p.name.clone())];
+    let mut push = |kind: u8, text: &str| {
+        let text = collapse(text);
+        if !text.is_empty() {
+            out.push((kind, text));
+        }
+    };
+    if let Some(f) = &p.firm {
+        push(FIRM, f);
+    }
+    if let Some(f) = &p.profession {
+        push(PROFESSION, f);
+    }
+    for t in &p.tags {
+        push(TAG, t);
+    }
+    push(NOTE, &body_text(&p.body));
+    for m in &p.meetings {
+        if let Some(s) = &m.summary {
+            push(MEETING, s);
+        }
+    }
+    for r in &p.referrals {
+        if let Some(n) = &r.note {
+            push(REFERRAL, n);
+        }
+        if !redact {
+            if let Some(c) = &r.client {
+                push(CLIENT, c);
+            }
+        }
+    }
+    for i in &p.initiatives {
+        push(INITIATIVE, &i.name);
+    }
+    if let Some(n) = &p.next_step {
+        push(NEXT, &n.action);
+    }
+    for s in &p.steps {
+        push(STEP, &s.action);
+    }
+    out
+}
+
+/// The index script of `partners` (the site's, in slug order). With a
+/// scrubber (a redacted site) client names are left out and scrubbed out
+/// of every text.
+pub fn index_script(partners: &[&Partner], scrub: Option<&Scrubber>) -> Vec<u8> {
+    let per: Vec<Vec<(u8, String)>> = partners
+        .iter()
+        .map(|p| {
+            let mut t = texts(p, scrub.is_some());
+            if let Some(sc) = scrub {
+                for (_, text) in &mut t {
+                    *text = sc.scrub(text);
+                }
+            }
+            t
+        })
+        .collect();
+    let mut text = String::with_capacity(entries_len(&per));
+    for t in &per {
+        for (kind, words) in t {
+            text.push(MARK);
+            text.push(char::from_u32(KIND_BASE + u32::from(*kind)).expect("a control character"));
+            text.push_str(words);
+        }
+    }
+    let index = Index {
+        kinds: &KINDS,
+        pages: partners
+            .iter()
+            .map(|p| partner_page_name(&p.slug))
+            .collect(),
+        names: per.iter().map(|t| t[0].1.as_str()).collect(),
+        text,
+    };
+    let mut out = Vec::with_capacity(64 + index.text.len() + 16 * index.pages.len());
+    out.extend_from_slice(CALL.as_bytes());
+    serde_json::to_writer(&mut out, &index).expect("plain data serialises");
+    out.extend_from_slice(b");\n");
+    out
+}
+
+fn entries_len(per: &[Vec<(u8, String)>]) -> usize {
+    per.iter()
+        .flat_map(|t| t.iter().map(|(_, s)| s.len() + 2))
+        .sum()
+}
+
+/// The texts of an index object: (partner, kind, text), in order.
+pub fn entries(index: &serde_json::Value) -> Vec<(usize, String, String)> {
+    let kinds = &index["kinds"];
+    let mut partner = 0usize;
+    let mut first = true;
+    let mut out = Vec::new();
+    for part in index["text"].as_str().unwrap_or("").split(MARK).skip(1) {
+        let mut chars = part.chars();
+        let kind = chars
+            .next()
+            .map_or(0, |c| (c as u32).saturating_sub(KIND_BASE)) as usize;
+        if kind == usize::from(NAME) {
+            if !first {
+                partner += 1;
+            }
+            first = false;
+        }
+        let kind = kinds[kind].as_str().unwrap_or("").to_string();
+        out.push((partner, kind, chars.as_str().to_string()));
+    }
+    out
+}
+
+/// The JSON object of an index script.
+pub fn parse_index(script: &[u8]) -> Option<serde_json::Value> {
+    let text = std::str::from_utf8(script).ok()?;
+    let json = text.strip_prefix(CALL)?.trim_end().strip_suffix(");")?;
+    serde_json::from_str(json).ok()
+}
+
+/// The index script with its partner pages renamed (`pages`: plain path
+/// to written path), for an encrypted site's opaque page names; `None`
+/// when `script` is not an index.
+pub fn rename_pages(script: &[u8], rename: &dyn Fn(&str) -> Option<String>) -> Option<Vec<u8>> {
+    let mut v = parse_index(script)?;
+    for page in v.get_mut("pages")?.as_array_mut()? {
+        if let Some(to) = page.as_str().and_then(rename) {
+            *page = serde_json::Value::String(to);
+        }
+    }
+    let mut out = CALL.as_bytes().to_vec();
+    serde_json::to_writer(&mut out, &v).ok()?;
+    out.extend_from_slice(b");\n");
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn partner(text: &str) -> Partner {
+        crate::read::note::parse("partners/jane-doe.md", "jane-doe", text.as_bytes()).unwrap()
+    }
+
+    const NOTE_TEXT: &str = "---\nname: Jane Doe\nfirm: Doe CPAs\ntags: [tax]\nreferrals:\n  - {date: 2026-01-02, direction: given, client: Bo Lindqvist, note: Bo Lindqvist needed an S-corp return}\nmeetings:\n  - {date: 2026-02-02, kind: call, summary: Talked about the workshop}\nnext_step:\n  date: 2026-12-01\n  action: Send the outline\nsteps:\n  - {date: 2026-03-03, action: Sent the invitation}\n---\n# Notes\n\nLoves *estate* planning.<script>alert(1)</script>\n\n- [x] Met at [[Some One]]\n";
+
+    #[test]
+    fn every_field_is_indexed_with_where_it_comes_from() {
+        let p = partner(NOTE_TEXT);
+        let v = parse_index(&index_script(&[&p], None)).unwrap();
+        assert_eq!(v["pages"][0], "partners/jane-doe.html");
+        assert_eq!(v["names"][0], "Jane Doe");
+        let e = entries(&v);
+        assert_eq!(e[0], (0, "name".to_string(), "Jane Doe".to_string()));
+        let found =
+            |kind: &str, text: &str| e.iter().any(|(_, k, t)| k == kind && t.contains(text));
+        assert!(found("firm", "Doe CPAs"));
+        assert!(found("tag", "tax"));
+        assert!(found("client", "Bo Lindqvist"));
+        assert!(found("referral", "S-corp return"));
+        assert!(found("meeting", "workshop"));
+        assert!(found("next step", "Send the outline"));
+        assert!(found("step done", "Sent the invitation"));
+        assert!(found("note", "Notes Loves estate planning."));
+        assert!(found("note", "Met at Some One"));
+        // Raw HTML is not text a reader sees.
+        assert!(!e.iter().any(|(_, _, t)| t.contains("alert")));
+    }
+
+    #[test]
+    fn a_redacted_index_holds_no_client_name() {
+        let p = partner(NOTE_TEXT);
+        let sc = Scrubber::new(["Bo Lindqvist"], ["Jane Doe"]);
+        let script = index_script(&[&p], Some(&sc));
+        let text = String::from_utf8(script.clone()).unwrap();
+        assert!(!text.contains("Lindqvist"), "{text}");
+        assert!(text.contains("S-corp return"));
+        let mut names = std::collections::BTreeMap::new();
+        names.insert(
+            "partners/jane-doe.html".to_string(),
+            "partners/0123.html".to_string(),
+        );
+        let renamed =
+            parse_index(&rename_pages(&script, &|p| names.get(p).cloned()).unwrap()).unwrap();
+        assert_eq!(renamed["pages"][0], "partners/0123.html");
+    }
+}
