@@ -36,9 +36,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use rapport::build::output;
-use rapport::build::pipeline::{Options, Pipeline};
-use rapport::build::session::{Rebuild, Session};
+use rapport::pipeline::output;
+use rapport::pipeline::session::{Rebuild, Session};
+use rapport::pipeline::stages::{Options, Pipeline};
 
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();

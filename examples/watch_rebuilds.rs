@@ -11,8 +11,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use rapport::build::pipeline::Options;
-use rapport::build::session::{Rebuild, Session};
+use rapport::pipeline::session::{Rebuild, Session};
+use rapport::pipeline::stages::Options;
 
 fn touch(note: &Path, run: usize, name: bool) {
     let text = fs::read_to_string(note).unwrap();

@@ -47,7 +47,7 @@ fn main() {
         let mut ours = 0;
         for y in &yaml {
             let fm: Result<rapport::book::FrontMatter, _> =
-                rapport::read::yaml::from_str(y, rapport::read::note::NOTE);
+                rapport::syntax::yaml::from_str(y, rapport::read::note::NOTE);
             ours += usize::from(fm.is_ok());
         }
         let quick = t.elapsed();

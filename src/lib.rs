@@ -9,15 +9,18 @@
 
 pub mod analysis;
 pub mod book;
-pub mod build;
 pub mod diagnostics;
 pub mod encrypt;
 pub mod import;
 pub mod log;
 pub mod note_edit;
+pub mod pipeline;
 pub mod read;
 pub mod render;
+pub mod scaffold;
 pub mod serve;
+pub mod site;
+pub mod syntax;
 pub mod watch;
 
 /// Writes a line to standard error like `eprintln!`, but a closed pipe

@@ -826,7 +826,7 @@ fn removed_partners_files_go_and_the_users_files_stay() {
     fs::write(out.join("partners/bruno-baker.txt"), "mine too").unwrap();
     // A file an earlier build wrote for a partner gone since.
     fs::write(out.join("partners/old-partner.html"), "old").unwrap();
-    let manifest = out.join(rapport::build::output::MANIFEST);
+    let manifest = out.join(rapport::site::MANIFEST);
     let mut listed = fs::read_to_string(&manifest).unwrap();
     listed.push_str("partners/old-partner.html\n");
     fs::write(&manifest, listed).unwrap();

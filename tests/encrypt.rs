@@ -13,9 +13,10 @@ use std::fs;
 use std::path::Path;
 use std::sync::Arc;
 
-use rapport::build::output::{self, SiteFiles};
-use rapport::build::pipeline::{Options, Pipeline};
 use rapport::encrypt::{self, KeyOrigin, SaltRecord, SiteKey};
+use rapport::pipeline::output;
+use rapport::pipeline::stages::{Options, Pipeline};
+use rapport::site::SiteFiles;
 use sample::sample;
 
 /// The policy `<meta>` of every plain page (templates/base.html).

@@ -16,9 +16,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::cdp::Browser;
-use rapport::build::output::{self, SiteFiles};
-use rapport::build::pipeline::{Options, Pipeline};
 use rapport::encrypt;
+use rapport::pipeline::output;
+use rapport::pipeline::stages::{Options, Pipeline};
+use rapport::site::SiteFiles;
 use serde_json::json;
 
 const PASSWORD: &str = "tulip-ledger-93 orbit";

@@ -16,8 +16,8 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use std::sync::Arc;
 
-use rapport::build::output::SiteFiles;
 use rapport::encrypt;
+use rapport::site::SiteFiles;
 use sample::sample;
 
 const PASSWORD: &str = "saffron-kettle 5521 drift";
@@ -283,8 +283,8 @@ fn privacy_encrypt_in_the_settings_encrypts_every_build() {
     assert!(String::from_utf8_lossy(&site["index.html"]).contains("Private site"));
     // watch and serve write nothing into the book's output folder, but
     // preview elsewhere.
-    use rapport::build::session::{Rebuild, Session};
-    let opts = rapport::build::pipeline::Options {
+    use rapport::pipeline::session::{Rebuild, Session};
+    let opts = rapport::pipeline::stages::Options {
         root: book.clone(),
         ..Default::default()
     };
@@ -294,7 +294,7 @@ fn privacy_encrypt_in_the_settings_encrypts_every_build() {
     ));
     assert!(read_site(&out) == site, "the encrypted site changed");
     let preview = dir.path().join("preview");
-    let opts = rapport::build::pipeline::Options {
+    let opts = rapport::pipeline::stages::Options {
         output: Some(preview.clone()),
         ..opts
     };
@@ -310,8 +310,8 @@ fn privacy_encrypt_in_the_settings_encrypts_every_build() {
 
 #[test]
 fn watch_and_serve_never_write_a_plain_site_over_an_encrypted_one() {
-    use rapport::build::pipeline::Options;
-    use rapport::build::session::{Rebuild, Session};
+    use rapport::pipeline::session::{Rebuild, Session};
+    use rapport::pipeline::stages::Options;
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("public");
     let o = rapport(

@@ -6,6 +6,7 @@
 #[path = "common/files.rs"]
 mod files;
 
+use rapport::site;
 use std::collections::BTreeMap;
 use std::fs;
 use std::io::{BufRead, BufReader};
@@ -14,9 +15,8 @@ use std::process::{Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use rapport::build::pipeline::Options;
-use rapport::build::session::{Rebuild, Session};
-use rapport::build::{inputs, output};
+use rapport::pipeline::session::{Rebuild, Session};
+use rapport::pipeline::stages::Options;
 
 const BIN: &str = env!("CARGO_BIN_EXE_rapport");
 
@@ -295,16 +295,16 @@ fn a_write_killed_between_renames_is_repaired_by_the_next_build() {
         "aside",
     )
     .unwrap();
-    let mut journal = fs::read_to_string(out.join(output::MANIFEST)).unwrap();
+    let mut journal = fs::read_to_string(out.join(site::MANIFEST)).unwrap();
     journal.push_str("partners/gone-partner.html\n");
-    fs::write(out.join(output::JOURNAL), journal).unwrap();
+    fs::write(out.join(site::JOURNAL), journal).unwrap();
     build_ok(&root, &out);
     let site = files::files_under(&out);
     assert!(
         !site.contains_key("partners/gone-partner.html"),
         "a page of the killed build"
     );
-    assert!(!site.contains_key(output::JOURNAL));
+    assert!(!site.contains_key(site::JOURNAL));
     assert!(
         site.keys().all(|k| !k.contains("rapport-tmp")),
         "{:?}",
@@ -315,7 +315,7 @@ fn a_write_killed_between_renames_is_repaired_by_the_next_build() {
     let clean = files::files_under(fresh.path());
     let strip = |m: &BTreeMap<String, Vec<u8>>| {
         m.iter()
-            .filter(|(k, _)| k.as_str() != output::LOCK && k.as_str() != inputs::RECORD)
+            .filter(|(k, _)| k.as_str() != site::LOCK && k.as_str() != site::RECORD)
             .map(|(k, v)| (k.clone(), v.clone()))
             .collect::<BTreeMap<_, _>>()
     };
@@ -332,10 +332,10 @@ fn a_write_killed_between_renames_is_repaired_by_the_next_build() {
 fn builds_killed_at_any_moment_are_repaired_by_the_next_build() {
     let (d, root) = book(40);
     let strip = |mut m: BTreeMap<String, Vec<u8>>| {
-        m.remove(output::LOCK);
+        m.remove(site::LOCK);
         // The record of the last build's inputs names inodes and times,
         // which differ between two builds of the same site.
-        m.remove(inputs::RECORD);
+        m.remove(site::RECORD);
         m
     };
     let reference = d.path().join("reference");
@@ -363,7 +363,7 @@ fn builds_killed_at_any_moment_are_repaired_by_the_next_build() {
         let _ = child.kill();
         let _ = child.wait();
         let left = files::files_under(&out);
-        if left.contains_key(output::JOURNAL) || left.keys().any(|k| k.contains("rapport-tmp")) {
+        if left.contains_key(site::JOURNAL) || left.keys().any(|k| k.contains("rapport-tmp")) {
             caught += 1;
         }
         let r = build(&root, &out, &["--as-of", "2026-11-01"]);
@@ -452,7 +452,7 @@ fn a_second_build_waits_for_the_first_and_says_so() {
         .create(true)
         .truncate(false)
         .write(true)
-        .open(out.join(output::LOCK))
+        .open(out.join(site::LOCK))
         .unwrap();
     lock.lock().unwrap();
     let mut child = Command::new(BIN)
@@ -497,8 +497,8 @@ fn parallel_builds_all_succeed_and_leave_a_whole_site() {
             let r = build(&root, &o, &["--as-of", day]);
             assert!(r.status.success(), "{}", stderr(&r));
             let mut s = files::files_under(&o);
-            s.remove(output::LOCK);
-            s.remove(inputs::RECORD);
+            s.remove(site::LOCK);
+            s.remove(site::RECORD);
             s
         })
         .collect();
@@ -527,8 +527,8 @@ fn parallel_builds_all_succeed_and_leave_a_whole_site() {
             assert!(o.status.success(), "round {round}: {}", stderr(&o));
         }
         let mut site = files::files_under(&out);
-        site.remove(output::LOCK);
-        site.remove(inputs::RECORD);
+        site.remove(site::LOCK);
+        site.remove(site::RECORD);
         assert!(
             references.contains(&site),
             "round {round}: the site is one whole build: {:?}",
@@ -589,7 +589,7 @@ fn watch_removes_pages_a_manual_build_added_meanwhile() {
         outcome.problems()
     );
     assert!(draft_pages(&out).is_empty(), "{:?}", draft_pages(&out));
-    let manifest = fs::read_to_string(out.join(output::MANIFEST)).unwrap();
+    let manifest = fs::read_to_string(out.join(site::MANIFEST)).unwrap();
     assert!(!manifest.contains("dora-draft"), "{manifest}");
 }
 
@@ -605,7 +605,7 @@ fn watch_rewrites_pages_a_manual_build_changed_meanwhile() {
     assert!(o.status.success(), "{}", stderr(&o));
     let mut by_hand = files::files_under(&out);
     // A build keeps a record of its inputs beside the site.
-    by_hand.remove(inputs::RECORD);
+    by_hand.remove(site::RECORD);
     assert_eq!(
         before.keys().collect::<Vec<_>>(),
         by_hand.keys().collect::<Vec<_>>(),

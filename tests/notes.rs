@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use rapport::book::Day;
-use rapport::build::pipeline::{Options, Pipeline};
+use rapport::pipeline::stages::{Options, Pipeline};
 
 struct Run {
     code: i32,

@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use common::cdp::Browser;
-use rapport::build::output;
-use rapport::build::pipeline::{Options, Pipeline};
 use rapport::encrypt;
+use rapport::pipeline::output;
+use rapport::pipeline::stages::{Options, Pipeline};
 use serde_json::json;
 
 const LONG: Duration = Duration::from_secs(30);

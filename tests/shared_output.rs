@@ -10,6 +10,7 @@ mod files;
 #[path = "common/sample.rs"]
 mod sample;
 
+use rapport::site;
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::fs;
@@ -17,8 +18,6 @@ use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-use rapport::build::{inputs, output};
 
 fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
@@ -223,11 +222,11 @@ fn book(dir: &Path, n: usize) -> PathBuf {
 /// lock, the record of the inputs) or what a killed build left aside.
 fn site(out: &Path) -> (BTreeMap<String, Vec<u8>>, Vec<String>) {
     let mut all = files::files_under(out);
-    all.remove(output::LOCK);
-    all.remove(inputs::RECORD);
+    all.remove(site::LOCK);
+    all.remove(site::RECORD);
     let aside: Vec<String> = all
         .keys()
-        .filter(|k| k.contains("rapport-tmp") || k.as_str() == output::JOURNAL)
+        .filter(|k| k.contains("rapport-tmp") || k.as_str() == site::JOURNAL)
         .cloned()
         .collect();
     for k in &aside {
@@ -306,7 +305,7 @@ fn builds_killed_at_random_moments_leave_the_old_or_the_new_site() {
             // Aimed at the renames: as soon as the journal is there.
             let until = Instant::now() + Duration::from_micros(whole * 3);
             while Instant::now() < until
-                && fs::symlink_metadata(out.join(output::JOURNAL)).is_err()
+                && fs::symlink_metadata(out.join(site::JOURNAL)).is_err()
                 && child.try_wait().unwrap().is_none()
             {}
         }
@@ -315,12 +314,12 @@ fn builds_killed_at_random_moments_leave_the_old_or_the_new_site() {
         }
         let _ = child.wait();
         let (left, aside) = site(&out);
-        if aside.iter().any(|k| k == output::JOURNAL) {
+        if aside.iter().any(|k| k == site::JOURNAL) {
             caught += 1;
         }
         if signal != libc::SIGKILL {
             assert!(
-                !aside.iter().any(|k| k == output::JOURNAL),
+                !aside.iter().any(|k| k == site::JOURNAL),
                 "round {i}: a journal after signal {signal}"
             );
             assert!(

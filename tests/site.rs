@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
 
-use rapport::build::pipeline::{Options, Pipeline};
+use rapport::pipeline::stages::{Options, Pipeline};
 use sample::{build, build_ok, built_sample, sample};
 
 /// A copy of the sample book to change.
@@ -307,7 +307,7 @@ fn a_book_template_replaces_the_built_in_one() {
 /// first build and in a rebuild that keeps the other partners' lines.
 #[test]
 fn a_book_row_template_draws_every_line_of_its_table() {
-    use rapport::build::session::{Rebuild, Session};
+    use rapport::pipeline::session::{Rebuild, Session};
     let book = book_copy();
     book_template(
         book.path(),

@@ -8,9 +8,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use rapport::build::output::{self, SiteFiles};
-use rapport::build::pipeline::{Options, Pipeline};
-use rapport::build::session::{Rebuild, Session};
+use rapport::pipeline::output;
+use rapport::pipeline::session::{Rebuild, Session};
+use rapport::pipeline::stages::{Options, Pipeline};
+use rapport::site::SiteFiles;
 use watch_common::*;
 
 fn site(root: &Path) -> PathBuf {

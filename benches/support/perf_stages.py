@@ -22,14 +22,14 @@ MARKERS = [
     ("data files (JSON/CSV)", r"rapport::render::export::|^csv::"),
     ("page data (contexts, rows)", r"rapport::render::"),
     ("analyse", r"rapport::analysis::"),
-    ("YAML parse", r"rapport::read::yaml|yaml_serde|libyaml|saphyr"),
+    ("YAML parse", r"rapport::syntax::yaml|yaml_serde|libyaml|saphyr"),
     ("validate / model (note, front-matter, text)", r"rapport::read::(note|frontmatter|text)|rapport::book::model"),
     ("discover", r"rapport::read::discover|walkdir"),
-    ("read (file I/O)", r"rapport::build::pipeline::parse_file|std::fs::read"),
-    ("write (output)", r"rapport::build::output::"),
+    ("read (file I/O)", r"rapport::pipeline::stages::parse_file|std::fs::read"),
+    ("write (output)", r"rapport::pipeline::output::"),
     ("settings, layout, templates load", r"rapport::book::|rapport::render::templates::load"),
-    ("pipeline (collect, sort, drop)", r"rapport::build::pipeline::"),
-    ("main / exit (drop of the built site)", r"rapport::main|rapport::check|rapport::build\b"),
+    ("pipeline (collect, sort, drop)", r"rapport::pipeline::stages::"),
+    ("main / exit (drop of the built site)", r"rapport::main|rapport::check|rapport::pipeline\b"),
 ]
 MARK = [(n, re.compile(p)) for n, p in MARKERS]
 

@@ -187,7 +187,7 @@ fn is_root_folder(path: &Path) -> bool {
 /// first write under way), so they are the user's. `force` allows it.
 /// `None` when the folder is missing, empty or rapport's.
 pub fn check_output_folder(out: &Path, force: bool) -> Option<Diagnostic> {
-    use crate::build::output::{has_manifest, is_own_name, LOCK};
+    use crate::site::{has_manifest, is_own_name, LOCK};
     if force || has_manifest(out) || out.join(LOCK).is_file() {
         return None;
     }

@@ -3,7 +3,6 @@
 
 pub mod layout;
 mod model;
-pub mod scaffold;
 pub mod settings;
 pub mod words;
 

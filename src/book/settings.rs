@@ -4,8 +4,8 @@ use std::path::{Path, PathBuf};
 
 use crate::book::{Cadence, Day, Settings, SettingsFile};
 use crate::diagnostics::{Diagnostic, Source};
-use crate::read::decode::{decode, yaml_diagnostics};
-use crate::read::yaml::{self, Check, Checked, Doc, Seg};
+use crate::syntax::decode::{decode, yaml_diagnostics};
+use crate::syntax::yaml::{self, Check, Checked, Doc, Seg};
 
 /// The settings file name, in the book root.
 pub const FILE: &str = "rapport.yaml";

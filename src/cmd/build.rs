@@ -7,10 +7,10 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use rapport::book::layout::check_output_folder;
 use rapport::book::Settings;
-use rapport::build::pipeline::{self, Pipeline};
-use rapport::build::{inputs, output};
 use rapport::diagnostics;
 use rapport::encrypt::SALT_FILE;
+use rapport::pipeline::stages::{self, Pipeline};
+use rapport::pipeline::{inputs, output};
 use rapport::say;
 
 use rapport::encrypt::publish::{self as encrypt_publish, EncryptFlags, Refusal};
@@ -129,7 +129,7 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
 /// encrypted once every page has rendered.
 fn build_encrypted(
     mut pipeline: Pipeline,
-    prepared: pipeline::Prepared,
+    prepared: stages::Prepared,
     inputs: &Option<inputs::Inputs>,
     key: &SiteKey,
     start: Instant,
@@ -196,14 +196,14 @@ fn build_encrypted(
 /// What a build says once its site is written, or could not be.
 fn report_written(
     written: std::io::Result<output::WriteStats>,
-    built: pipeline::Built,
+    built: stages::Built,
     start: Instant,
 ) -> ExitCode {
     let code = match written {
         Ok(stats) => {
             say!(
                 "{}\nbuilt {} in {} ms: {} files written, {} unchanged, {} removed",
-                pipeline::summary(&built.counts, &built.warnings),
+                stages::summary(&built.counts, &built.warnings),
                 built.output.display(),
                 start.elapsed().as_millis(),
                 stats.written,
@@ -239,9 +239,9 @@ fn refuse(refusal: &Refusal) -> ExitCode {
 }
 
 /// What a build that failed says.
-fn failed_build(failed: &pipeline::Failed) -> ExitCode {
+fn failed_build(failed: &stages::Failed) -> ExitCode {
     diagnostics::print(&failed.problems);
-    say!("{}", pipeline::summary(&failed.counts, &failed.problems));
+    say!("{}", stages::summary(&failed.counts, &failed.problems));
     say!("nothing was written; the previous site is unchanged");
     ExitCode::from(1)
 }
@@ -252,7 +252,7 @@ fn failed_build(failed: &pipeline::Failed) -> ExitCode {
 /// is removed, when one fails).
 fn build_plain(
     mut pipeline: Pipeline,
-    prepared: pipeline::Prepared,
+    prepared: stages::Prepared,
     inputs: &Option<inputs::Inputs>,
     start: Instant,
     spinner: &ProgressBar,
@@ -301,7 +301,7 @@ fn build_plain(
 /// parsed and checked again to show them.
 fn unchanged(
     pipeline: &mut Pipeline,
-    opts: &pipeline::Options,
+    opts: &stages::Options,
     last: inputs::Outcome,
     out: &std::path::Path,
     start: Instant,
@@ -312,7 +312,7 @@ fn unchanged(
     } else {
         match pipeline
             .prepare(opts)
-            .and_then(pipeline::warnings_without_rendering)
+            .and_then(stages::warnings_without_rendering)
         {
             Ok(checked) => (checked.counts, checked.warnings),
             Err(failed) => {
@@ -325,7 +325,7 @@ fn unchanged(
     diagnostics::print(&warnings);
     say!(
         "{}\nbuilt {} in {} ms: nothing changed, 0 files written",
-        pipeline::summary(&counts, &warnings),
+        stages::summary(&counts, &warnings),
         out.display(),
         start.elapsed().as_millis(),
     );

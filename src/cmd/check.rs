@@ -2,8 +2,8 @@
 
 use std::process::ExitCode;
 
-use rapport::build::pipeline::{self, Pipeline};
 use rapport::diagnostics;
+use rapport::pipeline::stages::{self, Pipeline};
 
 use super::BuildArgs;
 
@@ -12,13 +12,13 @@ pub fn run(args: &BuildArgs) -> ExitCode {
     let code = match pipeline.check(&args.options()) {
         Ok(checked) => {
             diagnostics::print(&checked.warnings);
-            rapport::say!("{}", pipeline::summary(&checked.counts, &checked.warnings));
+            rapport::say!("{}", stages::summary(&checked.counts, &checked.warnings));
             std::mem::forget(checked);
             ExitCode::SUCCESS
         }
         Err(failed) => {
             diagnostics::print(&failed.problems);
-            rapport::say!("{}", pipeline::summary(&failed.counts, &failed.problems));
+            rapport::say!("{}", stages::summary(&failed.counts, &failed.problems));
             ExitCode::from(1)
         }
     };

@@ -130,7 +130,7 @@ fn book_notes(root: &Path, today: Day) -> Result<(Vec<BookNote>, String), ExitCo
             root.display()
         )));
     }
-    let settings = match rapport::build::output::settings_then_recover(root, today) {
+    let settings = match rapport::pipeline::output::settings_then_recover(root, today) {
         Ok(s) => s,
         Err(problems) => {
             diagnostics::print(&problems);

@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::process::ExitCode;
 
-use rapport::book::{scaffold, today};
+use rapport::{book::today, scaffold};
 
 pub fn run(dir: &Path) -> ExitCode {
     match scaffold::init(dir, today()) {

@@ -19,7 +19,7 @@ use clap::{Args, Parser, Subcommand};
 use rapport::encrypt::publish::EncryptFlags;
 
 use rapport::book::Day;
-use rapport::build::pipeline::Options;
+use rapport::pipeline::stages::Options;
 
 const EXAMPLES: &str = "\
 Examples:
@@ -69,7 +69,7 @@ impl BuildArgs {
     pub fn recover(&self) {
         if let Some(out) = &self.output {
             let out = rapport::book::layout::resolve(out);
-            rapport::build::output::recover_and_say(&out);
+            rapport::pipeline::output::recover_and_say(&out);
         }
     }
 

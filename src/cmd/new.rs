@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use rapport::book::scaffold::{self, NewNote};
 use rapport::book::{today, Role};
+use rapport::scaffold::{self, NewNote};
 
 /// `rapport new`'s arguments.
 #[derive(Args, Clone)]

@@ -32,7 +32,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::build::output::SiteFiles;
+use crate::site::SiteFiles;
 
 mod links;
 pub mod passphrase;

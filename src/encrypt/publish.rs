@@ -6,7 +6,7 @@
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
-use crate::build::output::SiteFiles;
+use crate::site::SiteFiles;
 
 use super::passphrase::{estimated_bits, MIN_BITS};
 use super::{

@@ -1035,7 +1035,7 @@ pub fn plan(
                 .map(|r| r.referral.date)
                 .min()
                 .unwrap_or(today);
-            crate::book::scaffold::NewNote::named(&plan.name)
+            crate::scaffold::NewNote::named(&plan.name)
                 .text(since.min(today))
                 .into_bytes()
         } else {

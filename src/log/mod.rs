@@ -296,7 +296,7 @@ pub fn candidates(root: &Path, today: Day) -> Result<Vec<Candidate>, String> {
     if !root.is_dir() {
         return Err(format!("there is no book folder at {}", root.display()));
     }
-    let settings = crate::build::output::settings_then_recover(root, today)
+    let settings = crate::pipeline::output::settings_then_recover(root, today)
         .map_err(|_| "rapport.yaml has problems; run `rapport check` first".to_string())?;
     let (files, _) = discover(root, &root.join(&settings.notes_dir));
     Ok(files

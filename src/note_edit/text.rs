@@ -1,7 +1,7 @@
 //! The note's text, cut into lines, and how YAML values are written in it:
 //! what the edits of this module read and write.
 
-use crate::read::frontmatter::split;
+use crate::syntax::frontmatter::split;
 
 /// One line of the front-matter: its text without the line ending.
 pub struct Line<'a> {

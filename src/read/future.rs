@@ -13,9 +13,9 @@ use std::path::Path;
 
 use crate::book::{Day, Partner};
 use crate::diagnostics::{Diagnostic, Source};
-use crate::read::decode::decode;
-use crate::read::frontmatter::split;
-use crate::read::yaml::{Seg, SpanIndex};
+use crate::syntax::decode::decode;
+use crate::syntax::frontmatter::split;
+use crate::syntax::yaml::{Seg, SpanIndex};
 
 /// One date from the future: where it is in the front-matter, what it
 /// dates, and the day.

@@ -3,9 +3,9 @@
 
 use crate::book::{Direction, FrontMatter, MeetingKind, Outcome, Partner};
 use crate::diagnostics::{Diagnostic, Source};
-use crate::read::decode::{decode, yaml_diagnostics};
-use crate::read::frontmatter::{split, SplitError};
-use crate::read::yaml::{self, Check, Checked, Doc, Seg};
+use crate::syntax::decode::{decode, yaml_diagnostics};
+use crate::syntax::frontmatter::{split, SplitError};
+use crate::syntax::yaml::{self, Check, Checked, Doc, Seg};
 
 /// How partner notes are described in problems.
 pub const NOTE: Doc = Doc {

@@ -13,8 +13,8 @@ use tera::Context;
 
 use crate::analysis::{Reciprocity, Report, Stage, Window};
 use crate::book::{Book, Direction, Outcome, Partner, Settings};
-use crate::build::output::FileBytes;
 use crate::diagnostics::Diagnostic;
+use crate::site::FileBytes;
 
 use super::cache::{CachedRow, DataParts, TableRows};
 use super::charts::{self, Series};

@@ -10,8 +10,8 @@ use serde::Serialize;
 
 use crate::analysis::Report;
 use crate::book::{Partner, Settings};
-use crate::build::output::FileBytes;
 use crate::diagnostics::Diagnostic;
+use crate::site::FileBytes;
 
 use super::charts::{self, Series};
 use super::markdown::Links;

@@ -30,8 +30,8 @@ use serde::Serialize;
 
 use crate::analysis::{Report, Window};
 use crate::book::{Book, Partner, Settings};
-use crate::build::output::SiteFiles;
 use crate::diagnostics::Diagnostic;
+use crate::site::SiteFiles;
 use book_pages::book_wide;
 use templates::Templates;
 pub use templates::{SCRIPT, STYLESHEET};

@@ -96,7 +96,7 @@ pub fn load(layout: &Layout) -> Result<Templates, Vec<Diagnostic>> {
             let name = rel_display(dir, entry.path());
             let shown_as = rel_display(root, entry.path());
             match std::fs::read(entry.path()) {
-                Ok(bytes) => match crate::read::decode::decode(&shown_as, &bytes) {
+                Ok(bytes) => match crate::syntax::decode::decode(&shown_as, &bytes) {
                     Ok(text) => {
                         texts.retain(|t| t.name != name);
                         texts.push(TemplateText {

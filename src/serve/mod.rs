@@ -33,10 +33,10 @@ use serde::Serialize;
 
 use http::{Reply, Request};
 
-use crate::build::output::SiteFiles;
-use crate::build::pipeline::Options;
-use crate::build::session::Rebuild;
 use crate::diagnostics::Diagnostic;
+use crate::pipeline::session::Rebuild;
+use crate::pipeline::stages::Options;
+use crate::site::SiteFiles;
 use crate::watch;
 
 /// Where and how to serve.

@@ -29,9 +29,9 @@ use notify_debouncer_full::{new_debouncer, DebounceEventResult};
 
 use crate::book::layout::{rel_display, Layout};
 use crate::book::{settings, today};
-use crate::build::pipeline::Options;
-use crate::build::session::{Rebuild, Session};
 use crate::diagnostics;
+use crate::pipeline::session::{Rebuild, Session};
+use crate::pipeline::stages::Options;
 
 pub use fingerprint::Fingerprint;
 
@@ -51,7 +51,7 @@ static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 pub fn catch_interrupt() {
     let set = ctrlc::set_handler(|| {
         if INTERRUPTED.swap(true, Ordering::SeqCst) {
-            crate::build::output::exit_when_safe(130);
+            crate::pipeline::output::exit_when_safe(130);
         }
     });
     if let Err(e) = set {

@@ -13,13 +13,13 @@ use crate::analysis::{self, Report};
 use crate::book::layout::{rel_display, Layout};
 use crate::book::{settings, today};
 use crate::book::{Book, Day, Partner, Settings};
-use crate::build::output::SiteFiles;
 use crate::diagnostics::Diagnostic;
 use crate::read::discover::{self, NoteFile};
 use crate::read::{future, note};
 use crate::render::markdown::{self, LinkTargets};
 use crate::render::templates::{self, Templates};
 use crate::render::{self as site};
+use crate::site::SiteFiles;
 
 /// What to build.
 #[derive(Debug, Clone, Default)]
@@ -67,7 +67,7 @@ impl Failed {
 
 /// What `check` found: the problems of a book that has no errors.
 #[derive(Debug)]
-pub struct Checked {
+pub struct CheckReport {
     pub warnings: Vec<Diagnostic>,
     pub counts: Counts,
 }
@@ -171,7 +171,7 @@ pub fn settings_and_layout(
     today: Day,
 ) -> Result<(Settings, Layout), Vec<Diagnostic>> {
     Ok(with_options(
-        crate::build::output::settings_then_recover(&opts.root, today)?,
+        crate::pipeline::output::settings_then_recover(&opts.root, today)?,
         opts,
     ))
 }
@@ -370,10 +370,10 @@ impl Pipeline {
     /// checked and analysed, and its templates compiled. No page is
     /// rendered unless the book has templates of its own, which only a
     /// render can fully check.
-    pub fn check(&mut self, opts: &Options) -> Result<Checked, Failed> {
+    pub fn check(&mut self, opts: &Options) -> Result<CheckReport, Failed> {
         let prepared = self.prepare(opts)?;
         if prepared.templates.overridden() {
-            return self.render(prepared).map(|b| Checked {
+            return self.render(prepared).map(|b| CheckReport {
                 warnings: b.warnings,
                 counts: b.counts,
             });
@@ -415,7 +415,7 @@ impl Pipeline {
             });
         }
         let today = today();
-        let loaded = crate::build::output::settings_then_recover(root, today);
+        let loaded = crate::pipeline::output::settings_then_recover(root, today);
         let settings_loaded = loaded.is_ok();
         let settings = loaded.unwrap_or_else(|p| {
             problems.extend(p);
@@ -664,7 +664,7 @@ pub const BOOK_FILES: &[&str] = &[
 /// static files. Only right when the templates are the built-in ones
 /// (which render every book), or when a render of the same inputs
 /// succeeded before.
-pub fn warnings_without_rendering(prepared: Prepared) -> Result<Checked, Failed> {
+pub fn warnings_without_rendering(prepared: Prepared) -> Result<CheckReport, Failed> {
     let Prepared {
         book,
         layout,
@@ -690,7 +690,7 @@ pub fn warnings_without_rendering(prepared: Prepared) -> Result<Checked, Failed>
         problems.push(*e);
         return Err(Failed { problems, counts });
     }
-    Ok(Checked {
+    Ok(CheckReport {
         warnings: problems,
         counts,
     })
@@ -702,7 +702,7 @@ pub fn warnings_without_rendering(prepared: Prepared) -> Result<Checked, Failed>
 /// is left out, with a warning.
 fn copy_static(
     layout: &Layout,
-    files: &mut crate::build::output::SiteFiles,
+    files: &mut crate::site::SiteFiles,
     streamed: &HashSet<String>,
     problems: &mut Vec<Diagnostic>,
 ) -> Result<(), Box<Diagnostic>> {

@@ -2,7 +2,7 @@
 //! notes, settings and templates.
 
 use crate::diagnostics::{Diagnostic, Source};
-use crate::read::yaml::YamlProblem;
+use crate::syntax::yaml::YamlProblem;
 
 /// Turns located YAML problems into diagnostics of the whole file.
 pub fn yaml_diagnostics(

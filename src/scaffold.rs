@@ -271,7 +271,7 @@ pub fn new_note(root: &Path, note: &NewNote, today: Day) -> Result<PathBuf, Stri
             root.display()
         ));
     }
-    let settings = crate::build::output::settings_then_recover(root, today)
+    let settings = crate::pipeline::output::settings_then_recover(root, today)
         .map_err(|_| "rapport.yaml has problems; run `rapport check` first".to_string())?;
     let notes_dir = root.join(&settings.notes_dir);
     if notes_dir.is_dir() {

@@ -170,7 +170,7 @@ fn documents(dir: &str) -> Vec<String> {
             let text = std::fs::read_to_string(e.path()).ok()?;
             match e.path().extension()?.to_str()? {
                 "md" => Some(
-                    crate::read::frontmatter::split(&text)
+                    crate::syntax::frontmatter::split(&text)
                         .ok()?
                         .yaml
                         .to_string(),

@@ -7,9 +7,10 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::book::layout::Layout;
-use crate::build::output::{self, Known, SiteFiles, WriteStats};
-use crate::build::pipeline::{self, Options, Pipeline};
 use crate::diagnostics::Diagnostic;
+use crate::pipeline::output::{self, Known, WriteStats};
+use crate::pipeline::stages::{self, Options, Pipeline};
+use crate::site::SiteFiles;
 
 /// What a rebuild gave.
 pub enum Rebuild {
@@ -70,11 +71,6 @@ impl Session {
         self.pipeline.layout()
     }
 
-    /// The last good site, if any.
-    pub fn last_site(&self) -> Option<Arc<SiteFiles>> {
-        self.last.as_ref().map(|(_, k)| k.files())
-    }
-
     /// Rebuilds after changes to `touched` (read again whatever their
     /// modification time says), writing the site when it is good.
     pub fn rebuild(&mut self, touched: &BTreeSet<PathBuf>) -> Rebuild {
@@ -97,7 +93,7 @@ impl Session {
     }
 
     /// Writes a good build; gives what the rebuild gave.
-    fn write(&mut self, built: Result<pipeline::Built, pipeline::Failed>) -> Rebuild {
+    fn write(&mut self, built: Result<stages::Built, stages::Failed>) -> Rebuild {
         match built {
             Ok(built) => {
                 if let Some(refusal) = crate::encrypt::publish::plain_write_refused(
@@ -127,7 +123,7 @@ impl Session {
                         Rebuild::Built {
                             files,
                             stats,
-                            summary: pipeline::summary(&built.counts, &built.warnings),
+                            summary: stages::summary(&built.counts, &built.warnings),
                             warnings: built.warnings,
                         }
                     }
@@ -138,7 +134,7 @@ impl Session {
                 }
             }
             Err(failed) => Rebuild::Failed {
-                summary: pipeline::summary(&failed.counts, &failed.problems),
+                summary: stages::summary(&failed.counts, &failed.problems),
                 problems: failed.problems,
             },
         }

@@ -810,7 +810,7 @@ fn locate(index: &SpanIndex, path: &[Seg], msg: &str, doc: Doc) -> YamlProblem {
         pos = index.value(path);
         let field = field_name(path).unwrap_or("date");
         let raw = found.trim().trim_matches('`');
-        let (why, suggestions) = crate::book::date_problem(raw);
+        let (why, suggestions) = crate::syntax::date::date_problem(raw);
         message = format!("`{field}` is not a date: {why}");
         label = "expected a date as YYYY-MM-DD, like 2024-02-01".into();
         help.extend(suggestions);

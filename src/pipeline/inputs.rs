@@ -14,6 +14,8 @@
 //! `serve`, a person) changes a file's recorded state, and the next build
 //! renders.
 
+use crate::site;
+use crate::site::RECORD;
 use std::fs;
 use std::io;
 use std::path::Path;
@@ -26,29 +28,26 @@ use walkdir::WalkDir;
 
 use crate::book::layout::Layout;
 use crate::book::{settings, today, Settings};
-use crate::build::output;
-use crate::build::pipeline::{self, Counts, Options};
 use crate::diagnostics::Diagnostic;
+use crate::pipeline::output;
+use crate::pipeline::stages::{self, Counts, Options};
 use crate::read::discover::{self, NoteFile};
 use crate::render::templates::BUILTIN;
-
-/// The record's name in the output folder.
-pub const RECORD: &str = ".rapport-inputs";
 
 const HEADER: &str = "rapport-inputs 2";
 
 /// A digest of everything a build's output depends on.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Fingerprint(String);
+pub struct InputsDigest(String);
 
-impl Fingerprint {
+impl InputsDigest {
     /// This fingerprint with `extra` digested in: what else the output
     /// depends on (an encrypted site's salt and check value).
-    pub fn with(&self, extra: &[u8]) -> Fingerprint {
+    pub fn with(&self, extra: &[u8]) -> InputsDigest {
         let mut h = Sha256::new();
         field(&mut h, self.0.as_bytes());
         field(&mut h, extra);
-        Fingerprint(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+        InputsDigest(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
     }
 }
 
@@ -95,7 +94,7 @@ fn folder(h: &mut Sha256, dir: &Path) -> Option<()> {
 pub struct Inputs {
     pub settings: Settings,
     pub layout: Layout,
-    pub fingerprint: Fingerprint,
+    pub fingerprint: InputsDigest,
     /// The notes the walk of the notes folder found, and its problems,
     /// for the build to take (see `Pipeline::adopt_walk`).
     pub walk: Option<(Vec<NoteFile>, Vec<Diagnostic>)>,
@@ -107,7 +106,7 @@ impl Inputs {
     /// not load or an input cannot be read: the build then runs in full
     /// and reports why.
     pub fn read(opts: &Options, identity: &str) -> Option<Inputs> {
-        let (settings, layout) = pipeline::settings_and_layout(opts, today()).ok()?;
+        let (settings, layout) = stages::settings_and_layout(opts, today()).ok()?;
         let mut h = Sha256::new();
         field(&mut h, HEADER.as_bytes());
         field(&mut h, identity.as_bytes());
@@ -146,7 +145,7 @@ impl Inputs {
         Some(Inputs {
             settings,
             layout,
-            fingerprint: Fingerprint(digest.iter().map(|b| format!("{b:02x}")).collect()),
+            fingerprint: InputsDigest(digest.iter().map(|b| format!("{b:02x}")).collect()),
             walk: Some((notes, found)),
         })
     }
@@ -190,13 +189,13 @@ fn state(path: &Path) -> Option<String> {
 /// `out`.
 fn record_text(
     out: &Path,
-    fingerprint: &Fingerprint,
+    fingerprint: &InputsDigest,
     outcome: &Outcome,
     files: &[&str],
 ) -> Option<String> {
     let mut text = format!("{HEADER}\n{}\n{}\n", fingerprint.0, outcome.to_line());
     // The files' states, looked up side by side: a site has thousands.
-    let names: Vec<&str> = files.iter().copied().chain([output::MANIFEST]).collect();
+    let names: Vec<&str> = files.iter().copied().chain([site::MANIFEST]).collect();
     let lines: Vec<String> = names
         .par_iter()
         .map(|name| Some(format!("{} {name}\n", state(&out.join(name))?)))
@@ -208,9 +207,9 @@ fn record_text(
 /// What the build that wrote `out` reported, when it had the same
 /// `fingerprint` and its site is untouched since: the record matches, and
 /// every file it lists is on disk as it was.
-pub fn unchanged(out: &Path, fingerprint: &Fingerprint) -> Option<Outcome> {
+pub fn unchanged(out: &Path, fingerprint: &InputsDigest) -> Option<Outcome> {
     // A write that did not finish: the next build repairs it.
-    if out.join(output::JOURNAL).exists() {
+    if out.join(site::JOURNAL).exists() {
         return None;
     }
     let text = fs::read_to_string(out.join(RECORD)).ok()?;
@@ -231,7 +230,7 @@ pub fn unchanged(out: &Path, fingerprint: &Fingerprint) -> Option<Outcome> {
     let site: Vec<&str> = listed
         .iter()
         .map(|(_, n)| *n)
-        .filter(|n| *n != output::MANIFEST)
+        .filter(|n| *n != site::MANIFEST)
         .collect();
     let untouched = site.len() == manifest.len()
         && site.iter().all(|n| manifest.contains(*n))
@@ -255,7 +254,7 @@ fn has_leftovers(out: &Path, site: &[&str]) -> bool {
         fs::read_dir(out.join(dir)).is_ok_and(|entries| {
             entries
                 .filter_map(Result::ok)
-                .any(|e| output::is_tmp_name(&e.file_name().to_string_lossy()))
+                .any(|e| site::is_tmp_name(&e.file_name().to_string_lossy()))
         })
     })
 }
@@ -272,7 +271,7 @@ pub fn forget(out: &Path) -> io::Result<()> {
 /// `fingerprint` that reported `outcome`.
 pub fn record(
     out: &Path,
-    fingerprint: &Fingerprint,
+    fingerprint: &InputsDigest,
     outcome: &Outcome,
     files: &[&str],
 ) -> io::Result<()> {

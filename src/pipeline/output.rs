@@ -27,7 +27,7 @@
 //! it ([`super::nofollow`]): a link planted in a shared output folder is
 //! never written or deleted through.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::ffi::{OsStr, OsString};
 use std::fs;
 use std::io::{self, Write};
@@ -38,24 +38,11 @@ use std::time::SystemTime;
 
 use rayon::prelude::*;
 
+use crate::site::{
+    has_manifest, is_tmp_name, FileBytes, SiteFiles, JOURNAL, LOCK, MANIFEST, TMP_SUFFIX,
+};
+
 use super::nofollow::{self, Dir, Kind};
-
-/// The list of files rapport wrote, kept in the output folder so that a
-/// later build removes only its own files.
-pub const MANIFEST: &str = ".rapport-files";
-/// Present only while a write is renaming its files into place.
-pub const JOURNAL: &str = ".rapport-pending";
-/// The lock that keeps two writes to one folder apart.
-pub const LOCK: &str = ".rapport-lock";
-/// The end of the name of every file written aside.
-const TMP_SUFFIX: &str = ".rapport-tmp";
-
-/// A rendered site: relative paths (with `/`) and their bytes.
-pub type SiteFiles = BTreeMap<String, FileBytes>;
-
-/// A file's bytes, shared between the site, the cache and the write: made
-/// from the `Vec` they were written into, without copying them.
-pub type FileBytes = Arc<Vec<u8>>;
 
 /// What a write did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -247,10 +234,6 @@ fn write_in(dir: &Dir, name: &OsStr, bytes: &[u8]) -> io::Result<()> {
     let mut f = dir.create_new(name)?;
     f.write_all(bytes)?;
     f.flush()
-}
-
-pub fn is_tmp_name(name: &str) -> bool {
-    name.starts_with('.') && name.ends_with(TMP_SUFFIX)
 }
 
 /// Whether `name` in `dir` is a regular file that already holds exactly
@@ -510,16 +493,6 @@ pub fn exit_when_safe(code: i32) {
         std::process::exit(code);
     }
     s.pending = Some(code);
-}
-
-/// Whether `out` holds a site rapport wrote (its manifest).
-pub fn has_manifest(out: &Path) -> bool {
-    out.join(MANIFEST).is_file()
-}
-
-/// The names in an output folder that rapport keeps for itself.
-pub fn is_own_name(name: &str) -> bool {
-    [MANIFEST, JOURNAL, LOCK, super::inputs::RECORD].contains(&name) || is_tmp_name(name)
 }
 
 /// Holds the lock on an output folder; a second writer waits, saying so.

@@ -3,5 +3,5 @@
 pub mod inputs;
 pub mod nofollow;
 pub mod output;
-pub mod pipeline;
 pub mod session;
+pub mod stages;
