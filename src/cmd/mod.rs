@@ -165,11 +165,11 @@ impl EncryptArgs {
     /// What the flags ask, for the library.
     pub fn flags(&self) -> EncryptFlags {
         EncryptFlags {
-            encrypt: self.encrypt.clone(),
-            rekey: self.rekey.clone(),
-            change_password: self.change_password.clone(),
+            encrypt: self.encrypt,
+            rekey: self.rekey,
+            change_password: self.change_password,
             password_file: self.password_file.clone(),
-            allow_weak_password: self.allow_weak_password.clone(),
+            allow_weak_password: self.allow_weak_password,
         }
     }
 }
