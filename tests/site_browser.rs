@@ -274,16 +274,21 @@ fn the_dashboard_answers_its_questions_without_scrolling() {
     b.open(&url(site.path(), "index.html"));
     // This week comes first after the totals (FORMAT v3): its heading and
     // its most urgent row are inside the first screen; each question's
-    // card follows, its heading and first answer in the second screen.
+    // card follows it, its heading and first answer within one screen of
+    // where This week ends (This week is as long as the week's work).
     let week_first = b.eval(
         "document.querySelector('.tiles').closest('section').nextElementSibling.querySelector('h2').id",
     );
     assert_eq!(week_first, json!("week-h"));
+    let week_end = b
+        .eval("document.getElementById('week-h').closest('section').getBoundingClientRect().bottom")
+        .as_f64()
+        .unwrap();
     for (id, screen) in [
         ("week-h", 900.0),
-        ("oneway-h", 1800.0),
-        ("ready-h", 1800.0),
-        ("givers-h", 1800.0),
+        ("oneway-h", week_end + 900.0),
+        ("ready-h", week_end + 900.0),
+        ("givers-h", week_end + 900.0),
     ] {
         let bottom = b.eval(&format!(
             "(function () {{ var h = document.getElementById('{id}');
