@@ -6,6 +6,7 @@ mod files;
 #[path = "common/sample.rs"]
 mod sample;
 
+use files::inserted;
 use sample::{rapport_in as rapport, Run};
 use std::collections::BTreeMap;
 use std::fs;
@@ -46,25 +47,6 @@ fn day(s: &str) -> Day {
 
 fn notes(root: &Path) -> BTreeMap<String, Vec<u8>> {
     files::files_under(&root.join("partners"))
-}
-
-/// The lines `after` has that `before` has not, when `before` is `after`
-/// with some lines taken out; panics otherwise.
-fn inserted(before: &str, after: &str) -> Vec<String> {
-    let mut b = before.split_inclusive('\n').peekable();
-    let mut added = Vec::new();
-    for line in after.split_inclusive('\n') {
-        if b.peek() == Some(&line) {
-            b.next();
-        } else {
-            added.push(line.to_string());
-        }
-    }
-    assert!(
-        b.peek().is_none(),
-        "lines of the note changed, not only added:\n{after}"
-    );
-    added
 }
 
 #[test]

@@ -6,6 +6,7 @@ mod files;
 #[path = "common/sample.rs"]
 mod sample;
 
+use files::inserted;
 use sample::{rapport_in as rapport, Run};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -24,26 +25,6 @@ fn sample_book() -> (tempfile::TempDir, PathBuf) {
 
 fn ok(r: &Run) {
     assert_eq!(r.code, 0, "expected success:\n{}{}", r.stdout, r.stderr);
-}
-
-/// The lines `after` has that `before` has not, when `before` is `after`
-/// with some lines taken out (every line of `before` is in `after`, in
-/// order); panics otherwise.
-fn inserted(before: &str, after: &str) -> Vec<String> {
-    let mut b = before.split_inclusive('\n').peekable();
-    let mut added = Vec::new();
-    for line in after.split_inclusive('\n') {
-        if b.peek() == Some(&line) {
-            b.next();
-        } else {
-            added.push(line.to_string());
-        }
-    }
-    assert!(
-        b.peek().is_none(),
-        "lines of the note changed, not only added:\n{after}"
-    );
-    added
 }
 
 #[test]

@@ -1,5 +1,6 @@
-//! Folders on disk for the tests: every file under one, to compare sites;
-//! a copy of one, to work on a book without touching the original.
+//! Files on disk for the tests: every file under a folder, to compare sites;
+//! a copy of one, to work on a book without touching the original; the
+//! lines an edit added to a note.
 
 #![allow(dead_code)] // each test uses what it needs
 
@@ -51,4 +52,24 @@ fn copy_dir_except(from: &Path, to: &Path, skip: Option<&str>) {
             fs::copy(entry.path(), &target).unwrap();
         }
     }
+}
+
+/// The lines `after` has that `before` has not, when `before` is `after`
+/// with some lines taken out (every line of `before` is in `after`, in
+/// order); panics otherwise.
+pub fn inserted(before: &str, after: &str) -> Vec<String> {
+    let mut b = before.split_inclusive('\n').peekable();
+    let mut added = Vec::new();
+    for line in after.split_inclusive('\n') {
+        if b.peek() == Some(&line) {
+            b.next();
+        } else {
+            added.push(line.to_string());
+        }
+    }
+    assert!(
+        b.peek().is_none(),
+        "lines of the note changed, not only added:\n{after}"
+    );
+    added
 }
