@@ -13,30 +13,14 @@ mod sample;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 use std::sync::Arc;
 
 use rapport::encrypt;
 use rapport::site::SiteFiles;
-use sample::sample;
+use sample::{rapport_with_password as rapport, sample, stderr};
 
 const PASSWORD: &str = "saffron-kettle 5521 drift";
-
-fn rapport(args: &[&str], password: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rapport"));
-    cmd.args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("RAPPORT_PASSWORD")
-        .stdin(Stdio::null());
-    if let Some(p) = password {
-        cmd.env("RAPPORT_PASSWORD", p);
-    }
-    cmd.output().expect("rapport runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 /// Every file under `dir`, as a site.
 fn read_site(dir: &Path) -> SiteFiles {

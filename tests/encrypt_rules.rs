@@ -13,29 +13,13 @@ mod sample;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use base64::Engine as _;
 use rapport::encrypt;
-use sample::sample;
+use sample::{rapport_with_password as rapport, sample, stderr};
 
 const PASSWORD: &str = "saffron kettle drift meadow 5521 lantern";
-
-fn rapport(args: &[&str], password: Option<&str>) -> Output {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rapport"));
-    cmd.args(args)
-        .env("NO_COLOR", "1")
-        .env_remove("RAPPORT_PASSWORD")
-        .stdin(Stdio::null());
-    if let Some(p) = password {
-        cmd.env("RAPPORT_PASSWORD", p);
-    }
-    cmd.output().expect("rapport runs")
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
 
 fn build(out: &Path, extra: &[&str], password: Option<&str>) -> Output {
     let book = sample();

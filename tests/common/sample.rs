@@ -3,7 +3,7 @@
 #![allow(dead_code)] // each test uses what it needs
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
 
 /// The sample book of the project.
 pub fn sample() -> PathBuf {
@@ -76,4 +76,23 @@ pub fn built_sample() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     build_ok(&sample(), dir.path());
     dir
+}
+
+/// `rapport ARGS…` with `password` in `RAPPORT_PASSWORD` (or none at all),
+/// nothing on standard input, whatever its outcome.
+pub fn rapport_with_password(args: &[&str], password: Option<&str>) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_rapport"));
+    cmd.args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("RAPPORT_PASSWORD")
+        .stdin(Stdio::null());
+    if let Some(p) = password {
+        cmd.env("RAPPORT_PASSWORD", p);
+    }
+    cmd.output().expect("rapport runs")
+}
+
+/// What a run printed on standard error.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
 }
