@@ -136,13 +136,9 @@ fn build_encrypted(
     spinner: &ProgressBar,
 ) -> ExitCode {
     let out = prepared.layout().output.clone();
-    let staged = match output::Staged::open(&out) {
+    let staged = match open_staged(&out, spinner) {
         Ok(s) => s,
-        Err(e) => {
-            spinner.finish_and_clear();
-            say!("error: cannot write the site: {e}\nthe previous site is unchanged");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let inline = std::sync::Mutex::new(Vec::new());
     let result = pipeline.render_into(prepared, &|rel, bytes| {
@@ -258,13 +254,9 @@ fn build_plain(
     spinner: &ProgressBar,
 ) -> ExitCode {
     let out = prepared.layout().output.clone();
-    let staged = match output::Staged::open(&out) {
+    let staged = match open_staged(&out, spinner) {
         Ok(s) => s,
-        Err(e) => {
-            spinner.finish_and_clear();
-            say!("error: cannot write the site: {e}\nthe previous site is unchanged");
-            return ExitCode::from(1);
-        }
+        Err(code) => return code,
     };
     let result = pipeline.render_into(prepared, &|rel, bytes| staged.put(rel, bytes));
     spinner.finish_and_clear();
@@ -330,4 +322,14 @@ fn unchanged(
         start.elapsed().as_millis(),
     );
     ExitCode::SUCCESS
+}
+
+/// Opens the write of the site in `out` before rendering; when it cannot
+/// be opened, says so (nothing has changed) and gives the exit code.
+fn open_staged(out: &std::path::Path, spinner: &ProgressBar) -> Result<output::Staged, ExitCode> {
+    output::Staged::open(out).map_err(|e| {
+        spinner.finish_and_clear();
+        say!("error: cannot write the site: {e}\nthe previous site is unchanged");
+        ExitCode::from(1)
+    })
 }
