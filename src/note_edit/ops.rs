@@ -1,6 +1,6 @@
 //! Each [`Edit`] made on the lines of a note's front-matter.
 
-use super::text::{set_value, value_span, Doc, Line, ListStyle};
+use super::text::{closing_quote, set_value, value_span, Doc, Line, ListStyle};
 use super::{Edit, Fields, Value};
 
 /// The format's order of the top-level keys: a key that is set where it
@@ -456,24 +456,7 @@ fn set_in_flow(text: &str, open: usize, key: &str, value: &str) -> Option<String
     let mut close = None;
     while i < b.len() {
         match b[i] {
-            b'"' | b'\'' => {
-                let q = b[i];
-                i += 1;
-                while i < b.len() {
-                    if q == b'"' && b[i] == b'\\' {
-                        i += 2;
-                        continue;
-                    }
-                    if b[i] == q {
-                        if q == b'\'' && b.get(i + 1) == Some(&b'\'') {
-                            i += 2;
-                            continue;
-                        }
-                        break;
-                    }
-                    i += 1;
-                }
-            }
+            b'"' | b'\'' => i = closing_quote(b, i),
             b'[' | b'{' => return None,
             b',' => {
                 parts.push((part_start, i));

@@ -55,6 +55,29 @@ impl<'a> Line<'a> {
     }
 }
 
+/// The closing quote of the quoted scalar that opens at `b[open]` (a `"`
+/// or a `'`), escapes and doubled quotes skipped; `b.len()` when it is
+/// never closed.
+pub fn closing_quote(b: &[u8], open: usize) -> usize {
+    let q = b[open];
+    let mut i = open + 1;
+    while i < b.len() {
+        if q == b'"' && b[i] == b'\\' {
+            i += 2;
+            continue;
+        }
+        if b[i] == q {
+            if q == b'\'' && b.get(i + 1) == Some(&b'\'') {
+                i += 2;
+                continue;
+            }
+            return i;
+        }
+        i += 1;
+    }
+    b.len()
+}
+
 /// Where a value stands after a colon: its start and end, and the start of
 /// a comment that follows.
 pub fn value_span(text: &str, from: usize) -> (usize, usize, Option<usize>) {
@@ -65,24 +88,7 @@ pub fn value_span(text: &str, from: usize) -> (usize, usize, Option<usize>) {
     }
     let start = i;
     if i < b.len() && (b[i] == b'"' || b[i] == b'\'') {
-        let q = b[i];
-        i += 1;
-        while i < b.len() {
-            if q == b'"' && b[i] == b'\\' {
-                i += 2;
-                continue;
-            }
-            if b[i] == q {
-                if q == b'\'' && b.get(i + 1) == Some(&b'\'') {
-                    i += 2;
-                    continue;
-                }
-                i += 1;
-                break;
-            }
-            i += 1;
-        }
-        i = i.min(b.len());
+        i = (closing_quote(b, i) + 1).min(b.len());
     }
     // A comment is a `#` after white space (or at the value's start).
     let mut comment = None;
