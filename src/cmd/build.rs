@@ -171,20 +171,7 @@ fn build_encrypted(
     }
     diagnostics::print(&built.warnings);
     let files = encrypt_site(&built.files, key);
-    let bar = ProgressBar::new(files.len() as u64).with_style(progress_style(
-        "writing the site {bar:30} {pos}/{len} files {elapsed}",
-    ));
-    let written = staged.commit(&files, None, &|| bar.inc(1), |names| match inputs {
-        Some(i) => {
-            let outcome = inputs::Outcome {
-                counts: built.counts,
-                warnings: built.warnings.len(),
-            };
-            inputs::record(&built.output, &i.fingerprint, &outcome, names)
-        }
-        None => inputs::forget(&built.output),
-    });
-    bar.finish_and_clear();
+    let written = commit(staged, &files, &built, inputs);
     std::mem::forget(files);
     report_written(written, built, start)
 }
@@ -271,20 +258,7 @@ fn build_plain(
     // of beside the writing.
     std::thread::spawn(move || drop(pipeline));
     diagnostics::print(&built.warnings);
-    let bar = ProgressBar::new(built.files.len() as u64).with_style(progress_style(
-        "writing the site {bar:30} {pos}/{len} files {elapsed}",
-    ));
-    let written = staged.commit(&built.files, None, &|| bar.inc(1), |names| match inputs {
-        Some(i) => {
-            let outcome = inputs::Outcome {
-                counts: built.counts,
-                warnings: built.warnings.len(),
-            };
-            inputs::record(&built.output, &i.fingerprint, &outcome, names)
-        }
-        None => inputs::forget(&built.output),
-    });
-    bar.finish_and_clear();
+    let written = commit(staged, &built.files, &built, inputs);
     report_written(written, built, start)
 }
 
@@ -332,4 +306,30 @@ fn open_staged(out: &std::path::Path, spinner: &ProgressBar) -> Result<output::S
         say!("error: cannot write the site: {e}\nthe previous site is unchanged");
         ExitCode::from(1)
     })
+}
+
+/// Renames the site written aside into place, with a progress bar, and
+/// records what this build read (or forgets the record when it cannot
+/// be kept), beside the manifest.
+fn commit(
+    staged: output::Staged,
+    files: &rapport::site::SiteFiles,
+    built: &stages::Built,
+    inputs: &Option<inputs::Inputs>,
+) -> std::io::Result<output::WriteStats> {
+    let bar = ProgressBar::new(files.len() as u64).with_style(progress_style(
+        "writing the site {bar:30} {pos}/{len} files {elapsed}",
+    ));
+    let written = staged.commit(files, None, &|| bar.inc(1), |names| match inputs {
+        Some(i) => {
+            let outcome = inputs::Outcome {
+                counts: built.counts,
+                warnings: built.warnings.len(),
+            };
+            inputs::record(&built.output, &i.fingerprint, &outcome, names)
+        }
+        None => inputs::forget(&built.output),
+    });
+    bar.finish_and_clear();
+    written
 }

@@ -250,16 +250,7 @@ pub fn prepare_and_check(
                 }
             }
         }
-        for a in &tag.attrs {
-            if !matches!(a.name.as_str(), "href" | "src" | "xlink:href") {
-                continue;
-            }
-            if let Some(new) = map_value(page, &html[a.start..a.end], rename) {
-                out.push_str(&html[copied..a.start]);
-                out.push_str(&new);
-                copied = a.end;
-            }
-        }
+        copied = map_links(html, tag, page, rename, &mut out, copied);
     });
     out.push_str(&html[copied..]);
     (out, inline)
@@ -303,6 +294,30 @@ fn resolve(page: &str, link: &str) -> Option<String> {
 }
 
 /// The new text of one attribute value, when it links to a renamed file.
+/// Copies `html` from `copied` up to each link of `tag` (`href`, `src`,
+/// `xlink:href`) that `rename` maps, then the new value in its place;
+/// gives where the copy has reached.
+fn map_links(
+    html: &str,
+    tag: &Tag,
+    page: &str,
+    rename: &dyn Fn(&str) -> Option<String>,
+    out: &mut String,
+    mut copied: usize,
+) -> usize {
+    for a in &tag.attrs {
+        if !matches!(a.name.as_str(), "href" | "src" | "xlink:href") {
+            continue;
+        }
+        if let Some(new) = map_value(page, &html[a.start..a.end], rename) {
+            out.push_str(&html[copied..a.start]);
+            out.push_str(&new);
+            copied = a.end;
+        }
+    }
+    copied
+}
+
 fn map_value(page: &str, raw: &str, rename: &dyn Fn(&str) -> Option<String>) -> Option<String> {
     let cut = raw.find(['#', '?']).unwrap_or(raw.len());
     let (raw_path, rest) = raw.split_at(cut);
@@ -337,16 +352,7 @@ pub fn rewrite_links_with(
         if tag.closing {
             return;
         }
-        for a in &tag.attrs {
-            if !matches!(a.name.as_str(), "href" | "src" | "xlink:href") {
-                continue;
-            }
-            if let Some(new) = map_value(page, &html[a.start..a.end], rename) {
-                out.push_str(&html[copied..a.start]);
-                out.push_str(&new);
-                copied = a.end;
-            }
-        }
+        copied = map_links(html, tag, page, rename, &mut out, copied);
     });
     out.push_str(&html[copied..]);
     out
