@@ -643,22 +643,6 @@ impl Pipeline {
     }
 }
 
-/// The site's files other than partner pages, as `render` names them.
-pub const BOOK_FILES: &[&str] = &[
-    "data/partners.json",
-    "data/referrals.csv",
-    "data/calendar.ics",
-    "reports/readiness.html",
-    "partners/index.html",
-    "reports/reciprocity.html",
-    "index.html",
-    site::STYLESHEET,
-    site::SCRIPT,
-    crate::render::periods::FILE,
-    crate::render::search::FILE,
-    crate::render::search::SCRIPT,
-];
-
 /// The problems a render of `prepared` reports, found without rendering:
 /// the warnings about `[[links]]` naming no partner, and those about
 /// static files. Only right when the templates are the built-in ones
@@ -667,6 +651,7 @@ pub const BOOK_FILES: &[&str] = &[
 pub fn warnings_without_rendering(prepared: Prepared) -> Result<CheckReport, Failed> {
     let Prepared {
         book,
+        reports,
         layout,
         mut problems,
         counts,
@@ -685,7 +670,7 @@ pub fn warnings_without_rendering(prepared: Prepared) -> Result<CheckReport, Fai
     problems.extend(links.into_iter().flatten());
     // Only the names of the pages matter to `copy_static`.
     let mut pages = partner_pages(&book);
-    pages.extend(BOOK_FILES.iter().map(|s| s.to_string()));
+    pages.extend(crate::render::book_file_names(&book, &reports));
     if let Err(e) = copy_static(&layout, &mut SiteFiles::new(), &pages, &mut problems) {
         problems.push(*e);
         return Err(Failed { problems, counts });
@@ -774,16 +759,19 @@ mod tests {
     }
 
     #[test]
-    fn book_files_are_what_a_render_writes_besides_partner_pages() {
+    fn the_page_table_names_what_a_render_writes_besides_partner_pages() {
         let book = sample_copy();
+        let mut pipeline = Pipeline::new();
+        let prepared = pipeline.prepare(&opts(book.path())).unwrap();
+        let mut listed = crate::render::book_file_names(&prepared.book, &prepared.reports);
+        let partners = partner_pages(&prepared.book);
         let built = Pipeline::new().run(&opts(book.path())).unwrap();
-        let mut rendered: Vec<&str> = built
+        let mut rendered: Vec<String> = built
             .files
             .keys()
-            .map(String::as_str)
-            .filter(|k| !k.starts_with("partners/") || *k == "partners/index.html")
+            .filter(|k| !partners.contains(*k))
+            .cloned()
             .collect();
-        let mut listed = BOOK_FILES.to_vec();
         rendered.sort();
         listed.sort();
         assert_eq!(rendered, listed);

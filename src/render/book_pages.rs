@@ -6,7 +6,7 @@
 
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 use tera::Context;
@@ -18,14 +18,15 @@ use crate::site::FileBytes;
 
 use super::cache::{CachedRow, DataParts, TableRows};
 use super::charts::{self, Series};
+use super::pages::{Entry, Make, TABLE};
 use super::periods::{self, PeriodsView};
 use super::redact::{redacted_copies, Scrubber};
 use super::search;
+use super::templates::page_context;
 use super::templates::Templates;
-use super::templates::{page_context, SCRIPT, STYLESHEET};
 use super::views::{self, Brief, ClassCount, QuarterCounts, Row, SiteInfo, StageCount, Totals};
 use super::{calendar, export};
-use crate::analysis::periods::{book_sums, Spans};
+use crate::analysis::periods::{book_sums, PeriodSums, Spans};
 
 /// Book-wide files: their paths in the site and their bytes.
 pub(super) type BookFiles = Vec<(String, FileBytes)>;
@@ -206,8 +207,143 @@ fn book_rows(
     Ok(made)
 }
 
+/// What the data files are made from: the book, its reports, and in a run
+/// that keeps its rows, each partner's part of them.
+pub(super) struct Sources<'a> {
+    pub(super) book: &'a Book,
+    pub(super) reports: &'a [Arc<Report>],
+    pub(super) pairs: &'a [(&'a Partner, &'a Report)],
+    pub(super) window: Window,
+    pub(super) scrub: Option<&'a Scrubber>,
+    /// This run's rows, when the run keeps them (`watch`, `serve`).
+    made: Option<Vec<Arc<CachedRow>>>,
+    /// On a redacted site, the copies with client names scrubbed out of
+    /// free text, made once for the three data files that need them.
+    redacted: OnceLock<(Vec<Partner>, Vec<Report>)>,
+    spans: Spans,
+    period_sums: PeriodSums,
+}
+
+impl Sources<'_> {
+    /// The scrubbed copies of a redacted site, made on first use.
+    fn redacted(&self, sc: &Scrubber) -> &(Vec<Partner>, Vec<Report>) {
+        self.redacted.get_or_init(|| {
+            let reports: Vec<Report> = self.reports.iter().map(|r| Report::clone(r)).collect();
+            redacted_copies(self.book, &reports, sc)
+        })
+    }
+
+    /// Each partner's part of the data files, when every kept row has one.
+    fn parts(&self) -> Option<Vec<&DataParts>> {
+        self.made
+            .as_ref()
+            .and_then(|m| m.iter().map(|c| c.data.as_deref()).collect())
+    }
+
+    fn plain(&self) -> calendar::Options<'_> {
+        let s = &self.book.settings;
+        calendar::Options::plain(s.as_of, s.site_url.as_deref())
+    }
+}
+
+fn dues(pairs: &[(&Partner, &Report)]) -> Vec<calendar::Due> {
+    pairs.iter().map(|(p, r)| calendar::Due::of(p, r)).collect()
+}
+
+/// `data/partners.json`; on a redacted site, from the scrubbed copies.
+pub(super) fn partners_json(s: &Sources) -> Vec<u8> {
+    match s.scrub {
+        Some(sc) => {
+            let (ps, rs) = s.redacted(sc);
+            let pairs: Vec<_> = ps.iter().zip(rs).collect();
+            export::partners_json(&pairs).into_bytes()
+        }
+        None => match s.parts() {
+            Some(parts) => {
+                let objects: Vec<&str> = parts.iter().map(|d| &*d.json).collect();
+                export::join_json(&objects).into_bytes()
+            }
+            None => export::partners_json(s.pairs).into_bytes(),
+        },
+    }
+}
+
+/// `data/referrals.csv` (a redacted site leaves the client column empty).
+pub(super) fn referrals_csv(s: &Sources) -> Vec<u8> {
+    match s.scrub {
+        Some(sc) => {
+            let partners: Vec<_> = s.redacted(sc).0.iter().collect();
+            export::referrals_csv(&partners, s.window, true)
+        }
+        None => match s.parts() {
+            Some(parts) => export::join_csv(&parts.iter().map(|d| &*d.csv).collect::<Vec<_>>()),
+            None => {
+                let partners: Vec<_> = s.book.partners.iter().map(|p| p.as_ref()).collect();
+                export::referrals_csv(&partners, s.window, false)
+            }
+        },
+    }
+}
+
+/// `data/calendar.ics`; on a redacted site, from the same copies as
+/// `partners.json`, so redaction applies to it as to that file.
+pub(super) fn calendar_ics(s: &Sources) -> Vec<u8> {
+    let title = &s.book.settings.title;
+    let plain = s.plain();
+    match s.scrub {
+        Some(sc) => {
+            let (ps, rs) = s.redacted(sc);
+            let pairs: Vec<_> = ps.iter().zip(rs).collect();
+            let opts = calendar::Options {
+                scrub: Some(sc),
+                ..plain
+            };
+            calendar::calendar(title, &opts, &dues(&pairs)).into_bytes()
+        }
+        None => match s.parts() {
+            Some(parts) => {
+                let events = parts.iter().flat_map(|d| &d.ics).collect();
+                calendar::join(title, &plain, events).into_bytes()
+            }
+            None => calendar::calendar(title, &plain, &dues(s.pairs)).into_bytes(),
+        },
+    }
+}
+
+/// `data/periods.json`: this quarter and this year so far, over every
+/// partner.
+pub(super) fn periods_json(s: &Sources) -> Vec<u8> {
+    periods::periods_json(s.book.settings.as_of, &s.spans, &s.period_sums).into_bytes()
+}
+
+/// What the book-wide pages are made from: the data files' sources and
+/// one row per partner.
+pub(super) struct Pages<'a> {
+    pub(super) src: &'a Sources<'a>,
+    rows: BookRows<'a>,
+    pub(super) site: &'a SiteInfo,
+    pub(super) templates: &'a Templates,
+    /// The book's referrals per quarter, for the dashboard and the
+    /// reciprocity report.
+    pub(super) quarters: Vec<QuarterCounts>,
+    /// Looking back: the quarter and the year so far, over every partner.
+    pub(super) looking_back: PeriodsView,
+}
+
+/// The search index, `data/search.js`.
+pub(super) fn search_index(pages: &Pages) -> Result<Vec<u8>, Box<Diagnostic>> {
+    let partners: Vec<&Partner> = pages.src.book.partners.iter().map(|p| p.as_ref()).collect();
+    Ok(search::index_script(&partners, pages.src.scrub))
+}
+
+/// The context of a template that needs none (the stylesheet, the
+/// scripts).
+pub(super) fn nothing(_: &Pages) -> Result<Context, Box<Diagnostic>> {
+    Ok(Context::new())
+}
+
 /// The book's data files and book-wide pages, scrubbed when the site is
-/// redacted.
+/// redacted: every entry of the page table ([`TABLE`]), in its order.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn book_wide(
     book: &Book,
@@ -222,27 +358,6 @@ pub(super) fn book_wide(
     side_by_side: bool,
 ) -> Result<BookFiles, Vec<Diagnostic>> {
     let settings = &book.settings;
-    // The data files; on a redacted site, from copies with client names
-    // scrubbed out of free text (export leaves the client column empty).
-    // The calendar is written from the same copies, so redaction applies
-    // to it as to partners.json.
-    let dues = |pairs: &[(&Partner, &Report)]| -> Vec<calendar::Due> {
-        pairs.iter().map(|(p, r)| calendar::Due::of(p, r)).collect()
-    };
-    let plain = calendar::Options::plain(settings.as_of, settings.site_url.as_deref());
-    // The three data files, side by side when the book-wide files are,
-    // each made into the site's bytes where it is made.
-    type Data<'a> = &'a (dyn Fn() -> Vec<u8> + Sync);
-    let three = |json: Data, csv: Data, ics: Data| {
-        let file = |f: Data| Arc::new(f());
-        if side_by_side {
-            let (json, (csv, ics)) =
-                rayon::join(|| file(json), || rayon::join(|| file(csv), || file(ics)));
-            [json, csv, ics]
-        } else {
-            [file(json), file(csv), file(ics)]
-        }
-    };
     // In a run that keeps its rows, each partner's part of the data files
     // is kept with its row (not on a redacted site, whose files come from
     // scrubbed copies).
@@ -260,56 +375,31 @@ pub(super) fn book_wide(
         })
         .transpose()
         .map_err(|d| vec![*d])?;
-    let data_files = || match scrub {
-        Some(sc) => {
-            let reports: Vec<Report> = reports.iter().map(|r| Report::clone(r)).collect();
-            let (ps, rs) = redacted_copies(book, &reports, sc);
-            let pairs: Vec<_> = ps.iter().zip(&rs).collect();
-            let partners: Vec<_> = ps.iter().collect();
-            three(
-                &|| export::partners_json(&pairs).into_bytes(),
-                &|| export::referrals_csv(&partners, window, true),
-                &|| {
-                    let opts = calendar::Options {
-                        scrub: Some(sc),
-                        ..plain
-                    };
-                    calendar::calendar(&settings.title, &opts, &dues(&pairs)).into_bytes()
-                },
-            )
-        }
-        None => {
-            let ics = || calendar::calendar(&settings.title, &plain, &dues(pairs)).into_bytes();
-            let parts: Option<Vec<&DataParts>> = made
-                .as_ref()
-                .and_then(|m| m.iter().map(|c| c.data.as_deref()).collect());
-            match &parts {
-                Some(parts) => three(
-                    &|| {
-                        let objects: Vec<&str> = parts.iter().map(|d| &*d.json).collect();
-                        export::join_json(&objects).into_bytes()
-                    },
-                    &|| export::join_csv(&parts.iter().map(|d| &*d.csv).collect::<Vec<_>>()),
-                    &|| {
-                        let events = parts.iter().flat_map(|d| &d.ics).collect();
-                        calendar::join(&settings.title, &plain, events).into_bytes()
-                    },
-                ),
-                None => {
-                    let partners: Vec<_> = book.partners.iter().map(|p| p.as_ref()).collect();
-                    three(
-                        &|| export::partners_json(pairs).into_bytes(),
-                        &|| export::referrals_csv(&partners, window, false),
-                        &ics,
-                    )
-                }
-            }
-        }
+    let spans = Spans::new(settings.as_of, settings.fiscal_year_start);
+    let period_sums = book_sums(book.partners.iter().map(|p| p.as_ref()), &spans);
+    let src = Sources {
+        book,
+        reports,
+        pairs,
+        window,
+        scrub,
+        made,
+        redacted: OnceLock::new(),
+        spans,
+        period_sums,
     };
+    // Each file made into the site's bytes where it is made.
+    let data = |make: fn(&Sources) -> Vec<u8>| Ok(Arc::new(make(&src)));
     // One after another, the data files come first, as they always did.
-    let early = (!side_by_side).then(data_files);
+    let mut done: Vec<Option<Result<FileBytes, Box<Diagnostic>>>> = TABLE
+        .iter()
+        .map(|e| match e.make {
+            Make::Data(make) if !side_by_side => Some(data(make)),
+            _ => None,
+        })
+        .collect();
     let fresh: Vec<Row>;
-    let rows = &match &made {
+    let rows = match &src.made {
         None => {
             fresh = pairs
                 .par_iter()
@@ -325,92 +415,51 @@ pub(super) fn book_wide(
             kept: Some(made),
         },
     };
-    // The book's referrals per quarter, for the dashboard and the
-    // reciprocity report.
-    let q = book_quarters(book, window, quarters);
-    // Looking back: the quarter and the year so far, over every partner.
-    let spans = Spans::new(settings.as_of, settings.fiscal_year_start);
-    let period_sums = book_sums(book.partners.iter().map(|p| p.as_ref()), &spans);
-    let looking_back = PeriodsView::new(
-        &spans,
-        &period_sums,
-        settings.currency.as_deref(),
-        "every partner on the site",
-    );
-    // The book-wide pages: each context holds every partner. A build that
-    // streams its pages renders them one after another, beside the partner
-    // pages, which keeps the peak of memory low; otherwise (watch, serve)
-    // side by side, which is quicker.
-    type Job<'a> = Box<dyn Fn() -> Result<String, Box<Diagnostic>> + Send + Sync + 'a>;
-    let jobs: Vec<(&'static str, Job)> = vec![
-        (
-            "reports/readiness.html",
-            Box::new(|| templates.render("readiness.html", &readiness(rows, site))),
+    let pages = Pages {
+        src: &src,
+        rows,
+        site,
+        templates,
+        quarters: book_quarters(book, window, quarters),
+        looking_back: PeriodsView::new(
+            &src.spans,
+            &src.period_sums,
+            settings.currency.as_deref(),
+            "every partner on the site",
         ),
-        (
-            "partners/index.html",
-            Box::new(|| templates.render("partners.html", &partner_table(rows, site, templates)?)),
-        ),
-        (
-            "reports/reciprocity.html",
-            Box::new(|| {
-                let mut ctx = reciprocity(rows, site, &q, templates)?;
-                ctx.insert("periods", &looking_back);
-                templates.render("reciprocity.html", &ctx)
-            }),
-        ),
-        (
-            "index.html",
-            Box::new(|| {
-                let mut ctx = dashboard(book, reports, rows, site, window, &q, templates, scrub)?;
-                ctx.insert("periods", &looking_back);
-                templates.render("index.html", &ctx)
-            }),
-        ),
-        (
-            STYLESHEET,
-            Box::new(|| templates.render("style.css", &Context::new())),
-        ),
-        (
-            SCRIPT,
-            Box::new(|| templates.render("site.js", &Context::new())),
-        ),
-        (
-            search::SCRIPT,
-            Box::new(|| templates.render("search.js", &Context::new())),
-        ),
-        (
-            search::FILE,
-            Box::new(|| {
-                let partners: Vec<&Partner> = book.partners.iter().map(|p| p.as_ref()).collect();
-                let script = search::index_script(&partners, scrub);
-                Ok(String::from_utf8(script).expect("the index is JSON text"))
-            }),
-        ),
-    ];
-    // Each page made into the site's bytes where it is rendered.
-    type Done<'a> = Vec<(&'a str, Result<FileBytes, Box<Diagnostic>>)>;
-    let run = |(path, job): &(&'static str, Job)| (*path, job().map(|t| Arc::new(t.into_bytes())));
-    let ([json, csv, ics], done): (_, Done) = match early {
-        Some(data) => (data, jobs.iter().map(run).collect()),
-        None => rayon::join(data_files, || {
-            // One task a page: a few heavy pages are not to share a thread.
-            jobs.par_iter().with_max_len(1).map(run).collect()
-        }),
     };
-    let mut book_files: Vec<(String, FileBytes)> = vec![
-        ("data/partners.json".into(), json),
-        ("data/referrals.csv".into(), csv),
-        (calendar::FILE.into(), ics),
-        (
-            periods::FILE.into(),
-            Arc::new(periods::periods_json(settings.as_of, &spans, &period_sums).into_bytes()),
-        ),
-    ];
+    let run = |e: &Entry| -> Result<FileBytes, Box<Diagnostic>> {
+        match e.make {
+            Make::Data(make) => data(make),
+            Make::Page { template, context } => {
+                let text = templates.render(template, &context(&pages)?)?;
+                Ok(Arc::new(text.into_bytes()))
+            }
+            Make::File(make) => Ok(Arc::new(make(&pages)?)),
+        }
+    };
+    // The rest: a build that streams its pages makes them one after
+    // another, beside the partner pages, which keeps the peak of memory
+    // low; otherwise (watch, serve) side by side, which is quicker, one
+    // task a file (a few heavy pages are not to share a thread).
+    if side_by_side {
+        done = TABLE
+            .par_iter()
+            .with_max_len(1)
+            .map(|e| Some(run(e)))
+            .collect();
+    } else {
+        for (e, slot) in TABLE.iter().zip(&mut done) {
+            if slot.is_none() {
+                *slot = Some(run(e));
+            }
+        }
+    }
+    let mut book_files: BookFiles = Vec::with_capacity(TABLE.len());
     let mut errs = Vec::new();
-    for (path, res) in done {
-        match res {
-            Ok(bytes) => book_files.push((path.to_string(), bytes)),
+    for (e, res) in TABLE.iter().zip(done) {
+        match res.expect("every entry is made") {
+            Ok(bytes) => book_files.push((e.path.to_string(), bytes)),
             Err(d) => errs.push(*d),
         }
     }
@@ -424,6 +473,40 @@ pub(super) fn book_wide(
         }
     }
     Ok(book_files)
+}
+
+/// The partner table's context.
+pub(super) fn partner_table(p: &Pages) -> Result<Context, Box<Diagnostic>> {
+    partner_table_of(&p.rows, p.site, p.templates)
+}
+
+/// The dashboard's context.
+pub(super) fn dashboard(p: &Pages) -> Result<Context, Box<Diagnostic>> {
+    let s = p.src;
+    let mut ctx = dashboard_of(
+        s.book,
+        s.reports,
+        &p.rows,
+        p.site,
+        s.window,
+        &p.quarters,
+        p.templates,
+        s.scrub,
+    )?;
+    ctx.insert("periods", &p.looking_back);
+    Ok(ctx)
+}
+
+/// The reciprocity report's context.
+pub(super) fn reciprocity(p: &Pages) -> Result<Context, Box<Diagnostic>> {
+    let mut ctx = reciprocity_of(&p.rows, p.site, &p.quarters, p.templates)?;
+    ctx.insert("periods", &p.looking_back);
+    Ok(ctx)
+}
+
+/// The readiness report's context.
+pub(super) fn readiness(p: &Pages) -> Result<Context, Box<Diagnostic>> {
+    Ok(readiness_of(&p.rows, p.site))
 }
 
 fn book_quarters(book: &Book, window: Window, quarters: &[i32]) -> Vec<QuarterCounts> {
@@ -526,7 +609,7 @@ fn stage_chart(counts: &[StageCount]) -> String {
 }
 
 /// The partner table, with the choices of its filters.
-fn partner_table(
+fn partner_table_of(
     all: &BookRows,
     site: &SiteInfo,
     templates: &Templates,
@@ -570,7 +653,7 @@ struct Draft<'a> {
 }
 
 #[allow(clippy::too_many_arguments)]
-fn dashboard(
+fn dashboard_of(
     book: &Book,
     reports: &[Arc<Report>],
     all: &BookRows,
@@ -703,7 +786,7 @@ fn dashboard(
     Ok(ctx)
 }
 
-fn reciprocity(
+fn reciprocity_of(
     all: &BookRows,
     site: &SiteInfo,
     q: &[QuarterCounts],
@@ -857,7 +940,7 @@ fn reciprocity(
     Ok(ctx)
 }
 
-fn readiness(all: &BookRows, site: &SiteInfo) -> Context {
+fn readiness_of(all: &BookRows, site: &SiteInfo) -> Context {
     let rows = &all.rows;
     let mut ctx = page_context(site, "../", "readiness");
     ctx.insert("stage_chart", &stage_chart(&stage_counts(rows)));

@@ -15,6 +15,7 @@ pub mod charts;
 pub mod export;
 pub mod invitation;
 pub mod markdown;
+mod pages;
 pub mod periods;
 pub mod redact;
 pub mod search;
@@ -33,6 +34,7 @@ use crate::book::{Book, Partner, Settings};
 use crate::diagnostics::Diagnostic;
 use crate::site::SiteFiles;
 use book_pages::book_wide;
+pub use pages::book_file_names;
 use templates::Templates;
 pub use templates::{SCRIPT, STYLESHEET};
 

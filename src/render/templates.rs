@@ -28,40 +28,8 @@ pub fn page_context(site: &SiteInfo, root: &str, page: &str) -> tera::Context {
     ctx
 }
 
-/// The built-in templates, by name.
-pub const BUILTIN: &[(&str, &str)] = &[
-    ("base.html", include_str!("../../templates/base.html")),
-    ("index.html", include_str!("../../templates/index.html")),
-    (
-        "partners.html",
-        include_str!("../../templates/partners.html"),
-    ),
-    ("partner.html", include_str!("../../templates/partner.html")),
-    (
-        "partners-row.html",
-        include_str!("../../templates/partners-row.html"),
-    ),
-    (
-        "reciprocity.html",
-        include_str!("../../templates/reciprocity.html"),
-    ),
-    (
-        "reciprocity-row.html",
-        include_str!("../../templates/reciprocity-row.html"),
-    ),
-    (
-        "readiness.html",
-        include_str!("../../templates/readiness.html"),
-    ),
-    ("periods.html", include_str!("../../templates/periods.html")),
-    ("style.css", include_str!("../../templates/style.css")),
-    ("site.js", include_str!("../../templates/site.js")),
-    (
-        "invitation.txt",
-        include_str!("../../templates/invitation.txt"),
-    ),
-    ("search.js", include_str!("../../templates/search.js")),
-];
+// `BUILTIN`: every file of `templates/`, embedded (see build.rs).
+include!(concat!(env!("OUT_DIR"), "/builtin_templates.rs"));
 
 /// A template's name and text, and where it came from for messages.
 struct TemplateText {

@@ -1,0 +1,115 @@
+//! The page table: every book-wide file of the site, each with what makes
+//! it. It is the only list of them: [`book_wide`](super::book_pages) runs
+//! it, and [`book_file_names`] gives the pipeline the names it must know
+//! without rendering (a static file may not take one). A new book-wide
+//! page is its template in `templates/` (embedded by build.rs) and one
+//! entry here, with the function that makes its context.
+
+use crate::analysis::Report;
+use crate::book::Book;
+
+use super::book_pages::{self as made, Pages, Sources};
+use super::templates::{SCRIPT, STYLESHEET};
+use super::{calendar, periods, search};
+
+/// What makes a file.
+pub(super) enum Make {
+    /// A data file, made from the book alone (no page row). A build that
+    /// streams its pages makes these first, one after another.
+    Data(fn(&Sources) -> Vec<u8>),
+    /// A page: its template, and the function that makes its context.
+    Page {
+        template: &'static str,
+        context: fn(&Pages) -> Result<tera::Context, Box<crate::diagnostics::Diagnostic>>,
+    },
+    /// A file made by a function of its own, among the pages.
+    File(fn(&Pages) -> Result<Vec<u8>, Box<crate::diagnostics::Diagnostic>>),
+}
+
+/// One entry of the table: where the file goes in the site, and what
+/// makes it.
+pub(super) struct Entry {
+    pub path: &'static str,
+    pub make: Make,
+}
+
+/// Every book-wide file, in the order a build that streams its pages
+/// makes them (the data files first).
+pub(super) const TABLE: &[Entry] = &[
+    Entry {
+        path: "data/partners.json",
+        make: Make::Data(made::partners_json),
+    },
+    Entry {
+        path: "data/referrals.csv",
+        make: Make::Data(made::referrals_csv),
+    },
+    Entry {
+        path: calendar::FILE,
+        make: Make::Data(made::calendar_ics),
+    },
+    Entry {
+        path: periods::FILE,
+        make: Make::Data(made::periods_json),
+    },
+    Entry {
+        path: "reports/readiness.html",
+        make: Make::Page {
+            template: "readiness.html",
+            context: made::readiness,
+        },
+    },
+    Entry {
+        path: "partners/index.html",
+        make: Make::Page {
+            template: "partners.html",
+            context: made::partner_table,
+        },
+    },
+    Entry {
+        path: "reports/reciprocity.html",
+        make: Make::Page {
+            template: "reciprocity.html",
+            context: made::reciprocity,
+        },
+    },
+    Entry {
+        path: "index.html",
+        make: Make::Page {
+            template: "index.html",
+            context: made::dashboard,
+        },
+    },
+    Entry {
+        path: STYLESHEET,
+        make: Make::Page {
+            template: "style.css",
+            context: made::nothing,
+        },
+    },
+    Entry {
+        path: SCRIPT,
+        make: Make::Page {
+            template: "site.js",
+            context: made::nothing,
+        },
+    },
+    Entry {
+        path: search::SCRIPT,
+        make: Make::Page {
+            template: "search.js",
+            context: made::nothing,
+        },
+    },
+    Entry {
+        path: search::FILE,
+        make: Make::File(made::search_index),
+    },
+];
+
+/// The paths of the book-wide files a render of `book` writes, known
+/// without rendering.
+pub fn book_file_names(book: &Book, reports: &[std::sync::Arc<Report>]) -> Vec<String> {
+    let _ = (book, reports);
+    TABLE.iter().map(|e| e.path.to_string()).collect()
+}
