@@ -1,160 +1,53 @@
-//! Finds the `href` and `src` attributes of a page (a small scan of its
-//! tags, skipping comments and the text of scripts and styles) and
-//! rewrites the links that point at renamed files.
+//! Finds the `href` and `src` attributes of a page (with the one HTML
+//! scanner, [`crate::syntax::html`], which skips comments and the text of
+//! scripts and styles) and rewrites the links that point at renamed files.
 
 use std::collections::BTreeMap;
 
-/// A tag's attribute value: where it is in the page.
-struct Attr {
-    name: String,
-    start: usize,
-    end: usize,
+use crate::syntax::html::{pieces, Piece, Tag};
+
+/// Whether a `<script>` with these attributes would run its text: no
+/// `src`, and a JavaScript or module type.
+fn runs_inline(html: &str, tag: &Tag) -> bool {
+    if tag.attr(html, "src").is_some() {
+        return false;
+    }
+    let kind = tag
+        .value(html, "type")
+        .map(|v| v.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    matches!(
+        kind.as_str(),
+        "" | "module" | "text/javascript" | "application/javascript" | "text/ecmascript"
+    )
 }
 
-/// A tag found by [`scan`]: its lowercased name, whether it closes, its
-/// attributes, and where it ends.
-struct Tag {
-    start: usize,
-    name: String,
-    closing: bool,
-    attrs: Vec<Attr>,
-    end: usize,
-}
-
-fn find_ci(hay: &str, from: usize, needle: &str) -> Option<usize> {
-    let n = needle.len();
-    let bytes = hay.as_bytes();
-    (from..hay.len().saturating_sub(n - 1))
-        .find(|&i| bytes[i..i + n].eq_ignore_ascii_case(needle.as_bytes()))
-}
-
-/// Reads the tag that starts at `<` at `i`, if it is one.
-fn read_tag(html: &str, i: usize) -> Option<Tag> {
-    let b = html.as_bytes();
-    let len = b.len();
-    let mut j = i + 1;
-    let closing = b.get(j) == Some(&b'/');
-    if closing {
-        j += 1;
-    }
-    let name_start = j;
-    if !b.get(j).is_some_and(u8::is_ascii_alphabetic) {
-        return None;
-    }
-    while j < len && (b[j].is_ascii_alphanumeric() || b[j] == b'-' || b[j] == b':') {
-        j += 1;
-    }
-    let name = html[name_start..j].to_ascii_lowercase();
-    let mut attrs = Vec::new();
-    loop {
-        while j < len && (b[j].is_ascii_whitespace() || b[j] == b'/') {
-            j += 1;
-        }
-        if j >= len {
-            return Some(Tag {
-                start: i,
-                name,
-                closing,
-                attrs,
-                end: len,
-            });
-        }
-        if b[j] == b'>' {
-            return Some(Tag {
-                start: i,
-                name,
-                closing,
-                attrs,
-                end: j + 1,
-            });
-        }
-        let attr_start = j;
-        while j < len && !b[j].is_ascii_whitespace() && !matches!(b[j], b'=' | b'>' | b'/') {
-            j += 1;
-        }
-        if j == attr_start {
-            // A stray character such as `=`: step over it.
-            j += 1;
-            continue;
-        }
-        let attr_name = html[attr_start..j].to_ascii_lowercase();
-        let mut k = j;
-        while k < len && b[k].is_ascii_whitespace() {
-            k += 1;
-        }
-        if k < len && b[k] == b'=' {
-            k += 1;
-            while k < len && b[k].is_ascii_whitespace() {
-                k += 1;
+/// Calls `visit` with every start tag of the page, in order, and whether
+/// the page holds an inline script that would run.
+fn scan(html: &str, mut visit: impl FnMut(&Tag)) -> bool {
+    let mut inline = false;
+    // A script tag whose text would run: its text is the next piece.
+    let mut running = false;
+    for piece in pieces(html) {
+        match piece {
+            Piece::Tag(tag) if !tag.closing => {
+                running = tag.is(html, "script") && runs_inline(html, &tag);
+                visit(&tag);
             }
-            let (start, end, next) = match b.get(k) {
-                Some(&q) if q == b'"' || q == b'\'' => {
-                    let close = html[k + 1..].find(q as char).map_or(len, |e| k + 1 + e);
-                    (k + 1, close, (close + 1).min(len))
-                }
-                _ => {
-                    let mut e = k;
-                    while e < len && !b[e].is_ascii_whitespace() && b[e] != b'>' {
-                        e += 1;
-                    }
-                    (k, e, e)
-                }
-            };
-            attrs.push(Attr {
-                name: attr_name,
-                start,
-                end,
-            });
-            j = next;
+            Piece::Raw(r) if running => {
+                inline |= !html[r].trim().is_empty();
+                running = false;
+            }
+            _ => running = false,
         }
     }
-}
-
-/// Calls `visit` with every tag of the page, in order.
-fn scan(html: &str, mut visit: impl FnMut(&Tag)) {
-    let mut i = 0;
-    while let Some(off) = html[i..].find('<') {
-        i += off;
-        if html[i..].starts_with("<!--") {
-            i = html[i + 4..]
-                .find("-->")
-                .map_or(html.len(), |e| i + 4 + e + 3);
-            continue;
-        }
-        let Some(tag) = read_tag(html, i) else {
-            i += 1;
-            continue;
-        };
-        visit(&tag);
-        i = tag.end;
-        if !tag.closing && (tag.name == "script" || tag.name == "style") {
-            i = find_ci(html, i, &format!("</{}", tag.name)).unwrap_or(html.len());
-        }
-    }
+    inline
 }
 
 /// Whether the page holds an inline script that a browser would run (no
 /// `src`, a JavaScript or module type, something in it).
 pub fn has_running_inline_script(html: &str) -> bool {
-    let mut found = false;
-    scan(html, |tag| {
-        if tag.name != "script" || tag.closing || tag.attrs.iter().any(|a| a.name == "src") {
-            return;
-        }
-        let kind = tag
-            .attrs
-            .iter()
-            .find(|a| a.name == "type")
-            .map(|a| html[a.start..a.end].trim().to_ascii_lowercase())
-            .unwrap_or_default();
-        let runs = matches!(
-            kind.as_str(),
-            "" | "module" | "text/javascript" | "application/javascript" | "text/ecmascript"
-        );
-        let end = find_ci(html, tag.end, "</script").unwrap_or(html.len());
-        found |= runs && !html[tag.end..end].trim().is_empty();
-    });
-    found
+    scan(html, |_| {})
 }
 
 /// A plain page made ready to be encrypted at `page`: its links to renamed
@@ -196,57 +89,26 @@ pub fn prepare_and_check(
 ) -> (String, bool) {
     let mut out = String::with_capacity(html.len());
     let mut copied = 0;
-    let mut inline = false;
-    scan(html, |tag| {
-        if tag.closing {
-            return;
-        }
-        let value = |name: &str| {
-            tag.attrs
-                .iter()
-                .find(|a| a.name == name)
-                .map(|a| &html[a.start..a.end])
-        };
-        if tag.name == "meta"
-            && value("http-equiv")
+    let inline = scan(html, |tag| {
+        if tag.is(html, "meta")
+            && tag
+                .value(html, "http-equiv")
                 .is_some_and(|v| v.trim().eq_ignore_ascii_case("content-security-policy"))
         {
-            out.push_str(&html[copied..tag.start]);
-            copied = tag.end;
+            out.push_str(&html[copied..tag.range.start]);
+            copied = tag.range.end;
             return;
         }
-        if tag.name == "script" {
-            match tag.attrs.iter().find(|a| a.name == "src") {
-                Some(src) => {
-                    let raw = &html[src.start..src.end];
-                    let cut = raw.find(['#', '?']).unwrap_or(raw.len());
-                    let target = resolve(page, &unescape(&raw[..cut]));
-                    if target.is_some_and(|t| is_data(&t)) {
-                        // The attribute's name is the last `src` before its value.
-                        let name_at = tag.start
-                            + html[tag.start..src.start]
-                                .to_ascii_lowercase()
-                                .rfind("src")
-                                .unwrap_or(0);
-                        out.push_str(&html[copied..name_at]);
-                        out.push_str("data-rapport-");
-                        copied = name_at;
-                        return;
-                    }
-                }
-                None => {
-                    let kind = value("type")
-                        .map(|v| v.trim().to_ascii_lowercase())
-                        .unwrap_or_default();
-                    let runs = matches!(
-                        kind.as_str(),
-                        "" | "module"
-                            | "text/javascript"
-                            | "application/javascript"
-                            | "text/ecmascript"
-                    );
-                    let end = find_ci(html, tag.end, "</script").unwrap_or(html.len());
-                    inline |= runs && !html[tag.end..end].trim().is_empty();
+        if tag.is(html, "script") {
+            if let Some(src) = tag.attr(html, "src") {
+                let raw = &html[src.value.clone().unwrap_or_default()];
+                let cut = raw.find(['#', '?']).unwrap_or(raw.len());
+                let target = resolve(page, &unescape(&raw[..cut]));
+                if target.is_some_and(|t| is_data(&t)) {
+                    out.push_str(&html[copied..src.name.start]);
+                    out.push_str("data-rapport-");
+                    copied = src.name.start;
+                    return;
                 }
             }
         }
@@ -305,14 +167,21 @@ fn map_links(
     out: &mut String,
     mut copied: usize,
 ) -> usize {
-    for a in &tag.attrs {
-        if !matches!(a.name.as_str(), "href" | "src" | "xlink:href") {
+    for a in tag.attrs(html) {
+        let Some(value) = a.value else {
+            continue;
+        };
+        let name = &html[a.name];
+        if !["href", "src", "xlink:href"]
+            .iter()
+            .any(|n| name.eq_ignore_ascii_case(n))
+        {
             continue;
         }
-        if let Some(new) = map_value(page, &html[a.start..a.end], rename) {
-            out.push_str(&html[copied..a.start]);
+        if let Some(new) = map_value(page, &html[value.clone()], rename) {
+            out.push_str(&html[copied..value.start]);
             out.push_str(&new);
-            copied = a.end;
+            copied = value.end;
         }
     }
     copied
@@ -349,9 +218,6 @@ pub fn rewrite_links_with(
     let mut out = String::with_capacity(html.len());
     let mut copied = 0;
     scan(html, |tag| {
-        if tag.closing {
-            return;
-        }
         copied = map_links(html, tag, page, rename, &mut out, copied);
     });
     out.push_str(&html[copied..]);

@@ -7,6 +7,7 @@ use pulldown_cmark::{html, Options, Parser};
 
 use crate::book::Partner;
 use crate::diagnostics::{Diagnostic, Source};
+use crate::syntax::html::{pieces, Piece};
 
 mod direct;
 #[cfg(test)]
@@ -272,47 +273,41 @@ const MAX_TEXT_RUN: usize = 2048;
 /// tags nested deeper than `max` left out, and with them the end tags that
 /// would close nothing; long texts split by an empty `<span></span>`.
 fn cap_depth(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
-    let mut open: Vec<String> = Vec::new();
+    let mut open: Vec<&str> = Vec::new();
     let mut out = String::new();
     let mut copied = 0;
     let mut dropped = false;
     let bytes = html.as_bytes();
-    let mut i = 0;
     let mut run_start = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'<' {
-            // `&` and 0xC2 start a character reference or a character.
-            if (bytes[i] == b'&' || bytes[i] == 0xC2) && i - run_start > MAX_TEXT_RUN {
-                out.push_str(&html[copied..i]);
-                out.push_str("<span></span>");
-                copied = i;
-                run_start = i;
-                dropped = true;
+    for piece in pieces(html) {
+        let tag = match piece {
+            Piece::Tag(tag) => tag,
+            // Text, and whatever else is not a tag (a comment, a script's
+            // text), is one run until the next tag.
+            other => {
+                for i in other.range() {
+                    // `&` and 0xC2 start a character reference or a character.
+                    if (bytes[i] == b'&' || bytes[i] == 0xC2) && i - run_start > MAX_TEXT_RUN {
+                        out.push_str(&html[copied..i]);
+                        out.push_str("<span></span>");
+                        copied = i;
+                        run_start = i;
+                        dropped = true;
+                    }
+                }
+                continue;
             }
-            i += 1;
-            continue;
-        }
-        let closing = bytes.get(i + 1) == Some(&b'/');
-        let name_at = i + 1 + usize::from(closing);
-        let name: String = html[name_at..]
-            .bytes()
-            .take_while(u8::is_ascii_alphanumeric)
-            .map(|b| char::from(b.to_ascii_lowercase()))
-            .collect();
-        if name.is_empty() || !name.as_bytes()[0].is_ascii_alphabetic() {
-            i += 1;
-            continue;
-        }
-        let end = tag_end(bytes, i);
-        let keep = if closing {
-            match open.iter().rposition(|n| *n == name) {
+        };
+        let name = tag.name(html);
+        let keep = if tag.closing {
+            match open.iter().rposition(|n| n.eq_ignore_ascii_case(name)) {
                 Some(at) => {
                     open.truncate(at);
                     true
                 }
                 None => false,
             }
-        } else if VOID.contains(&name.as_str()) || bytes[..end].ends_with(b"/>") {
+        } else if VOID.iter().any(|v| v.eq_ignore_ascii_case(name)) || tag.self_closing(html) {
             true
         } else if open.len() < max {
             open.push(name);
@@ -321,33 +316,17 @@ fn cap_depth(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
             false
         };
         if !keep {
-            out.push_str(&html[copied..i]);
-            copied = end;
+            out.push_str(&html[copied..tag.range.start]);
+            copied = tag.range.end;
             dropped = true;
         }
-        i = end;
-        run_start = end;
+        run_start = tag.range.end;
     }
     if !dropped {
         return html.into();
     }
     out.push_str(&html[copied..]);
     out.into()
-}
-
-/// Where the tag at `start` ends, past its `>` (quoted values may hold one).
-pub(super) fn tag_end(bytes: &[u8], start: usize) -> usize {
-    let mut quote = None;
-    for (i, &b) in bytes.iter().enumerate().skip(start + 1) {
-        match quote {
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None if b == b'"' || b == b'\'' => quote = Some(b),
-            None if b == b'>' => return i + 1,
-            None => {}
-        }
-    }
-    bytes.len()
 }
 
 /// The schemes a link may use (a relative URL needs none).

@@ -18,6 +18,7 @@ use unicode_normalization::char::{decompose_canonical, is_combining_mark};
 
 use crate::analysis::Report;
 use crate::book::{Book, Partner};
+use crate::syntax::html::{self, Piece, Tag};
 
 /// Every client name of a book, found in free text by whole words and
 /// regardless of case.
@@ -264,55 +265,55 @@ impl Scrubber {
         if self.is_empty() {
             return html.to_string();
         }
-        let tokens = tokenize(html);
+        let pieces: Vec<Piece> = html::pieces(html).collect();
         let mut folded = Vec::with_capacity(html.len());
-        for t in &tokens {
-            match t {
-                Token::Text(r) => fold_text(&mut folded, html, r.clone()),
-                Token::Tag(r)
-                    if breaks_words(&html[r.clone()])
-                        && folded.last().is_some_and(|f| f.c != ' ') =>
-                {
-                    folded.push(Folded {
-                        c: ' ',
-                        start: r.start,
-                        end: r.start,
-                    });
+        for piece in &pieces {
+            let breaks = match piece {
+                Piece::Text(r) => {
+                    fold_text(&mut folded, html, r.clone());
+                    false
                 }
-                _ => {}
+                Piece::Tag(tag) => breaks_words(tag.name(html)),
+                Piece::Comment(_) | Piece::Other(_) => true,
+                Piece::Raw(_) => false,
+            };
+            if breaks && folded.last().is_some_and(|f| f.c != ' ') {
+                let at = piece.range().start;
+                folded.push(Folded {
+                    c: ' ',
+                    start: at,
+                    end: at,
+                });
             }
         }
         drop_marks(&mut folded, html);
         let cuts = self.find(&folded);
         let mut out = String::with_capacity(html.len() + 64);
         let mut next_cut = 0;
-        for t in &tokens {
-            match t {
-                Token::Text(r) => cut(&mut out, html, r.clone(), &cuts, &mut next_cut),
-                Token::Tag(r) => out.push_str(&self.scrub_tag(&html[r.clone()])),
-                Token::Raw(r) => out.push_str(&self.scrub(&html[r.clone()])),
+        for piece in &pieces {
+            match piece {
+                Piece::Text(r) => cut(&mut out, html, r.clone(), &cuts, &mut next_cut),
+                Piece::Tag(tag) => self.scrub_tag(&mut out, html, tag),
+                Piece::Raw(r) => out.push_str(&self.scrub(&html[r.clone()])),
+                Piece::Comment(m) | Piece::Other(m) => {
+                    out.push_str(&html[m.range.start..m.inner.start]);
+                    out.push_str(&self.scrub(&html[m.inner.clone()]));
+                    out.push_str(&html[m.inner.end..m.range.end]);
+                }
             }
         }
         out
     }
 
-    /// A tag with client names scrubbed out of its quoted attribute values.
-    fn scrub_tag(&self, tag: &str) -> String {
-        let mut out = String::with_capacity(tag.len());
-        let mut rest = tag;
-        while let Some(q) = rest.find(['"', '\'']) {
-            let quote = rest.as_bytes()[q] as char;
-            let Some(len) = rest[q + 1..].find(quote) else {
-                break;
-            };
-            out.push_str(&rest[..=q]);
-            let value = &rest[q + 1..q + 1 + len];
-            out.push_str(&self.scrub_html(value));
-            out.push(quote);
-            rest = &rest[q + 2 + len..];
+    /// A tag with client names scrubbed out of its attribute values.
+    fn scrub_tag(&self, out: &mut String, html: &str, tag: &Tag) {
+        let mut copied = tag.range.start;
+        for value in tag.attrs(html).filter_map(|a| a.value) {
+            out.push_str(&html[copied..value.start]);
+            out.push_str(&self.scrub_html(&html[value.clone()]));
+            copied = value.end;
         }
-        out.push_str(rest);
-        out
+        out.push_str(&html[copied..tag.range.end]);
     }
 
     /// Any text file of a site, scrubbed as what it is: HTML and SVG as
@@ -368,124 +369,44 @@ fn cut(
     }
 }
 
-/// A piece of an HTML document.
-enum Token {
-    /// Text between tags, with character references.
-    Text(std::ops::Range<usize>),
-    /// A tag, `<` to `>`.
-    Tag(std::ops::Range<usize>),
-    /// A comment's inside, or a script's or style's text: scrubbed on its
-    /// own, as plain text.
-    Raw(std::ops::Range<usize>),
-}
-
-fn tokenize(html: &str) -> Vec<Token> {
-    let mut tokens = Vec::new();
-    let bytes = html.as_bytes();
-    let mut i = 0;
-    let mut text_start = 0;
-    while i < bytes.len() {
-        if bytes[i] != b'<' {
-            i += 1;
-            continue;
-        }
-        let rest = &html[i..];
-        let is_tag = rest[1..]
-            .chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!' || c == '?');
-        if !is_tag {
-            i += 1;
-            continue;
-        }
-        if text_start < i {
-            tokens.push(Token::Text(text_start..i));
-        }
-        if let Some(comment) = rest.strip_prefix("<!--") {
-            let end = comment.find("-->").map_or(html.len(), |e| i + 4 + e);
-            tokens.push(Token::Tag(i..i + 4));
-            tokens.push(Token::Raw(i + 4..end));
-            let close = (end + 3).min(html.len());
-            tokens.push(Token::Tag(end..close));
-            i = close;
-            text_start = i;
-            continue;
-        }
-        let end = super::markdown::tag_end(html.as_bytes(), i);
-        tokens.push(Token::Tag(i..end));
-        i = end;
-        text_start = i;
-        let name: String = html[tokens_last_start(&tokens) + 1..end]
-            .chars()
-            .take_while(char::is_ascii_alphanumeric)
-            .map(|c| c.to_ascii_lowercase())
-            .collect();
-        if name == "script" || name == "style" {
-            let close = format!("</{name}");
-            let body_end = find_ascii_ci(&html[i..], &close).map_or(html.len(), |e| i + e);
-            if i < body_end {
-                tokens.push(Token::Raw(i..body_end));
-            }
-            i = body_end;
-            text_start = i;
-        }
-    }
-    if text_start < html.len() {
-        tokens.push(Token::Text(text_start..html.len()));
-    }
-    tokens
-}
-
-fn tokens_last_start(tokens: &[Token]) -> usize {
-    match tokens.last() {
-        Some(Token::Tag(r) | Token::Text(r) | Token::Raw(r)) => r.start,
-        None => 0,
-    }
-}
-
-fn find_ascii_ci(hay: &str, needle: &str) -> Option<usize> {
-    let (h, n) = (hay.as_bytes(), needle.as_bytes());
-    h.windows(n.len()).position(|w| w.eq_ignore_ascii_case(n))
-}
-
 /// Whether a reader sees a break where this tag is (a paragraph, a line
 /// break, a table cell), rather than words running on (`<em>`, `<a>`).
-fn breaks_words(tag: &str) -> bool {
-    let name: String = tag
-        .trim_start_matches(['<', '/'])
-        .chars()
-        .take_while(char::is_ascii_alphanumeric)
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
+fn breaks_words(name: &str) -> bool {
+    let mut lower = [0u8; 6];
+    let Some(buf) = lower.get_mut(..name.len()) else {
+        return true; // longer than any name below
+    };
+    buf.copy_from_slice(name.as_bytes());
+    buf.make_ascii_lowercase();
     !matches!(
-        name.as_str(),
-        "a" | "abbr"
-            | "b"
-            | "bdi"
-            | "bdo"
-            | "cite"
-            | "code"
-            | "data"
-            | "del"
-            | "dfn"
-            | "em"
-            | "i"
-            | "ins"
-            | "kbd"
-            | "mark"
-            | "q"
-            | "s"
-            | "samp"
-            | "small"
-            | "span"
-            | "strong"
-            | "sub"
-            | "sup"
-            | "time"
-            | "tspan"
-            | "u"
-            | "var"
-            | "wbr"
+        &*buf,
+        b"a" | b"abbr"
+            | b"b"
+            | b"bdi"
+            | b"bdo"
+            | b"cite"
+            | b"code"
+            | b"data"
+            | b"del"
+            | b"dfn"
+            | b"em"
+            | b"i"
+            | b"ins"
+            | b"kbd"
+            | b"mark"
+            | b"q"
+            | b"s"
+            | b"samp"
+            | b"small"
+            | b"span"
+            | b"strong"
+            | b"sub"
+            | b"sup"
+            | b"time"
+            | b"tspan"
+            | b"u"
+            | b"var"
+            | b"wbr"
     )
 }
 
