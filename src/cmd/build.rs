@@ -1,20 +1,19 @@
-//! `rapport build`: build the book and write the site.
+//! `rapport build`: build the book and write the site. The build is the
+//! library's ([`Session::build`]); this file shows its progress, says what
+//! it did, and gives the exit code.
 
 use std::process::ExitCode;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use rapport::book::layout::check_output_folder;
-use rapport::book::Settings;
 use rapport::diagnostics;
-use rapport::encrypt::SALT_FILE;
-use rapport::pipeline::stages::{self, Pipeline};
-use rapport::pipeline::{inputs, output};
+use rapport::encrypt::publish::EncryptFlags;
+use rapport::pipeline::output;
+use rapport::pipeline::session::{BuildError, Progress, Session, WriteError, Written};
+use rapport::pipeline::stages;
 use rapport::say;
-
-use rapport::encrypt::publish::{self as encrypt_publish, EncryptFlags, Refusal};
-use rapport::encrypt::{encrypt_site, SiteKey};
 
 use super::BuildArgs;
 
@@ -31,305 +30,85 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
     if let Err(e) = ctrlc::set_handler(|| output::exit_when_safe(130)) {
         say!("warning: cannot catch Ctrl-C: {e}");
     }
-    let mut pipeline = Pipeline::new();
+    let session = Session::new(&args.options());
     let spinner = ProgressBar::new_spinner().with_style(progress_style(
         "{spinner} reading and rendering the book… {elapsed}",
     ));
     spinner.enable_steady_tick(Duration::from_millis(120));
-    let opts = args.options();
-    // An unchanged book into an untouched site: nothing to render or
-    // write (see `unchanged`). An encrypted site is unchanged only under
-    // the key it was written with (its salt and check value join the
-    // fingerprint); --rekey and --change-password always rewrite.
-    let mut inputs = (!encrypt.rekey && !encrypt.change_password)
-        .then(|| inputs::Inputs::read(&opts, &inputs::rapport_identity()))
-        .flatten();
-    let mut key: Option<SiteKey> = None;
-    if let Some(i) = &mut inputs {
-        if encrypts(encrypt, &i.settings, &i.layout.output) {
-            let (k, note) = match encrypt_publish::build_key(
-                &i.layout.output,
-                encrypt,
-                i.settings.privacy.encrypt,
-            ) {
-                Ok(k) => k,
-                Err(refusal) => {
-                    spinner.finish_and_clear();
-                    return refuse(&refusal);
-                }
-            };
-            i.fingerprint = i.fingerprint.with(&k.public_id());
-            key = Some(k);
-            if let Some(n) = note {
-                say!("{n}");
+    let bar: Mutex<Option<ProgressBar>> = Mutex::new(None);
+    let shown = |p: Progress| match p {
+        Progress::Note(n) => say!("{n}"),
+        Progress::Rendered => spinner.finish_and_clear(),
+        Progress::Warnings(w) => diagnostics::print(w),
+        Progress::Writing { files } => {
+            *bar.lock().expect("no panic holds it") =
+                Some(ProgressBar::new(files as u64).with_style(progress_style(
+                    "writing the site {bar:30} {pos}/{len} files {elapsed}",
+                )));
+        }
+        Progress::WroteOne => {
+            if let Some(b) = &*bar.lock().expect("no panic holds it") {
+                b.inc(1);
             }
         }
-        if let Some(last) = inputs::unchanged(&i.layout.output, &i.fingerprint) {
-            return unchanged(
-                &mut pipeline,
-                &opts,
-                last,
-                &i.layout.output,
-                start,
-                &spinner,
-            );
-        }
-    }
-    // The notes folder was just walked for the record: not again.
-    if let Some(i) = &mut inputs {
-        if let Some(walk) = i.walk.take() {
-            pipeline.adopt_walk(i.layout.notes.clone(), walk);
-        }
-    }
-    let prepared = match pipeline.prepare(&opts) {
-        Ok(p) => p,
-        Err(failed) => {
-            spinner.finish_and_clear();
-            return failed_build(&failed);
-        }
-    };
-    // A plain site is written as it is rendered; an encrypted one is
-    // rendered whole first, then encrypted.
-    let out = prepared.layout().output.clone();
-    let plain = !encrypts(encrypt, prepared.settings(), &out);
-    if let Some(refusal) = check_output_folder(&out, args.force) {
-        spinner.finish_and_clear();
-        diagnostics::print(&[refusal]);
-        say!("nothing was written");
-        return ExitCode::from(2);
-    }
-    if plain {
-        return build_plain(pipeline, prepared, &inputs, start, &spinner);
-    }
-    // The key before anything is rendered: a refused password wastes no
-    // render.
-    let key = match key {
-        Some(k) => k,
-        None => {
-            let setting = prepared.settings().privacy.encrypt;
-            match encrypt_publish::build_key(&out, encrypt, setting) {
-                Ok((k, note)) => {
-                    note.inspect(|n| say!("{n}"));
-                    k
-                }
-                Err(refusal) => {
-                    spinner.finish_and_clear();
-                    return refuse(&refusal);
-                }
+        Progress::Written => {
+            if let Some(b) = bar.lock().expect("no panic holds it").take() {
+                b.finish_and_clear();
             }
         }
     };
-    build_encrypted(pipeline, prepared, &inputs, &key, start, &spinner)
-}
-
-/// Renders, encrypts and writes an encrypted site: each partner page is
-/// encrypted and goes aside in the output folder as soon as it is
-/// rendered, as a plain build's does, so neither the plain nor the
-/// encrypted pages are all held at once; the rest of the site is
-/// encrypted once every page has rendered.
-fn build_encrypted(
-    mut pipeline: Pipeline,
-    prepared: stages::Prepared,
-    inputs: &Option<inputs::Inputs>,
-    key: &SiteKey,
-    start: Instant,
-    spinner: &ProgressBar,
-) -> ExitCode {
-    let out = prepared.layout().output.clone();
-    let staged = match open_staged(&out, spinner) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let inline = std::sync::Mutex::new(Vec::new());
-    let result = pipeline.render_into(prepared, &|rel, bytes| {
-        let (target, locked, runs_inline) =
-            rapport::encrypt::encrypt_and_check_page(key, rel, bytes, true);
-        if runs_inline {
-            inline
-                .lock()
-                .expect("no panic holds it")
-                .push(rel.to_string());
-            return;
-        }
-        staged.put(&target, &locked);
-    });
+    let result = session.build(encrypt, &shown);
     spinner.finish_and_clear();
-    let built = match result {
-        Ok(b) => b,
-        Err(failed) => {
-            drop(staged);
-            return failed_build(&failed);
-        }
-    };
-    std::thread::spawn(move || drop(pipeline));
-    let mut inline = inline.into_inner().expect("no panic holds it");
-    inline.extend(rapport::encrypt::pages_with_inline_scripts(&built.files));
-    if !inline.is_empty() {
-        drop(staged);
-        inline.sort();
-        return refuse(&encrypt_publish::inline_script_refusal(&inline));
-    }
-    diagnostics::print(&built.warnings);
-    let files = encrypt_site(&built.files, key);
-    let written = commit(staged, &files, &built, inputs);
-    std::mem::forget(files);
-    report_written(written, built, start)
-}
-
-/// What a build says once its site is written, or could not be.
-fn report_written(
-    written: std::io::Result<output::WriteStats>,
-    built: stages::Built,
-    start: Instant,
-) -> ExitCode {
-    let code = match written {
-        Ok(stats) => {
-            say!(
-                "{}\nbuilt {} in {} ms: {} files written, {} unchanged, {} removed",
-                stages::summary(&built.counts, &built.warnings),
-                built.output.display(),
-                start.elapsed().as_millis(),
-                stats.written,
-                stats.unchanged,
-                stats.removed
-            );
+    match result {
+        Ok(written) => {
+            built(&written, start);
             ExitCode::SUCCESS
         }
-        Err(e) => {
-            say!("error: cannot write the site: {e}");
-            if !e.to_string().contains("partly updated") {
-                say!("the previous site is unchanged");
-            }
+        Err(e) => failed(e),
+    }
+}
+
+/// What a build that wrote its site (or found it unchanged) says.
+fn built(written: &Written, start: Instant) {
+    let summary = stages::summary(&written.counts, &written.warnings);
+    let ms = start.elapsed().as_millis();
+    let out = written.output.display();
+    match written.stats {
+        Some(stats) => say!(
+            "{summary}\nbuilt {out} in {ms} ms: {} files written, {} unchanged, {} removed",
+            stats.written,
+            stats.unchanged,
+            stats.removed
+        ),
+        None => say!("{summary}\nbuilt {out} in {ms} ms: nothing changed, 0 files written"),
+    }
+}
+
+/// What a build that wrote nothing (or not all) says, and its exit code.
+fn failed(e: BuildError) -> ExitCode {
+    match e {
+        BuildError::Problems(failed) => {
+            diagnostics::print(&failed.problems);
+            say!("{}", stages::summary(&failed.counts, &failed.problems));
+            say!("nothing was written; the previous site is unchanged");
             ExitCode::from(1)
         }
-    };
-    // The process ends here and the system takes its memory back at once;
-    // freeing the site piece by piece first only costs time.
-    std::mem::forget(built);
-    code
-}
-
-/// Whether the site is to be encrypted: asked for, set in the settings,
-/// or already so in the output folder.
-fn encrypts(flags: &EncryptFlags, settings: &Settings, out: &std::path::Path) -> bool {
-    flags.any() || settings.privacy.encrypt || out.join(SALT_FILE).exists()
-}
-
-/// What a refused encryption says; nothing was written.
-fn refuse(refusal: &Refusal) -> ExitCode {
-    say!("error: {}\nnothing was written", refusal.0);
-    ExitCode::from(refusal.1)
-}
-
-/// What a build that failed says.
-fn failed_build(failed: &stages::Failed) -> ExitCode {
-    diagnostics::print(&failed.problems);
-    say!("{}", stages::summary(&failed.counts, &failed.problems));
-    say!("nothing was written; the previous site is unchanged");
-    ExitCode::from(1)
-}
-
-/// Renders and writes a plain site: each partner page goes aside in the
-/// output folder as soon as it is rendered, and the whole site is renamed
-/// into place once every page has rendered (or everything written aside
-/// is removed, when one fails).
-fn build_plain(
-    mut pipeline: Pipeline,
-    prepared: stages::Prepared,
-    inputs: &Option<inputs::Inputs>,
-    start: Instant,
-    spinner: &ProgressBar,
-) -> ExitCode {
-    let out = prepared.layout().output.clone();
-    let staged = match open_staged(&out, spinner) {
-        Ok(s) => s,
-        Err(code) => return code,
-    };
-    let result = pipeline.render_into(prepared, &|rel, bytes| staged.put(rel, bytes));
-    spinner.finish_and_clear();
-    let built = match result {
-        Ok(b) => b,
-        Err(failed) => {
-            drop(staged);
-            return failed_build(&failed);
+        BuildError::Write(WriteError::NotRapports(d)) => {
+            diagnostics::print(&[*d]);
+            say!("nothing was written");
+            ExitCode::from(2)
         }
-    };
-    // The pages of the book are held no longer than needed, and let go
-    // of beside the writing.
-    std::thread::spawn(move || drop(pipeline));
-    diagnostics::print(&built.warnings);
-    let written = commit(staged, &built.files, &built, inputs);
-    report_written(written, built, start)
-}
-
-/// An unchanged book into an untouched site: nothing to render or write.
-/// A book without warnings is not even parsed; one with warnings is
-/// parsed and checked again to show them.
-fn unchanged(
-    pipeline: &mut Pipeline,
-    opts: &stages::Options,
-    last: inputs::Outcome,
-    out: &std::path::Path,
-    start: Instant,
-    spinner: &ProgressBar,
-) -> ExitCode {
-    let (counts, warnings) = if last.warnings == 0 {
-        (last.counts, Vec::new())
-    } else {
-        match pipeline
-            .prepare(opts)
-            .and_then(stages::warnings_without_rendering)
-        {
-            Ok(checked) => (checked.counts, checked.warnings),
-            Err(failed) => {
-                spinner.finish_and_clear();
-                return failed_build(&failed);
-            }
+        BuildError::Write(WriteError::Refused(refusal)) => {
+            say!("error: {}\nnothing was written", refusal.0);
+            ExitCode::from(refusal.1)
         }
-    };
-    spinner.finish_and_clear();
-    diagnostics::print(&warnings);
-    say!(
-        "{}\nbuilt {} in {} ms: nothing changed, 0 files written",
-        stages::summary(&counts, &warnings),
-        out.display(),
-        start.elapsed().as_millis(),
-    );
-    ExitCode::SUCCESS
-}
-
-/// Opens the write of the site in `out` before rendering; when it cannot
-/// be opened, says so (nothing has changed) and gives the exit code.
-fn open_staged(out: &std::path::Path, spinner: &ProgressBar) -> Result<output::Staged, ExitCode> {
-    output::Staged::open(out).map_err(|e| {
-        spinner.finish_and_clear();
-        say!("error: cannot write the site: {e}\nthe previous site is unchanged");
-        ExitCode::from(1)
-    })
-}
-
-/// Renames the site written aside into place, with a progress bar, and
-/// records what this build read (or forgets the record when it cannot
-/// be kept), beside the manifest.
-fn commit(
-    staged: output::Staged,
-    files: &rapport::site::SiteFiles,
-    built: &stages::Built,
-    inputs: &Option<inputs::Inputs>,
-) -> std::io::Result<output::WriteStats> {
-    let bar = ProgressBar::new(files.len() as u64).with_style(progress_style(
-        "writing the site {bar:30} {pos}/{len} files {elapsed}",
-    ));
-    let written = staged.commit(files, None, &|| bar.inc(1), |names| match inputs {
-        Some(i) => {
-            let outcome = inputs::Outcome {
-                counts: built.counts,
-                warnings: built.warnings.len(),
-            };
-            inputs::record(&built.output, &i.fingerprint, &outcome, names)
+        BuildError::Write(e @ WriteError::Failed(_)) => {
+            say!("error: {e}\nthe previous site is unchanged");
+            ExitCode::from(1)
         }
-        None => inputs::forget(&built.output),
-    });
-    bar.finish_and_clear();
-    written
+        BuildError::Write(e @ WriteError::PartlyUpdated(_)) => {
+            say!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
 }

@@ -80,6 +80,7 @@ impl BuildArgs {
             as_of: self.as_of,
             drafts: self.drafts,
             force: self.force,
+            today: None,
         }
     }
 }

@@ -27,7 +27,7 @@ use sha2::{Digest, Sha256};
 use walkdir::WalkDir;
 
 use crate::book::layout::Layout;
-use crate::book::{settings, today, Settings};
+use crate::book::{settings, Settings};
 use crate::diagnostics::Diagnostic;
 use crate::pipeline::output;
 use crate::pipeline::stages::{self, Counts, Options};
@@ -106,7 +106,7 @@ impl Inputs {
     /// not load or an input cannot be read: the build then runs in full
     /// and reports why.
     pub fn read(opts: &Options, identity: &str) -> Option<Inputs> {
-        let (settings, layout) = stages::settings_and_layout(opts, today()).ok()?;
+        let (settings, layout) = stages::settings_and_layout(opts, opts.today()).ok()?;
         let mut h = Sha256::new();
         field(&mut h, HEADER.as_bytes());
         field(&mut h, identity.as_bytes());

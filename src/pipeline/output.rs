@@ -44,6 +44,29 @@ use crate::site::{
 
 use super::nofollow::{self, Dir, Kind};
 
+/// A write that stopped while putting the site in place, past the point
+/// where it can be undone: the journal completes it on the next run. Held
+/// inside the `io::Error` the write gives (see [`is_partly_updated`]).
+#[derive(Debug)]
+pub struct PartlyUpdated(pub io::Error);
+
+impl std::fmt::Display for PartlyUpdated {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{}; the site is partly updated, and the next run of rapport completes it",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for PartlyUpdated {}
+
+/// Whether a write's error is a [`PartlyUpdated`] one.
+pub fn is_partly_updated(e: &io::Error) -> bool {
+    e.get_ref().is_some_and(|inner| inner.is::<PartlyUpdated>())
+}
+
 /// What a write did.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
 pub struct WriteStats {
@@ -979,14 +1002,7 @@ impl Staged {
         }
         // Past this point nothing is undone: the journal completes it.
         state.undo = Undo::default();
-        let unfinished = |e: io::Error| {
-            io::Error::new(
-                e.kind(),
-                format!(
-                    "{e}; the site is partly updated, and the next run of rapport completes it"
-                ),
-            )
-        };
+        let unfinished = |e: io::Error| io::Error::new(e.kind(), PartlyUpdated(e));
         for a in &renames {
             let (_, name) = split_rel(&a.rel);
             if let Err(e) = a.dir.rename(&a.tmp, name) {

@@ -31,6 +31,17 @@ pub struct Options {
     pub drafts: bool,
     /// Write into a non-empty output folder that holds no site of rapport's.
     pub force: bool,
+    /// The day taken for today (what `as_of` defaults to, and what a date
+    /// ahead is warned against); the clock's when `None`. A
+    /// [`Session`](crate::pipeline::session::Session) sets it once per build.
+    pub today: Option<Day>,
+}
+
+impl Options {
+    /// The day taken for today.
+    pub fn today(&self) -> Day {
+        self.today.unwrap_or_else(today)
+    }
 }
 
 /// Counts for the summary line.
@@ -414,7 +425,7 @@ impl Pipeline {
                 counts: Counts::default(),
             });
         }
-        let today = today();
+        let today = opts.today();
         let loaded = crate::pipeline::output::settings_then_recover(root, today);
         let settings_loaded = loaded.is_ok();
         let settings = loaded.unwrap_or_else(|p| {

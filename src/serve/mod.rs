@@ -25,7 +25,6 @@ pub mod http;
 
 use std::io;
 use std::net::{IpAddr, SocketAddr, TcpListener};
-use std::process::ExitCode;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -35,7 +34,6 @@ use http::{Reply, Request};
 
 use crate::diagnostics::Diagnostic;
 use crate::pipeline::session::Rebuild;
-use crate::pipeline::stages::Options;
 use crate::site::SiteFiles;
 use crate::watch;
 
@@ -44,7 +42,6 @@ use crate::watch;
 pub struct ServeOptions {
     pub port: u16,
     pub interface: IpAddr,
-    pub open: bool,
 }
 
 /// The prefix of the server's own paths.
@@ -438,48 +435,54 @@ fn handle(shared: &Shared, bound: Option<SocketAddr>, request: &Request) -> Repl
     }
 }
 
-fn open_browser(url: &str) {
-    if let Err(e) = opener::open_browser(url) {
-        crate::say!("note: could not open a browser ({e}); open {url} yourself");
-    }
+/// The local server, answering from the last good build while the watch
+/// loop runs beside it.
+pub struct Server {
+    shared: Arc<Shared>,
+    http: http::Server,
+    url: String,
 }
 
-/// Serves the site while watching the book.
-pub fn serve(opts: &Options, serve: &ServeOptions) -> ExitCode {
-    let listener = match bind(serve.interface, serve.port) {
-        Ok(l) => l,
-        Err(e) => {
-            crate::say!("error: {e}");
-            return ExitCode::from(1);
+impl Server {
+    /// Binds and starts serving (nothing yet: "no site yet" until the
+    /// first build); the error says why the address cannot be used.
+    pub fn start(serve: &ServeOptions) -> Result<Server, String> {
+        let listener = bind(serve.interface, serve.port)?;
+        let addr = listener.local_addr().ok();
+        let url = match addr {
+            Some(SocketAddr::V6(a)) => format!("http://[{}]:{}/", a.ip(), a.port()),
+            Some(a) => format!("http://{a}/"),
+            None => format!("http://{}:{}/", serve.interface, serve.port),
+        };
+        let shared = Shared::new();
+        let http = {
+            let shared = shared.clone();
+            http::Server::start(
+                listener,
+                Arc::new(move |request: &Request| handle(&shared, addr, request)),
+            )
+        };
+        Ok(Server { shared, http, url })
+    }
+
+    /// The address the site is served at, as a browser takes it.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Hears of the watch loop: each build is served from now, and every
+    /// waiting page is told.
+    pub fn hear(&self, event: &watch::Event) {
+        if let watch::Event::Rebuilt { outcome, .. } = event {
+            self.shared.update(outcome);
         }
-    };
-    let addr = listener.local_addr().ok();
-    let url = match addr {
-        Some(SocketAddr::V6(a)) => format!("http://[{}]:{}/", a.ip(), a.port()),
-        Some(a) => format!("http://{a}/"),
-        None => format!("http://{}:{}/", serve.interface, serve.port),
-    };
-    let shared = Shared::new();
-    let mut server = {
-        let shared = shared.clone();
-        http::Server::start(
-            listener,
-            Arc::new(move |request: &Request| handle(&shared, addr, request)),
-        )
-    };
-    let mut announced = false;
-    let code = watch::run(opts, &format!("serving {url}, watching"), |update| {
-        shared.update(update);
-        if !announced {
-            announced = true;
-            if serve.open {
-                open_browser(&url);
-            }
-        }
-    });
-    shared.stop();
-    server.stop();
-    code
+    }
+
+    /// Wakes every waiting page and stops serving.
+    pub fn stop(mut self) {
+        self.shared.stop();
+        self.http.stop();
+    }
 }
 
 #[cfg(test)]

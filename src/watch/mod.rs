@@ -18,18 +18,17 @@
 mod fingerprint;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecursiveMode};
-use notify_debouncer_full::{new_debouncer, DebounceEventResult};
+use notify_debouncer_full::{new_debouncer, DebounceEventResult, Debouncer, RecommendedCache};
 
 use crate::book::layout::{rel_display, Layout};
-use crate::book::{settings, today};
-use crate::diagnostics;
+use crate::book::settings;
 use crate::pipeline::session::{Rebuild, Session};
 use crate::pipeline::stages::Options;
 
@@ -46,23 +45,84 @@ const GATHER_LIMIT: Duration = Duration::from_secs(2);
 
 static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-/// Catches Ctrl-C (and SIGTERM) so that a rebuild in progress finishes its
-/// writes before the program stops; a second Ctrl-C stops at once.
-pub fn catch_interrupt() {
-    let set = ctrlc::set_handler(|| {
-        if INTERRUPTED.swap(true, Ordering::SeqCst) {
-            crate::pipeline::output::exit_when_safe(130);
-        }
-    });
-    if let Err(e) = set {
-        crate::say!("warning: cannot catch Ctrl-C: {e}");
-    }
+/// Asks the watch loop to stop once the rebuild in progress (if any) has
+/// finished its writes; the command's Ctrl-C handler calls it. Gives
+/// whether it had been asked already (a second Ctrl-C).
+pub fn interrupt() -> bool {
+    INTERRUPTED.swap(true, Ordering::SeqCst)
 }
 
-/// Whether Ctrl-C was pressed.
+/// Whether the watch loop was asked to stop.
 pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
 }
+
+// ---------------------------------------------------------------- what the loop says
+
+/// What the watch loop tells its caller as it goes; the caller decides
+/// what to show.
+pub enum Event<'a> {
+    /// A build finished: the first one (`change` is `None`), or a rebuild
+    /// after `change` (what changed, in words, relative to the book).
+    Rebuilt {
+        change: Option<&'a str>,
+        outcome: &'a Rebuild,
+        took: Duration,
+        /// The book's folder and the output folder of the build.
+        root: &'a Path,
+        output: &'a Path,
+    },
+    /// The first build is done and the book is watched: its folder, and
+    /// what of it is watched.
+    Watching {
+        root: &'a Path,
+        folders: &'a [Watched],
+    },
+    /// A folder could not be watched; the others are.
+    CannotWatch { path: &'a Path, error: String },
+    /// The file watcher reported a problem; the book is read again whole.
+    WatcherTrouble(String),
+    /// Ctrl-C was pressed: the loop ended.
+    Stopped,
+}
+
+/// A watched folder, as the loop describes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Watched {
+    /// The book's folder and everything in it (the output folder aside).
+    WholeBook,
+    /// The book's folder alone: its settings file (and folders that appear).
+    SettingsFile,
+    /// A folder of the book, relative to it, and everything in it.
+    Folder(String),
+}
+
+/// Why the watch loop could not start or go on.
+#[derive(Debug)]
+pub enum WatchError {
+    /// The book's folder is not a folder.
+    NotAFolder(PathBuf),
+    /// The system's file watcher could not be started.
+    CannotWatch(String),
+    /// The system's file watcher stopped.
+    WatcherStopped,
+}
+
+impl fmt::Display for WatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WatchError::NotAFolder(root) => write!(
+                f,
+                "{} is not a folder; give the book's folder, the one holding rapport.yaml",
+                root.display()
+            ),
+            WatchError::CannotWatch(e) => write!(f, "cannot watch for changes: {e}"),
+            WatchError::WatcherStopped => write!(f, "the file watcher stopped"),
+        }
+    }
+}
+
+impl std::error::Error for WatchError {}
 
 // ---------------------------------------------------------------- folders
 
@@ -87,77 +147,17 @@ fn watch_list(layout: &Layout) -> BTreeMap<PathBuf, RecursiveMode> {
 
 /// The layout of a book whose settings do not load: the defaults.
 fn default_layout(opts: &Options) -> Layout {
-    let defaults = settings::parse(b"", today()).expect("default settings are valid");
+    let defaults = settings::parse(b"", opts.today()).expect("default settings are valid");
     Layout::new(&opts.root, opts.output.as_deref(), &defaults)
 }
 
-// ---------------------------------------------------------------- rebuilds
-
-fn clock() -> String {
-    chrono::Local::now().format("%H:%M:%S").to_string()
-}
-
-fn plural(n: usize, word: &str) -> String {
-    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
-}
-
-/// Prints the outcome of a rebuild: problems as `check` prints them, then
-/// one line.
-fn report(outcome: &Rebuild, what: &str, took: Duration, root: &Path, output: &Path) {
-    let ms = took.as_millis();
-    // File names can hold control characters too.
-    let what = diagnostics::escape_controls(what);
-    let output = match output.strip_prefix(root) {
-        Ok(rel) => rel.display().to_string(),
-        Err(_) => output.display().to_string(),
-    };
-    match outcome {
-        Rebuild::Built {
-            stats,
-            warnings,
-            summary,
-            ..
-        } => {
-            diagnostics::print(warnings);
-            crate::say!(
-                "[{}] {what}: rebuilt {output} in {ms} ms; {summary}; {} written, {} removed",
-                clock(),
-                plural(stats.written, "file"),
-                stats.removed
-            );
-        }
-        Rebuild::Failed { problems, summary } => {
-            diagnostics::print(problems);
-            crate::say!(
-                "[{}] {what}: {summary} (found in {ms} ms); nothing written, the last good site is kept",
-                clock()
-            );
-        }
-        Rebuild::WriteError(e) => crate::say!(
-            "[{}] {what}: error: {}",
-            clock(),
-            diagnostics::escape_controls(e)
-        ),
-    }
-}
-
-/// Builds, then rebuilds on every change until interrupted.
-pub fn watch(opts: &Options) -> ExitCode {
-    run(opts, "watching", |_| {})
-}
-
-/// The watch loop, shared with `serve`: `on_update` hears of every build.
-pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(&Rebuild)) -> ExitCode {
-    catch_interrupt();
+/// `opts` with absolute paths, so that event paths and cached paths
+/// agree; the book's folder must be one.
+fn absolute(opts: &Options) -> Result<Options, WatchError> {
     let mut opts = opts.clone();
     if !opts.root.is_dir() {
-        crate::say!(
-            "error: {} is not a folder; give the book's folder, the one holding rapport.yaml",
-            opts.root.display()
-        );
-        return ExitCode::from(2);
+        return Err(WatchError::NotAFolder(opts.root));
     }
-    // Absolute paths, so that event paths and cached paths agree.
     if let Ok(root) = opts.root.canonicalize() {
         opts.root = root;
     }
@@ -168,88 +168,155 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(&Rebuild)) -> 
             }
         }
     }
+    Ok(opts)
+}
 
+// ---------------------------------------------------------------- the loop
+
+/// What one gathering of file events found.
+struct Batch {
+    /// Input files named by an event: read again whatever their time says.
+    touched: BTreeSet<PathBuf>,
+    /// Every path named by an event, outside the output folder.
+    seen: BTreeSet<PathBuf>,
+    /// Events were lost: the book is read again whole.
+    rescan: bool,
+}
+
+/// The watch loop's state between rebuilds.
+struct Watch<F> {
+    opts: Options,
+    session: Session,
+    debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+    watched: BTreeMap<PathBuf, RecursiveMode>,
+    layout: Layout,
+    fingerprint: Fingerprint,
+    /// Whether the next rebuild walks the book rather than trust the
+    /// record of inputs alone.
+    walk_next: bool,
+    on: F,
+}
+
+/// Builds, then rebuilds on every change until [`interrupt`]ed, telling
+/// `on` of each build and of what is watched. `serve` runs it too.
+pub fn run(opts: &Options, on: impl FnMut(Event)) -> Result<(), WatchError> {
+    let opts = absolute(opts)?;
     let (tx, rx) = mpsc::channel::<DebounceEventResult>();
-    let mut debouncer = match new_debouncer(DEBOUNCE, None, tx) {
-        Ok(d) => d,
-        Err(e) => {
-            crate::say!("error: cannot watch for changes: {e}");
-            return ExitCode::from(1);
-        }
-    };
-    let mut watched: BTreeMap<PathBuf, RecursiveMode> = BTreeMap::new();
-    let mut resync = |layout: &Layout, watched: &mut BTreeMap<PathBuf, RecursiveMode>| {
-        let want = watch_list(layout);
-        for (path, mode) in watched.clone() {
-            if want.get(&path) != Some(&mode) || !path.is_dir() {
-                let _ = debouncer.unwatch(&path);
-                watched.remove(&path);
-            }
-        }
-        for (path, mode) in want {
-            if let std::collections::btree_map::Entry::Vacant(slot) = watched.entry(path) {
-                match debouncer.watch(slot.key(), mode) {
-                    Ok(()) => {
-                        slot.insert(mode);
-                    }
-                    Err(e) => crate::say!("warning: cannot watch {}: {e}", slot.key().display()),
-                }
-            }
-        }
-    };
-
-    let mut session = Session::new(&opts);
-    let start = Instant::now();
-    let outcome = session.rebuild(&BTreeSet::new());
-    let mut layout = session
-        .layout()
-        .cloned()
-        .unwrap_or_else(|| default_layout(&opts));
-    resync(&layout, &mut watched);
-    let mut fingerprint = Fingerprint::take(&layout);
-    // The folders were watched, and the record of inputs taken, after the
-    // build walked the book: what changed in between sent no event, so the
-    // next rebuild walks the book again rather than trust the record alone.
-    let mut walk_next = true;
-    report(
-        &outcome,
-        "first build",
-        start.elapsed(),
-        &opts.root,
-        &layout.output,
-    );
-    on_update(&outcome);
-    let shown: Vec<String> = watched
-        .iter()
-        .map(|(p, mode)| match rel_display(&opts.root, p) {
-            s if s.is_empty() && *mode == RecursiveMode::Recursive => {
-                "the whole book but its output folder".to_string()
-            }
-            s if s.is_empty() => settings::FILE.to_string(),
-            s => format!("{s}/"),
-        })
-        .collect();
-    crate::say!(
-        "{doing} {} ({}); Ctrl-C stops",
-        opts.root.display(),
-        shown.join(", ")
-    );
-
-    loop {
-        if interrupted() {
-            break;
-        }
+    let debouncer =
+        new_debouncer(DEBOUNCE, None, tx).map_err(|e| WatchError::CannotWatch(e.to_string()))?;
+    let mut watch = Watch::first_build(opts, debouncer, on);
+    while !interrupted() {
         let first = match rx.recv_timeout(Duration::from_millis(200)) {
             Ok(batch) => batch,
             Err(mpsc::RecvTimeoutError::Timeout) => continue,
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                crate::say!("error: the file watcher stopped");
-                return ExitCode::from(1);
-            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => return Err(WatchError::WatcherStopped),
         };
-        let mut touched = BTreeSet::new();
-        let mut seen = BTreeSet::new();
-        let mut rescan = false;
+        let batch = watch.gather(first, &rx);
+        watch.rebuild_after(batch);
+    }
+    watch.debouncer.stop();
+    (watch.on)(Event::Stopped);
+    Ok(())
+}
+
+impl<F: FnMut(Event)> Watch<F> {
+    /// The first build, then the folders it names watched.
+    fn first_build(
+        opts: Options,
+        debouncer: Debouncer<notify::RecommendedWatcher, RecommendedCache>,
+        on: F,
+    ) -> Watch<F> {
+        let mut session = Session::new(&opts);
+        let start = Instant::now();
+        let outcome = session.rebuild(&BTreeSet::new());
+        let layout = session
+            .layout()
+            .cloned()
+            .unwrap_or_else(|| default_layout(&opts));
+        let mut watch = Watch {
+            fingerprint: Fingerprint::default(),
+            opts,
+            session,
+            debouncer,
+            watched: BTreeMap::new(),
+            layout,
+            // The folders are watched, and the record of inputs taken,
+            // after the build walked the book: what changed in between
+            // sent no event, so the next rebuild walks the book again
+            // rather than trust the record alone.
+            walk_next: true,
+            on,
+        };
+        watch.resync();
+        watch.fingerprint = Fingerprint::take(&watch.layout);
+        watch.tell(None, &outcome, start.elapsed());
+        let folders = watch.shown();
+        (watch.on)(Event::Watching {
+            root: &watch.opts.root,
+            folders: &folders,
+        });
+        watch
+    }
+
+    /// Tells of a finished build.
+    fn tell(&mut self, change: Option<&str>, outcome: &Rebuild, took: Duration) {
+        (self.on)(Event::Rebuilt {
+            change,
+            outcome,
+            took,
+            root: &self.opts.root,
+            output: &self.layout.output,
+        });
+    }
+
+    /// The watched folders as the user knows them.
+    fn shown(&self) -> Vec<Watched> {
+        self.watched
+            .iter()
+            .map(|(p, mode)| match rel_display(&self.opts.root, p) {
+                s if s.is_empty() && *mode == RecursiveMode::Recursive => Watched::WholeBook,
+                s if s.is_empty() => Watched::SettingsFile,
+                s => Watched::Folder(s),
+            })
+            .collect()
+    }
+
+    /// Watches the folders the layout names, and no others.
+    fn resync(&mut self) {
+        let want = watch_list(&self.layout);
+        for (path, mode) in self.watched.clone() {
+            if want.get(&path) != Some(&mode) || !path.is_dir() {
+                let _ = self.debouncer.unwatch(&path);
+                self.watched.remove(&path);
+            }
+        }
+        for (path, mode) in want {
+            if let std::collections::btree_map::Entry::Vacant(slot) = self.watched.entry(path) {
+                match self.debouncer.watch(slot.key(), mode) {
+                    Ok(()) => {
+                        slot.insert(mode);
+                    }
+                    Err(e) => (self.on)(Event::CannotWatch {
+                        path: slot.key(),
+                        error: e.to_string(),
+                    }),
+                }
+            }
+        }
+    }
+
+    /// Gathers the events of `first` and of the batches that follow it
+    /// until the book is quiet.
+    fn gather(
+        &mut self,
+        first: DebounceEventResult,
+        rx: &mpsc::Receiver<DebounceEventResult>,
+    ) -> Batch {
+        let mut found = Batch {
+            touched: BTreeSet::new(),
+            seen: BTreeSet::new(),
+            rescan: false,
+        };
         let gather_start = Instant::now();
         let mut batch = Some(first);
         while let Some(b) = batch.take() {
@@ -257,26 +324,26 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(&Rebuild)) -> 
                 Ok(events) => {
                     for ev in events {
                         if ev.event.need_rescan() {
-                            rescan = true;
+                            found.rescan = true;
                         }
                         if matches!(ev.event.kind, EventKind::Access(_)) {
                             continue;
                         }
                         for p in &ev.event.paths {
-                            if layout.in_output(p) {
+                            if self.layout.in_output(p) {
                                 continue;
                             }
-                            if layout.is_input(p) {
-                                touched.insert(p.clone());
+                            if self.layout.is_input(p) {
+                                found.touched.insert(p.clone());
                             }
-                            seen.insert(p.clone());
+                            found.seen.insert(p.clone());
                         }
                     }
                 }
                 Err(errors) => {
-                    rescan = true;
+                    found.rescan = true;
                     for e in errors {
-                        crate::say!("warning: file watcher: {e}");
+                        (self.on)(Event::WatcherTrouble(e.to_string()));
                     }
                 }
             }
@@ -284,54 +351,65 @@ pub fn run(opts: &Options, doing: &str, mut on_update: impl FnMut(&Rebuild)) -> 
                 batch = rx.recv_timeout(QUIET).ok();
             }
         }
+        found
+    }
+
+    /// Rebuilds when a batch of events changed an input.
+    fn rebuild_after(&mut self, batch: Batch) {
+        let Batch {
+            touched,
+            seen,
+            rescan,
+        } = batch;
         if seen.is_empty() && !rescan {
-            continue;
+            return;
         }
         // Folders that appeared (templates/, static/) are watched from now.
-        resync(&layout, &mut watched);
+        self.resync();
         let now = if rescan {
-            Fingerprint::take(&layout)
+            Fingerprint::take(&self.layout)
         } else {
-            fingerprint.updated(&layout, &seen)
+            self.fingerprint.updated(&self.layout, &seen)
         };
         if rescan {
             // Events were lost: read every note again.
-            session.forget_all();
-        } else if now == fingerprint && touched.is_empty() {
-            continue;
+            self.session.forget_all();
+        } else if now == self.fingerprint && touched.is_empty() {
+            return;
         }
-        let what = fingerprint.describe(&now, &opts.root, &touched);
+        let what = self.fingerprint.describe(&now, &self.opts.root, &touched);
         let start = Instant::now();
-        let outcome = if rescan || walk_next {
-            walk_next = false;
-            session.rebuild(&touched)
+        let outcome = if rescan || self.walk_next {
+            self.walk_next = false;
+            self.session.rebuild(&touched)
         } else {
             // Every input that changed, as the record of them says, and
             // those events named (two saves within one tick of the clock
             // can leave time and length as they were).
-            let mut changed = fingerprint.changed(&now);
+            let mut changed = self.fingerprint.changed(&now);
             changed.extend(touched.iter().cloned());
-            session.rebuild_changed(&changed)
+            self.session.rebuild_changed(&changed)
         };
-        fingerprint = now;
-        // The settings are read once, by the rebuild. New folders in them
-        // change what is watched and what counts as an input; the output
-        // folder found on disk changes only the layout.
-        if let Some(new_layout) = session.layout().filter(|l| **l != layout) {
-            let moved = !new_layout.same_folders(&layout);
-            layout = new_layout.clone();
-            if moved {
-                resync(&layout, &mut watched);
-                fingerprint = Fingerprint::take(&layout);
-                walk_next = true;
-            }
-        }
-        report(&outcome, &what, start.elapsed(), &opts.root, &layout.output);
-        on_update(&outcome);
+        self.fingerprint = now;
+        self.follow_settings();
+        self.tell(Some(&what), &outcome, start.elapsed());
     }
-    debouncer.stop();
-    crate::say!("stopped");
-    ExitCode::SUCCESS
+
+    /// The settings are read once, by the rebuild. New folders in them
+    /// change what is watched and what counts as an input; the output
+    /// folder found on disk changes only the layout.
+    fn follow_settings(&mut self) {
+        let Some(new_layout) = self.session.layout().filter(|l| **l != self.layout) else {
+            return;
+        };
+        let moved = !new_layout.same_folders(&self.layout);
+        self.layout = new_layout.clone();
+        if moved {
+            self.resync();
+            self.fingerprint = Fingerprint::take(&self.layout);
+            self.walk_next = true;
+        }
+    }
 }
 
 #[cfg(test)]
