@@ -431,6 +431,81 @@ mod tests {
         (dir, layout)
     }
 
+    /// What a test hears of one event.
+    #[derive(Debug, PartialEq)]
+    enum Heard {
+        Built(Option<String>, usize),
+        Failed(Option<String>),
+        WriteError,
+        Watching(Vec<Watched>),
+        Trouble,
+        Stopped,
+    }
+
+    #[test]
+    fn the_loop_tells_each_build_and_stops_when_interrupted() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        fs::create_dir_all(root.join("partners")).unwrap();
+        let note = root.join("partners/ana.md");
+        fs::write(&note, "---\nname: Ana Ruiz\nrole: esp\n---\n").unwrap();
+        let opts = Options {
+            root: root.clone(),
+            ..Options::default()
+        };
+        let (tx, rx) = mpsc::channel();
+        let looping = std::thread::spawn(move || {
+            run(&opts, |event| {
+                let heard = match event {
+                    Event::Rebuilt {
+                        change, outcome, ..
+                    } => {
+                        let change = change.map(str::to_string);
+                        match outcome {
+                            Rebuild::Built { counts, .. } => Heard::Built(change, counts.partners),
+                            Rebuild::Failed { .. } => Heard::Failed(change),
+                            Rebuild::WriteError(_) => Heard::WriteError,
+                        }
+                    }
+                    Event::Watching { folders, .. } => Heard::Watching(folders.to_vec()),
+                    Event::CannotWatch { .. } | Event::WatcherTrouble(_) => Heard::Trouble,
+                    Event::Stopped => Heard::Stopped,
+                };
+                tx.send(heard).unwrap();
+            })
+        });
+        let next = || rx.recv_timeout(Duration::from_secs(20)).unwrap();
+        assert_eq!(next(), Heard::Built(None, 1));
+        assert_eq!(
+            next(),
+            Heard::Watching(vec![
+                Watched::SettingsFile,
+                Watched::Folder("partners".into())
+            ])
+        );
+        fs::write(&note, "---\nname: Ana Ruiz\nrole: [esp\n---\n").unwrap();
+        assert_eq!(
+            next(),
+            Heard::Failed(Some("partners/ana.md changed".into()))
+        );
+        fs::write(&note, "---\nname: Ana Ruiz\nrole: esp\n---\nMended.\n").unwrap();
+        assert_eq!(
+            next(),
+            Heard::Built(Some("partners/ana.md changed".into()), 1)
+        );
+        assert!(!interrupt(), "nothing asked the loop to stop before");
+        assert_eq!(next(), Heard::Stopped);
+        assert!(looping.join().unwrap().is_ok());
+        assert!(root.join("public/index.html").is_file());
+        // A book folder that is none: a typed error, nothing watched.
+        let missing = Options {
+            root: root.join("no-such-book"),
+            ..Options::default()
+        };
+        let e = run(&missing, |_| panic!("no event for a missing book")).unwrap_err();
+        assert!(matches!(e, WatchError::NotAFolder(_)), "{e}");
+    }
+
     #[test]
     fn inputs_and_noise() {
         let (_d, l) = book();
