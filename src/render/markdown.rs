@@ -285,14 +285,20 @@ fn cap_depth(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
             // Text, and whatever else is not a tag (a comment, a script's
             // text), is one run until the next tag.
             other => {
-                for i in other.range() {
+                let range = other.range();
+                // No split within MAX_TEXT_RUN bytes of the last one.
+                let mut i = range.start.max(run_start + MAX_TEXT_RUN + 1);
+                while i < range.end {
                     // `&` and 0xC2 start a character reference or a character.
-                    if (bytes[i] == b'&' || bytes[i] == 0xC2) && i - run_start > MAX_TEXT_RUN {
+                    if bytes[i] == b'&' || bytes[i] == 0xC2 {
                         out.push_str(&html[copied..i]);
                         out.push_str("<span></span>");
                         copied = i;
                         run_start = i;
                         dropped = true;
+                        i += MAX_TEXT_RUN + 1;
+                    } else {
+                        i += 1;
                     }
                 }
                 continue;
@@ -391,6 +397,22 @@ mod tests {
             ),
             r#"<img alt="t"><img src="../img/a.png" alt="a">"#
         );
+    }
+
+    #[test]
+    fn the_depth_cap_counts_tags_as_the_sanitizer_reads_them() {
+        // An end tag in a comment or a script closes nothing: the divs
+        // around them are still capped.
+        for filler in ["<!--</div>-->", "<script></div></script>"] {
+            let raw = format!("<div>{filler}").repeat(100);
+            let capped = cap_depth(&raw, MAX_DEPTH);
+            assert_eq!(capped.matches("<div>").count(), MAX_DEPTH, "{filler}");
+        }
+        // A `>` in a quoted value does not end the tag; a quote outside a
+        // value opens nothing.
+        let raw = "<div title=\"a>b\"><div x'y>".repeat(40);
+        let capped = cap_depth(&raw, MAX_DEPTH);
+        assert_eq!(capped.matches("<div").count(), MAX_DEPTH);
     }
 
     #[test]

@@ -627,6 +627,14 @@ mod tests {
             s.scrub_html(r#"<img alt="Bo Li" src="a.png"><!-- Bo Li --><script>"Bo Li"</script>"#),
             r#"<img alt="[client]" src="a.png"><!-- [client] --><script>"[client]"</script>"#
         );
+        // Values without quotes, and other markup, are searched too.
+        let surname = Scrubber::new(["Ann Smithson"], []);
+        assert_eq!(
+            surname.scrub_html(
+                "<img alt=Smithson src=a.png><![CDATA[Ann Smithson]]><?x Smithson?><p>Smithson</p>"
+            ),
+            "<img alt=[client] src=a.png><![CDATA[[client]]]><?x [client]?><p>[client]</p>"
+        );
         // A break between the words still reads as one name.
         assert_eq!(s.scrub_html("<p>Bo<br>Li</p>"), "<p>[client]<br></p>");
         assert_eq!(
