@@ -3,6 +3,9 @@
 //! next action, and keeping in touch. Pure functions over the book model.
 
 pub mod periods;
+pub mod stage;
+
+pub use stage::{CriterionKey, Signals, Stage, StageFacts, STAGES};
 
 use chrono::Months;
 use serde::Serialize;
@@ -219,15 +222,20 @@ pub struct Criteria {
 
 impl Criteria {
     /// `(key, criterion)` pairs in order.
-    pub fn iter(&self) -> [(&'static str, &Criterion); 6] {
-        [
-            ("track_record", &self.track_record),
-            ("two_way", &self.two_way),
-            ("mutual_interest", &self.mutual_interest),
-            ("shared_ideal_clients", &self.shared_ideal_clients),
-            ("net_new", &self.net_new),
-            ("active", &self.active),
-        ]
+    pub fn iter(&self) -> [(CriterionKey, &Criterion); 6] {
+        CriterionKey::ALL.map(|key| (key, self.get(key)))
+    }
+
+    /// The criterion of `key`.
+    pub fn get(&self, key: CriterionKey) -> &Criterion {
+        match key {
+            CriterionKey::TrackRecord => &self.track_record,
+            CriterionKey::TwoWay => &self.two_way,
+            CriterionKey::MutualInterest => &self.mutual_interest,
+            CriterionKey::SharedIdealClients => &self.shared_ideal_clients,
+            CriterionKey::NetNew => &self.net_new,
+            CriterionKey::Active => &self.active,
+        }
     }
 
     /// The six criteria, to change each in place (redaction).
@@ -244,145 +252,6 @@ impl Criteria {
 
     pub fn met_count(&self) -> u32 {
         self.iter().iter().filter(|(_, c)| c.met).count() as u32
-    }
-}
-
-/// Where a partner stands on the seed's ladder, from building a track
-/// record up to collaborating, or beside it. Stages compare by the ladder:
-/// `Dormant < NotAFit < BuildingTrackRecord < ExpertProvider < Declined <
-/// ReadyForDiscovery < DiscoveryUndecided < DesignNetNew < Collaborating`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Stage {
-    Dormant,
-    NotAFit,
-    BuildingTrackRecord,
-    ExpertProvider,
-    /// Said no to a discovery conversation: still an expert provider.
-    Declined,
-    ReadyForDiscovery,
-    DiscoveryUndecided,
-    DesignNetNew,
-    Collaborating,
-}
-
-impl Stage {
-    /// The stages in the order their rules are tried (FORMAT §4).
-    pub const RULES: [Stage; 9] = [
-        Stage::Dormant,
-        Stage::NotAFit,
-        Stage::Collaborating,
-        Stage::DesignNetNew,
-        Stage::DiscoveryUndecided,
-        Stage::Declined,
-        Stage::ReadyForDiscovery,
-        Stage::ExpertProvider,
-        Stage::BuildingTrackRecord,
-    ];
-
-    /// The stages up the ladder, lowest first (the order of `Ord`).
-    pub const LADDER: [Stage; 9] = [
-        Stage::Dormant,
-        Stage::NotAFit,
-        Stage::BuildingTrackRecord,
-        Stage::ExpertProvider,
-        Stage::Declined,
-        Stage::ReadyForDiscovery,
-        Stage::DiscoveryUndecided,
-        Stage::DesignNetNew,
-        Stage::Collaborating,
-    ];
-
-    /// The stages for a report: the path from a first referral to
-    /// collaborating, then the side-tracks.
-    pub const PATH: [Stage; 9] = [
-        Stage::BuildingTrackRecord,
-        Stage::ExpertProvider,
-        Stage::ReadyForDiscovery,
-        Stage::DiscoveryUndecided,
-        Stage::DesignNetNew,
-        Stage::Collaborating,
-        Stage::Declined,
-        Stage::NotAFit,
-        Stage::Dormant,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Dormant => "dormant",
-            Stage::NotAFit => "not-a-fit",
-            Stage::Collaborating => "collaborating",
-            Stage::DesignNetNew => "design-net-new",
-            Stage::DiscoveryUndecided => "discovery-undecided",
-            Stage::Declined => "declined",
-            Stage::ReadyForDiscovery => "ready-for-discovery",
-            Stage::ExpertProvider => "expert-provider",
-            Stage::BuildingTrackRecord => "building-track-record",
-        }
-    }
-
-    /// The stage's name for people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Stage::Dormant => "Dormant",
-            Stage::NotAFit => "Not a fit",
-            Stage::Collaborating => "Collaborating",
-            Stage::DesignNetNew => "Design net-new business",
-            Stage::DiscoveryUndecided => "Discovery undecided",
-            Stage::Declined => "Declined",
-            Stage::ReadyForDiscovery => "Ready for discovery",
-            // Not "Expert service provider": that is the role `esp`.
-            Stage::ExpertProvider => "Reliable provider",
-            Stage::BuildingTrackRecord => "Building a track record",
-        }
-    }
-
-    /// The name that opens a partner's reason.
-    fn reason_name(self) -> &'static str {
-        match self {
-            Stage::DesignNetNew => "Design net-new",
-            Stage::ExpertProvider => "Expert provider",
-            s => s.label(),
-        }
-    }
-
-    /// What the stage means and calls for, for every partner in it.
-    pub fn advice(self) -> &'static str {
-        match self {
-            Stage::Dormant => {
-                "Nothing has happened here for a while, or the partner is kept for the record. Reconnect before referring again."
-            }
-            Stage::NotAFit => {
-                "At least two of the last three referrals fell short. Keep the relationship cordial and refer where it serves your clients better."
-            }
-            Stage::Collaborating => {
-                "A mutual interest and business created together. Keep the joint process running and measure what it brings both of you."
-            }
-            Stage::DesignNetNew => {
-                "The discovery conversation found mutual interest. Design one joint effort aimed at new ideal clients for both of you."
-            }
-            Stage::DiscoveryUndecided => {
-                "The discovery conversation ended undecided. Follow it up: ask what would help them decide."
-            }
-            Stage::Declined => {
-                "Not interested in building new business together, and that is fine: they stay an expert service provider. Ask again after a year."
-            }
-            Stage::ReadyForDiscovery => {
-                "They consistently exceed expectations. Invite them to a mutual discovery conversation about bringing in new clients together, then listen."
-            }
-            Stage::ExpertProvider => {
-                "A good expert service provider: keep referring where it serves your clients, and watch for work that consistently exceeds expectations."
-            }
-            Stage::BuildingTrackRecord => {
-                "Refer where it fits and record how each referral turns out; a few resolved referrals will show whether they exceed expectations."
-            }
-        }
-    }
-}
-
-impl std::fmt::Display for Stage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -753,26 +622,16 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
     let met = criteria.met_count();
     // 100 × met / 6, rounded half up, in whole numbers.
     let score = (200 * met + 6) / 12;
-    let inactive_role = partner.role == Role::Inactive;
-    let stage = if inactive_role || !criteria.active.met {
-        Stage::Dormant
-    } else if belows.len() >= 2 {
-        Stage::NotAFit
-    } else if criteria.mutual_interest.met && criteria.net_new.met {
-        Stage::Collaborating
-    } else if criteria.mutual_interest.met {
-        Stage::DesignNetNew
-    } else if discovery.is_some_and(|(_, o, _)| o == DiscoveryOutcome::Undecided) {
-        Stage::DiscoveryUndecided
-    } else if discovery.is_some_and(|(_, o, _)| o == DiscoveryOutcome::NotInterested) {
-        Stage::Declined
-    } else if criteria.track_record.met {
-        Stage::ReadyForDiscovery
-    } else if enough {
-        Stage::ExpertProvider
-    } else {
-        Stage::BuildingTrackRecord
-    };
+    let stage = Stage::classify(&Signals {
+        inactive_role: partner.role == Role::Inactive,
+        active: criteria.active.met,
+        recent_belows: belows.len(),
+        mutual_interest: criteria.mutual_interest.met,
+        net_new: criteria.net_new.met,
+        discovery: discovery.map(|(_, o, _)| o),
+        track_record: criteria.track_record.met,
+        enough_resolved: enough,
+    });
 
     // Keeping in touch.
     let last_contact = contact_dates(partner).filter(|d| *d <= as_of).max();

@@ -369,7 +369,7 @@ pub(super) fn book_wide(
         ),
         (
             STYLESHEET,
-            Box::new(|| templates.render("style.css", &Context::new())),
+            Box::new(|| templates.render("style.css", &views::stylesheet_context())),
         ),
         (
             SCRIPT,

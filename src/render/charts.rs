@@ -16,20 +16,11 @@ pub const RECEIVED: RGBColor = RGBColor(0xd9, 0x6a, 0x00);
 pub const NET_NEW: RGBColor = RGBColor(0x2e, 0x8b, 0x57);
 /// Existing clients.
 pub const EXISTING: RGBColor = RGBColor(0x8a, 0x94, 0xa6);
-/// The colour of a stage, the same as the stylesheet's `.stage-…` badges.
+/// The colour of a stage, the same as the stylesheet's `.stage-…` badges
+/// (both read it from `analysis::STAGES`).
 pub fn stage_color(stage: crate::analysis::Stage) -> RGBColor {
-    use crate::analysis::Stage;
-    match stage {
-        Stage::BuildingTrackRecord => RGBColor(0x8a, 0x94, 0xa6),
-        Stage::ExpertProvider => RGBColor(0x1f, 0x5f, 0xbf),
-        Stage::ReadyForDiscovery => RGBColor(0xd9, 0x6a, 0x00),
-        Stage::DiscoveryUndecided => RGBColor(0xb0, 0x85, 0x00),
-        Stage::DesignNetNew => RGBColor(0x7b, 0x4f, 0xc0),
-        Stage::Collaborating => RGBColor(0x2e, 0x8b, 0x57),
-        Stage::Declined => RGBColor(0x3f, 0x7f, 0x8c),
-        Stage::NotAFit => RGBColor(0xa3, 0x3a, 0x2a),
-        Stage::Dormant => RGBColor(0x5b, 0x64, 0x72),
-    }
+    let crate::analysis::stage::Rgb(r, g, b) = stage.colour();
+    RGBColor(r, g, b)
 }
 
 const INK: RGBColor = RGBColor(0x1f, 0x29, 0x37);
