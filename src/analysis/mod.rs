@@ -3,6 +3,9 @@
 //! next action, and keeping in touch. Pure functions over the book model.
 
 pub mod periods;
+pub mod stage;
+
+pub use stage::{CriterionKey, Signals, Stage, StageFacts, STAGES};
 
 use chrono::Months;
 use serde::Serialize;
@@ -11,7 +14,7 @@ pub mod week;
 
 use crate::book::{
     Day, Direction, DiscoveryOutcome, Initiative, InitiativeStatus, MeetingKind, Outcome, Partner,
-    ReferralType, Role, Settings,
+    ReadinessSettings, ReferralType, Role, Settings,
 };
 
 /// The look-back window, both ends included.
@@ -219,15 +222,20 @@ pub struct Criteria {
 
 impl Criteria {
     /// `(key, criterion)` pairs in order.
-    pub fn iter(&self) -> [(&'static str, &Criterion); 6] {
-        [
-            ("track_record", &self.track_record),
-            ("two_way", &self.two_way),
-            ("mutual_interest", &self.mutual_interest),
-            ("shared_ideal_clients", &self.shared_ideal_clients),
-            ("net_new", &self.net_new),
-            ("active", &self.active),
-        ]
+    pub fn iter(&self) -> [(CriterionKey, &Criterion); 6] {
+        CriterionKey::ALL.map(|key| (key, self.get(key)))
+    }
+
+    /// The criterion of `key`.
+    pub fn get(&self, key: CriterionKey) -> &Criterion {
+        match key {
+            CriterionKey::TrackRecord => &self.track_record,
+            CriterionKey::TwoWay => &self.two_way,
+            CriterionKey::MutualInterest => &self.mutual_interest,
+            CriterionKey::SharedIdealClients => &self.shared_ideal_clients,
+            CriterionKey::NetNew => &self.net_new,
+            CriterionKey::Active => &self.active,
+        }
     }
 
     /// The six criteria, to change each in place (redaction).
@@ -244,145 +252,6 @@ impl Criteria {
 
     pub fn met_count(&self) -> u32 {
         self.iter().iter().filter(|(_, c)| c.met).count() as u32
-    }
-}
-
-/// Where a partner stands on the seed's ladder, from building a track
-/// record up to collaborating, or beside it. Stages compare by the ladder:
-/// `Dormant < NotAFit < BuildingTrackRecord < ExpertProvider < Declined <
-/// ReadyForDiscovery < DiscoveryUndecided < DesignNetNew < Collaborating`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Stage {
-    Dormant,
-    NotAFit,
-    BuildingTrackRecord,
-    ExpertProvider,
-    /// Said no to a discovery conversation: still an expert provider.
-    Declined,
-    ReadyForDiscovery,
-    DiscoveryUndecided,
-    DesignNetNew,
-    Collaborating,
-}
-
-impl Stage {
-    /// The stages in the order their rules are tried (FORMAT §4).
-    pub const RULES: [Stage; 9] = [
-        Stage::Dormant,
-        Stage::NotAFit,
-        Stage::Collaborating,
-        Stage::DesignNetNew,
-        Stage::DiscoveryUndecided,
-        Stage::Declined,
-        Stage::ReadyForDiscovery,
-        Stage::ExpertProvider,
-        Stage::BuildingTrackRecord,
-    ];
-
-    /// The stages up the ladder, lowest first (the order of `Ord`).
-    pub const LADDER: [Stage; 9] = [
-        Stage::Dormant,
-        Stage::NotAFit,
-        Stage::BuildingTrackRecord,
-        Stage::ExpertProvider,
-        Stage::Declined,
-        Stage::ReadyForDiscovery,
-        Stage::DiscoveryUndecided,
-        Stage::DesignNetNew,
-        Stage::Collaborating,
-    ];
-
-    /// The stages for a report: the path from a first referral to
-    /// collaborating, then the side-tracks.
-    pub const PATH: [Stage; 9] = [
-        Stage::BuildingTrackRecord,
-        Stage::ExpertProvider,
-        Stage::ReadyForDiscovery,
-        Stage::DiscoveryUndecided,
-        Stage::DesignNetNew,
-        Stage::Collaborating,
-        Stage::Declined,
-        Stage::NotAFit,
-        Stage::Dormant,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Stage::Dormant => "dormant",
-            Stage::NotAFit => "not-a-fit",
-            Stage::Collaborating => "collaborating",
-            Stage::DesignNetNew => "design-net-new",
-            Stage::DiscoveryUndecided => "discovery-undecided",
-            Stage::Declined => "declined",
-            Stage::ReadyForDiscovery => "ready-for-discovery",
-            Stage::ExpertProvider => "expert-provider",
-            Stage::BuildingTrackRecord => "building-track-record",
-        }
-    }
-
-    /// The stage's name for people.
-    pub fn label(self) -> &'static str {
-        match self {
-            Stage::Dormant => "Dormant",
-            Stage::NotAFit => "Not a fit",
-            Stage::Collaborating => "Collaborating",
-            Stage::DesignNetNew => "Design net-new business",
-            Stage::DiscoveryUndecided => "Discovery undecided",
-            Stage::Declined => "Declined",
-            Stage::ReadyForDiscovery => "Ready for discovery",
-            // Not "Expert service provider": that is the role `esp`.
-            Stage::ExpertProvider => "Reliable provider",
-            Stage::BuildingTrackRecord => "Building a track record",
-        }
-    }
-
-    /// The name that opens a partner's reason.
-    fn reason_name(self) -> &'static str {
-        match self {
-            Stage::DesignNetNew => "Design net-new",
-            Stage::ExpertProvider => "Expert provider",
-            s => s.label(),
-        }
-    }
-
-    /// What the stage means and calls for, for every partner in it.
-    pub fn advice(self) -> &'static str {
-        match self {
-            Stage::Dormant => {
-                "Nothing has happened here for a while, or the partner is kept for the record. Reconnect before referring again."
-            }
-            Stage::NotAFit => {
-                "At least two of the last three referrals fell short. Keep the relationship cordial and refer where it serves your clients better."
-            }
-            Stage::Collaborating => {
-                "A mutual interest and business created together. Keep the joint process running and measure what it brings both of you."
-            }
-            Stage::DesignNetNew => {
-                "The discovery conversation found mutual interest. Design one joint effort aimed at new ideal clients for both of you."
-            }
-            Stage::DiscoveryUndecided => {
-                "The discovery conversation ended undecided. Follow it up: ask what would help them decide."
-            }
-            Stage::Declined => {
-                "Not interested in building new business together, and that is fine: they stay an expert service provider. Ask again after a year."
-            }
-            Stage::ReadyForDiscovery => {
-                "They consistently exceed expectations. Invite them to a mutual discovery conversation about bringing in new clients together, then listen."
-            }
-            Stage::ExpertProvider => {
-                "A good expert service provider: keep referring where it serves your clients, and watch for work that consistently exceeds expectations."
-            }
-            Stage::BuildingTrackRecord => {
-                "Refer where it fits and record how each referral turns out; a few resolved referrals will show whether they exceed expectations."
-            }
-        }
-    }
-}
-
-impl std::fmt::Display for Stage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -579,14 +448,93 @@ fn contact_dates(partner: &Partner) -> impl Iterator<Item = Day> + '_ {
         .chain(partner.referrals.iter().filter_map(|r| r.thanked))
 }
 
-/// Computes the numbers of one partner as of `settings.as_of`.
+/// Computes the numbers of one partner as of `settings.as_of`: the flow
+/// in the window, the six criteria, the stage their rules give, the
+/// contact, then the reason and the next action written from all of it.
 pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
     let as_of = settings.as_of;
     let window = Window::new(as_of, settings.window_months);
-    let rs = &settings.readiness;
     let flow = flow(partner, window);
+    let track = track_record(partner, as_of, &settings.readiness);
+    let discovery = newest_discovery(partner, as_of);
+    let working: Vec<&Initiative> = partner
+        .initiatives
+        .iter()
+        .filter(|i| is_working(i, window))
+        .collect();
+    let last_activity = last_activity(partner, as_of);
+    let criteria = Criteria {
+        track_record: track.criterion,
+        two_way: two_way(&flow, window),
+        mutual_interest: mutual_interest(discovery),
+        shared_ideal_clients: shared_clients(partner, settings),
+        net_new: net_new(&flow, &working),
+        active: active(last_activity, as_of, settings.readiness.stale_days),
+    };
+    // 100 × met / 6, rounded half up, in whole numbers.
+    let score = (200 * criteria.met_count() + 6) / 12;
+    let stage = Stage::classify(&Signals {
+        inactive_role: partner.role == Role::Inactive,
+        active: criteria.active.met,
+        recent_belows: track.belows.len(),
+        mutual_interest: criteria.mutual_interest.met,
+        net_new: criteria.net_new.met,
+        discovery: discovery.map(|(_, o, _)| o),
+        track_record: criteria.track_record.met,
+        enough_resolved: track.enough,
+    });
+    let contact = keeping_in_touch(partner, settings);
 
-    // 1. Track record: resolved given referrals, all time up to as_of.
+    let facts = Facts {
+        partner,
+        settings,
+        stage,
+        criteria: &criteria,
+        flow: &flow,
+        resolved: &track.resolved,
+        exceeded: track.exceeded,
+        belows: &track.belows,
+        share_words: track.share_words,
+        discovery,
+        working: &working,
+        last_activity,
+        contact: &contact,
+    };
+    let reason = facts.reason();
+    let next_action = facts.next_action();
+    Report {
+        one_way: flow.reciprocity.is_one_way(),
+        flow,
+        readiness: Readiness {
+            score,
+            stage,
+            reason,
+            next_action,
+            criteria,
+        },
+        last_activity,
+        contact,
+    }
+}
+
+/// Criterion 1 and what it was decided from.
+struct TrackRecord {
+    /// The resolved given referrals up to `as_of`, oldest first.
+    resolved: Vec<(Day, Outcome)>,
+    /// How many of them `exceeded`.
+    exceeded: usize,
+    /// The dates of the `below` among the last three.
+    belows: Vec<Day>,
+    /// At least `min_outcomes` of them.
+    enough: bool,
+    /// The share `exceeded` and the share needed, as percentages.
+    share_words: (String, String),
+    criterion: Criterion,
+}
+
+/// Criterion 1, the track record: resolved given referrals, all time
+/// up to `as_of`.
+fn track_record(partner: &Partner, as_of: Day, rs: &ReadinessSettings) -> TrackRecord {
     let resolved = resolved_given(partner, as_of);
     let n = resolved.len();
     let exceeded = resolved
@@ -607,7 +555,7 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
     let enough = n >= rs.min_outcomes as usize;
     let share_ok = n > 0 && share >= rs.exceed_share;
     let (have, want) = percents(share, rs.exceed_share, share_ok);
-    let track_record = Criterion {
+    let criterion = Criterion {
         met: enough && share_ok && belows.is_empty(),
         evidence: if n == 0 {
             format!(
@@ -627,32 +575,49 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
             )
         },
     };
+    TrackRecord {
+        exceeded,
+        belows,
+        enough,
+        share_words: (have, want),
+        criterion,
+        resolved,
+    }
+}
 
-    // 2. Two-way flow in the window.
-    let two_way = Criterion {
+/// Criterion 2, referrals both ways in the window.
+fn two_way(flow: &Flow, window: Window) -> Criterion {
+    Criterion {
         met: flow.given > 0 && flow.received > 0,
         evidence: format!(
             "{} given, {} received between {} and {}",
             flow.given, flow.received, window.start, window.end
         ),
-    };
+    }
+}
 
-    // 3. Mutual interest: the newest discovery up to as_of said yes. Of two
-    // on the same day, the one written later counts as newer: `max_by_key`
-    // keeps the last of equal maxima.
-    let newest_discovery = partner
+/// The newest discovery conversation up to `as_of`: its date, its outcome
+/// (`undecided` when none was recorded) and whether one was. Of two on
+/// the same day, the one written later counts as newer: `max_by_key`
+/// keeps the last of equal maxima.
+fn newest_discovery(partner: &Partner, as_of: Day) -> Option<(Day, DiscoveryOutcome, bool)> {
+    partner
         .meetings
         .iter()
         .filter(|m| m.kind == MeetingKind::Discovery && m.date <= as_of)
-        .max_by_key(|m| m.date);
-    let discovery = newest_discovery.map(|m| {
-        (
-            m.date,
-            m.outcome.unwrap_or(DiscoveryOutcome::Undecided),
-            m.outcome.is_some(),
-        )
-    });
-    let mutual_interest = Criterion {
+        .max_by_key(|m| m.date)
+        .map(|m| {
+            (
+                m.date,
+                m.outcome.unwrap_or(DiscoveryOutcome::Undecided),
+                m.outcome.is_some(),
+            )
+        })
+}
+
+/// Criterion 3, mutual interest: the newest discovery up to `as_of` said yes.
+fn mutual_interest(discovery: Option<(Day, DiscoveryOutcome, bool)>) -> Criterion {
+    Criterion {
         met: discovery.is_some_and(|(_, o, _)| o == DiscoveryOutcome::Interested),
         evidence: match discovery {
             None => "no discovery conversation yet".into(),
@@ -665,66 +630,71 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
                 format!("discovery on {d}, no outcome recorded, so undecided")
             }
         },
-    };
+    }
+}
 
-    // 4. Shared ideal clients.
-    let advisor_has_some = !settings.advisor.ideal_clients.is_empty();
+/// Criterion 4, shared ideal clients.
+fn shared_clients(partner: &Partner, settings: &Settings) -> Criterion {
     let shared = shared_ideal_clients(partner, settings);
-    let shared_ideal_clients = Criterion {
+    Criterion {
         met: !shared.is_empty(),
         evidence: if !shared.is_empty() {
             format!("both serve {}", shared.join(", "))
         } else if partner.ideal_clients.is_empty() {
             "the partner's ideal clients are not recorded".into()
-        } else if !advisor_has_some {
+        } else if settings.advisor.ideal_clients.is_empty() {
             "your own ideal clients are not set in rapport.yaml".into()
         } else {
             "no ideal client in common".into()
         },
-    };
+    }
+}
 
-    // 5. Net-new business created together.
-    let working: Vec<&Initiative> = partner
-        .initiatives
-        .iter()
-        .filter(|i| is_working(i, window))
-        .collect();
+/// Criterion 5, net-new business created together: a working initiative,
+/// or net-new referrals both ways in the window.
+fn net_new(flow: &Flow, working: &[&Initiative]) -> Criterion {
     let (nn_given, nn_received) = (flow.net_new_given, flow.net_new_received);
     let both_ways = nn_given >= 1 && nn_received >= 1;
-    let net_new = Criterion {
-        met: !working.is_empty() || both_ways,
-        evidence: {
-            let refs = format!("{nn_given} given, {nn_received} received");
-            if !working.is_empty() {
-                let names: Vec<String> = working.iter().map(|i| describe_initiative(i)).collect();
-                let mut s = format!(
-                    "working initiative{}: {}",
-                    if names.len() == 1 { "" } else { "s" },
-                    names.join("; ")
-                );
-                if both_ways {
-                    s.push_str(&format!(
-                        "; net-new referrals both ways in the window ({refs})"
-                    ));
-                }
-                s
-            } else if both_ways {
-                format!("net-new referrals both ways in the window: {refs}")
-            } else if nn_given + nn_received == 0 {
-                "no working initiative and no net-new referral in the window".into()
-            } else {
-                format!("no working initiative, and net-new only one way in the window ({refs})")
-            }
-        },
+    let refs = format!("{nn_given} given, {nn_received} received");
+    let evidence = if !working.is_empty() {
+        let names: Vec<String> = working.iter().map(|i| describe_initiative(i)).collect();
+        let mut s = format!(
+            "working initiative{}: {}",
+            if names.len() == 1 { "" } else { "s" },
+            names.join("; ")
+        );
+        if both_ways {
+            s.push_str(&format!(
+                "; net-new referrals both ways in the window ({refs})"
+            ));
+        }
+        s
+    } else if both_ways {
+        format!("net-new referrals both ways in the window: {refs}")
+    } else if nn_given + nn_received == 0 {
+        "no working initiative and no net-new referral in the window".into()
+    } else {
+        format!("no working initiative, and net-new only one way in the window ({refs})")
     };
+    Criterion {
+        met: !working.is_empty() || both_ways,
+        evidence,
+    }
+}
 
-    // 6. Active: the newest dated activity is recent enough.
-    let last_activity = contact_dates(partner)
+/// The newest dated activity up to `as_of`: contacts, initiative starts
+/// and `since`.
+fn last_activity(partner: &Partner, as_of: Day) -> Option<Day> {
+    contact_dates(partner)
         .chain(partner.initiatives.iter().filter_map(|i| i.started))
         .chain(partner.since)
         .filter(|d| *d <= as_of)
-        .max();
-    let active = match last_activity {
+        .max()
+}
+
+/// Criterion 6, active: the newest dated activity is recent enough.
+fn active(last_activity: Option<Day>, as_of: Day, stale_days: u32) -> Criterion {
+    match last_activity {
         Some(d) => {
             let days = days_between(d, as_of);
             let ago = match days {
@@ -732,92 +702,33 @@ pub fn analyse(partner: &Partner, settings: &Settings) -> Report {
                 n => format!("{} ago", plural(n, "day", "days")),
             };
             Criterion {
-                met: days <= i64::from(rs.stale_days),
-                evidence: format!("last activity on {d}, {ago} (limit {})", rs.stale_days),
+                met: days <= i64::from(stale_days),
+                evidence: format!("last activity on {d}, {ago} (limit {stale_days})"),
             }
         }
         None => Criterion {
             met: false,
             evidence: "no dated activity".into(),
         },
-    };
+    }
+}
 
-    let criteria = Criteria {
-        track_record,
-        two_way,
-        mutual_interest,
-        shared_ideal_clients,
-        net_new,
-        active,
-    };
-    let met = criteria.met_count();
-    // 100 × met / 6, rounded half up, in whole numbers.
-    let score = (200 * met + 6) / 12;
-    let inactive_role = partner.role == Role::Inactive;
-    let stage = if inactive_role || !criteria.active.met {
-        Stage::Dormant
-    } else if belows.len() >= 2 {
-        Stage::NotAFit
-    } else if criteria.mutual_interest.met && criteria.net_new.met {
-        Stage::Collaborating
-    } else if criteria.mutual_interest.met {
-        Stage::DesignNetNew
-    } else if discovery.is_some_and(|(_, o, _)| o == DiscoveryOutcome::Undecided) {
-        Stage::DiscoveryUndecided
-    } else if discovery.is_some_and(|(_, o, _)| o == DiscoveryOutcome::NotInterested) {
-        Stage::Declined
-    } else if criteria.track_record.met {
-        Stage::ReadyForDiscovery
-    } else if enough {
-        Stage::ExpertProvider
-    } else {
-        Stage::BuildingTrackRecord
-    };
-
-    // Keeping in touch.
+/// Keeping in touch: the last contact, the cadence, when the next is due
+/// and by how much it and the next step are overdue.
+fn keeping_in_touch(partner: &Partner, settings: &Settings) -> Contact {
+    let as_of = settings.as_of;
     let last_contact = contact_dates(partner).filter(|d| *d <= as_of).max();
     let cadence = partner
         .contact_every
         .or_else(|| settings.cadence.of(partner.role));
     let due = cadence.map(|c| last_contact.map_or(as_of, |d| add_days(d, c)));
     let overdue = |d: Day| Some(days_between(d, as_of)).filter(|n| *n >= 0);
-    let contact = Contact {
+    Contact {
         last_contact,
         cadence,
         due,
         overdue_days: due.and_then(overdue),
         next_step_overdue_days: partner.next_step.as_ref().and_then(|s| overdue(s.date)),
-    };
-
-    let facts = Facts {
-        partner,
-        settings,
-        stage,
-        criteria: &criteria,
-        flow: &flow,
-        resolved: &resolved,
-        exceeded,
-        belows: &belows,
-        share_words: (have, want),
-        discovery,
-        working: &working,
-        last_activity,
-        contact: &contact,
-    };
-    let reason = facts.reason();
-    let next_action = facts.next_action();
-    Report {
-        one_way: flow.reciprocity.is_one_way(),
-        flow,
-        readiness: Readiness {
-            score,
-            stage,
-            reason,
-            next_action,
-            criteria,
-        },
-        last_activity,
-        contact,
     }
 }
 

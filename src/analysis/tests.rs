@@ -1488,6 +1488,219 @@ fn stages_sort_by_the_ladder_and_read_as_words() {
     }
 }
 
+/// Every stage, by a match that stops compiling when a stage is added: the
+/// stage above each on the ladder.
+fn ladder_after(s: Stage) -> Option<Stage> {
+    match s {
+        Stage::Dormant => Some(Stage::NotAFit),
+        Stage::NotAFit => Some(Stage::BuildingTrackRecord),
+        Stage::BuildingTrackRecord => Some(Stage::ExpertProvider),
+        Stage::ExpertProvider => Some(Stage::Declined),
+        Stage::Declined => Some(Stage::ReadyForDiscovery),
+        Stage::ReadyForDiscovery => Some(Stage::DiscoveryUndecided),
+        Stage::DiscoveryUndecided => Some(Stage::DesignNetNew),
+        Stage::DesignNetNew => Some(Stage::Collaborating),
+        Stage::Collaborating => None,
+    }
+}
+
+fn every_stage() -> Vec<Stage> {
+    std::iter::successors(Some(Stage::Dormant), |s| ladder_after(*s)).collect()
+}
+
+/// Every combination of what the stage rules read.
+fn every_signal() -> Vec<Signals> {
+    let mut out = Vec::new();
+    let flags = [false, true];
+    let discoveries = [
+        None,
+        Some(DiscoveryOutcome::Interested),
+        Some(DiscoveryOutcome::NotInterested),
+        Some(DiscoveryOutcome::Undecided),
+    ];
+    for inactive_role in flags {
+        for active in flags {
+            for recent_belows in 0..=3 {
+                for mutual_interest in flags {
+                    for net_new in flags {
+                        for discovery in discoveries {
+                            for track_record in flags {
+                                for enough_resolved in flags {
+                                    out.push(Signals {
+                                        inactive_role,
+                                        active,
+                                        recent_belows,
+                                        mutual_interest,
+                                        net_new,
+                                        discovery,
+                                        track_record,
+                                        enough_resolved,
+                                    });
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// FORMAT §4's rules as the format words them, one after the other.
+fn stage_as_the_format_says(s: &Signals) -> Stage {
+    if s.inactive_role || !s.active {
+        Stage::Dormant
+    } else if s.recent_belows >= 2 {
+        Stage::NotAFit
+    } else if s.mutual_interest && s.net_new {
+        Stage::Collaborating
+    } else if s.mutual_interest {
+        Stage::DesignNetNew
+    } else if s.discovery == Some(DiscoveryOutcome::Undecided) {
+        Stage::DiscoveryUndecided
+    } else if s.discovery == Some(DiscoveryOutcome::NotInterested) {
+        Stage::Declined
+    } else if s.track_record {
+        Stage::ReadyForDiscovery
+    } else if s.enough_resolved {
+        Stage::ExpertProvider
+    } else {
+        Stage::BuildingTrackRecord
+    }
+}
+
+#[test]
+fn the_stage_table_gives_the_stage_the_format_rules_give() {
+    let mut reached = std::collections::BTreeSet::new();
+    for s in every_signal() {
+        let stage = Stage::classify(&s);
+        assert_eq!(stage, stage_as_the_format_says(&s), "{s:?}");
+        reached.insert(stage);
+    }
+    // Every stage's rule can apply.
+    assert_eq!(reached.into_iter().collect::<Vec<_>>(), every_stage());
+}
+
+#[test]
+fn every_stage_has_its_row_with_words_a_colour_and_a_way_up() {
+    let all = every_stage();
+    assert_eq!(STAGES.len(), all.len(), "a row per stage");
+    assert_eq!(Stage::LADDER.to_vec(), all);
+    for order in [Stage::RULES, Stage::PATH] {
+        let mut sorted = order.to_vec();
+        sorted.sort();
+        assert_eq!(sorted, all);
+    }
+    let mut colours = std::collections::HashSet::new();
+    let mut slugs = std::collections::HashSet::new();
+    for s in all {
+        let f = s.facts();
+        assert_eq!(f.stage, s, "the row of {s:?}");
+        assert_eq!(
+            s.rank(),
+            Stage::LADDER.iter().position(|x| *x == s).unwrap()
+        );
+        assert_eq!(Stage::PATH[f.path], s);
+        for words in [f.label, f.reason_name, f.advice] {
+            assert!(!words.trim().is_empty(), "{s:?} has no words");
+        }
+        assert!(
+            f.slug.chars().all(|c| c.is_ascii_lowercase() || c == '-') && !f.slug.is_empty(),
+            "{s:?}: {}",
+            f.slug
+        );
+        assert!(slugs.insert(f.slug), "{s:?}: slug taken");
+        assert!(colours.insert(f.colour), "{s:?}: colour taken");
+        let hex = s.colour().hex();
+        assert!(
+            hex.len() == 7
+                && hex.starts_with('#')
+                && hex[1..].chars().all(|c| c.is_ascii_hexdigit()),
+            "{hex}"
+        );
+        // A way up: the stage above it and what that needs, or, for a
+        // side-track with nowhere above it, what holds it back.
+        match (s, f.next) {
+            (Stage::Collaborating, next) => {
+                assert_eq!(next, None, "collaborating is the top");
+                assert!(f.needs.is_empty());
+            }
+            (Stage::Dormant | Stage::NotAFit, None) => assert!(!f.needs.is_empty(), "{s:?}"),
+            (_, Some(next)) => {
+                assert!(next > s, "{s:?} goes up to {next:?}");
+                assert!(!f.needs.is_empty(), "{s:?}");
+            }
+            (_, None) => panic!("{s:?} has no next stage"),
+        }
+    }
+}
+
+#[test]
+fn meeting_what_a_stage_needs_takes_it_to_the_next_stage() {
+    let mut lifted = 0;
+    for signals in every_signal() {
+        let stage = Stage::classify(&signals);
+        let Some(next) = stage.next() else { continue };
+        let mut up = signals;
+        for key in stage.needs() {
+            match key {
+                CriterionKey::TrackRecord => up.track_record = true,
+                CriterionKey::MutualInterest => up.mutual_interest = true,
+                CriterionKey::NetNew => up.net_new = true,
+                CriterionKey::Active => up.active = true,
+                CriterionKey::TwoWay | CriterionKey::SharedIdealClients => {
+                    panic!("{stage:?} needs {key}, which no rule reads")
+                }
+            }
+        }
+        assert!(Stage::classify(&up) >= next, "{signals:?}");
+        lifted += 1;
+    }
+    assert!(lifted > 0);
+}
+
+#[test]
+fn criteria_keys_are_the_formats() {
+    let r = report(&partner());
+    let keys: Vec<String> = r
+        .readiness
+        .criteria
+        .iter()
+        .iter()
+        .map(|(k, _)| {
+            serde_json::to_value(k)
+                .unwrap()
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let json = serde_json::to_value(&r.readiness.criteria).unwrap();
+    let fields: Vec<&String> = json.as_object().unwrap().keys().collect();
+    let mut sorted = keys.clone();
+    sorted.sort();
+    let mut fields_sorted: Vec<String> = fields.iter().map(|s| s.to_string()).collect();
+    fields_sorted.sort();
+    assert_eq!(sorted, fields_sorted);
+    assert_eq!(
+        keys,
+        [
+            "track_record",
+            "two_way",
+            "mutual_interest",
+            "shared_ideal_clients",
+            "net_new",
+            "active"
+        ]
+    );
+    for (k, c) in r.readiness.criteria.iter() {
+        assert_eq!(k.as_str(), k.to_string());
+        assert!(std::ptr::eq(r.readiness.criteria.get(k), c));
+        assert!(!k.label().is_empty() && !k.short().is_empty());
+    }
+}
+
 #[test]
 fn one_way_is_flagged_whatever_the_stage() {
     let p = with(

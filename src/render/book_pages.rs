@@ -336,8 +336,12 @@ pub(super) fn search_index(pages: &Pages) -> Result<Vec<u8>, Box<Diagnostic>> {
     Ok(search::index_script(&partners, pages.src.scrub))
 }
 
-/// The context of a template that needs none (the stylesheet, the
-/// scripts).
+/// The stylesheet's context: each stage's slug and colour, for its badge.
+pub(super) fn stylesheet(_: &Pages) -> Result<Context, Box<Diagnostic>> {
+    Ok(views::stylesheet_context())
+}
+
+/// The context of a template that needs none (the scripts).
 pub(super) fn nothing(_: &Pages) -> Result<Context, Box<Diagnostic>> {
     Ok(Context::new())
 }

@@ -16,20 +16,11 @@ pub const RECEIVED: RGBColor = RGBColor(0xd9, 0x6a, 0x00);
 pub const NET_NEW: RGBColor = RGBColor(0x2e, 0x8b, 0x57);
 /// Existing clients.
 pub const EXISTING: RGBColor = RGBColor(0x8a, 0x94, 0xa6);
-/// The colour of a stage, the same as the stylesheet's `.stage-…` badges.
+/// The colour of a stage, the same as the stylesheet's `.stage-…` badges
+/// (both read it from `analysis::STAGES`).
 pub fn stage_color(stage: crate::analysis::Stage) -> RGBColor {
-    use crate::analysis::Stage;
-    match stage {
-        Stage::BuildingTrackRecord => RGBColor(0x8a, 0x94, 0xa6),
-        Stage::ExpertProvider => RGBColor(0x1f, 0x5f, 0xbf),
-        Stage::ReadyForDiscovery => RGBColor(0xd9, 0x6a, 0x00),
-        Stage::DiscoveryUndecided => RGBColor(0xb0, 0x85, 0x00),
-        Stage::DesignNetNew => RGBColor(0x7b, 0x4f, 0xc0),
-        Stage::Collaborating => RGBColor(0x2e, 0x8b, 0x57),
-        Stage::Declined => RGBColor(0x3f, 0x7f, 0x8c),
-        Stage::NotAFit => RGBColor(0xa3, 0x3a, 0x2a),
-        Stage::Dormant => RGBColor(0x5b, 0x64, 0x72),
-    }
+    let crate::analysis::stage::Rgb(r, g, b) = stage.colour();
+    RGBColor(r, g, b)
 }
 
 const INK: RGBColor = RGBColor(0x1f, 0x29, 0x37);
@@ -585,46 +576,10 @@ fn exit(k: f64, tx: f64, ty: f64) -> (f64, f64) {
 /// placed where they cross no line, no dot and no other name.
 pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
     init_font();
-    let max_g = points.iter().map(|p| p.given).max().unwrap_or(0);
-    let max_r = points.iter().map(|p| p.received).max().unwrap_or(0);
-    // Each axis one past its largest count (rounded up to a multiple of 5
-    // past 10), so no dot sits on the edge.
-    let fit = |m: u32| {
-        let m = f64::from(m + 1).max(2.0);
-        if m <= 10.0 {
-            m
-        } else {
-            (m / 5.0).ceil() * 5.0
-        }
-    };
-    let (tx, ty) = (fit(max_g), fit(max_r));
     let size = (420, 480);
     let units = text_units(size.0);
+    let axes = ScatterAxes::fit(points, size.0, units);
     let text_px = units_px(units);
-    // Room left of the received axis for the names of partners who sit on
-    // it (one-way: they send, you do not), so that no name crosses the
-    // dashed 3:1 line that leaves the origin steeply.
-    let name_font = (FONT, units).into_font();
-    let left_px = points
-        .iter()
-        .filter(|p| p.given == 0)
-        .filter_map(|p| p.label.as_deref())
-        .map(|l| name_font.box_size(l).map_or(l.len() as u32 * 7, |(w, _)| w) + 26)
-        .max()
-        .map_or(0.0, f64::from);
-    let plot_w = f64::from(size.0) - f64::from(text_px * 5 + 24);
-    let x0 = if left_px > 0.0 {
-        -(left_px * tx / (plot_w - left_px).max(plot_w / 3.0)).max(0.3)
-    } else {
-        -0.3
-    };
-    // Room under the given axis for the names of partners who sit on it
-    // (one-way: you give, they do not).
-    let y0 = if points.iter().any(|p| p.received == 0 && p.label.is_some()) {
-        -(ty * 0.12).max(0.6)
-    } else {
-        -0.3
-    };
     let mut buf = String::new();
     {
         let root = SVGBackend::with_string(&mut buf, size).into_drawing_area();
@@ -634,185 +589,316 @@ pub fn scatter(id: &str, title: &str, desc: &str, points: &[Point]) -> String {
             .margin_right(16)
             .x_label_area_size((text_px * 3 + 6) as u32)
             .y_label_area_size((text_px * 3 + 10) as u32)
-            .build_cartesian_2d(x0..tx, y0..ty);
+            .build_cartesian_2d(axes.x0..axes.tx, axes.y0..axes.ty);
         let Ok(mut chart) = built else {
             return String::new();
         };
-        let ticks = |top: f64| if top <= 8.0 { top as usize } else { 5 };
-        let fmt = |v: &f64| {
-            if (v - v.round()).abs() < 1e-9 && *v >= 0.0 {
-                format!("{}", v.round() as i64)
-            } else {
-                String::new()
-            }
-        };
-        let _ = chart
-            .configure_mesh()
-            .x_labels(ticks(tx) + 1)
-            .y_labels(ticks(ty) + 1)
-            .x_label_formatter(&fmt)
-            .y_label_formatter(&fmt)
-            .x_desc("Given (advisor → partner)")
-            .y_desc("Received (partner → advisor)")
-            .axis_desc_style((FONT, units).into_font().color(&MUTED))
-            .label_style((FONT, units).into_font().color(&MUTED))
-            .light_line_style(WHITE)
-            .bold_line_style(GRID)
-            .axis_style(MUTED)
-            .draw();
-        // The 3:1 band, between y = x/3 and y = 3x, cut to the axes.
-        let low = exit(1.0 / 3.0, tx, ty);
-        let high = exit(3.0, tx, ty);
-        let mut band_pts = vec![(0.0, 0.0), low];
-        if ty >= tx / 3.0 && ty <= 3.0 * tx {
-            band_pts.push((tx, ty));
-        }
-        band_pts.push(high);
-        let band = RGBColor(0xe8, 0xf0, 0xfb);
-        let _ = chart.draw_series(std::iter::once(Polygon::new(band_pts, band.filled())));
-        let dashed = MUTED.stroke_width(1);
-        for end in [low, high] {
-            let _ = chart.draw_series(DashedLineSeries::new(vec![(0.0, 0.0), end], 5, 4, dashed));
-        }
-        let diagonal = exit(1.0, tx, ty);
-        let _ = chart.draw_series(LineSeries::new(
-            vec![(0.0, 0.0), diagonal],
-            MUTED.stroke_width(1),
-        ));
+        draw_scatter_mesh(&mut chart, &axes, units);
+        let ends = draw_ratio_lines(&mut chart, &axes);
         let px = |x: f64, y: f64| {
             let (a, b) = chart.backend_coord(&(x, y));
             (f64::from(a), f64::from(b))
         };
-        let lines: Vec<((f64, f64), (f64, f64))> = [low, high, diagonal]
-            .iter()
-            .map(|e| (px(0.0, 0.0), px(e.0, e.1)))
-            .collect();
-        let (left, top_px) = px(x0, ty);
-        let (right, bottom) = px(tx, y0);
-        let area: Rect = (left, top_px, right, bottom);
-        // Dots, and the boxes names must keep clear of.
-        let mut taken: Vec<Rect> = Vec::new();
-        let radius = |n: usize| (5.0 + (n as f64).sqrt() * 3.0).min(16.0);
-        let count_style = (FONT, units).into_font().color(&WHITE);
-        for p in points {
-            let r = radius(p.partners);
-            let (cx, cy) = px(f64::from(p.given), f64::from(p.received));
-            let color = if p.one_way { RECEIVED } else { GIVEN };
-            let _ = root.draw(&Circle::new(
-                (cx.round() as i32, cy.round() as i32),
-                r.round() as i32,
-                color.mix(0.75).filled(),
-            ));
-            if p.partners > 1 {
-                let _ = root.draw(&Text::new(
-                    p.partners.to_string(),
-                    (cx.round() as i32, cy.round() as i32),
-                    count_style.pos(Pos::new(HPos::Center, VPos::Center)),
-                ));
-            }
-            taken.push((cx - r, cy - r, cx + r, cy + r));
-        }
-        // A name is always written, where it overlaps least; a corner
-        // note (`optional`) only where it overlaps nothing.
-        let place = |text: &str,
-                     style: &TextStyle,
-                     anchors: &[(f64, f64)],
-                     taken: &mut Vec<Rect>,
-                     optional: bool| {
-            let (w, h) = root
-                .estimate_text_size(text, style)
-                .map_or((text.chars().count() as f64 * 7.0, 14.0), |(w, h)| {
-                    (f64::from(w), f64::from(h))
-                });
-            let boxes: Vec<Rect> = anchors
-                .iter()
-                .flat_map(|&(x, y)| {
-                    [
-                        (x, y - h),
-                        (x - w, y - h),
-                        (x, y),
-                        (x - w, y),
-                        (x - w / 2.0, y - h),
-                        (x - w / 2.0, y),
-                    ]
-                })
-                .map(|(x, y)| (x - 1.0, y - 1.0, x + w + 1.0, y + h + 1.0))
-                .collect();
-            let bad = |b: Rect, taken: &[Rect]| {
-                let mut n = 0;
-                if b.0 < 2.0 || b.2 > f64::from(size.0) - 2.0 || b.1 < 2.0 || b.3 > bottom {
-                    n += 100;
-                }
-                if b.0 < area.0 || b.2 > area.2 || b.1 < area.1 {
-                    n += 30;
-                }
-                n += 10 * taken.iter().filter(|t| overlaps(b, **t)).count();
-                n += 10 * lines.iter().filter(|(p, q)| crosses(*p, *q, b)).count();
-                n
-            };
-            let best = boxes
-                .iter()
-                .copied()
-                .enumerate()
-                .min_by_key(|(i, b)| (bad(*b, taken), *i))
-                .map(|(_, b)| b)
-                .filter(|b| !optional || bad(*b, taken) < 10);
-            if let Some(b) = best {
-                taken.push(b);
-                let _ = root.draw(&Text::new(
-                    text.to_string(),
-                    ((b.0 + 1.0).round() as i32, (b.1 + 1.0).round() as i32),
-                    style.pos(Pos::new(HPos::Left, VPos::Top)),
-                ));
-            }
+        let (left, top) = px(axes.x0, axes.ty);
+        let (right, bottom) = px(axes.tx, axes.y0);
+        let mut labels = Labels {
+            root: &root,
+            width: f64::from(size.0),
+            area: (left, top, right, bottom),
+            lines: ends.iter().map(|e| (px(0.0, 0.0), px(e.0, e.1))).collect(),
+            taken: Vec::new(),
         };
-        // Names first, nearest their dots; the corner notes after them,
-        // wherever they fit.
-        let name_style = (FONT, units).into_font().color(&INK);
-        let mut labelled: Vec<&Point> = points.iter().filter(|p| p.label.is_some()).collect();
-        labelled.sort_by_key(|p| {
-            (
-                std::cmp::Reverse(p.one_way),
-                std::cmp::Reverse(p.given + p.received),
-            )
-        });
-        for p in labelled {
-            let r = radius(p.partners) + 3.0;
-            let (cx, cy) = px(f64::from(p.given), f64::from(p.received));
-            let mut anchors = Vec::new();
-            for step in [1.0, 2.2, 3.6] {
-                let d = r * step;
-                anchors.extend([
-                    (cx + d, cy - d / 2.0),
-                    (cx - d, cy - d / 2.0),
-                    (cx + d, cy + d / 2.0),
-                    (cx - d, cy + d / 2.0),
-                    (cx, cy - d),
-                    (cx, cy + d),
-                ]);
-            }
-            if let Some(label) = &p.label {
-                place(label, &name_style, &anchors, &mut taken, false);
-            }
-        }
-        let corner = (FONT, units).into_font().color(&MUTED);
-        let notes = [
-            ("Received-heavy", (0.05, 0.95)),
-            ("Given-heavy", (0.95, 0.08)),
-            ("Balanced", (0.7, 0.72)),
-        ];
-        for (text, (fx, fy)) in notes {
-            let (x, y) = px(tx * fx, ty * fy);
-            let anchors = [
-                (x, y),
-                (x, y - 18.0),
-                (x, y + 18.0),
-                (x - 30.0, y),
-                (x + 30.0, y),
-            ];
-            place(text, &corner, &anchors, &mut taken, true);
-        }
+        draw_dots(&root, points, &px, units, &mut labels.taken);
+        write_names(&mut labels, points, &px, units);
+        write_corner_notes(&mut labels, &axes, &px, units);
         let _ = root.present();
     }
     finish(buf, id, title, desc)
+}
+
+/// The scatter chart's ranges: from `x0` to `tx` given, from `y0` to `ty`
+/// received.
+struct ScatterAxes {
+    x0: f64,
+    tx: f64,
+    y0: f64,
+    ty: f64,
+}
+
+impl ScatterAxes {
+    fn fit(points: &[Point], width: u32, units: u32) -> ScatterAxes {
+        let max_g = points.iter().map(|p| p.given).max().unwrap_or(0);
+        let max_r = points.iter().map(|p| p.received).max().unwrap_or(0);
+        // Each axis one past its largest count (rounded up to a multiple
+        // of 5 past 10), so no dot sits on the edge.
+        let fit = |m: u32| {
+            let m = f64::from(m + 1).max(2.0);
+            if m <= 10.0 {
+                m
+            } else {
+                (m / 5.0).ceil() * 5.0
+            }
+        };
+        let (tx, ty) = (fit(max_g), fit(max_r));
+        let text_px = units_px(units);
+        // Room left of the received axis for the names of partners who sit
+        // on it (one-way: they send, you do not), so that no name crosses
+        // the dashed 3:1 line that leaves the origin steeply.
+        let name_font = (FONT, units).into_font();
+        let left_px = points
+            .iter()
+            .filter(|p| p.given == 0)
+            .filter_map(|p| p.label.as_deref())
+            .map(|l| name_font.box_size(l).map_or(l.len() as u32 * 7, |(w, _)| w) + 26)
+            .max()
+            .map_or(0.0, f64::from);
+        let plot_w = f64::from(width) - f64::from(text_px * 5 + 24);
+        let x0 = if left_px > 0.0 {
+            -(left_px * tx / (plot_w - left_px).max(plot_w / 3.0)).max(0.3)
+        } else {
+            -0.3
+        };
+        // Room under the given axis for the names of partners who sit on
+        // it (one-way: you give, they do not).
+        let y0 = if points.iter().any(|p| p.received == 0 && p.label.is_some()) {
+            -(ty * 0.12).max(0.6)
+        } else {
+            -0.3
+        };
+        ScatterAxes { x0, tx, y0, ty }
+    }
+}
+
+type ScatterChart<'a, 'b> = ChartContext<
+    'a,
+    SVGBackend<'b>,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+/// The grid, the whole counts on both axes and their names.
+fn draw_scatter_mesh(chart: &mut ScatterChart, axes: &ScatterAxes, units: u32) {
+    let ticks = |top: f64| if top <= 8.0 { top as usize } else { 5 };
+    let fmt = |v: &f64| {
+        if (v - v.round()).abs() < 1e-9 && *v >= 0.0 {
+            format!("{}", v.round() as i64)
+        } else {
+            String::new()
+        }
+    };
+    let _ = chart
+        .configure_mesh()
+        .x_labels(ticks(axes.tx) + 1)
+        .y_labels(ticks(axes.ty) + 1)
+        .x_label_formatter(&fmt)
+        .y_label_formatter(&fmt)
+        .x_desc("Given (advisor → partner)")
+        .y_desc("Received (partner → advisor)")
+        .axis_desc_style((FONT, units).into_font().color(&MUTED))
+        .label_style((FONT, units).into_font().color(&MUTED))
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .axis_style(MUTED)
+        .draw();
+}
+
+/// The 3:1 band between y = x/3 and y = 3x with its dashed edges, and the
+/// even diagonal, cut to the axes; the ends of the three lines.
+fn draw_ratio_lines(chart: &mut ScatterChart, axes: &ScatterAxes) -> [(f64, f64); 3] {
+    let (tx, ty) = (axes.tx, axes.ty);
+    let low = exit(1.0 / 3.0, tx, ty);
+    let high = exit(3.0, tx, ty);
+    let mut band_pts = vec![(0.0, 0.0), low];
+    if ty >= tx / 3.0 && ty <= 3.0 * tx {
+        band_pts.push((tx, ty));
+    }
+    band_pts.push(high);
+    let band = RGBColor(0xe8, 0xf0, 0xfb);
+    let _ = chart.draw_series(std::iter::once(Polygon::new(band_pts, band.filled())));
+    let dashed = MUTED.stroke_width(1);
+    for end in [low, high] {
+        let _ = chart.draw_series(DashedLineSeries::new(vec![(0.0, 0.0), end], 5, 4, dashed));
+    }
+    let diagonal = exit(1.0, tx, ty);
+    let _ = chart.draw_series(LineSeries::new(
+        vec![(0.0, 0.0), diagonal],
+        MUTED.stroke_width(1),
+    ));
+    [low, high, diagonal]
+}
+
+/// A dot's radius in pixels for the partners it stands for.
+fn dot_radius(partners: usize) -> f64 {
+    (5.0 + (partners as f64).sqrt() * 3.0).min(16.0)
+}
+
+/// The dots, with the count of partners on those that stand for more than
+/// one; each dot's box is added to `taken`, for names to keep clear of.
+fn draw_dots(
+    root: &DrawingArea<SVGBackend, Shift>,
+    points: &[Point],
+    px: &impl Fn(f64, f64) -> (f64, f64),
+    units: u32,
+    taken: &mut Vec<Rect>,
+) {
+    let count_style = (FONT, units).into_font().color(&WHITE);
+    for p in points {
+        let r = dot_radius(p.partners);
+        let (cx, cy) = px(f64::from(p.given), f64::from(p.received));
+        let color = if p.one_way { RECEIVED } else { GIVEN };
+        let _ = root.draw(&Circle::new(
+            (cx.round() as i32, cy.round() as i32),
+            r.round() as i32,
+            color.mix(0.75).filled(),
+        ));
+        if p.partners > 1 {
+            let _ = root.draw(&Text::new(
+                p.partners.to_string(),
+                (cx.round() as i32, cy.round() as i32),
+                count_style.pos(Pos::new(HPos::Center, VPos::Center)),
+            ));
+        }
+        taken.push((cx - r, cy - r, cx + r, cy + r));
+    }
+}
+
+/// Writes text on the scatter chart where it overlaps least: the
+/// picture's edges, the plot, the boxes already taken and the lines.
+struct Labels<'a, 'b> {
+    root: &'a DrawingArea<SVGBackend<'b>, Shift>,
+    /// The picture's width.
+    width: f64,
+    /// The plot, in pixels.
+    area: Rect,
+    /// The lines from the origin.
+    lines: Vec<((f64, f64), (f64, f64))>,
+    /// The dots and the text written so far.
+    taken: Vec<Rect>,
+}
+
+impl Labels<'_, '_> {
+    /// How badly a box of text sits: off the picture, off the plot, on a
+    /// dot or a text, across a line.
+    fn badness(&self, b: Rect) -> usize {
+        let area = self.area;
+        let mut n = 0;
+        if b.0 < 2.0 || b.2 > self.width - 2.0 || b.1 < 2.0 || b.3 > area.3 {
+            n += 100;
+        }
+        if b.0 < area.0 || b.2 > area.2 || b.1 < area.1 {
+            n += 30;
+        }
+        n += 10 * self.taken.iter().filter(|t| overlaps(b, **t)).count();
+        n += 10
+            * self
+                .lines
+                .iter()
+                .filter(|(p, q)| crosses(*p, *q, b))
+                .count();
+        n
+    }
+
+    /// Writes `text` beside one of `anchors`, where it overlaps least; a
+    /// name is always written, an `optional` note only where it overlaps
+    /// nothing.
+    fn place(&mut self, text: &str, style: &TextStyle, anchors: &[(f64, f64)], optional: bool) {
+        let (w, h) = self
+            .root
+            .estimate_text_size(text, style)
+            .map_or((text.chars().count() as f64 * 7.0, 14.0), |(w, h)| {
+                (f64::from(w), f64::from(h))
+            });
+        let boxes: Vec<Rect> = anchors
+            .iter()
+            .flat_map(|&(x, y)| {
+                [
+                    (x, y - h),
+                    (x - w, y - h),
+                    (x, y),
+                    (x - w, y),
+                    (x - w / 2.0, y - h),
+                    (x - w / 2.0, y),
+                ]
+            })
+            .map(|(x, y)| (x - 1.0, y - 1.0, x + w + 1.0, y + h + 1.0))
+            .collect();
+        let best = boxes
+            .iter()
+            .copied()
+            .enumerate()
+            .min_by_key(|(i, b)| (self.badness(*b), *i))
+            .map(|(_, b)| b)
+            .filter(|b| !optional || self.badness(*b) < 10);
+        if let Some(b) = best {
+            self.taken.push(b);
+            let _ = self.root.draw(&Text::new(
+                text.to_string(),
+                ((b.0 + 1.0).round() as i32, (b.1 + 1.0).round() as i32),
+                style.pos(Pos::new(HPos::Left, VPos::Top)),
+            ));
+        }
+    }
+}
+
+/// The names, one-way partners first, then the busiest, each nearest its
+/// dot.
+fn write_names(
+    labels: &mut Labels,
+    points: &[Point],
+    px: &impl Fn(f64, f64) -> (f64, f64),
+    units: u32,
+) {
+    let name_style = (FONT, units).into_font().color(&INK);
+    let mut labelled: Vec<&Point> = points.iter().filter(|p| p.label.is_some()).collect();
+    labelled.sort_by_key(|p| {
+        (
+            std::cmp::Reverse(p.one_way),
+            std::cmp::Reverse(p.given + p.received),
+        )
+    });
+    for p in labelled {
+        let r = dot_radius(p.partners) + 3.0;
+        let (cx, cy) = px(f64::from(p.given), f64::from(p.received));
+        let mut anchors = Vec::new();
+        for step in [1.0, 2.2, 3.6] {
+            let d = r * step;
+            anchors.extend([
+                (cx + d, cy - d / 2.0),
+                (cx - d, cy - d / 2.0),
+                (cx + d, cy + d / 2.0),
+                (cx - d, cy + d / 2.0),
+                (cx, cy - d),
+                (cx, cy + d),
+            ]);
+        }
+        if let Some(label) = &p.label {
+            labels.place(label, &name_style, &anchors, false);
+        }
+    }
+}
+
+/// The corner notes (received-heavy, given-heavy, balanced), after the
+/// names, wherever they fit.
+fn write_corner_notes(
+    labels: &mut Labels,
+    axes: &ScatterAxes,
+    px: &impl Fn(f64, f64) -> (f64, f64),
+    units: u32,
+) {
+    let corner = (FONT, units).into_font().color(&MUTED);
+    let notes = [
+        ("Received-heavy", (0.05, 0.95)),
+        ("Given-heavy", (0.95, 0.08)),
+        ("Balanced", (0.7, 0.72)),
+    ];
+    for (text, (fx, fy)) in notes {
+        let (x, y) = px(axes.tx * fx, axes.ty * fy);
+        let anchors = [
+            (x, y),
+            (x, y - 18.0),
+            (x, y + 18.0),
+            (x - 30.0, y),
+            (x + 30.0, y),
+        ];
+        labels.place(text, &corner, &anchors, true);
+    }
 }

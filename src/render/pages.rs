@@ -84,7 +84,7 @@ pub(super) const TABLE: &[Entry] = &[
         path: STYLESHEET,
         make: Make::Page {
             template: "style.css",
-            context: made::nothing,
+            context: made::stylesheet,
         },
     },
     Entry {

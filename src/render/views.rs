@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use crate::analysis::{week, Reciprocity, Report, Stage, Window};
+use crate::analysis::{week, CriterionKey, Reciprocity, Report, Stage, Window};
 use crate::book::{Direction, MeetingKind, Outcome, Partner, ReferralType, Settings};
 
 use super::redact::Scrubber;
@@ -42,25 +42,12 @@ impl SiteInfo {
 /// One readiness criterion, for people.
 #[derive(Debug, Clone, Serialize)]
 pub struct CriterionView {
-    pub key: &'static str,
+    pub key: CriterionKey,
     pub label: &'static str,
     pub met: bool,
     pub evidence: String,
     /// The stage above needs it.
     pub needed: bool,
-}
-
-/// The words for a criterion.
-pub fn criterion_label(key: &str) -> &'static str {
-    match key {
-        "track_record" => "Track record: consistently exceeds expectations",
-        "two_way" => "Referrals flow both ways",
-        "mutual_interest" => "Mutual interest in a discovery conversation",
-        "shared_ideal_clients" => "Shares your ideal clients",
-        "net_new" => "Net-new business together",
-        "active" => "Active relationship",
-        _ => "Criterion",
-    }
 }
 
 /// The words for a reciprocity class.
@@ -156,39 +143,6 @@ pub fn flow_words(given: u32, received: u32) -> String {
     }
 }
 
-/// The stage above `stage` on the ladder and the criteria it needs, as the
-/// rules of FORMAT §4 decide it: the track record for a partner still
-/// building one (or falling short), mutual interest for one who has not
-/// (yet) said yes to a discovery conversation, business created together
-/// for one designing it. Collaborating is the top; dormant needs activity.
-pub fn next_stage(stage: Stage) -> (Option<Stage>, &'static [&'static str]) {
-    match stage {
-        Stage::Dormant => (None, &["active"]),
-        Stage::NotAFit => (None, &["track_record"]),
-        Stage::BuildingTrackRecord | Stage::ExpertProvider => {
-            (Some(Stage::ReadyForDiscovery), &["track_record"])
-        }
-        Stage::Declined | Stage::ReadyForDiscovery | Stage::DiscoveryUndecided => {
-            (Some(Stage::DesignNetNew), &["mutual_interest"])
-        }
-        Stage::DesignNetNew => (Some(Stage::Collaborating), &["net_new"]),
-        Stage::Collaborating => (None, &[]),
-    }
-}
-
-/// The short name of a criterion, for "held back by".
-pub fn criterion_short(key: &str) -> &'static str {
-    match key {
-        "track_record" => "a track record of exceeding expectations",
-        "two_way" => "referrals both ways",
-        "mutual_interest" => "mutual interest in a discovery conversation",
-        "shared_ideal_clients" => "shared ideal clients",
-        "net_new" => "net-new business created together",
-        "active" => "recent activity",
-        _ => "a criterion",
-    }
-}
-
 /// One partner's numbers, the same on every page that lists partners.
 #[derive(Debug, Clone, Serialize)]
 pub struct Row {
@@ -279,25 +233,24 @@ impl Row {
             None => s.to_string(),
         };
         let stage = r.readiness.stage;
-        let (next, needs) = next_stage(stage);
+        let needs = stage.needs();
         let criteria = r
             .readiness
             .criteria
             .iter()
-            .iter()
+            .into_iter()
             .map(|(key, c)| CriterionView {
                 key,
-                label: criterion_label(key),
+                label: key.label(),
                 met: c.met,
                 evidence: clean(&c.evidence),
-                needed: needs.contains(key),
+                needed: needs.contains(&key),
             })
             .collect();
-        let all = r.readiness.criteria.iter();
         let blocked = needs
             .iter()
-            .filter(|k| all.iter().any(|(key, c)| key == *k && !c.met))
-            .map(|k| criterion_short(k))
+            .filter(|k| !r.readiness.criteria.get(**k).met)
+            .map(|k| k.short())
             .collect();
         let next_step_in = p.next_step.as_ref().map(|n| from_today(n.date));
         let contact_in = r.contact.due.map(from_today);
@@ -314,9 +267,9 @@ impl Row {
             role_label: p.role.label(),
             stage,
             stage_title: stage.label(),
-            stage_rank: Stage::LADDER.iter().position(|s| *s == stage).unwrap_or(0),
+            stage_rank: stage.rank(),
             reason: clean(&r.readiness.reason),
-            next_stage_title: next.map(Stage::label),
+            next_stage_title: stage.next().map(Stage::label),
             blocked,
             next_action: clean(&r.readiness.next_action),
             score: r.readiness.score,
@@ -751,6 +704,30 @@ pub fn initiatives(p: &Partner, scrub: Option<&Scrubber>) -> Vec<InitiativeView>
         .collect()
 }
 
+/// A stage's badge in the stylesheet.
+#[derive(Debug, Clone, Serialize)]
+pub struct StageBadge {
+    /// As in the class name: `stage-ready-for-discovery`.
+    pub slug: &'static str,
+    /// `#rrggbb`, the same as its bars on the charts.
+    pub colour: String,
+}
+
+/// What the stylesheet template gets: `stages`, the badge of each stage
+/// in the order of the readiness report.
+pub fn stylesheet_context() -> tera::Context {
+    let stages: Vec<StageBadge> = Stage::PATH
+        .iter()
+        .map(|s| StageBadge {
+            slug: s.as_str(),
+            colour: s.colour().hex(),
+        })
+        .collect();
+    let mut ctx = tera::Context::new();
+    ctx.insert("stages", &stages);
+    ctx
+}
+
 /// Partners of one stage, for the readiness report and the dashboard.
 #[derive(Debug, Clone, Serialize)]
 pub struct StageGroup<P> {
@@ -826,6 +803,34 @@ pub fn mail_link(email: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stylesheet_has_each_stages_badge_in_the_charts_colour() {
+        let css = tera::Tera::one_off(
+            include_str!("../../templates/style.css"),
+            &stylesheet_context(),
+            false,
+        )
+        .unwrap();
+        for s in Stage::LADDER {
+            let plotters::style::RGBColor(r, g, b) = super::super::charts::stage_color(s);
+            let colour = format!("#{r:02x}{g:02x}{b:02x}");
+            assert_eq!(colour, s.colour().hex());
+            let badge = format!("\n.stage-{} {{ border-color: {colour}; }}\n", s.as_str());
+            assert_eq!(css.matches(&badge).count(), 1, "{badge}");
+        }
+        // Listed together, in the order of the readiness report.
+        let badges: Vec<&str> = css
+            .lines()
+            .filter(|l| l.starts_with(".stage-") && l.contains("border-color"))
+            .collect();
+        let slugs: Vec<String> = badges
+            .iter()
+            .map(|l| l[".stage-".len()..l.find(' ').unwrap()].to_string())
+            .collect();
+        let path: Vec<&str> = Stage::PATH.iter().map(|s| s.as_str()).collect();
+        assert_eq!(slugs, path);
+    }
 
     #[test]
     fn amounts_read_well() {
