@@ -18,7 +18,8 @@ use crate::site::FileBytes;
 
 use super::cache::{CachedRow, DataParts, TableRows};
 use super::charts::{self, Series};
-use super::pages::{Entry, Make, TABLE};
+use super::paged::{Family, Part, PAGE_ROWS};
+use super::pages::{Make, TABLE};
 use super::periods::{self, PeriodsView};
 use super::redact::{redacted_copies, Scrubber};
 use super::search;
@@ -328,6 +329,21 @@ pub(super) struct Pages<'a> {
     pub(super) quarters: Vec<QuarterCounts>,
     /// Looking back: the quarter and the year so far, over every partner.
     pub(super) looking_back: PeriodsView,
+    /// The reciprocity table's order (places in `rows`).
+    by_balance: Vec<usize>,
+    /// The pages of the two long tables; none while a table is short.
+    partner_pages: Vec<Part>,
+    reciprocity_pages: Vec<Part>,
+}
+
+impl Pages<'_> {
+    /// The pages of a family.
+    pub(super) fn parts(&self, family: Family) -> &[Part] {
+        match family {
+            Family::Partners => &self.partner_pages,
+            Family::Reciprocity => &self.reciprocity_pages,
+        }
+    }
 }
 
 /// The search index, `data/search.js`.
@@ -394,14 +410,21 @@ pub(super) fn book_wide(
     };
     // Each file made into the site's bytes where it is made.
     let data = |make: fn(&Sources) -> Vec<u8>| Ok(Arc::new(make(&src)));
+    type Made = Result<FileBytes, Box<Diagnostic>>;
+    let mut book_files: BookFiles = Vec::with_capacity(TABLE.len());
+    let mut errs = Vec::new();
+    let mut keep = |path: String, made: Made| match made {
+        Ok(bytes) => book_files.push((path, bytes)),
+        Err(d) => errs.push(*d),
+    };
     // One after another, the data files come first, as they always did.
-    let mut done: Vec<Option<Result<FileBytes, Box<Diagnostic>>>> = TABLE
-        .iter()
-        .map(|e| match e.make {
-            Make::Data(make) if !side_by_side => Some(data(make)),
-            _ => None,
-        })
-        .collect();
+    if !side_by_side {
+        for e in TABLE {
+            if let Make::Data(make) = e.make {
+                keep(e.path.to_string(), data(make));
+            }
+        }
+    }
     let fresh: Vec<Row>;
     let rows = match &src.made {
         None => {
@@ -419,8 +442,20 @@ pub(super) fn book_wide(
             kept: Some(made),
         },
     };
+    let order = by_balance(&rows.rows);
+    let key = |i: usize| (rows.rows[i].name.as_str(), rows.rows[i].reciprocity);
+    let partner_pages = Family::Partners.cut((0..rows.rows.len()).map(key));
+    let mut reciprocity_pages = Family::Reciprocity.cut(order.iter().map(|&i| key(i)));
+    for part in &mut reciprocity_pages {
+        for at in &mut part.rows {
+            *at = order[*at];
+        }
+    }
     let pages = Pages {
         src: &src,
+        by_balance: order,
+        partner_pages,
+        reciprocity_pages,
         rows,
         site,
         templates,
@@ -432,39 +467,53 @@ pub(super) fn book_wide(
             "every partner on the site",
         ),
     };
-    let run = |e: &Entry| -> Result<FileBytes, Box<Diagnostic>> {
-        match e.make {
-            Make::Data(make) => data(make),
-            Make::Page { template, context } => {
-                let text = templates.render(template, &context(&pages)?)?;
-                Ok(Arc::new(text.into_bytes()))
+    // Every file still to make: an entry, or one page of a family.
+    let jobs: Vec<(String, &Make, Option<&Part>)> = TABLE
+        .iter()
+        .flat_map(|e| -> Vec<(String, &Make, Option<&Part>)> {
+            match &e.make {
+                Make::Data(_) if !side_by_side => Vec::new(),
+                Make::Family { family, .. } => pages
+                    .parts(*family)
+                    .iter()
+                    .map(|part| (part.path.clone(), &e.make, Some(part)))
+                    .collect(),
+                make => vec![(e.path.to_string(), make, None)],
             }
-            Make::File(make) => Ok(Arc::new(make(&pages)?)),
-        }
+        })
+        .collect();
+    let run = |(path, make, part): &(String, &Make, Option<&Part>)| -> (String, Made) {
+        let made = match (make, part) {
+            (Make::Data(make), _) => data(*make),
+            (Make::Page { template, context }, _) => context(&pages)
+                .and_then(|ctx| templates.render(template, &ctx))
+                .map(|text| Arc::new(text.into_bytes())),
+            (Make::File(make), _) => make(&pages).map(Arc::new),
+            (
+                Make::Family {
+                    template, context, ..
+                },
+                Some(part),
+            ) => context(&pages, part)
+                .and_then(|ctx| templates.render(template, &ctx))
+                .map(|text| Arc::new(text.into_bytes())),
+            (Make::Family { .. }, None) => unreachable!("a family's job is one of its pages"),
+        };
+        (path.clone(), made)
     };
     // The rest: a build that streams its pages makes them one after
     // another, beside the partner pages, which keeps the peak of memory
     // low; otherwise (watch, serve) side by side, which is quicker, one
     // task a file (a few heavy pages are not to share a thread).
     if side_by_side {
-        done = TABLE
-            .par_iter()
-            .with_max_len(1)
-            .map(|e| Some(run(e)))
-            .collect();
-    } else {
-        for (e, slot) in TABLE.iter().zip(&mut done) {
-            if slot.is_none() {
-                *slot = Some(run(e));
-            }
+        let done: Vec<(String, Made)> = jobs.par_iter().with_max_len(1).map(run).collect();
+        for (path, made) in done {
+            keep(path, made);
         }
-    }
-    let mut book_files: BookFiles = Vec::with_capacity(TABLE.len());
-    let mut errs = Vec::new();
-    for (e, res) in TABLE.iter().zip(done) {
-        match res.expect("every entry is made") {
-            Ok(bytes) => book_files.push((e.path.to_string(), bytes)),
-            Err(d) => errs.push(*d),
+    } else {
+        for job in &jobs {
+            let (path, made) = run(job);
+            keep(path, made);
         }
     }
     if !errs.is_empty() {
@@ -479,9 +528,41 @@ pub(super) fn book_wide(
     Ok(book_files)
 }
 
-/// The partner table's context.
+/// The partner table's context; when the table is cut into pages, the
+/// links to them.
 pub(super) fn partner_table(p: &Pages) -> Result<Context, Box<Diagnostic>> {
-    partner_table_of(&p.rows, p.site, p.templates)
+    if p.partner_pages.is_empty() {
+        let every: Vec<usize> = (0..p.rows.rows.len()).collect();
+        return partner_table_of(&p.rows, &every, p.site, p.templates);
+    }
+    let mut ctx = page_context(p.site, "../", "partners");
+    ctx.insert("table_pages", &p.partner_pages);
+    ctx.insert("partner_count", &p.rows.rows.len());
+    ctx.insert("page_rows", &PAGE_ROWS);
+    Ok(ctx)
+}
+
+/// A page of the partner table cut into pages: its partners, and the
+/// links to the others.
+pub(super) fn partners_part(p: &Pages, part: &Part) -> Result<Context, Box<Diagnostic>> {
+    let mut ctx = partner_table_of(&p.rows, &part.rows, p.site, p.templates)?;
+    ctx.insert("part", part);
+    ctx.insert("current", &part.path);
+    ctx.insert("table_pages", &p.partner_pages);
+    ctx.insert("partner_count", &p.rows.rows.len());
+    Ok(ctx)
+}
+
+/// A page of the reciprocity table cut into pages.
+pub(super) fn reciprocity_part(p: &Pages, part: &Part) -> Result<Context, Box<Diagnostic>> {
+    let mut ctx = page_context(p.site, "../", "reciprocity");
+    p.rows
+        .insert_table(&mut ctx, Table::Reciprocity, &part.rows, p.templates)?;
+    ctx.insert("part", part);
+    ctx.insert("current", &part.path);
+    ctx.insert("table_pages", &p.reciprocity_pages);
+    ctx.insert("partner_count", &p.rows.rows.len());
+    Ok(ctx)
 }
 
 /// The dashboard's context.
@@ -503,7 +584,14 @@ pub(super) fn dashboard(p: &Pages) -> Result<Context, Box<Diagnostic>> {
 
 /// The reciprocity report's context.
 pub(super) fn reciprocity(p: &Pages) -> Result<Context, Box<Diagnostic>> {
-    let mut ctx = reciprocity_of(&p.rows, p.site, &p.quarters, p.templates)?;
+    let mut ctx = reciprocity_of(
+        &p.rows,
+        &p.by_balance,
+        &p.reciprocity_pages,
+        p.site,
+        &p.quarters,
+        p.templates,
+    )?;
     ctx.insert("periods", &p.looking_back);
     Ok(ctx)
 }
@@ -615,10 +703,11 @@ fn stage_chart(counts: &[StageCount]) -> String {
 /// The partner table, with the choices of its filters.
 fn partner_table_of(
     all: &BookRows,
+    at: &[usize],
     site: &SiteInfo,
     templates: &Templates,
 ) -> Result<Context, Box<Diagnostic>> {
-    let rows = &all.rows;
+    let rows: Vec<&Row> = at.iter().map(|&i| all.rows[i]).collect();
     let mut professions: Vec<&str> = rows
         .iter()
         .map(|r| r.profession.as_str())
@@ -626,13 +715,12 @@ fn partner_table_of(
         .collect();
     professions.sort_by_cached_key(|p| p.to_lowercase());
     professions.dedup_by(|a, b| a.eq_ignore_ascii_case(b));
-    let stages: Vec<StageCount> = stage_counts(rows)
+    let stages: Vec<StageCount> = stage_counts(&rows)
         .into_iter()
         .filter(|s| s.count > 0)
         .collect();
     let mut ctx = page_context(site, "../", "partners");
-    let every: Vec<usize> = (0..rows.len()).collect();
-    all.insert_table(&mut ctx, Table::Partners, &every, templates)?;
+    all.insert_table(&mut ctx, Table::Partners, at, templates)?;
     ctx.insert("professions", &professions);
     ctx.insert("stages", &stages);
     Ok(ctx)
@@ -792,6 +880,8 @@ fn dashboard_of(
 
 fn reciprocity_of(
     all: &BookRows,
+    by_balance: &[usize],
+    table_pages: &[Part],
     site: &SiteInfo,
     q: &[QuarterCounts],
     templates: &Templates,
@@ -908,21 +998,15 @@ fn reciprocity_of(
         "Referrals",
         quarter_so_far(&site.as_of),
     );
-    // The table, by balance: the partners you only give to first, those
-    // with no referral at all last.
-    let mut by_balance: Vec<usize> = (0..rows.len()).collect();
-    by_balance.sort_by(|&a, &b| {
-        let (a, b) = (rows[a], rows[b]);
-        let key = |r: &Row| (r.given + r.received == 0, r.balance_raw);
-        let (ea, ba) = key(a);
-        let (eb, bb) = key(b);
-        ea.cmp(&eb)
-            .then(ba.total_cmp(&bb))
-            .then((b.given + b.received).cmp(&(a.given + a.received)))
-            .then(a.name.cmp(&b.name))
-    });
     let mut ctx = page_context(site, "../", "reciprocity");
-    all.insert_table(&mut ctx, Table::Reciprocity, &by_balance, templates)?;
+    // The table, or when it is cut into pages, the links to them.
+    if table_pages.is_empty() {
+        all.insert_table(&mut ctx, Table::Reciprocity, by_balance, templates)?;
+    } else {
+        ctx.insert("table_pages", table_pages);
+        ctx.insert("partner_count", &rows.len());
+        ctx.insert("page_rows", &PAGE_ROWS);
+    }
     ctx.insert("quarters", q);
     ctx.insert("scatter_chart", &scatter);
     ctx.insert("busiest_chart", &busiest_chart);
@@ -1014,4 +1098,21 @@ fn short_label(long: &str) -> String {
         Some((y, q)) if y.len() == 4 => format!("{q} ’{}", &y[2..]),
         _ => long.to_string(),
     }
+}
+
+/// The reciprocity table's order, by balance: the partners you only give
+/// to first, those with no referral at all last (their places in `rows`).
+fn by_balance(rows: &[&Row]) -> Vec<usize> {
+    let mut by_balance: Vec<usize> = (0..rows.len()).collect();
+    by_balance.sort_by(|&a, &b| {
+        let (a, b) = (rows[a], rows[b]);
+        let key = |r: &Row| (r.given + r.received == 0, r.balance_raw);
+        let (ea, ba) = key(a);
+        let (eb, bb) = key(b);
+        ea.cmp(&eb)
+            .then(ba.total_cmp(&bb))
+            .then((b.given + b.received).cmp(&(a.given + a.received)))
+            .then(a.name.cmp(&b.name))
+    });
+    by_balance
 }

@@ -15,6 +15,7 @@ pub mod charts;
 pub mod export;
 pub mod invitation;
 pub mod markdown;
+mod paged;
 mod pages;
 pub mod periods;
 pub mod redact;

@@ -9,6 +9,7 @@ use crate::analysis::Report;
 use crate::book::Book;
 
 use super::book_pages::{self as made, Pages, Sources};
+use super::paged::{Family, Part};
 use super::templates::{SCRIPT, STYLESHEET};
 use super::{calendar, periods, search};
 
@@ -24,10 +25,18 @@ pub(super) enum Make {
     },
     /// A file made by a function of its own, among the pages.
     File(fn(&Pages) -> Result<Vec<u8>, Box<crate::diagnostics::Diagnostic>>),
+    /// A family of pages: a long table cut into pages (none while it is
+    /// short, see [`paged`](super::paged)), each page drawn by `template`
+    /// with the context `context` makes for its part.
+    Family {
+        family: Family,
+        template: &'static str,
+        context: fn(&Pages, &Part) -> Result<tera::Context, Box<crate::diagnostics::Diagnostic>>,
+    },
 }
 
-/// One entry of the table: where the file goes in the site, and what
-/// makes it.
+/// One entry of the table: where the file goes in the site (for a family,
+/// the pattern of its names), and what makes it.
 pub(super) struct Entry {
     pub path: &'static str,
     pub make: Make,
@@ -74,6 +83,22 @@ pub(super) const TABLE: &[Entry] = &[
         },
     },
     Entry {
+        path: "partners/index_<letter>.html",
+        make: Make::Family {
+            family: Family::Partners,
+            template: "partners-page.html",
+            context: made::partners_part,
+        },
+    },
+    Entry {
+        path: "reports/reciprocity_<class>.html",
+        make: Make::Family {
+            family: Family::Reciprocity,
+            template: "reciprocity-page.html",
+            context: made::reciprocity_part,
+        },
+    },
+    Entry {
         path: "index.html",
         make: Make::Page {
             template: "index.html",
@@ -110,6 +135,19 @@ pub(super) const TABLE: &[Entry] = &[
 /// The paths of the book-wide files a render of `book` writes, known
 /// without rendering.
 pub fn book_file_names(book: &Book, reports: &[std::sync::Arc<Report>]) -> Vec<String> {
-    let _ = (book, reports);
-    TABLE.iter().map(|e| e.path.to_string()).collect()
+    let mut names = Vec::new();
+    for e in TABLE {
+        match &e.make {
+            Make::Family { family, .. } => {
+                let rows = book
+                    .partners
+                    .iter()
+                    .zip(reports)
+                    .map(|(p, r)| (p.name.as_str(), r.flow.reciprocity));
+                names.extend(family.cut(rows).into_iter().map(|part| part.path));
+            }
+            _ => names.push(e.path.to_string()),
+        }
+    }
+    names
 }
