@@ -379,14 +379,6 @@ pub(super) fn book_wide(
             search::SCRIPT,
             Box::new(|| templates.render("search.js", &Context::new())),
         ),
-        (
-            search::FILE,
-            Box::new(|| {
-                let partners: Vec<&Partner> = book.partners.iter().map(|p| p.as_ref()).collect();
-                let script = search::index_script(&partners, scrub);
-                Ok(String::from_utf8(script).expect("the index is JSON text"))
-            }),
-        ),
     ];
     // Each page made into the site's bytes where it is rendered.
     type Done<'a> = Vec<(&'a str, Result<FileBytes, Box<Diagnostic>>)>;
