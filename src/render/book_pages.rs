@@ -306,8 +306,6 @@ pub(super) fn book_wide(
             }
         }
     };
-    // One after another, the data files come first, as they always did.
-    let early = (!side_by_side).then(data_files);
     let fresh: Vec<Row>;
     let rows = &match &made {
         None => {
@@ -383,12 +381,17 @@ pub(super) fn book_wide(
     // Each page made into the site's bytes where it is rendered.
     type Done<'a> = Vec<(&'a str, Result<FileBytes, Box<Diagnostic>>)>;
     let run = |(path, job): &(&'static str, Job)| (*path, job().map(|t| Arc::new(t.into_bytes())));
-    let ([json, csv, ics], done): (_, Done) = match early {
-        Some(data) => (data, jobs.iter().map(run).collect()),
-        None => rayon::join(data_files, || {
+    let ([json, csv, ics], done): (_, Done) = if !side_by_side {
+        // One after another, the data files last: the template values of
+        // every row the pages need are let go of before they are made.
+        let done = jobs.iter().map(run).collect();
+        drop(jobs);
+        (data_files(), done)
+    } else {
+        rayon::join(data_files, || {
             // One task a page: a few heavy pages are not to share a thread.
             jobs.par_iter().with_max_len(1).map(run).collect()
-        }),
+        })
     };
     let mut book_files: Vec<(String, FileBytes)> = vec![
         ("data/partners.json".into(), json),
