@@ -22,7 +22,6 @@ use super::paged::{Family, Part, PAGE_ROWS};
 use super::pages::{Make, TABLE};
 use super::periods::{self, PeriodsView};
 use super::redact::{redacted_copies, Scrubber};
-use super::search;
 use super::templates::page_context;
 use super::templates::Templates;
 use super::views::{self, Brief, ClassCount, QuarterCounts, Row, SiteInfo, StageCount, Totals};
@@ -346,12 +345,6 @@ impl Pages<'_> {
     }
 }
 
-/// The search index, `data/search.js`.
-pub(super) fn search_index(pages: &Pages) -> Result<Vec<u8>, Box<Diagnostic>> {
-    let partners: Vec<&Partner> = pages.src.book.partners.iter().map(|p| p.as_ref()).collect();
-    Ok(search::index_script(&partners, pages.src.scrub))
-}
-
 /// The stylesheet's context: each stage's slug and colour, for its badge.
 pub(super) fn stylesheet(_: &Pages) -> Result<Context, Box<Diagnostic>> {
     Ok(views::stylesheet_context())
@@ -417,14 +410,6 @@ pub(super) fn book_wide(
         Ok(bytes) => book_files.push((path, bytes)),
         Err(d) => errs.push(*d),
     };
-    // One after another, the data files come first, as they always did.
-    if !side_by_side {
-        for e in TABLE {
-            if let Make::Data(make) = e.make {
-                keep(e.path.to_string(), data(make));
-            }
-        }
-    }
     let fresh: Vec<Row>;
     let rows = match &src.made {
         None => {
@@ -473,6 +458,9 @@ pub(super) fn book_wide(
         .flat_map(|e| -> Vec<(String, &Make, Option<&Part>)> {
             match &e.make {
                 Make::Data(_) if !side_by_side => Vec::new(),
+                // Joined from each partner's part, kept between rebuilds,
+                // by the renderer (`render::search_index`).
+                Make::Index => Vec::new(),
                 Make::Family { family, .. } => pages
                     .parts(*family)
                     .iter()
@@ -488,7 +476,7 @@ pub(super) fn book_wide(
             (Make::Page { template, context }, _) => context(&pages)
                 .and_then(|ctx| templates.render(template, &ctx))
                 .map(|text| Arc::new(text.into_bytes())),
-            (Make::File(make), _) => make(&pages).map(Arc::new),
+            (Make::Index, _) => unreachable!("the search index is joined by the renderer"),
             (
                 Make::Family {
                     template, context, ..
@@ -514,6 +502,13 @@ pub(super) fn book_wide(
         for job in &jobs {
             let (path, made) = run(job);
             keep(path, made);
+        }
+        // Then the data files, one after another: the template values of
+        // the pages are let go of before they are made.
+        for e in TABLE {
+            if let Make::Data(make) = e.make {
+                keep(e.path.to_string(), data(make));
+            }
         }
     }
     if !errs.is_empty() {

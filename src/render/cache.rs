@@ -76,7 +76,9 @@ pub(super) struct CachedPage {
 /// The book-wide files (dashboard, partner table, reports, data files) are
 /// reused as a whole when the shared inputs are unchanged and no partner
 /// changed outside its note body: they show everything but the body, so an
-/// edit to one note's free text changes none of them.
+/// edit to one note's free text changes none of them. The search index,
+/// which holds the bodies, is joined from each partner's part, of which
+/// only the changed partners' are made again.
 #[derive(Default)]
 pub struct RenderCache {
     pub(super) shared: Option<SharedInputs>,
@@ -85,6 +87,10 @@ pub struct RenderCache {
     pub(super) book_files: Vec<(String, FileBytes)>,
     /// Each partner's row of the book-wide tables, by slug.
     pub(super) rows: HashMap<String, Arc<CachedRow>>,
+    /// Each partner's part of the search index, by slug, with the note it
+    /// was made from; and the index they were last joined into.
+    pub(super) search: HashMap<String, (Arc<Partner>, Arc<super::search::Part>)>,
+    pub(super) search_file: Option<FileBytes>,
     /// What `[[links]]` resolved against in the last run: while it is the
     /// same, every cached page's links still resolve as they did.
     pub(super) targets: Option<super::markdown::LinkTargets>,
@@ -105,6 +111,8 @@ impl RenderCache {
         self.book_key = None;
         self.book_files.clear();
         self.rows.clear();
+        self.search.clear();
+        self.search_file = None;
         self.targets = None;
     }
 }

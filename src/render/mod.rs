@@ -33,7 +33,7 @@ use serde::Serialize;
 use crate::analysis::{Report, Window};
 use crate::book::{Book, Partner, Settings};
 use crate::diagnostics::Diagnostic;
-use crate::site::SiteFiles;
+use crate::site::{FileBytes, SiteFiles};
 use book_pages::book_wide;
 pub use pages::book_file_names;
 use templates::Templates;
@@ -271,9 +271,9 @@ pub fn render_cached(
                     put(&partner_page_name(&p.slug), &html);
                     return Ok(Page::Streamed(warnings, true));
                 }
-                // The body counts too: the search index, a book-wide file,
-                // holds it.
-                let key = same.map_or_else(|| serde_fingerprint(&(p, r, &p.body)), |c| c.key);
+                // Not the body: of the book-wide files only the search
+                // index holds it, and that is joined from parts of its own.
+                let key = same.map_or_else(|| serde_fingerprint(&(p, r)), |c| c.key);
                 Ok(Page::Fresh(CachedPage {
                     partner: arc.clone(),
                     html: Arc::new(html),
@@ -303,7 +303,8 @@ pub fn render_cached(
     // them (it reuses nothing); otherwise they may come from the cache.
     let (results, early) = match sink {
         Some(_) => {
-            let (pages, wide) = rayon::join(pages, || wide(None));
+            let (pages, wide) =
+                rayon::join(pages, || (wide(None), search_index(book, scrub, None)));
             (pages, Some(wide))
         }
         None => (pages(), None),
@@ -357,22 +358,78 @@ pub fn render_cached(
     // Book-wide files: everything but the note bodies goes into them.
     // Without the pages' fingerprints (all streamed), nothing is reused.
     let book_key = sink.is_none().then(|| fingerprint(&keys));
-    let book_files = match early {
-        Some(wide) => wide?,
+    let (book_files, (index, index_made)) = match early {
+        Some((wide, index)) => (wide?, index),
         None if book_key.is_some() && cache.book_key == book_key => {
-            cache.book_pages_rendered_last = 0;
+            let (index, made) = search_index(book, scrub, Some(cache));
+            cache.book_pages_rendered_last = usize::from(made);
             for (path, bytes) in &cache.book_files {
                 files.insert(path.clone(), bytes.clone());
             }
+            files.insert(search::FILE.to_string(), index);
             return Ok((files, warnings));
         }
-        None => wide(Some(&mut cache.rows))?,
+        None => {
+            let wide = wide(Some(&mut cache.rows))?;
+            (wide, search_index(book, scrub, Some(cache)))
+        }
     };
     for (path, bytes) in &book_files {
         files.insert(path.clone(), bytes.clone());
     }
-    cache.book_pages_rendered_last = book_files.len();
+    files.insert(search::FILE.to_string(), index);
+    cache.book_pages_rendered_last = book_files.len() + usize::from(index_made);
     cache.book_key = book_key;
     cache.book_files = book_files;
     Ok((files, warnings))
+}
+
+/// The search index (`data/search.js`), scrubbed as every book-wide file
+/// is on a redacted site, and whether it was made again. With a cache,
+/// each partner's part is kept for the next run and made again only for a
+/// note that changed, and the index is joined again only when a part
+/// changed or a partner came or went.
+fn search_index(
+    book: &Book,
+    scrub: Option<&Scrubber>,
+    cache: Option<&mut RenderCache>,
+) -> (FileBytes, bool) {
+    let finish = |bytes: Vec<u8>| -> FileBytes {
+        Arc::new(match scrub {
+            Some(sc) => sc.scrub_output(search::FILE, &bytes),
+            None => bytes,
+        })
+    };
+    let Some(cache) = cache else {
+        let partners: Vec<&Partner> = book.partners.iter().map(|p| p.as_ref()).collect();
+        return (finish(search::index_script(&partners, scrub)), true);
+    };
+    let kept = &cache.search;
+    let parts: Vec<(Arc<search::Part>, bool)> = book
+        .partners
+        .par_iter()
+        .map(|p| match kept.get(&p.slug) {
+            Some((q, part)) if Arc::ptr_eq(q, p) => (part.clone(), false),
+            _ => (Arc::new(search::Part::of(p, scrub)), true),
+        })
+        .collect();
+    let same = kept.len() == parts.len() && parts.iter().all(|(_, fresh)| !fresh);
+    if let (true, Some(file)) = (same, &cache.search_file) {
+        return (file.clone(), false);
+    }
+    for (p, (part, fresh)) in book.partners.iter().zip(&parts) {
+        if *fresh {
+            cache
+                .search
+                .insert(p.slug.clone(), (p.clone(), part.clone()));
+        }
+    }
+    if cache.search.len() > parts.len() {
+        let slugs: HashSet<&str> = book.partners.iter().map(|p| p.slug.as_str()).collect();
+        cache.search.retain(|slug, _| slugs.contains(slug.as_str()));
+    }
+    let joined: Vec<&search::Part> = parts.iter().map(|(part, _)| part.as_ref()).collect();
+    let file = finish(search::join(&joined));
+    cache.search_file = Some(file.clone());
+    (file, true)
 }

@@ -23,8 +23,10 @@ pub(super) enum Make {
         template: &'static str,
         context: fn(&Pages) -> Result<tera::Context, Box<crate::diagnostics::Diagnostic>>,
     },
-    /// A file made by a function of its own, among the pages.
-    File(fn(&Pages) -> Result<Vec<u8>, Box<crate::diagnostics::Diagnostic>>),
+    /// The search index: joined from each partner's part, which the
+    /// renderer keeps between rebuilds (so a note's text edit makes again
+    /// only that partner's part); `book_wide` leaves it to the renderer.
+    Index,
     /// A family of pages: a long table cut into pages (none while it is
     /// short, see [`paged`](super::paged)), each page drawn by `template`
     /// with the context `context` makes for its part.
@@ -42,8 +44,8 @@ pub(super) struct Entry {
     pub make: Make,
 }
 
-/// Every book-wide file, in the order a build that streams its pages
-/// makes them (the data files first).
+/// Every book-wide file. A build that streams its pages makes the pages
+/// first, one after another, then the data files.
 pub(super) const TABLE: &[Entry] = &[
     Entry {
         path: "data/partners.json",
@@ -128,7 +130,7 @@ pub(super) const TABLE: &[Entry] = &[
     },
     Entry {
         path: search::FILE,
-        make: Make::File(made::search_index),
+        make: Make::Index,
     },
 ];
 
