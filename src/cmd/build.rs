@@ -14,7 +14,7 @@ use rapport::pipeline::{inputs, output};
 use rapport::say;
 
 use rapport::encrypt::publish::{self as encrypt_publish, EncryptFlags, Refusal};
-use rapport::encrypt::{encrypt_site, SiteKey};
+use rapport::encrypt::{encrypt_site_into, SiteKey};
 
 use super::BuildArgs;
 
@@ -142,8 +142,7 @@ fn build_encrypted(
     };
     let inline = std::sync::Mutex::new(Vec::new());
     let result = pipeline.render_into(prepared, &|rel, bytes| {
-        let (target, locked, runs_inline) =
-            rapport::encrypt::encrypt_and_check_page(key, rel, bytes, true);
+        let (locked, runs_inline) = rapport::encrypt::encrypt_and_check_page(key, rel, bytes, true);
         if runs_inline {
             inline
                 .lock()
@@ -151,28 +150,35 @@ fn build_encrypted(
                 .push(rel.to_string());
             return;
         }
-        staged.put(&target, &locked);
+        staged.put_pieces(locked.path(), locked.len(), &|put| locked.pieces(put));
     });
     spinner.finish_and_clear();
-    let built = match result {
+    let mut built = match result {
         Ok(b) => b,
         Err(failed) => {
             drop(staged);
             return failed_build(&failed);
         }
     };
+    // The site's files are held by the site alone, so each is let go of
+    // once encrypted.
+    pipeline.forget_rendered();
     std::thread::spawn(move || drop(pipeline));
     let mut inline = inline.into_inner().expect("no panic holds it");
-    inline.extend(rapport::encrypt::pages_with_inline_scripts(&built.files));
+    // The rest of the site is encrypted and goes aside file by file.
+    let (clear, more) = encrypt_site_into(
+        std::mem::take(&mut built.files),
+        key,
+        &|path, len, pieces| staged.put_pieces(path, len, pieces),
+    );
+    inline.extend(more);
     if !inline.is_empty() {
         drop(staged);
         inline.sort();
         return refuse(&encrypt_publish::inline_script_refusal(&inline));
     }
     diagnostics::print(&built.warnings);
-    let files = encrypt_site(&built.files, key);
-    let written = commit(staged, &files, &built, inputs);
-    std::mem::forget(files);
+    let written = commit(staged, &clear, &built, inputs);
     report_written(written, built, start)
 }
 
