@@ -150,7 +150,8 @@ fn build_encrypted(
                 .push(rel.to_string());
             return;
         }
-        staged.put_pieces(locked.path(), locked.len(), &|put| locked.pieces(put));
+        let target = locked.path().to_string();
+        staged.put(&target, &locked.into_bytes());
     });
     spinner.finish_and_clear();
     let mut built = match result {

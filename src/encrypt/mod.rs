@@ -232,11 +232,32 @@ impl Sealed {
         self.len().div_ceil(3) * 4
     }
 
+    /// Writes the base64 of the bytes into `text`, which is as long as it.
+    fn base64_into(&self, text: &mut [u8]) {
+        let whole = self.body.len() - self.body.len() % 3;
+        let mut at = 0;
+        for part in [&self.nonce[..], &self.body[..whole], &self.tail_group()] {
+            at += B64
+                .encode_slice(part, &mut text[at..])
+                .expect("the text holds the base64");
+        }
+        debug_assert_eq!(at, text.len());
+    }
+
+    /// The last bytes of the body that do not fill a group of three, and
+    /// the tag.
+    fn tail_group(&self) -> Vec<u8> {
+        let whole = self.body.len() - self.body.len() % 3;
+        let mut tail = self.body[whole..].to_vec();
+        tail.extend_from_slice(&self.tag);
+        tail
+    }
+
     /// Hands the base64 of the bytes to `put` in pieces of at most 64 KiB,
     /// in order: the same text as `B64.encode(self.to_vec())`, without the
     /// whole of it, or a copy of the ciphertext, ever in memory.
     fn base64_pieces(&self, put: &mut dyn FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
-        let mut buf = vec![0u8; PIECE / 3 * 4];
+        let mut buf = vec![0u8; self.base64_len().min(PIECE / 3 * 4)];
         let mut encode = |bytes: &[u8], put: &mut dyn FnMut(&[u8]) -> io::Result<()>| {
             let n = B64
                 .encode_slice(bytes, &mut buf)
@@ -249,9 +270,7 @@ impl Sealed {
         for piece in self.body[..whole].chunks(PIECE) {
             encode(piece, put)?;
         }
-        let mut tail = self.body[whole..].to_vec();
-        tail.extend_from_slice(&self.tag);
-        encode(&tail, put)
+        encode(&self.tail_group(), put)
     }
 }
 
@@ -294,14 +313,14 @@ impl Encrypted {
         put(self.tail.as_bytes())
     }
 
-    /// Its bytes, in one buffer.
+    /// Its bytes, in one buffer (the base64 written straight into it).
     pub fn into_bytes(self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.len() as usize);
-        self.pieces(&mut |piece| {
-            out.extend_from_slice(piece);
-            Ok(())
-        })
-        .expect("a buffer takes every piece");
+        let mut out = vec![0u8; self.len() as usize];
+        let (head, rest) = out.split_at_mut(self.head.len());
+        head.copy_from_slice(self.head.as_bytes());
+        let (text, tail) = rest.split_at_mut(self.sealed.base64_len());
+        self.sealed.base64_into(text);
+        tail.copy_from_slice(self.tail.as_bytes());
         out
     }
 }
