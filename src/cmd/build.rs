@@ -88,8 +88,7 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
             return failed_build(&failed);
         }
     };
-    // A plain site is written as it is rendered; an encrypted one is
-    // rendered whole first, then encrypted.
+    // A site is written as it is rendered, encrypted or not.
     let out = prepared.layout().output.clone();
     let plain = !encrypts(encrypt, prepared.settings(), &out);
     if let Some(refusal) = check_output_folder(&out, args.force) {
@@ -125,8 +124,10 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
 /// Renders, encrypts and writes an encrypted site: each partner page is
 /// encrypted and goes aside in the output folder as soon as it is
 /// rendered, as a plain build's does, so neither the plain nor the
-/// encrypted pages are all held at once; the rest of the site is
-/// encrypted once every page has rendered.
+/// encrypted pages are all held at once; once every page has rendered,
+/// the rest of the site is encrypted file by file, each file going aside
+/// (a large one in pieces) and its plaintext let go of as soon as it is
+/// encrypted.
 fn build_encrypted(
     mut pipeline: Pipeline,
     prepared: stages::Prepared,

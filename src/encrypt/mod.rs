@@ -4,7 +4,7 @@
 //! the disk.
 //!
 //! The construction (see `docs/security.md`):
-//! - one PBKDF2-HMAC-SHA256 derivation of the password (600,000 iterations,
+//! - one PBKDF2-HMAC-SHA256 derivation of the password ([`ITERATIONS`],
 //!   a random 16-byte salt kept for the output folder) gives a master key;
 //! - HKDF-SHA256 splits it into a content key (AES-256-GCM), a nonce key, a
 //!   name key and a check value;
@@ -17,6 +17,11 @@
 //!   is encrypted, so sizes say little about what a file holds;
 //! - partner pages get opaque names, HMAC-SHA256(name key, slug), and every
 //!   link to them is rewritten.
+//!
+//! A build encrypts file by file ([`encrypt_file`], [`encrypt_site_into`]):
+//! each plaintext is taken, padded and encrypted where it lies, and the
+//! base64 of a large file is handed on in pieces ([`Encrypted::pieces`]),
+//! so the site and its ciphertext are never in memory together.
 
 use std::collections::BTreeMap;
 use std::fmt;
