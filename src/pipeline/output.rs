@@ -1192,6 +1192,85 @@ mod tests {
         assert_eq!((s.written, s.unchanged), (0, 1));
     }
 
+    /// Hands `bytes` to `put_pieces` in pieces of 70,000 bytes, then
+    /// commits.
+    fn put_pieces_and_commit(out: &Path, rel: &str, bytes: &[u8]) -> WriteStats {
+        let staged = Staged::open(out).unwrap();
+        let pieces = |put: &mut dyn FnMut(&[u8]) -> io::Result<()>| {
+            bytes.chunks(70_000).try_for_each(&mut *put)
+        };
+        staged.put_pieces(rel, bytes.len() as u64, &pieces);
+        staged
+            .commit(&SiteFiles::new(), None, &|| {}, |_| Ok(()))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_large_file_in_pieces_is_written_compared_and_rewritten_like_any_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
+        let s = put_pieces_and_commit(out, "data/big.js", &big);
+        assert_eq!((s.written, s.unchanged), (1, 0));
+        assert_eq!(fs::read(out.join("data/big.js")).unwrap(), big);
+        assert_eq!(
+            fs::read_to_string(out.join(MANIFEST)).unwrap(),
+            "data/big.js\n"
+        );
+        // The same bytes: compared piece by piece, not written.
+        let s = put_pieces_and_commit(out, "data/big.js", &big);
+        assert_eq!((s.written, s.unchanged), (0, 1));
+        // A change in the last piece, at the same length: written.
+        let mut changed = big.clone();
+        *changed.last_mut().unwrap() ^= 1;
+        let s = put_pieces_and_commit(out, "data/big.js", &changed);
+        assert_eq!((s.written, s.unchanged), (1, 0));
+        assert_eq!(fs::read(out.join("data/big.js")).unwrap(), changed);
+        // Another length: written.
+        let s = put_pieces_and_commit(out, "data/big.js", &big[..2_000_000]);
+        assert_eq!((s.written, s.unchanged), (1, 0));
+        assert_eq!(
+            fs::read(out.join("data/big.js")).unwrap(),
+            &big[..2_000_000]
+        );
+        // A small file in pieces is put together and written as one.
+        let s = put_pieces_and_commit(out, "small.js", b"tiny");
+        assert_eq!((s.written, s.removed), (1, 1));
+        assert_eq!(fs::read(out.join("small.js")).unwrap(), b"tiny");
+    }
+
+    #[test]
+    fn a_large_file_whose_pieces_fail_leaves_the_old_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        write_site(out, &site(&[("index.html", "old")])).unwrap();
+        let names = || {
+            let mut n: Vec<_> = fs::read_dir(out)
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            n.sort();
+            n
+        };
+        let before = names();
+        let staged = Staged::open(out).unwrap();
+        staged.put("index.html", b"new");
+        let failing = |put: &mut dyn FnMut(&[u8]) -> io::Result<()>| {
+            put(&vec![1; 2 << 20])?;
+            Err(io::Error::other("the disk is full"))
+        };
+        staged.put_pieces("data/big.js", 4 << 20, &failing);
+        let e = staged
+            .commit(&SiteFiles::new(), None, &|| {}, |_| Ok(()))
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("data/big.js") && e.to_string().contains("the disk is full"),
+            "{e}"
+        );
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "old");
+        assert_eq!(names(), before, "a file or folder was left behind");
+    }
+
     #[test]
     fn manifest_entries_outside_the_folder_are_ignored() {
         let dir = tempfile::tempdir().unwrap();
