@@ -4,7 +4,7 @@
 //! the disk.
 //!
 //! The construction (see `docs/security.md`):
-//! - one PBKDF2-HMAC-SHA256 derivation of the password (600,000 iterations,
+//! - one PBKDF2-HMAC-SHA256 derivation of the password ([`ITERATIONS`],
 //!   a random 16-byte salt kept for the output folder) gives a master key;
 //! - HKDF-SHA256 splits it into a content key (AES-256-GCM), a nonce key, a
 //!   name key and a check value;
@@ -17,9 +17,15 @@
 //!   is encrypted, so sizes say little about what a file holds;
 //! - partner pages get opaque names, HMAC-SHA256(name key, slug), and every
 //!   link to them is rewritten.
+//!
+//! A build encrypts file by file ([`encrypt_file`], [`encrypt_site_into`]):
+//! each plaintext is taken, padded and encrypted where it lies, and the
+//! base64 of a large file is handed on in pieces ([`Encrypted::pieces`]),
+//! so the site and its ciphertext are never in memory together.
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::io;
 use std::path::Path;
 
 use aes_gcm::aead::{Aead, AeadInPlace, KeyInit, Payload};
@@ -142,18 +148,29 @@ impl SiteKey {
     /// Encrypts `plain` for `path` (its associated data), padded to its
     /// size bucket: the nonce followed by the ciphertext and tag.
     pub fn seal(&self, path: &str, plain: &[u8]) -> Vec<u8> {
-        let nonce = self.nonce_for(path, plain);
-        let mut out = Vec::with_capacity(12 + padded_len(plain.len()) + 16);
-        out.extend_from_slice(&nonce);
-        out.extend_from_slice(plain);
-        out.push(0x80);
-        out.resize(12 + padded_len(plain.len()), 0);
+        let mut owned = Vec::with_capacity(padded_len(plain.len()));
+        owned.extend_from_slice(plain);
+        self.seal_owned(path, owned).to_vec()
+    }
+
+    /// [`SiteKey::seal`] of a plaintext the caller gives up: it is padded
+    /// and encrypted where it lies (a large file is not copied), and the
+    /// nonce and tag are kept beside it.
+    pub fn seal_owned(&self, path: &str, mut plain: Vec<u8>) -> Sealed {
+        let nonce = self.nonce_for(path, &plain);
+        let len = padded_len(plain.len());
+        plain.reserve_exact(len - plain.len());
+        plain.push(0x80);
+        plain.resize(len, 0);
         let tag = self
             .cipher()
-            .encrypt_in_place_detached(Nonce::from_slice(&nonce), path.as_bytes(), &mut out[12..])
+            .encrypt_in_place_detached(Nonce::from_slice(&nonce), path.as_bytes(), &mut plain)
             .expect("AES-GCM encrypts any length a site holds");
-        out.extend_from_slice(&tag);
-        out
+        Sealed {
+            nonce,
+            body: plain,
+            tag: tag.into(),
+        }
     }
 
     /// Decrypts what [`SiteKey::seal`] wrote for `path`; `None` when the
@@ -185,6 +202,132 @@ impl SiteKey {
 /// [`MIN_BUCKET`] (16 KiB, 32 KiB, 64 KiB, …).
 pub fn padded_len(len: usize) -> usize {
     (len + 1).next_power_of_two().max(MIN_BUCKET)
+}
+
+/// How many bytes of a ciphertext are turned into base64 at a time when
+/// a file is handed over in pieces (a multiple of 3, so that the pieces
+/// join into the base64 of the whole): 48 KiB, 64 KiB of base64.
+const PIECE: usize = 3 * 16 * 1024;
+
+/// What [`SiteKey::seal_owned`] gives: the nonce, the padded plaintext
+/// encrypted where it lay, and the tag. Its bytes, in that order, are what
+/// [`SiteKey::seal`] gives.
+pub struct Sealed {
+    nonce: [u8; 12],
+    body: Vec<u8>,
+    tag: [u8; 16],
+}
+
+impl Sealed {
+    /// The bytes: nonce, ciphertext, tag.
+    pub fn to_vec(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.len());
+        out.extend_from_slice(&self.nonce);
+        out.extend_from_slice(&self.body);
+        out.extend_from_slice(&self.tag);
+        out
+    }
+
+    fn len(&self) -> usize {
+        12 + self.body.len() + 16
+    }
+
+    /// The length of the base64 of the bytes (padded with `=`).
+    fn base64_len(&self) -> usize {
+        self.len().div_ceil(3) * 4
+    }
+
+    /// Writes the base64 of the bytes into `text`, which is as long as it.
+    fn base64_into(&self, text: &mut [u8]) {
+        let whole = self.body.len() - self.body.len() % 3;
+        let mut at = 0;
+        for part in [&self.nonce[..], &self.body[..whole], &self.tail_group()] {
+            at += B64
+                .encode_slice(part, &mut text[at..])
+                .expect("the text holds the base64");
+        }
+        debug_assert_eq!(at, text.len());
+    }
+
+    /// The last bytes of the body that do not fill a group of three, and
+    /// the tag.
+    fn tail_group(&self) -> Vec<u8> {
+        let whole = self.body.len() - self.body.len() % 3;
+        let mut tail = self.body[whole..].to_vec();
+        tail.extend_from_slice(&self.tag);
+        tail
+    }
+
+    /// Hands the base64 of the bytes to `put` in pieces of at most 64 KiB,
+    /// in order: the same text as `B64.encode(self.to_vec())`, without the
+    /// whole of it, or a copy of the ciphertext, ever in memory.
+    fn base64_pieces(&self, put: &mut dyn FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+        let mut buf = vec![0u8; self.base64_len().min(PIECE / 3 * 4)];
+        let mut encode = |bytes: &[u8], put: &mut dyn FnMut(&[u8]) -> io::Result<()>| {
+            let n = B64
+                .encode_slice(bytes, &mut buf)
+                .expect("the buffer holds the base64 of a piece");
+            put(&buf[..n])
+        };
+        // 12 bytes of nonce are 16 characters: the body starts on a group.
+        encode(&self.nonce, put)?;
+        let whole = self.body.len() - self.body.len() % 3;
+        for piece in self.body[..whole].chunks(PIECE) {
+            encode(piece, put)?;
+        }
+        encode(&self.tail_group(), put)
+    }
+}
+
+/// A file handed over in pieces: called with a function that takes each
+/// piece in order (and may stop it with an error).
+pub type Pieces<'a> = dyn Fn(&mut dyn FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> + 'a;
+
+/// An encrypted file of the site, to be written: a locked page or a data
+/// file's carrier script, which is some text, the base64 of a ciphertext
+/// and some more text. Its bytes can be had in pieces
+/// ([`Encrypted::pieces`]), so that the base64 of a large file is never a
+/// string of its own.
+pub struct Encrypted {
+    path: String,
+    head: String,
+    sealed: Sealed,
+    tail: String,
+}
+
+impl Encrypted {
+    /// Its written path.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// Its length in bytes.
+    pub fn len(&self) -> u64 {
+        (self.head.len() + self.sealed.base64_len() + self.tail.len()) as u64
+    }
+
+    /// Whether it has no bytes (never: a ciphertext is at least 16 KiB).
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Hands its bytes to `put` in pieces, in order.
+    pub fn pieces(&self, put: &mut dyn FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
+        put(self.head.as_bytes())?;
+        self.sealed.base64_pieces(put)?;
+        put(self.tail.as_bytes())
+    }
+
+    /// Its bytes, in one buffer (the base64 written straight into it).
+    pub fn into_bytes(self) -> Vec<u8> {
+        let mut out = vec![0u8; self.len() as usize];
+        let (head, rest) = out.split_at_mut(self.head.len());
+        head.copy_from_slice(self.head.as_bytes());
+        let (text, tail) = rest.split_at_mut(self.sealed.base64_len());
+        self.sealed.base64_into(text);
+        tail.copy_from_slice(self.tail.as_bytes());
+        out
+    }
 }
 
 /// A fresh salt from the operating system's random source.
@@ -401,39 +544,53 @@ pub fn page_has_inline_script(html: &[u8]) -> bool {
     links::has_running_inline_script(&String::from_utf8_lossy(html))
 }
 
-/// The small page that stands for an encrypted HTML page.
-fn locked_page(path: &str, sealed: &[u8], key: &SiteKey, has_style: bool) -> String {
+/// The small page that stands for an encrypted HTML page, around its
+/// ciphertext.
+fn locked_page(path: &str, sealed: Sealed, key: &SiteKey, has_style: bool) -> Encrypted {
     let root = root_prefix(path);
     let style = if has_style {
         format!("<link rel=\"stylesheet\" href=\"{root}style.css\">\n")
     } else {
         String::new()
     };
-    PAGE_HTML
-        .replace("{{salt}}", &B64.encode(key.salt))
-        .replace("{{check}}", &B64.encode(key.check))
-        .replace("{{iterations}}", &key.iterations.to_string())
-        .replace(
-            "{{csp}}",
-            &escape_attr(&LOCKED_CSP.split_whitespace().collect::<Vec<_>>().join(" ")),
-        )
-        .replace("{{title}}", TITLE)
-        .replace("{{style}}\n", &style)
-        .replace(
-            "{{script}}",
-            &escape_attr(&format!("{root}{UNLOCK_SCRIPT}")),
-        )
-        .replace("{{ciphertext}}", &B64.encode(sealed))
+    let fill = |text: &str| {
+        text.replace("{{salt}}", &B64.encode(key.salt))
+            .replace("{{check}}", &B64.encode(key.check))
+            .replace("{{iterations}}", &key.iterations.to_string())
+            .replace(
+                "{{csp}}",
+                &escape_attr(&LOCKED_CSP.split_whitespace().collect::<Vec<_>>().join(" ")),
+            )
+            .replace("{{title}}", TITLE)
+            .replace("{{style}}\n", &style)
+            .replace(
+                "{{script}}",
+                &escape_attr(&format!("{root}{UNLOCK_SCRIPT}")),
+            )
+    };
+    let (head, tail) = PAGE_HTML
+        .split_once("{{ciphertext}}")
+        .expect("the page has a place for the ciphertext");
+    Encrypted {
+        path: path.to_string(),
+        head: fill(head),
+        sealed,
+        tail: fill(tail),
+    }
 }
 
 /// The carrier script of a data file: it hands the ciphertext to the
 /// unlock script when a page loads it.
-fn data_carrier(path: &str, sealed: &[u8]) -> String {
-    format!(
-        "rapportData({}, \"{}\");\n",
-        serde_json::to_string(path).expect("a string serialises"),
-        B64.encode(sealed)
-    )
+fn data_carrier(path: &str, sealed: Sealed) -> Encrypted {
+    Encrypted {
+        path: format!("{path}{DATA_SUFFIX}"),
+        head: format!(
+            "rapportData({}, \"",
+            serde_json::to_string(path).expect("a string serialises")
+        ),
+        sealed,
+        tail: "\");\n".to_string(),
+    }
 }
 
 /// The written name and bytes of one HTML page of a site (its plain
@@ -441,25 +598,26 @@ fn data_carrier(path: &str, sealed: &[u8]) -> String {
 /// pages rewritten to their opaque names. Pages can be encrypted one by
 /// one as they are rendered: nothing here depends on the rest of the site.
 pub fn encrypt_page(key: &SiteKey, path: &str, plain: &[u8], has_style: bool) -> (String, Vec<u8>) {
-    let (target, locked, _) = encrypt_and_check_page(key, path, plain, has_style);
-    (target, locked)
+    let (locked, _) = encrypt_and_check_page(key, path, plain, has_style);
+    (locked.path.clone(), locked.into_bytes())
 }
 
-/// [`encrypt_page`], and whether the page holds an inline script that
-/// would run (which an encrypted site refuses), found in the same scan.
+/// [`encrypt_page`], the locked page in pieces, and whether the page holds
+/// an inline script that would run (which an encrypted site refuses),
+/// found in the same scan.
 pub fn encrypt_and_check_page(
     key: &SiteKey,
     path: &str,
     plain: &[u8],
     has_style: bool,
-) -> (String, Vec<u8>, bool) {
+) -> (Encrypted, bool) {
     let target = page_name(key, path).unwrap_or_else(|| path.to_string());
     let plain = String::from_utf8_lossy(plain);
     let (prepared, inline) =
         links::prepare_and_check(&plain, &target, &|p| page_name(key, p), &is_data);
-    let sealed = key.seal(&target, prepared.as_bytes());
-    let locked = locked_page(&target, &sealed, key, has_style).into_bytes();
-    (target, locked, inline)
+    drop(plain);
+    let sealed = key.seal_owned(&target, prepared.into_bytes());
+    (locked_page(&target, sealed, key, has_style), inline)
 }
 
 /// The unlock script of a site whose data files are `data_files`.
@@ -472,6 +630,62 @@ fn unlock_script(data_files: &[&str]) -> Vec<u8> {
         .into_bytes()
 }
 
+/// What becomes of one file of a built site.
+pub enum Made {
+    /// Kept as it is (the stylesheet, the book's static files).
+    Clear(Vec<u8>),
+    /// Encrypted; for a page, whether it holds an inline script that would
+    /// run (which an encrypted site refuses).
+    Encrypted(Encrypted, bool),
+}
+
+/// One file of a built site (its plain path and bytes, which it takes,
+/// so that a large plaintext is encrypted where it lies and let go of as
+/// soon as it is): an HTML page becomes a locked page, its links to
+/// partner pages renamed; a data file becomes a carrier script (the
+/// calendar's and the search index's links to partner pages name them as
+/// this site does); anything else is kept as it is.
+pub fn encrypt_file(key: &SiteKey, path: &str, bytes: Vec<u8>, has_style: bool) -> Made {
+    if path.ends_with(".html") {
+        let (locked, inline) = encrypt_and_check_page(key, path, &bytes, has_style);
+        return Made::Encrypted(locked, inline);
+    }
+    if !is_data(path) {
+        return Made::Clear(bytes);
+    }
+    let plain = if path == crate::render::calendar::FILE {
+        let linked =
+            crate::render::calendar::rename_pages(&String::from_utf8_lossy(&bytes), &|page| {
+                page_name(key, page)
+            });
+        linked.into_bytes()
+    } else if path == crate::render::search::FILE {
+        // The index names partner pages: by their written names.
+        crate::render::search::rename_pages(&bytes, &|p| page_name(key, p)).unwrap_or(bytes)
+    } else {
+        bytes
+    };
+    Made::Encrypted(data_carrier(path, key.seal_owned(path, plain)), false)
+}
+
+/// The files a site adds once encrypted: the unlock script (which names
+/// the data files a page offers for download) and the salt file.
+fn added_files<'a>(
+    paths: impl Iterator<Item = &'a String>,
+    key: &SiteKey,
+) -> [(String, Vec<u8>); 2] {
+    // The search index is loaded by the search box, not offered for
+    // download.
+    let data_files: Vec<&str> = paths
+        .filter(|p| is_data(p) && p.as_str() != crate::render::search::FILE)
+        .map(String::as_str)
+        .collect();
+    [
+        (UNLOCK_SCRIPT.into(), unlock_script(&data_files)),
+        (SALT_FILE.into(), SaltRecord::of(key).to_bytes()),
+    ]
+}
+
 /// Encrypts a built site: every HTML page becomes a locked page holding
 /// its ciphertext, partner pages get opaque names (and every link to them
 /// is rewritten), data files become carrier scripts, and the unlock
@@ -479,44 +693,64 @@ fn unlock_script(data_files: &[&str]) -> Vec<u8> {
 /// book's static files) are kept as they are. Pages already encrypted
 /// with [`encrypt_page`] as they were rendered need not be in `files`.
 pub fn encrypt_site(files: &SiteFiles, key: &SiteKey) -> SiteFiles {
-    // The search index is loaded by the search box, not offered for
-    // download.
-    let data_files: Vec<&str> = files
-        .keys()
-        .filter(|p| is_data(p) && p.as_str() != crate::render::search::FILE)
-        .map(String::as_str)
-        .collect();
     let has_style = files.contains_key("style.css");
     let mut out: SiteFiles = files
         .par_iter()
         .map(|(path, bytes)| {
-            if path.ends_with(".html") {
-                let (target, locked) = encrypt_page(key, path, bytes, has_style);
-                (target, locked.into())
-            } else if path == crate::render::calendar::FILE {
-                // Its links to partner pages name them as this site does.
-                let plain = String::from_utf8_lossy(bytes);
-                let linked =
-                    crate::render::calendar::rename_pages(&plain, &|page| page_name(key, page));
-                let carrier = data_carrier(path, &key.seal(path, linked.as_bytes())).into_bytes();
-                (format!("{path}{DATA_SUFFIX}"), carrier.into())
-            } else if path == crate::render::search::FILE {
-                // The index names partner pages: by their written names.
-                let renamed = crate::render::search::rename_pages(bytes, &|p| page_name(key, p));
-                let plain = renamed.as_deref().unwrap_or(bytes);
-                let carrier = data_carrier(path, &key.seal(path, plain)).into_bytes();
-                (format!("{path}{DATA_SUFFIX}"), carrier.into())
-            } else if is_data(path) {
-                let carrier = data_carrier(path, &key.seal(path, bytes)).into_bytes();
-                (format!("{path}{DATA_SUFFIX}"), carrier.into())
-            } else {
-                (path.clone(), bytes.clone())
+            if !is_encrypted(path) {
+                return (path.clone(), bytes.clone());
+            }
+            match encrypt_file(key, path, bytes.to_vec(), has_style) {
+                Made::Clear(_) => (path.clone(), bytes.clone()),
+                Made::Encrypted(e, _) => (e.path.clone(), e.into_bytes().into()),
             }
         })
         .collect();
-    out.insert(UNLOCK_SCRIPT.into(), unlock_script(&data_files).into());
-    out.insert(SALT_FILE.into(), SaltRecord::of(key).to_bytes().into());
+    for (path, bytes) in added_files(files.keys(), key) {
+        out.insert(path, bytes.into());
+    }
     out
+}
+
+/// Encrypts a built site as [`encrypt_site`] does, handing each encrypted
+/// file to `put` (its written path, its length and its bytes in pieces)
+/// as soon as it is made, and letting go of its plaintext: the site and
+/// its ciphertext are never in memory together. The largest files go
+/// first, on the thread pool beside the others. Gives the files kept in
+/// clear, with the unlock script and the salt file, and the pages that
+/// hold an inline script that would run (none were handed to `put`).
+pub fn encrypt_site_into(
+    files: SiteFiles,
+    key: &SiteKey,
+    put: &(dyn Fn(&str, u64, &Pieces<'_>) + Sync),
+) -> (SiteFiles, Vec<String>) {
+    let has_style = files.contains_key("style.css");
+    let mut clear = SiteFiles::new();
+    for (path, bytes) in added_files(files.keys(), key) {
+        clear.insert(path, bytes.into());
+    }
+    let (mut todo, kept): (Vec<_>, Vec<_>) =
+        files.into_iter().partition(|(path, _)| is_encrypted(path));
+    clear.extend(kept);
+    todo.sort_by_key(|(_, bytes)| std::cmp::Reverse(bytes.len()));
+    let mut inline: Vec<String> = todo
+        .into_par_iter()
+        .with_max_len(1)
+        .filter_map(|(path, bytes)| {
+            // Without another holder, the plaintext is taken, not copied.
+            let bytes = std::sync::Arc::unwrap_or_clone(bytes);
+            match encrypt_file(key, &path, bytes, has_style) {
+                Made::Encrypted(_, true) => Some(path),
+                Made::Encrypted(e, false) => {
+                    put(&e.path, e.len(), &|take| e.pieces(take));
+                    None
+                }
+                Made::Clear(_) => unreachable!("every file of `todo` is encrypted"),
+            }
+        })
+        .collect();
+    inline.sort();
+    (clear, inline)
 }
 
 /// Why an encrypted site could not be read back.
@@ -598,4 +832,129 @@ pub fn decrypt_site(files: &SiteFiles, key: &SiteKey) -> Result<SiteFiles, Decry
             }
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key() -> SiteKey {
+        // Few iterations: the derivation is not what is tested here.
+        derive_key_with("tulip ledger orbit canyon velvet ninety", &[7; 16], 1000)
+    }
+
+    #[test]
+    fn a_file_in_pieces_is_the_same_bytes_as_in_one_piece() {
+        let key = key();
+        // Sizes around the bucket edges and around a piece of base64.
+        for len in [
+            0,
+            1,
+            2,
+            3,
+            16383,
+            16384,
+            16385,
+            PIECE - 1,
+            PIECE,
+            100_000,
+            200_003,
+        ] {
+            let plain: Vec<u8> = (0..len).map(|i| (i * 7 % 251) as u8).collect();
+            let path = "data/partners.json";
+            let whole = key.seal(path, &plain);
+            assert_eq!(whole.len(), 12 + padded_len(len) + 16);
+            let carrier = data_carrier(path, key.seal_owned(path, plain.clone()));
+            let expected = format!(
+                "rapportData(\"data/partners.json\", \"{}\");\n",
+                B64.encode(&whole)
+            );
+            assert_eq!(carrier.len(), expected.len() as u64, "length at {len}");
+            let mut pieces = Vec::new();
+            carrier
+                .pieces(&mut |p| {
+                    assert!(p.len() <= 64 * 1024);
+                    pieces.push(p.to_vec());
+                    Ok(())
+                })
+                .unwrap();
+            assert_eq!(pieces.concat(), expected.as_bytes(), "bytes at {len}");
+            assert_eq!(carrier.into_bytes(), expected.as_bytes());
+            assert_eq!(key.open(path, &whole).unwrap(), plain);
+        }
+    }
+
+    #[test]
+    fn a_piece_that_fails_stops_the_rest() {
+        let key = key();
+        let carrier = data_carrier("data/x.csv", key.seal_owned("data/x.csv", vec![1; 300_000]));
+        let mut seen = 0;
+        let e = carrier
+            .pieces(&mut |_| {
+                seen += 1;
+                if seen == 3 {
+                    Err(io::Error::other("disk full"))
+                } else {
+                    Ok(())
+                }
+            })
+            .unwrap_err();
+        assert_eq!(e.to_string(), "disk full");
+        assert_eq!(seen, 3);
+    }
+
+    #[test]
+    fn a_site_encrypted_file_by_file_is_the_site_encrypted_whole() {
+        let key = key();
+        let files: SiteFiles = [
+            ("index.html", "<!doctype html><html><head><title>x</title></head><body><a href=\"partners/jo.html\">Jo</a></body></html>".to_string()),
+            ("partners/jo.html", "<!doctype html><html><body><a href=\"../index.html\">back</a></body></html>".to_string()),
+            ("data/partners.json", "[{\"name\":\"Jo\"}]".repeat(5000)),
+            ("data/referrals.csv", "a,b\n".to_string()),
+            ("style.css", "body{}".to_string()),
+            ("photo.png", "png".to_string()),
+        ]
+        .into_iter()
+        .map(|(p, b)| (p.to_string(), b.into_bytes().into()))
+        .collect();
+        let whole = encrypt_site(&files, &key);
+        let written = std::sync::Mutex::new(SiteFiles::new());
+        let (clear, inline) = encrypt_site_into(files.clone(), &key, &|path, len, pieces| {
+            let mut bytes = Vec::new();
+            pieces(&mut |p| {
+                bytes.extend_from_slice(p);
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(bytes.len() as u64, len);
+            written
+                .lock()
+                .unwrap()
+                .insert(path.to_string(), bytes.into());
+        });
+        assert!(inline.is_empty());
+        let mut streamed = written.into_inner().unwrap();
+        assert!(streamed.keys().all(|p| !clear.contains_key(p)));
+        streamed.extend(clear);
+        assert_eq!(streamed, whole);
+        let opened = decrypt_site(&streamed, &key).unwrap();
+        assert_eq!(opened["data/partners.json"], files["data/partners.json"]);
+    }
+
+    #[test]
+    fn a_page_with_an_inline_script_is_not_handed_over() {
+        let key = key();
+        let files: SiteFiles = [(
+            "reports/x.html".to_string(),
+            b"<html><body><script>alert(1)</script></body></html>"
+                .to_vec()
+                .into(),
+        )]
+        .into_iter()
+        .collect();
+        let (_, inline) = encrypt_site_into(files, &key, &|path, _, _| {
+            panic!("{path} was handed over");
+        });
+        assert_eq!(inline, ["reports/x.html"]);
+    }
 }

@@ -157,6 +157,11 @@ mod imp {
             self.open_at(name, libc::O_WRONLY | libc::O_CREAT | libc::O_EXCL)
         }
 
+        /// Opens the file `name` here to read it (never through a link).
+        pub fn open_read(&self, name: &OsStr) -> io::Result<File> {
+            self.open_at(name, libc::O_RDONLY)
+        }
+
         /// Reads the regular file `name` here (never through a link).
         pub fn read(&self, name: &OsStr) -> io::Result<Vec<u8>> {
             let mut f = self.open_at(name, libc::O_RDONLY)?;
@@ -277,6 +282,9 @@ mod imp {
                 .write(true)
                 .create_new(true)
                 .open(self.path.join(name))
+        }
+        pub fn open_read(&self, name: &OsStr) -> io::Result<File> {
+            File::open(self.path.join(name))
         }
         pub fn read(&self, name: &OsStr) -> io::Result<Vec<u8>> {
             std::fs::read(self.path.join(name))

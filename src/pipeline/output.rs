@@ -267,6 +267,39 @@ fn unchanged(dir: &Dir, name: &OsStr, bytes: &[u8]) -> bool {
         && dir.read(name).is_ok_and(|old| old == bytes)
 }
 
+/// A file given in pieces: called with a function that takes each piece
+/// in order (as `encrypt::Pieces`).
+type Pieces<'a> = dyn Fn(&mut dyn FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> + 'a;
+
+/// Files given in pieces up to this size are put together first and
+/// written in one go: 1 MiB.
+const SMALL_FILE: u64 = 1 << 20;
+
+/// [`unchanged`] for a file given in pieces: it is read a piece at a time
+/// beside them, and the first piece that differs stops both (an encrypted
+/// file that changed differs in its first bytes, the nonce).
+fn same_pieces(dir: &Dir, name: &OsStr, len: u64, pieces: &Pieces<'_>) -> bool {
+    if !matches!(dir.kind(name), Ok(Some(Kind::File(n))) if n == len) {
+        return false;
+    }
+    let Ok(file) = dir.open_read(name) else {
+        return false;
+    };
+    let mut file = io::BufReader::with_capacity(64 * 1024, file);
+    let mut old = Vec::new();
+    let differs = || io::Error::other("differs");
+    let compared = pieces(&mut |piece| {
+        old.resize(piece.len(), 0);
+        io::Read::read_exact(&mut file, &mut old)?;
+        if old == piece {
+            Ok(())
+        } else {
+            Err(differs())
+        }
+    });
+    compared.is_ok() && io::Read::read(&mut file, &mut [0u8; 1]).is_ok_and(|n| n == 0)
+}
+
 /// Writes `bytes` to a new file at `path`, which must not exist.
 fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut f = fs::OpenOptions::new()
@@ -793,6 +826,107 @@ impl Staged {
         }
     }
 
+    /// Hands in one file of the new site given in pieces (`len` bytes in
+    /// all, handed in order to the function `pieces` is called with), as
+    /// [`put`](Staged::put) does a file in one buffer: a large file is
+    /// compared with the one on disk, and written aside, a piece at a
+    /// time, and is never whole in memory. A small one is put together
+    /// and handed to [`put`](Staged::put).
+    pub fn put_pieces(&self, rel: &str, len: u64, pieces: &Pieces<'_>) {
+        if len <= SMALL_FILE {
+            let mut bytes = Vec::with_capacity(len as usize);
+            let gathered = pieces(&mut |piece| {
+                bytes.extend_from_slice(piece);
+                Ok(())
+            });
+            match gathered {
+                Ok(()) => self.put(rel, &bytes),
+                Err(e) => {
+                    self.state()
+                        .failed
+                        .get_or_insert(at(&self.out.join(rel), e));
+                }
+            }
+            return;
+        }
+        if self.state().failed.is_some() {
+            return;
+        }
+        let target = self.out.join(rel);
+        let (_, name) = split_rel(rel);
+        let result = self.folders_for(rel).and_then(|dir| {
+            if same_pieces(&dir, name, len, pieces) {
+                Ok(None)
+            } else {
+                self.write_aside(&dir, rel, &target, &|f: &mut fs::File| {
+                    pieces(&mut |piece| f.write_all(piece))
+                })
+                .map(Some)
+            }
+        });
+        if self.record(result).is_some() {
+            self.state().streamed.push(rel.to_string());
+        }
+    }
+
+    /// Writes the file `rel` (at `target`) aside in its folder `dir`, its
+    /// bytes from `fill`; a folder in its place is an error.
+    fn write_aside(
+        &self,
+        dir: &Arc<Dir>,
+        rel: &str,
+        target: &Path,
+        fill: &dyn Fn(&mut fs::File) -> io::Result<()>,
+    ) -> io::Result<Aside> {
+        let (_, name) = split_rel(rel);
+        if dir.kind(name).map_err(|e| at(target, e))? == Some(Kind::Folder) {
+            return Err(at(
+                target,
+                io::Error::new(io::ErrorKind::IsADirectory, "a folder is in the way"),
+            ));
+        }
+        // A link at the file's own name is replaced by the rename, never
+        // written through.
+        let tmp = tmp_name(name);
+        let written = dir.create_new(&tmp).and_then(|mut f| {
+            fill(&mut f)?;
+            f.flush()
+        });
+        match written {
+            Ok(()) => Ok(Aside {
+                dir: dir.clone(),
+                tmp,
+                rel: rel.to_string(),
+            }),
+            Err(e) => {
+                let _ = dir.remove_file(&tmp);
+                Err(at(target, e))
+            }
+        }
+    }
+
+    /// Keeps what handing in one file gave: the file written aside, or
+    /// the failure. `None` after a failure.
+    fn record(&self, result: io::Result<Option<Aside>>) -> Option<()> {
+        let mut state = self.state();
+        match result {
+            Ok(aside) => {
+                if let Some(aside) = aside {
+                    state
+                        .undo
+                        .aside
+                        .push((aside.dir.clone(), aside.tmp.clone()));
+                    state.renames.push(aside);
+                }
+                Some(())
+            }
+            Err(e) => {
+                state.failed.get_or_insert(e);
+                None
+            }
+        }
+    }
+
     /// [`put`](Staged::put); says whether `known` held the file as it is,
     /// or `None` after a failure.
     fn put_known(&self, rel: &str, bytes: &[u8], disk: Disk) -> Option<bool> {
@@ -815,45 +949,12 @@ impl Staged {
         let result = self.folders_for(rel).and_then(|dir| {
             if held || (read && unchanged(&dir, name, bytes)) {
                 Ok(None)
-            } else if dir.kind(name).map_err(|e| at(&target, e))? == Some(Kind::Folder) {
-                Err(at(
-                    &target,
-                    io::Error::new(io::ErrorKind::IsADirectory, "a folder is in the way"),
-                ))
             } else {
-                // A link at the file's own name is replaced by the
-                // rename, never written through.
-                let tmp = tmp_name(name);
-                match write_in(&dir, &tmp, bytes) {
-                    Ok(()) => Ok(Some(Aside {
-                        dir,
-                        tmp,
-                        rel: rel.to_string(),
-                    })),
-                    Err(e) => {
-                        let _ = dir.remove_file(&tmp);
-                        Err(at(&target, e))
-                    }
-                }
+                self.write_aside(&dir, rel, &target, &|f: &mut fs::File| f.write_all(bytes))
+                    .map(Some)
             }
         });
-        let mut state = self.state();
-        match result {
-            Ok(aside) => {
-                if let Some(aside) = aside {
-                    state
-                        .undo
-                        .aside
-                        .push((aside.dir.clone(), aside.tmp.clone()));
-                    state.renames.push(aside);
-                }
-                Some(held)
-            }
-            Err(e) => {
-                state.failed.get_or_insert(e);
-                None
-            }
-        }
+        self.record(result).map(|()| held)
     }
 
     /// Hands in the rest of the site (`files`), then writes the manifest
@@ -1105,6 +1206,85 @@ mod tests {
         );
         let s = write_site(out, &site(&[("index.html", "b")])).unwrap();
         assert_eq!((s.written, s.unchanged), (0, 1));
+    }
+
+    /// Hands `bytes` to `put_pieces` in pieces of 70,000 bytes, then
+    /// commits.
+    fn put_pieces_and_commit(out: &Path, rel: &str, bytes: &[u8]) -> WriteStats {
+        let staged = Staged::open(out).unwrap();
+        let pieces = |put: &mut dyn FnMut(&[u8]) -> io::Result<()>| {
+            bytes.chunks(70_000).try_for_each(&mut *put)
+        };
+        staged.put_pieces(rel, bytes.len() as u64, &pieces);
+        staged
+            .commit(&SiteFiles::new(), None, &|| {}, |_| Ok(()))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_large_file_in_pieces_is_written_compared_and_rewritten_like_any_other() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 253) as u8).collect();
+        let s = put_pieces_and_commit(out, "data/big.js", &big);
+        assert_eq!((s.written, s.unchanged), (1, 0));
+        assert_eq!(fs::read(out.join("data/big.js")).unwrap(), big);
+        assert_eq!(
+            fs::read_to_string(out.join(MANIFEST)).unwrap(),
+            "data/big.js\n"
+        );
+        // The same bytes: compared piece by piece, not written.
+        let s = put_pieces_and_commit(out, "data/big.js", &big);
+        assert_eq!((s.written, s.unchanged), (0, 1));
+        // A change in the last piece, at the same length: written.
+        let mut changed = big.clone();
+        *changed.last_mut().unwrap() ^= 1;
+        let s = put_pieces_and_commit(out, "data/big.js", &changed);
+        assert_eq!((s.written, s.unchanged), (1, 0));
+        assert_eq!(fs::read(out.join("data/big.js")).unwrap(), changed);
+        // Another length: written.
+        let s = put_pieces_and_commit(out, "data/big.js", &big[..2_000_000]);
+        assert_eq!((s.written, s.unchanged), (1, 0));
+        assert_eq!(
+            fs::read(out.join("data/big.js")).unwrap(),
+            &big[..2_000_000]
+        );
+        // A small file in pieces is put together and written as one.
+        let s = put_pieces_and_commit(out, "small.js", b"tiny");
+        assert_eq!((s.written, s.removed), (1, 1));
+        assert_eq!(fs::read(out.join("small.js")).unwrap(), b"tiny");
+    }
+
+    #[test]
+    fn a_large_file_whose_pieces_fail_leaves_the_old_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        write_site(out, &site(&[("index.html", "old")])).unwrap();
+        let names = || {
+            let mut n: Vec<_> = fs::read_dir(out)
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            n.sort();
+            n
+        };
+        let before = names();
+        let staged = Staged::open(out).unwrap();
+        staged.put("index.html", b"new");
+        let failing = |put: &mut dyn FnMut(&[u8]) -> io::Result<()>| {
+            put(&vec![1; 2 << 20])?;
+            Err(io::Error::other("the disk is full"))
+        };
+        staged.put_pieces("data/big.js", 4 << 20, &failing);
+        let e = staged
+            .commit(&SiteFiles::new(), None, &|| {}, |_| Ok(()))
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("data/big.js") && e.to_string().contains("the disk is full"),
+            "{e}"
+        );
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "old");
+        assert_eq!(names(), before, "a file or folder was left behind");
     }
 
     #[test]

@@ -367,8 +367,10 @@ impl Session {
     /// Renders, encrypts and writes an encrypted site: each partner page
     /// is encrypted and goes aside in the output folder as soon as it is
     /// rendered, as a plain build's does, so neither the plain nor the
-    /// encrypted pages are all held at once; the rest of the site is
-    /// encrypted once every page has rendered.
+    /// encrypted pages are all held at once; once every page has rendered,
+    /// the rest of the site is encrypted file by file, each file going
+    /// aside (a large one in pieces) and its plaintext let go of as soon
+    /// as it is encrypted.
     fn build_encrypted(
         mut self,
         prepared: stages::Prepared,
@@ -380,8 +382,7 @@ impl Session {
         let staged = open_staged(&out)?;
         let inline = Mutex::new(Vec::new());
         let result = self.pipeline.render_into(prepared, &|rel, bytes| {
-            let (target, locked, runs_inline) =
-                encrypt::encrypt_and_check_page(key, rel, bytes, true);
+            let (locked, runs_inline) = encrypt::encrypt_and_check_page(key, rel, bytes, true);
             if runs_inline {
                 inline
                     .lock()
@@ -389,14 +390,24 @@ impl Session {
                     .push(rel.to_string());
                 return;
             }
-            staged.put(&target, &locked);
+            let target = locked.path().to_string();
+            staged.put(&target, &locked.into_bytes());
         });
         progress(Progress::Rendered);
-        let built = result.map_err(BuildError::Problems)?;
+        let mut built = result.map_err(BuildError::Problems)?;
+        // The site's files are held by the site alone, so each is let go
+        // of once encrypted.
+        self.pipeline.forget_rendered();
         let pipeline = self.pipeline;
         std::thread::spawn(move || drop(pipeline));
         let mut inline = inline.into_inner().expect("no panic holds it");
-        inline.extend(encrypt::pages_with_inline_scripts(&built.files));
+        // The rest of the site is encrypted and goes aside file by file.
+        let (clear, more) = encrypt::encrypt_site_into(
+            std::mem::take(&mut built.files),
+            key,
+            &|path, len, pieces| staged.put_pieces(path, len, pieces),
+        );
+        inline.extend(more);
         if !inline.is_empty() {
             drop(staged);
             inline.sort();
@@ -404,9 +415,7 @@ impl Session {
             return Err(BuildError::Write(WriteError::Refused(refusal)));
         }
         progress(Progress::Warnings(&built.warnings));
-        let files = encrypt::encrypt_site(&built.files, key);
-        let written = commit(staged, &files, &built, inputs, progress);
-        std::mem::forget(files);
+        let written = commit(staged, &clear, &built, inputs, progress);
         finish(written, built)
     }
 }

@@ -300,6 +300,12 @@ impl Pipeline {
         self.render_cache.book_pages_rendered_last
     }
 
+    /// Forgets the pages and files the last run rendered, so that the
+    /// site it gave holds them alone (and can let go of each in turn).
+    pub fn forget_rendered(&mut self) {
+        self.render_cache.clear();
+    }
+
     /// Forgets one cached note, so the next run reads it again whatever its
     /// modification time and length say: two saves within one tick of the
     /// file system's clock can leave both unchanged.
