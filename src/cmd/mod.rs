@@ -193,3 +193,27 @@ pub struct ServeArgs {
 fn parse_day(s: &str) -> Result<Day, String> {
     Day::parse(s).ok_or_else(|| format!("`{s}` is not a date as YYYY-MM-DD"))
 }
+
+/// Runs a command: first completes a build a killed write left half done
+/// (for the commands that read or write a site), then hands the command
+/// to its file.
+pub fn run(command: Command) -> std::process::ExitCode {
+    match &command {
+        Command::Build(args) => args.build.recover(),
+        Command::Check(args) | Command::Watch(args) => args.recover(),
+        Command::Serve(args) => args.build.recover(),
+        _ => {}
+    }
+    match command {
+        Command::Build(args) => build::run(&args.build, &args.encrypt.flags()),
+        Command::Check(args) => check::run(&args),
+        Command::Watch(args) => watch::run(&args),
+        Command::Serve(args) => serve::run(&args),
+        Command::New(args) => new::run(&args),
+        Command::Init { dir } => init::run(&dir),
+        Command::Log(args) => log::run(&args, rapport::book::today()),
+        Command::Import(args) => import::run(&args, rapport::book::today()),
+        Command::Completions { shell } => completions::run(shell),
+        Command::Passphrase => passphrase::run(),
+    }
+}
