@@ -375,11 +375,13 @@ pub fn rename_pages(script: &[u8], rename: &dyn Fn(&str) -> Option<String>) -> O
     Some(out)
 }
 
+/// An object's member: its key and its value, as written.
+type Member<'a> = (&'a [u8], &'a [u8]);
+
 /// The members of the object that opens `text`, each its key (unescaped:
 /// a key with an escape gives `None`) and its value as written, and
 /// where the object ends.
-#[allow(clippy::type_complexity)]
-fn members(text: &[u8]) -> Option<(Vec<(&[u8], &[u8])>, usize)> {
+fn members(text: &[u8]) -> Option<(Vec<Member<'_>>, usize)> {
     if text.first() != Some(&b'{') {
         return None;
     }
