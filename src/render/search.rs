@@ -331,17 +331,175 @@ pub fn parse_index(script: &[u8]) -> Option<serde_json::Value> {
 
 /// The index script with its partner pages renamed (`pages`: plain path
 /// to written path), for an encrypted site's opaque page names; `None`
-/// when `script` is not an index.
+/// when `script` is not an index as [`index_script`] writes it.
+///
+/// Only the page names are decoded and written again; every other member
+/// (above all `text`, most of the script) is copied as it is. The members
+/// are written in the order of their keys (`kinds`, `names`, `pages`,
+/// `text`), as serde_json writes an object it has read, so that the
+/// script is the one the index gave when it was read whole into a JSON
+/// value and written again. To be sure of that, the script must be
+/// written the way serde_json writes: no white space between tokens,
+/// each member's value a string or a list of strings, each string
+/// escaped as serde_json escapes; anything else gives `None`.
 pub fn rename_pages(script: &[u8], rename: &dyn Fn(&str) -> Option<String>) -> Option<Vec<u8>> {
-    let mut v = parse_index(script)?;
-    for page in v.get_mut("pages")?.as_array_mut()? {
-        if let Some(to) = page.as_str().and_then(rename) {
-            *page = serde_json::Value::String(to);
+    std::str::from_utf8(script).ok()?;
+    let body = script.strip_prefix(CALL.as_bytes())?;
+    let (mut members, end) = members(body)?;
+    if std::str::from_utf8(&body[end..]).ok()?.trim_end() != ");" {
+        return None;
+    }
+    members.sort_by(|a, b| a.0.cmp(b.0));
+    if members.windows(2).any(|w| w[0].0 == w[1].0) {
+        return None;
+    }
+    let pages = members.iter().find(|m| m.0 == b"pages")?.1;
+    let renamed = rename_list(pages, rename)?;
+    let mut out = Vec::with_capacity(script.len() + renamed.len());
+    out.extend_from_slice(CALL.as_bytes());
+    out.push(b'{');
+    for (i, (key, value)) in members.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.push(b'"');
+        out.extend_from_slice(key);
+        out.extend_from_slice(b"\":");
+        if *key == b"pages" {
+            out.extend_from_slice(&renamed);
+        } else {
+            out.extend_from_slice(value);
         }
     }
-    let mut out = CALL.as_bytes().to_vec();
-    serde_json::to_writer(&mut out, &v).ok()?;
-    out.extend_from_slice(b");\n");
+    out.extend_from_slice(b"});\n");
+    Some(out)
+}
+
+/// An object's member: its key and its value, as written.
+type Member<'a> = (&'a [u8], &'a [u8]);
+
+/// The members of the object that opens `text`, each its key (unescaped:
+/// a key with an escape gives `None`) and its value as written, and
+/// where the object ends.
+fn members(text: &[u8]) -> Option<(Vec<Member<'_>>, usize)> {
+    if text.first() != Some(&b'{') {
+        return None;
+    }
+    let mut members = Vec::new();
+    let mut at = 1;
+    if text.get(at) == Some(&b'}') {
+        return Some((members, at + 1));
+    }
+    loop {
+        let key_end = string_end(text, at)?;
+        let key = &text[at + 1..key_end - 1];
+        if key.contains(&b'\\') || text.get(key_end) != Some(&b':') {
+            return None;
+        }
+        let start = key_end + 1;
+        let end = value_end(text, start)?;
+        members.push((key, &text[start..end]));
+        at = end + 1;
+        match text.get(end) {
+            Some(b',') => {}
+            Some(b'}') => return Some((members, at)),
+            _ => return None,
+        }
+    }
+}
+
+/// Where the value that starts at `at` ends: a string, or a list of
+/// strings (anything else gives `None`).
+fn value_end(text: &[u8], at: usize) -> Option<usize> {
+    match text.get(at)? {
+        b'"' => string_end(text, at),
+        b'[' => list_end(text, at, |_| {}),
+        _ => None,
+    }
+}
+
+/// Where the list of strings that starts at `at` ends, calling `each`
+/// with each of its strings as written.
+fn list_end<'a>(text: &'a [u8], at: usize, mut each: impl FnMut(&'a [u8])) -> Option<usize> {
+    if text.get(at) != Some(&b'[') {
+        return None;
+    }
+    let mut at = at + 1;
+    if text.get(at) == Some(&b']') {
+        return Some(at + 1);
+    }
+    loop {
+        let end = string_end(text, at)?;
+        each(&text[at..end]);
+        match text.get(end)? {
+            b',' => at = end + 1,
+            b']' => return Some(end + 1),
+            _ => return None,
+        }
+    }
+}
+
+/// Where the JSON string that starts at `at` (its opening quote) ends,
+/// past its closing quote; `None` unless it is escaped as serde_json
+/// escapes (`\"`, `\\`, `\b`, `\f`, `\n`, `\r`, `\t`, and `\u00xx` in
+/// small hex digits for the other control characters; nothing else).
+fn string_end(text: &[u8], at: usize) -> Option<usize> {
+    if text.get(at) != Some(&b'"') {
+        return None;
+    }
+    let mut i = at + 1;
+    loop {
+        let c = *text.get(i)?;
+        match c {
+            b'"' => return Some(i + 1),
+            b'\\' => {
+                match text.get(i + 1)? {
+                    b'"' | b'\\' | b'b' | b'f' | b'n' | b'r' | b't' => i += 2,
+                    b'u' => {
+                        let hex = text.get(i + 2..i + 6)?;
+                        let small = |d: u8| matches!(d, b'0'..=b'9' | b'a'..=b'f');
+                        if hex[0] != b'0' || hex[1] != b'0' || !small(hex[2]) || !small(hex[3]) {
+                            return None;
+                        }
+                        let value =
+                            (hex[2] as char).to_digit(16)? * 16 + (hex[3] as char).to_digit(16)?;
+                        // The control characters with a short escape have
+                        // only that one.
+                        if value >= 0x20 || matches!(value, 0x08 | 0x09 | 0x0a | 0x0c | 0x0d) {
+                            return None;
+                        }
+                        i += 6;
+                    }
+                    _ => return None,
+                }
+            }
+            0..=0x1f => return None,
+            _ => i += 1,
+        }
+    }
+}
+
+/// The list of page strings `pages` (as written) with each page renamed,
+/// as written anew.
+fn rename_list(pages: &[u8], rename: &dyn Fn(&str) -> Option<String>) -> Option<Vec<u8>> {
+    let mut items = Vec::new();
+    let end = list_end(pages, 0, |s| items.push(s))?;
+    if end != pages.len() {
+        return None;
+    }
+    let mut out = Vec::with_capacity(pages.len() + pages.len() / 2);
+    out.push(b'[');
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        let page: String = serde_json::from_slice(item).ok()?;
+        match rename(&page) {
+            Some(to) => out.extend_from_slice(json_string(&to).as_bytes()),
+            None => out.extend_from_slice(item),
+        }
+    }
+    out.push(b']');
     Some(out)
 }
 
@@ -435,6 +593,159 @@ mod tests {
                 let parts: Vec<Part> = ps.iter().map(|p| Part::of(p, scrub)).collect();
                 assert_eq!(join(&parts.iter().collect::<Vec<_>>()), want);
             }
+        }
+    }
+
+    /// The index renamed the way it was first: read whole into a JSON
+    /// value, renamed there and written again. [`rename_pages`] must give
+    /// the same bytes.
+    fn rename_pages_by_value(
+        script: &[u8],
+        rename: &dyn Fn(&str) -> Option<String>,
+    ) -> Option<Vec<u8>> {
+        let mut v = parse_index(script)?;
+        for page in v.get_mut("pages")?.as_array_mut()? {
+            if let Some(to) = page.as_str().and_then(rename) {
+                *page = serde_json::Value::String(to);
+            }
+        }
+        let mut out = CALL.as_bytes().to_vec();
+        serde_json::to_writer(&mut out, &v).ok()?;
+        out.extend_from_slice(b");\n");
+        Some(out)
+    }
+
+    /// Renames every other page (by the length of its path) to a name
+    /// with characters that must be escaped.
+    fn odd_names(page: &str) -> Option<String> {
+        (page.len() % 2 == 1).then(|| format!("partners/\"{}\\\u{1}\u{7f}é\n.html", page.len()))
+    }
+
+    fn book(people: &[(String, String)]) -> Vec<Partner> {
+        people
+            .iter()
+            .map(|(slug, name)| {
+                let mut p = partner(NOTE_TEXT);
+                p.slug = slug.clone();
+                p.name = name.clone();
+                p
+            })
+            .collect()
+    }
+
+    #[test]
+    fn renaming_in_place_gives_the_bytes_of_renaming_the_whole_value() {
+        let people: Vec<(String, String)> = (0..40)
+            .map(|i| {
+                (
+                    format!("p-{i:03}{}", "x".repeat(i % 3)),
+                    format!("Jane \"Doe\" \\ {i}\t\u{1}\u{1f}\u{2028}é"),
+                )
+            })
+            .collect();
+        let notes = book(&people);
+        let sc = Scrubber::new(["Bo Lindqvist"], ["Jane Doe"]);
+        for scrub in [None, Some(&sc)] {
+            for n in [0, 1, notes.len()] {
+                let ps: Vec<&Partner> = notes[..n].iter().collect();
+                let script = index_script(&ps, scrub);
+                for rename in [&odd_names as &dyn Fn(&str) -> Option<String>, &|_| None] {
+                    let got = rename_pages(&script, rename).expect("an index");
+                    let want = rename_pages_by_value(&script, rename).unwrap();
+                    assert_eq!(
+                        String::from_utf8(got).unwrap(),
+                        String::from_utf8(want).unwrap()
+                    );
+                }
+            }
+        }
+        // Renamed, the pages are the new names, everything else the same.
+        let ps: Vec<&Partner> = notes.iter().collect();
+        let script = index_script(&ps, None);
+        let before = parse_index(&script).unwrap();
+        let after = parse_index(&rename_pages(&script, &odd_names).unwrap()).unwrap();
+        for (i, p) in notes.iter().enumerate() {
+            let page = partner_page_name(&p.slug);
+            let want = odd_names(&page).unwrap_or(page);
+            assert_eq!(after["pages"][i], want.as_str());
+        }
+        for key in ["kinds", "names", "text"] {
+            assert_eq!(after[key], before[key], "{key}");
+        }
+    }
+
+    #[test]
+    fn members_in_another_order_are_found() {
+        for script in [
+            "rapportSearchIndex({\"text\":\"a\\\"]\",\"pages\":[\"b\",\"c\\\\\"],\"names\":[\"],\\\"pages\\\":[\"]});\n",
+            "rapportSearchIndex({\"pages\":[\"a\"]});",
+            "rapportSearchIndex({\"zz\":[],\"pages\":[]});  \n",
+            "rapportSearchIndex({\"x\":\"\\u0001\\n\",\"pages\":[\"ab\",\"a\"]});\n",
+        ] {
+            let got = rename_pages(script.as_bytes(), &odd_names);
+            assert!(got.is_some(), "{script}");
+            assert_eq!(got, rename_pages_by_value(script.as_bytes(), &odd_names), "{script}");
+        }
+    }
+
+    #[test]
+    fn an_index_of_another_layout_is_not_renamed() {
+        let p = partner(NOTE_TEXT);
+        let good = String::from_utf8(index_script(&[&p], None)).unwrap();
+        assert!(rename_pages(good.as_bytes(), &odd_names).is_some());
+        let other = [
+            // Not the call, or not all of it.
+            good.replacen(CALL, "otherIndex(", 1),
+            good.replace(");\n", ")\n"),
+            good.replace(");\n", ");\nalert(1);\n"),
+            good[..good.len() / 2].to_string(),
+            // No pages, or pages that are not a list of strings.
+            good.replace("\"pages\"", "\"page\""),
+            good.replace("\"pages\":[", "\"pages\":[1,"),
+            good.replace("\"pages\":[", "\"pages\":\"x\",\"more\":["),
+            good.replace("\"pages\":[", "\"pages\":[[],"),
+            // Two members of the same name.
+            good.replace("\"names\"", "\"pages\""),
+            // Written another way than serde_json writes.
+            good.replace("\"pages\":[", "\"pages\": ["),
+            good.replace("\"pages\":[", "\n\"pages\":["),
+            good.replace("\"pages\"", "\"p\\u0061ges\""),
+            good.replace("partners/", "partners\\/"),
+            good.replace("\\u0001", "\\u0041"),
+            good.replace("\\u0001", "\\u0009"),
+            good.replace("\\u0001", "\\u000A"),
+            good.replace("\\u0001", "\u{1}"),
+            good.replace("Jane Doe", "Jane \\x Doe"),
+            good.replace("\"kinds\":[", "\"kinds\":{\"a\":["),
+        ];
+        for script in &other {
+            assert_ne!(script, &good);
+            assert_eq!(
+                rename_pages(script.as_bytes(), &odd_names),
+                None,
+                "{script}"
+            );
+        }
+        let mut broken = good.into_bytes();
+        let at = broken.len() - 10;
+        broken[at] = 0xff;
+        assert_eq!(rename_pages(&broken, &odd_names), None);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        #[test]
+        fn any_names_and_slugs_rename_as_the_whole_value_did(
+            people in proptest::collection::vec((".{0,12}", ".{0,16}"), 0..6),
+            redact in proptest::bool::ANY,
+        ) {
+            let notes = book(&people);
+            let ps: Vec<&Partner> = notes.iter().collect();
+            let sc = Scrubber::new(["Bo Lindqvist"], ["Jane Doe"]);
+            let script = index_script(&ps, redact.then_some(&sc));
+            let got = rename_pages(&script, &odd_names);
+            proptest::prop_assert!(got.is_some());
+            proptest::prop_assert_eq!(got, rename_pages_by_value(&script, &odd_names));
         }
     }
 
