@@ -357,6 +357,8 @@ pub(super) fn nothing(_: &Pages) -> Result<Context, Box<Diagnostic>> {
 
 /// The book's data files and book-wide pages, scrubbed when the site is
 /// redacted: every entry of the page table ([`TABLE`]), in its order.
+/// With `stream` (only when not `side_by_side`), each file is handed to
+/// it as soon as it is made and let go of, and none is returned.
 #[allow(clippy::too_many_arguments)]
 pub(super) fn book_wide(
     book: &Book,
@@ -369,6 +371,7 @@ pub(super) fn book_wide(
     templates: &Templates,
     scrub: Option<&Scrubber>,
     side_by_side: bool,
+    stream: Option<&super::PageSink<'_>>,
 ) -> Result<BookFiles, Vec<Diagnostic>> {
     let settings = &book.settings;
     // In a run that keeps its rows, each partner's part of the data files
@@ -406,9 +409,14 @@ pub(super) fn book_wide(
     type Made = Result<FileBytes, Box<Diagnostic>>;
     let mut book_files: BookFiles = Vec::with_capacity(TABLE.len());
     let mut errs = Vec::new();
-    let mut keep = |path: String, made: Made| match made {
-        Ok(bytes) => book_files.push((path, bytes)),
-        Err(d) => errs.push(*d),
+    let mut keep = |path: String, made: Made| match (made, stream) {
+        // Scrubbed here as the others are below, before it goes.
+        (Ok(bytes), Some(put)) => match scrub {
+            Some(sc) => put(&path, &sc.scrub_output(&path, &bytes)),
+            None => put(&path, &bytes),
+        },
+        (Ok(bytes), None) => book_files.push((path, bytes)),
+        (Err(d), _) => errs.push(*d),
     };
     let fresh: Vec<Row>;
     let rows = match &src.made {

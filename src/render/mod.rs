@@ -154,12 +154,16 @@ fn partner_page(
 
 /// Renders the whole site, reusing partner pages from `cache` when their
 /// inputs did not change; the result is the same as a fresh render.
+/// Partner pages go to `sink` when there is one, and with `whole` the
+/// book-wide files and the search index too, each as soon as it is made
+/// (then the site returned holds none of them).
 pub fn render_cached(
     book: &Book,
     reports: &[Arc<Report>],
     templates: &Templates,
     cache: &mut RenderCache,
     sink: Option<&PageSink<'_>>,
+    whole: bool,
 ) -> Result<(SiteFiles, Vec<Diagnostic>), Vec<Diagnostic>> {
     let settings = &book.settings;
     let window = Window::new(settings.as_of, settings.window_months);
@@ -284,6 +288,8 @@ pub fn render_cached(
             })
             .collect()
     };
+    // Where the book-wide files go as they are made, if not into the site.
+    let stream = sink.filter(|_| whole);
     let wide = |kept: Option<&mut HashMap<String, Arc<CachedRow>>>| {
         let side_by_side = sink.is_none();
         book_wide(
@@ -297,14 +303,24 @@ pub fn render_cached(
             templates,
             scrub,
             side_by_side,
+            stream,
         )
     };
     // A build that streams its pages renders the book-wide files beside
     // them (it reuses nothing); otherwise they may come from the cache.
     let (results, early) = match sink {
         Some(_) => {
-            let (pages, wide) =
-                rayon::join(pages, || (wide(None), search_index(book, scrub, None)));
+            let (pages, wide) = rayon::join(pages, || {
+                let made = wide(None);
+                let index = search_index(book, scrub, None);
+                match stream {
+                    Some(put) => {
+                        put(search::FILE, &index.0);
+                        (made, None)
+                    }
+                    None => (made, Some(index)),
+                }
+            });
             (pages, Some(wide))
         }
         None => (pages(), None),
@@ -358,7 +374,7 @@ pub fn render_cached(
     // Book-wide files: everything but the note bodies goes into them.
     // Without the pages' fingerprints (all streamed), nothing is reused.
     let book_key = sink.is_none().then(|| fingerprint(&keys));
-    let (book_files, (index, index_made)) = match early {
+    let (book_files, index) = match early {
         Some((wide, index)) => (wide?, index),
         None if book_key.is_some() && cache.book_key == book_key => {
             let (index, made) = search_index(book, scrub, Some(cache));
@@ -371,13 +387,17 @@ pub fn render_cached(
         }
         None => {
             let wide = wide(Some(&mut cache.rows))?;
-            (wide, search_index(book, scrub, Some(cache)))
+            (wide, Some(search_index(book, scrub, Some(cache))))
         }
     };
     for (path, bytes) in &book_files {
         files.insert(path.clone(), bytes.clone());
     }
-    files.insert(search::FILE.to_string(), index);
+    // An index handed to the sink was made all the same.
+    let index_made = index.as_ref().is_none_or(|(_, made)| *made);
+    if let Some((index, _)) = index {
+        files.insert(search::FILE.to_string(), index);
+    }
     cache.book_pages_rendered_last = book_files.len() + usize::from(index_made);
     cache.book_key = book_key;
     cache.book_files = book_files;
