@@ -300,6 +300,41 @@ fn same_pieces(dir: &Dir, name: &OsStr, len: u64, pieces: &Pieces<'_>) -> bool {
     compared.is_ok() && io::Read::read(&mut file, &mut [0u8; 1]).is_ok_and(|n| n == 0)
 }
 
+/// Whether `a` and `b` in `dir` are regular files with the same bytes,
+/// read a piece at a time (the sizes are compared first; a link is never
+/// read through).
+fn same_files(dir: &Dir, a: &OsStr, b: &OsStr) -> bool {
+    let len = |name| match dir.kind(name) {
+        Ok(Some(Kind::File(n))) => Some(n),
+        _ => None,
+    };
+    if len(a).is_none() || len(a) != len(b) {
+        return false;
+    }
+    let (Ok(fa), Ok(fb)) = (dir.open_read(a), dir.open_read(b)) else {
+        return false;
+    };
+    let mut fa = io::BufReader::with_capacity(64 * 1024, fa);
+    let mut fb = io::BufReader::with_capacity(64 * 1024, fb);
+    loop {
+        let (Ok(pa), Ok(pb)) = (
+            io::BufRead::fill_buf(&mut fa),
+            io::BufRead::fill_buf(&mut fb),
+        ) else {
+            return false;
+        };
+        let n = pa.len().min(pb.len());
+        if n == 0 {
+            return pa.is_empty() && pb.is_empty();
+        }
+        if pa[..n] != pb[..n] {
+            return false;
+        }
+        io::BufRead::consume(&mut fa, n);
+        io::BufRead::consume(&mut fb, n);
+    }
+}
+
 /// Writes `bytes` to a new file at `path`, which must not exist.
 fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut f = fs::OpenOptions::new()
@@ -863,6 +898,35 @@ impl Staged {
                 })
                 .map(Some)
             }
+        });
+        if self.record(result).is_some() {
+            self.state().streamed.push(rel.to_string());
+        }
+    }
+
+    /// Hands in one file of the new site made as it is written: `fill` is
+    /// called once, with a function that takes each piece in order. The
+    /// file goes aside a piece at a time, so it is never whole in memory
+    /// nor its length needed beforehand, and is then compared with the
+    /// file on disk: when they are the same, the one aside is removed and
+    /// the file on disk left alone.
+    pub fn put_streamed(&self, rel: &str, fill: &Pieces<'_>) {
+        if self.state().failed.is_some() {
+            return;
+        }
+        let target = self.out.join(rel);
+        let (_, name) = split_rel(rel);
+        let result = self.folders_for(rel).and_then(|dir| {
+            let aside = self.write_aside(&dir, rel, &target, &|f: &mut fs::File| {
+                let mut w = io::BufWriter::with_capacity(64 * 1024, f);
+                fill(&mut |piece| w.write_all(piece))?;
+                w.flush()
+            })?;
+            // Should the one aside not go, it replaces the same bytes.
+            if same_files(&dir, name, &aside.tmp) && dir.remove_file(&aside.tmp).is_ok() {
+                return Ok(None);
+            }
+            Ok(Some(aside))
         });
         if self.record(result).is_some() {
             self.state().streamed.push(rel.to_string());

@@ -351,9 +351,11 @@ impl Session {
     ) -> Result<Written, BuildError> {
         let out = prepared.layout().output.clone();
         let staged = open_staged(&out)?;
-        let result = self
-            .pipeline
-            .render_all_into(prepared, &|rel, bytes| staged.put(rel, bytes));
+        let result = self.pipeline.render_all_into(
+            prepared,
+            &|rel, bytes| staged.put(rel, bytes),
+            &|rel, pieces| staged.put_streamed(rel, pieces),
+        );
         progress(Progress::Rendered);
         let built = result.map_err(BuildError::Problems)?;
         // The pages of the book are held no longer than needed, and let

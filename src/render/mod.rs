@@ -52,6 +52,15 @@ pub fn partner_page_name(slug: &str) -> String {
 /// Where partner pages go as they are rendered, when they are not to be
 /// held in memory: their path in the site and their bytes.
 pub type PageSink<'a> = dyn Fn(&str, &[u8]) + Sync + 'a;
+
+/// A file made as it is written: called once, with a function that takes
+/// each of its pieces in order, and stops at the first error it returns.
+pub type Pieces<'a> =
+    dyn Fn(&mut dyn FnMut(&[u8]) -> std::io::Result<()>) -> std::io::Result<()> + 'a;
+
+/// Where a large file goes as it is made, a piece at a time, when it is
+/// not to be whole in memory: its path in the site and its pieces.
+pub type StreamSink<'a> = dyn Fn(&str, &Pieces<'_>) + Sync + 'a;
 use cache::{serde_fingerprint, CachedPage, CachedRow, PartnerCharts, SharedInputs};
 use views::{QuarterCounts, Row, SiteInfo};
 
@@ -156,14 +165,16 @@ fn partner_page(
 /// inputs did not change; the result is the same as a fresh render.
 /// Partner pages go to `sink` when there is one, and with `whole` the
 /// book-wide files and the search index too, each as soon as it is made
-/// (then the site returned holds none of them).
+/// (then the site returned holds none of them): the index of a site that
+/// is not redacted goes to `whole` a piece at a time as it is made, every
+/// other file to `sink`.
 pub fn render_cached(
     book: &Book,
     reports: &[Arc<Report>],
     templates: &Templates,
     cache: &mut RenderCache,
     sink: Option<&PageSink<'_>>,
-    whole: bool,
+    whole: Option<&StreamSink<'_>>,
 ) -> Result<(SiteFiles, Vec<Diagnostic>), Vec<Diagnostic>> {
     let settings = &book.settings;
     let window = Window::new(settings.as_of, settings.window_months);
@@ -289,7 +300,7 @@ pub fn render_cached(
             .collect()
     };
     // Where the book-wide files go as they are made, if not into the site.
-    let stream = sink.filter(|_| whole);
+    let stream = sink.filter(|_| whole.is_some());
     let wide = |kept: Option<&mut HashMap<String, Arc<CachedRow>>>| {
         let side_by_side = sink.is_none();
         book_wide(
@@ -312,13 +323,21 @@ pub fn render_cached(
         Some(_) => {
             let (pages, wide) = rayon::join(pages, || {
                 let made = wide(None);
-                let index = search_index(book, scrub, None);
-                match stream {
-                    Some(put) => {
-                        put(search::FILE, &index.0);
+                match (stream, whole) {
+                    // Scrubbed as a whole on a redacted site, so made whole.
+                    (Some(put), _) if scrub.is_some() => {
+                        put(search::FILE, &search_index(book, scrub, None).0);
                         (made, None)
                     }
-                    None => (made, Some(index)),
+                    (_, Some(put)) => {
+                        let partners: Vec<&Partner> =
+                            book.partners.iter().map(|p| p.as_ref()).collect();
+                        put(search::FILE, &|piece| {
+                            search::write_index(&partners, None, piece)
+                        });
+                        (made, None)
+                    }
+                    _ => (made, Some(search_index(book, scrub, None))),
                 }
             });
             (pages, Some(wide))
