@@ -268,6 +268,31 @@ pub(super) fn partners_json(s: &Sources) -> Vec<u8> {
     }
 }
 
+/// Whether the data file `path` can be written a piece at a time, never
+/// whole in memory: `data/partners.json` and `data/calendar.ics`, made from
+/// the book (not from parts kept between rebuilds) on a site that is not
+/// redacted (a redacted site's files are scrubbed whole).
+fn in_pieces(path: &str, s: &Sources) -> bool {
+    s.scrub.is_none() && s.made.is_none() && (path == PARTNERS_JSON || path == calendar::FILE)
+}
+
+/// The data file `path` ([`in_pieces`]) handed to `put` a piece at a
+/// time: the same bytes as [`partners_json`] or [`calendar_ics`] make.
+fn write_in_pieces(
+    path: &str,
+    s: &Sources,
+    put: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    if path == PARTNERS_JSON {
+        return export::write_partners_json(s.pairs, put);
+    }
+    let title = &s.book.settings.title;
+    calendar::write_calendar(title, &s.plain(), &dues(s.pairs), put)
+}
+
+/// The path of `data/partners.json`.
+const PARTNERS_JSON: &str = "data/partners.json";
+
 /// `data/referrals.csv` (a redacted site leaves the client column empty).
 pub(super) fn referrals_csv(s: &Sources) -> Vec<u8> {
     match s.scrub {
@@ -358,7 +383,9 @@ pub(super) fn nothing(_: &Pages) -> Result<Context, Box<Diagnostic>> {
 /// The book's data files and book-wide pages, scrubbed when the site is
 /// redacted: every entry of the page table ([`TABLE`]), in its order.
 /// With `stream` (only when not `side_by_side`), each file is handed to
-/// it as soon as it is made and let go of, and none is returned.
+/// it as soon as it is made and let go of, and none is returned; with
+/// `pieces` too, the large data files that can be are handed to it a
+/// piece at a time as they are made ([`in_pieces`]).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn book_wide(
     book: &Book,
@@ -372,6 +399,7 @@ pub(super) fn book_wide(
     scrub: Option<&Scrubber>,
     side_by_side: bool,
     stream: Option<&super::PageSink<'_>>,
+    pieces: Option<&super::StreamSink<'_>>,
 ) -> Result<BookFiles, Vec<Diagnostic>> {
     let settings = &book.settings;
     // In a run that keeps its rows, each partner's part of the data files
@@ -515,7 +543,10 @@ pub(super) fn book_wide(
         // the pages are let go of before they are made.
         for e in TABLE {
             if let Make::Data(make) = e.make {
-                keep(e.path.to_string(), data(make));
+                match pieces.filter(|_| in_pieces(e.path, &src)) {
+                    Some(put) => put(e.path, &|piece| write_in_pieces(e.path, &src, piece)),
+                    None => keep(e.path.to_string(), data(make)),
+                }
             }
         }
     }

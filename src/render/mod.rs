@@ -315,6 +315,7 @@ pub fn render_cached(
             scrub,
             side_by_side,
             stream,
+            whole,
         )
     };
     // A build that streams its pages renders the book-wide files beside
