@@ -446,7 +446,7 @@ pub(super) fn book_wide(
         (Ok(bytes), None) => book_files.push((path, bytes)),
         (Err(d), _) => errs.push(*d),
     };
-    let fresh: Vec<Row>;
+    let mut fresh: Vec<Row> = Vec::new();
     let rows = match &src.made {
         None => {
             fresh = pairs
@@ -539,8 +539,11 @@ pub(super) fn book_wide(
             let (path, made) = run(job);
             keep(path, made);
         }
-        // Then the data files, one after another: the template values of
-        // the pages are let go of before they are made.
+        // Then the data files, one after another: the rows of the pages
+        // and their template values are let go of before they are made.
+        drop(jobs);
+        drop(pages);
+        drop(fresh);
         for e in TABLE {
             if let Make::Data(make) = e.make {
                 match pieces.filter(|_| in_pieces(e.path, &src)) {
