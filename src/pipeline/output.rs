@@ -1351,6 +1351,98 @@ mod tests {
         assert_eq!(names(), before, "a file or folder was left behind");
     }
 
+    /// Hands `bytes` to `put_streamed` in pieces of 70,000 bytes, then
+    /// commits.
+    fn put_streamed_and_commit(out: &Path, rel: &str, bytes: &[u8]) -> WriteStats {
+        let staged = Staged::open(out).unwrap();
+        let fill = |put: &mut dyn FnMut(&[u8]) -> io::Result<()>| {
+            bytes.chunks(70_000).try_for_each(&mut *put)
+        };
+        staged.put_streamed(rel, &fill);
+        staged
+            .commit(&SiteFiles::new(), None, &|| {}, |_| Ok(()))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_file_written_as_it_is_made_is_left_alone_when_the_same_and_rewritten_when_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let s = put_streamed_and_commit(out, "data/search.js", &big);
+        assert_eq!((s.written, s.unchanged), (1, 0));
+        assert_eq!(fs::read(out.join("data/search.js")).unwrap(), big);
+        assert_eq!(
+            fs::read_to_string(out.join(MANIFEST)).unwrap(),
+            "data/search.js\n"
+        );
+        let modified = || {
+            fs::metadata(out.join("data/search.js"))
+                .unwrap()
+                .modified()
+                .unwrap()
+        };
+        let before = modified();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        // The same bytes: the file on disk stays, nothing is left aside.
+        let s = put_streamed_and_commit(out, "data/search.js", &big);
+        assert_eq!((s.written, s.unchanged), (0, 1));
+        assert_eq!(modified(), before, "an unchanged file was written again");
+        let left: Vec<_> = fs::read_dir(out.join("data"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["search.js"], "a file was left aside");
+        // A change in the last byte, at the same length: written.
+        let mut changed = big.clone();
+        *changed.last_mut().unwrap() ^= 1;
+        let s = put_streamed_and_commit(out, "data/search.js", &changed);
+        assert_eq!((s.written, s.unchanged), (1, 0));
+        assert_eq!(fs::read(out.join("data/search.js")).unwrap(), changed);
+        // Shorter, the same start: written.
+        let s = put_streamed_and_commit(out, "data/search.js", &changed[..1_000]);
+        assert_eq!((s.written, s.unchanged), (1, 0));
+        assert_eq!(
+            fs::read(out.join("data/search.js")).unwrap(),
+            &changed[..1_000]
+        );
+    }
+
+    #[test]
+    fn a_file_written_as_it_is_made_that_fails_leaves_the_old_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        write_site(
+            out,
+            &site(&[("index.html", "old"), ("data/search.js", "old")]),
+        )
+        .unwrap();
+        let staged = Staged::open(out).unwrap();
+        staged.put("index.html", b"new");
+        let failing = |put: &mut dyn FnMut(&[u8]) -> io::Result<()>| {
+            put(&vec![1; 2 << 20])?;
+            Err(io::Error::other("the disk is full"))
+        };
+        staged.put_streamed("data/search.js", &failing);
+        let e = staged
+            .commit(&SiteFiles::new(), None, &|| {}, |_| Ok(()))
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("data/search.js") && e.to_string().contains("the disk is full"),
+            "{e}"
+        );
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "old");
+        assert_eq!(
+            fs::read_to_string(out.join("data/search.js")).unwrap(),
+            "old"
+        );
+        let left: Vec<_> = fs::read_dir(out.join("data"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["search.js"], "a file was left aside");
+    }
+
     #[test]
     fn manifest_entries_outside_the_folder_are_ignored() {
         let dir = tempfile::tempdir().unwrap();
