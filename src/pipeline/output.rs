@@ -300,6 +300,41 @@ fn same_pieces(dir: &Dir, name: &OsStr, len: u64, pieces: &Pieces<'_>) -> bool {
     compared.is_ok() && io::Read::read(&mut file, &mut [0u8; 1]).is_ok_and(|n| n == 0)
 }
 
+/// Whether `a` and `b` in `dir` are regular files with the same bytes,
+/// read a piece at a time (the sizes are compared first; a link is never
+/// read through).
+fn same_files(dir: &Dir, a: &OsStr, b: &OsStr) -> bool {
+    let len = |name| match dir.kind(name) {
+        Ok(Some(Kind::File(n))) => Some(n),
+        _ => None,
+    };
+    if len(a).is_none() || len(a) != len(b) {
+        return false;
+    }
+    let (Ok(fa), Ok(fb)) = (dir.open_read(a), dir.open_read(b)) else {
+        return false;
+    };
+    let mut fa = io::BufReader::with_capacity(64 * 1024, fa);
+    let mut fb = io::BufReader::with_capacity(64 * 1024, fb);
+    loop {
+        let (Ok(pa), Ok(pb)) = (
+            io::BufRead::fill_buf(&mut fa),
+            io::BufRead::fill_buf(&mut fb),
+        ) else {
+            return false;
+        };
+        let n = pa.len().min(pb.len());
+        if n == 0 {
+            return pa.is_empty() && pb.is_empty();
+        }
+        if pa[..n] != pb[..n] {
+            return false;
+        }
+        io::BufRead::consume(&mut fa, n);
+        io::BufRead::consume(&mut fb, n);
+    }
+}
+
 /// Writes `bytes` to a new file at `path`, which must not exist.
 fn write_new(path: &Path, bytes: &[u8]) -> io::Result<()> {
     let mut f = fs::OpenOptions::new()
@@ -869,6 +904,35 @@ impl Staged {
         }
     }
 
+    /// Hands in one file of the new site made as it is written: `fill` is
+    /// called once, with a function that takes each piece in order. The
+    /// file goes aside a piece at a time, so it is never whole in memory
+    /// nor its length needed beforehand, and is then compared with the
+    /// file on disk: when they are the same, the one aside is removed and
+    /// the file on disk left alone.
+    pub fn put_streamed(&self, rel: &str, fill: &Pieces<'_>) {
+        if self.state().failed.is_some() {
+            return;
+        }
+        let target = self.out.join(rel);
+        let (_, name) = split_rel(rel);
+        let result = self.folders_for(rel).and_then(|dir| {
+            let aside = self.write_aside(&dir, rel, &target, &|f: &mut fs::File| {
+                let mut w = io::BufWriter::with_capacity(64 * 1024, f);
+                fill(&mut |piece| w.write_all(piece))?;
+                w.flush()
+            })?;
+            // Should the one aside not go, it replaces the same bytes.
+            if same_files(&dir, name, &aside.tmp) && dir.remove_file(&aside.tmp).is_ok() {
+                return Ok(None);
+            }
+            Ok(Some(aside))
+        });
+        if self.record(result).is_some() {
+            self.state().streamed.push(rel.to_string());
+        }
+    }
+
     /// Writes the file `rel` (at `target`) aside in its folder `dir`, its
     /// bytes from `fill`; a folder in its place is an error.
     fn write_aside(
@@ -1285,6 +1349,98 @@ mod tests {
         );
         assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "old");
         assert_eq!(names(), before, "a file or folder was left behind");
+    }
+
+    /// Hands `bytes` to `put_streamed` in pieces of 70,000 bytes, then
+    /// commits.
+    fn put_streamed_and_commit(out: &Path, rel: &str, bytes: &[u8]) -> WriteStats {
+        let staged = Staged::open(out).unwrap();
+        let fill = |put: &mut dyn FnMut(&[u8]) -> io::Result<()>| {
+            bytes.chunks(70_000).try_for_each(&mut *put)
+        };
+        staged.put_streamed(rel, &fill);
+        staged
+            .commit(&SiteFiles::new(), None, &|| {}, |_| Ok(()))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_file_written_as_it_is_made_is_left_alone_when_the_same_and_rewritten_when_not() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let s = put_streamed_and_commit(out, "data/search.js", &big);
+        assert_eq!((s.written, s.unchanged), (1, 0));
+        assert_eq!(fs::read(out.join("data/search.js")).unwrap(), big);
+        assert_eq!(
+            fs::read_to_string(out.join(MANIFEST)).unwrap(),
+            "data/search.js\n"
+        );
+        let modified = || {
+            fs::metadata(out.join("data/search.js"))
+                .unwrap()
+                .modified()
+                .unwrap()
+        };
+        let before = modified();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        // The same bytes: the file on disk stays, nothing is left aside.
+        let s = put_streamed_and_commit(out, "data/search.js", &big);
+        assert_eq!((s.written, s.unchanged), (0, 1));
+        assert_eq!(modified(), before, "an unchanged file was written again");
+        let left: Vec<_> = fs::read_dir(out.join("data"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["search.js"], "a file was left aside");
+        // A change in the last byte, at the same length: written.
+        let mut changed = big.clone();
+        *changed.last_mut().unwrap() ^= 1;
+        let s = put_streamed_and_commit(out, "data/search.js", &changed);
+        assert_eq!((s.written, s.unchanged), (1, 0));
+        assert_eq!(fs::read(out.join("data/search.js")).unwrap(), changed);
+        // Shorter, the same start: written.
+        let s = put_streamed_and_commit(out, "data/search.js", &changed[..1_000]);
+        assert_eq!((s.written, s.unchanged), (1, 0));
+        assert_eq!(
+            fs::read(out.join("data/search.js")).unwrap(),
+            &changed[..1_000]
+        );
+    }
+
+    #[test]
+    fn a_file_written_as_it_is_made_that_fails_leaves_the_old_site() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path();
+        write_site(
+            out,
+            &site(&[("index.html", "old"), ("data/search.js", "old")]),
+        )
+        .unwrap();
+        let staged = Staged::open(out).unwrap();
+        staged.put("index.html", b"new");
+        let failing = |put: &mut dyn FnMut(&[u8]) -> io::Result<()>| {
+            put(&vec![1; 2 << 20])?;
+            Err(io::Error::other("the disk is full"))
+        };
+        staged.put_streamed("data/search.js", &failing);
+        let e = staged
+            .commit(&SiteFiles::new(), None, &|| {}, |_| Ok(()))
+            .unwrap_err();
+        assert!(
+            e.to_string().contains("data/search.js") && e.to_string().contains("the disk is full"),
+            "{e}"
+        );
+        assert_eq!(fs::read_to_string(out.join("index.html")).unwrap(), "old");
+        assert_eq!(
+            fs::read_to_string(out.join("data/search.js")).unwrap(),
+            "old"
+        );
+        let left: Vec<_> = fs::read_dir(out.join("data"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(left, ["search.js"], "a file was left aside");
     }
 
     #[test]

@@ -338,8 +338,9 @@ impl Session {
         })
     }
 
-    /// Renders and writes a plain site: each partner page goes aside in
-    /// the output folder as soon as it is rendered, and the whole site is
+    /// Renders and writes a plain site: each file (partner page, book-wide
+    /// page, data file, search index) goes aside in the output folder as
+    /// soon as it is made and is let go of, and the whole site is
     /// renamed into place once every page has rendered (or everything
     /// written aside is removed, when one fails).
     fn build_plain(
@@ -350,9 +351,11 @@ impl Session {
     ) -> Result<Written, BuildError> {
         let out = prepared.layout().output.clone();
         let staged = open_staged(&out)?;
-        let result = self
-            .pipeline
-            .render_into(prepared, &|rel, bytes| staged.put(rel, bytes));
+        let result = self.pipeline.render_all_into(
+            prepared,
+            &|rel, bytes| staged.put(rel, bytes),
+            &|rel, pieces| staged.put_streamed(rel, pieces),
+        );
         progress(Progress::Rendered);
         let built = result.map_err(BuildError::Problems)?;
         // The pages of the book are held no longer than needed, and let

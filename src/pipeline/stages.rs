@@ -603,7 +603,7 @@ impl Pipeline {
 
     /// Renders every page of a prepared book.
     pub fn render(&mut self, prepared: Prepared) -> Result<Built, Failed> {
-        self.render_with(prepared, None)
+        self.render_with(prepared, None, None)
     }
 
     /// Renders every page of a prepared book, handing each partner page to
@@ -615,13 +615,28 @@ impl Pipeline {
         prepared: Prepared,
         sink: &site::PageSink<'_>,
     ) -> Result<Built, Failed> {
-        self.render_with(prepared, Some(sink))
+        self.render_with(prepared, Some(sink), None)
+    }
+
+    /// Renders every file of a prepared book, handing each to `sink` as
+    /// soon as it is made (partner pages, book-wide pages, data files)
+    /// and the search index to `stream` a piece at a time as it is made,
+    /// instead of holding them: the site that is returned has only the
+    /// book's static files. Nothing rendered is kept for a later run.
+    pub fn render_all_into(
+        &mut self,
+        prepared: Prepared,
+        sink: &site::PageSink<'_>,
+        stream: &site::StreamSink<'_>,
+    ) -> Result<Built, Failed> {
+        self.render_with(prepared, Some(sink), Some(stream))
     }
 
     fn render_with(
         &mut self,
         prepared: Prepared,
         sink: Option<&site::PageSink<'_>>,
+        whole: Option<&site::StreamSink<'_>>,
     ) -> Result<Built, Failed> {
         let Prepared {
             book,
@@ -632,11 +647,24 @@ impl Pipeline {
             counts,
             ..
         } = prepared;
-        match site::render_cached(&book, &reports, &templates, &mut self.render_cache, sink) {
+        let rendered = site::render_cached(
+            &book,
+            &reports,
+            &templates,
+            &mut self.render_cache,
+            sink,
+            whole,
+        );
+        match rendered {
             Ok((mut files, warnings)) => {
                 problems.extend(warnings);
-                // Pages handed to the sink are pages all the same.
+                // Files handed to the sink are files of the site all the same.
                 let streamed = match sink {
+                    Some(_) if whole.is_some() => {
+                        let mut names = partner_pages(&book);
+                        names.extend(crate::render::book_file_names(&book, &reports));
+                        names
+                    }
                     Some(_) => partner_pages(&book),
                     None => HashSet::new(),
                 };

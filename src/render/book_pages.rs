@@ -268,6 +268,31 @@ pub(super) fn partners_json(s: &Sources) -> Vec<u8> {
     }
 }
 
+/// Whether the data file `path` can be written a piece at a time, never
+/// whole in memory: `data/partners.json` and `data/calendar.ics`, made from
+/// the book (not from parts kept between rebuilds) on a site that is not
+/// redacted (a redacted site's files are scrubbed whole).
+fn in_pieces(path: &str, s: &Sources) -> bool {
+    s.scrub.is_none() && s.made.is_none() && (path == PARTNERS_JSON || path == calendar::FILE)
+}
+
+/// The data file `path` ([`in_pieces`]) handed to `put` a piece at a
+/// time: the same bytes as [`partners_json`] or [`calendar_ics`] make.
+fn write_in_pieces(
+    path: &str,
+    s: &Sources,
+    put: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    if path == PARTNERS_JSON {
+        return export::write_partners_json(s.pairs, put);
+    }
+    let title = &s.book.settings.title;
+    calendar::write_calendar(title, &s.plain(), &dues(s.pairs), put)
+}
+
+/// The path of `data/partners.json`.
+const PARTNERS_JSON: &str = "data/partners.json";
+
 /// `data/referrals.csv` (a redacted site leaves the client column empty).
 pub(super) fn referrals_csv(s: &Sources) -> Vec<u8> {
     match s.scrub {
@@ -357,6 +382,10 @@ pub(super) fn nothing(_: &Pages) -> Result<Context, Box<Diagnostic>> {
 
 /// The book's data files and book-wide pages, scrubbed when the site is
 /// redacted: every entry of the page table ([`TABLE`]), in its order.
+/// With `stream` (only when not `side_by_side`), each file is handed to
+/// it as soon as it is made and let go of, and none is returned; with
+/// `pieces` too, the large data files that can be are handed to it a
+/// piece at a time as they are made ([`in_pieces`]).
 #[allow(clippy::too_many_arguments)]
 pub(super) fn book_wide(
     book: &Book,
@@ -369,6 +398,8 @@ pub(super) fn book_wide(
     templates: &Templates,
     scrub: Option<&Scrubber>,
     side_by_side: bool,
+    stream: Option<&super::PageSink<'_>>,
+    pieces: Option<&super::StreamSink<'_>>,
 ) -> Result<BookFiles, Vec<Diagnostic>> {
     let settings = &book.settings;
     // In a run that keeps its rows, each partner's part of the data files
@@ -406,11 +437,16 @@ pub(super) fn book_wide(
     type Made = Result<FileBytes, Box<Diagnostic>>;
     let mut book_files: BookFiles = Vec::with_capacity(TABLE.len());
     let mut errs = Vec::new();
-    let mut keep = |path: String, made: Made| match made {
-        Ok(bytes) => book_files.push((path, bytes)),
-        Err(d) => errs.push(*d),
+    let mut keep = |path: String, made: Made| match (made, stream) {
+        // Scrubbed here as the others are below, before it goes.
+        (Ok(bytes), Some(put)) => match scrub {
+            Some(sc) => put(&path, &sc.scrub_output(&path, &bytes)),
+            None => put(&path, &bytes),
+        },
+        (Ok(bytes), None) => book_files.push((path, bytes)),
+        (Err(d), _) => errs.push(*d),
     };
-    let fresh: Vec<Row>;
+    let mut fresh: Vec<Row> = Vec::new();
     let rows = match &src.made {
         None => {
             fresh = pairs
@@ -503,11 +539,17 @@ pub(super) fn book_wide(
             let (path, made) = run(job);
             keep(path, made);
         }
-        // Then the data files, one after another: the template values of
-        // the pages are let go of before they are made.
+        // Then the data files, one after another: the rows of the pages
+        // and their template values are let go of before they are made.
+        drop(jobs);
+        drop(pages);
+        drop(fresh);
         for e in TABLE {
             if let Make::Data(make) = e.make {
-                keep(e.path.to_string(), data(make));
+                match pieces.filter(|_| in_pieces(e.path, &src)) {
+                    Some(put) => put(e.path, &|piece| write_in_pieces(e.path, &src, piece)),
+                    None => keep(e.path.to_string(), data(make)),
+                }
             }
         }
     }

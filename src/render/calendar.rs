@@ -246,10 +246,11 @@ pub fn partner_written(d: &Due, opts: &Options) -> Vec<Written> {
         .collect()
 }
 
-/// The whole calendar file, named `name` in calendar programs, of events
-/// already written, put in date order, then by UID.
-pub fn join(name: &str, opts: &Options, mut events: Vec<&Written>) -> String {
-    events.sort_unstable_by(|a, b| (a.date, &a.uid).cmp(&(b.date, &b.uid)));
+/// The end of every calendar file.
+const END: &str = "END:VCALENDAR\r\n";
+
+/// The lines of a calendar file before its events.
+fn head(name: &str, opts: &Options) -> String {
     let mut head = String::new();
     let mut line = |text: String| fold_into(&mut head, &text);
     line("BEGIN:VCALENDAR".into());
@@ -257,7 +258,18 @@ pub fn join(name: &str, opts: &Options, mut events: Vec<&Written>) -> String {
     line("PRODID:-//rapport//referral partners//EN".into());
     line("CALSCALE:GREGORIAN".into());
     line(format!("X-WR-CALNAME:{}", escape_text(&opts.scrub(name))));
-    const END: &str = "END:VCALENDAR\r\n";
+    head
+}
+
+fn in_order(events: &mut [&Written]) {
+    events.sort_unstable_by(|a, b| (a.date, &a.uid).cmp(&(b.date, &b.uid)));
+}
+
+/// The whole calendar file, named `name` in calendar programs, of events
+/// already written, put in date order, then by UID.
+pub fn join(name: &str, opts: &Options, mut events: Vec<&Written>) -> String {
+    in_order(&mut events);
+    let head = head(name, opts);
     let len = head.len() + events.iter().map(|e| e.text.len()).sum::<usize>() + END.len();
     let mut out = String::with_capacity(len);
     out.push_str(&head);
@@ -266,6 +278,24 @@ pub fn join(name: &str, opts: &Options, mut events: Vec<&Written>) -> String {
     }
     out.push_str(END);
     out
+}
+
+/// [`calendar`] handed to `put` a piece at a time (the head, then each
+/// event), so that the file is never whole in memory beside its events.
+pub fn write_calendar(
+    name: &str,
+    opts: &Options,
+    due: &[Due],
+    put: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let events: Vec<Written> = due.iter().flat_map(|d| partner_written(d, opts)).collect();
+    let mut order: Vec<&Written> = events.iter().collect();
+    in_order(&mut order);
+    put(head(name, opts).as_bytes())?;
+    for e in order {
+        put(e.text.as_bytes())?;
+    }
+    put(END.as_bytes())
 }
 
 /// The calendar of `due`: every partner's events, written and joined.

@@ -87,6 +87,34 @@ pub fn partners_json(partners: &[(&Partner, &Report)]) -> String {
     out
 }
 
+/// [`partners_json`] handed to `put` a piece at a time (of 64 KiB, the
+/// last shorter) as it is written, never whole in memory.
+pub fn write_partners_json(
+    partners: &[(&Partner, &Report)],
+    put: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    use std::io::Write;
+    let entries: Vec<PartnerEntry> = partners.iter().map(|(p, r)| entry(p, r)).collect();
+    let mut w = std::io::BufWriter::with_capacity(64 * 1024, Put(put));
+    serde_json::to_writer_pretty(&mut w, &entries).map_err(std::io::Error::other)?;
+    w.write_all(b"\n")?;
+    w.flush()
+}
+
+/// A writer that hands each piece written to a function.
+pub(super) struct Put<'a>(pub(super) &'a mut dyn FnMut(&[u8]) -> std::io::Result<()>);
+
+impl std::io::Write for Put<'_> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        (self.0)(buf)?;
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// One partner's object as `data/partners.json` holds it, indented as an
 /// entry of its list: [`join_json`] makes the file of such objects, the
 /// same as [`partners_json`].

@@ -52,6 +52,15 @@ pub fn partner_page_name(slug: &str) -> String {
 /// Where partner pages go as they are rendered, when they are not to be
 /// held in memory: their path in the site and their bytes.
 pub type PageSink<'a> = dyn Fn(&str, &[u8]) + Sync + 'a;
+
+/// A file made as it is written: called once, with a function that takes
+/// each of its pieces in order, and stops at the first error it returns.
+pub type Pieces<'a> =
+    dyn Fn(&mut dyn FnMut(&[u8]) -> std::io::Result<()>) -> std::io::Result<()> + 'a;
+
+/// Where a large file goes as it is made, a piece at a time, when it is
+/// not to be whole in memory: its path in the site and its pieces.
+pub type StreamSink<'a> = dyn Fn(&str, &Pieces<'_>) + Sync + 'a;
 use cache::{serde_fingerprint, CachedPage, CachedRow, PartnerCharts, SharedInputs};
 use views::{QuarterCounts, Row, SiteInfo};
 
@@ -154,12 +163,18 @@ fn partner_page(
 
 /// Renders the whole site, reusing partner pages from `cache` when their
 /// inputs did not change; the result is the same as a fresh render.
+/// Partner pages go to `sink` when there is one, and with `whole` the
+/// book-wide files and the search index too, each as soon as it is made
+/// (then the site returned holds none of them): the index of a site that
+/// is not redacted goes to `whole` a piece at a time as it is made, every
+/// other file to `sink`.
 pub fn render_cached(
     book: &Book,
     reports: &[Arc<Report>],
     templates: &Templates,
     cache: &mut RenderCache,
     sink: Option<&PageSink<'_>>,
+    whole: Option<&StreamSink<'_>>,
 ) -> Result<(SiteFiles, Vec<Diagnostic>), Vec<Diagnostic>> {
     let settings = &book.settings;
     let window = Window::new(settings.as_of, settings.window_months);
@@ -284,6 +299,8 @@ pub fn render_cached(
             })
             .collect()
     };
+    // Where the book-wide files go as they are made, if not into the site.
+    let stream = sink.filter(|_| whole.is_some());
     let wide = |kept: Option<&mut HashMap<String, Arc<CachedRow>>>| {
         let side_by_side = sink.is_none();
         book_wide(
@@ -297,14 +314,33 @@ pub fn render_cached(
             templates,
             scrub,
             side_by_side,
+            stream,
+            whole,
         )
     };
     // A build that streams its pages renders the book-wide files beside
     // them (it reuses nothing); otherwise they may come from the cache.
     let (results, early) = match sink {
         Some(_) => {
-            let (pages, wide) =
-                rayon::join(pages, || (wide(None), search_index(book, scrub, None)));
+            let (pages, wide) = rayon::join(pages, || {
+                let made = wide(None);
+                match (stream, whole) {
+                    // Scrubbed as a whole on a redacted site, so made whole.
+                    (Some(put), _) if scrub.is_some() => {
+                        put(search::FILE, &search_index(book, scrub, None).0);
+                        (made, None)
+                    }
+                    (_, Some(put)) => {
+                        let partners: Vec<&Partner> =
+                            book.partners.iter().map(|p| p.as_ref()).collect();
+                        put(search::FILE, &|piece| {
+                            search::write_index(&partners, None, piece)
+                        });
+                        (made, None)
+                    }
+                    _ => (made, Some(search_index(book, scrub, None))),
+                }
+            });
             (pages, Some(wide))
         }
         None => (pages(), None),
@@ -358,7 +394,7 @@ pub fn render_cached(
     // Book-wide files: everything but the note bodies goes into them.
     // Without the pages' fingerprints (all streamed), nothing is reused.
     let book_key = sink.is_none().then(|| fingerprint(&keys));
-    let (book_files, (index, index_made)) = match early {
+    let (book_files, index) = match early {
         Some((wide, index)) => (wide?, index),
         None if book_key.is_some() && cache.book_key == book_key => {
             let (index, made) = search_index(book, scrub, Some(cache));
@@ -371,13 +407,17 @@ pub fn render_cached(
         }
         None => {
             let wide = wide(Some(&mut cache.rows))?;
-            (wide, search_index(book, scrub, Some(cache)))
+            (wide, Some(search_index(book, scrub, Some(cache))))
         }
     };
     for (path, bytes) in &book_files {
         files.insert(path.clone(), bytes.clone());
     }
-    files.insert(search::FILE.to_string(), index);
+    // An index handed to the sink was made all the same.
+    let index_made = index.as_ref().is_none_or(|(_, made)| *made);
+    if let Some((index, _)) = index {
+        files.insert(search::FILE.to_string(), index);
+    }
     cache.book_pages_rendered_last = book_files.len() + usize::from(index_made);
     cache.book_key = book_key;
     cache.book_files = book_files;

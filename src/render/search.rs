@@ -273,30 +273,51 @@ const BATCH: usize = 256;
 /// written straight into the script, so that only the script is held
 /// whole; the same bytes as [`join`] of every partner's [`Part`].
 pub fn index_script(partners: &[&Partner], scrub: Option<&Scrubber>) -> Vec<u8> {
+    let mut out = Vec::new();
+    write_index(partners, scrub, &mut |piece| {
+        out.extend_from_slice(piece);
+        Ok(())
+    })
+    .expect("a buffer takes every piece");
+    out.shrink_to_fit();
+    out
+}
+
+/// [`index_script`] handed to `put` a piece at a time, in order: the
+/// lists of pages and names, then each partner's text, a batch of
+/// partners at a time, so that the script is never whole in memory. The
+/// first error `put` returns stops it.
+pub fn write_index(
+    partners: &[&Partner],
+    scrub: Option<&Scrubber>,
+    put: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
     let heads: Vec<(String, String)> = partners.par_iter().map(|p| head(p, scrub)).collect();
     let open = opening();
-    let mut out = Vec::with_capacity(
+    let mut lists = Vec::with_capacity(
         open.len()
+            + NAMES.len()
+            + TEXT.len()
             + heads
                 .iter()
                 .map(|(a, b)| a.len() + b.len() + 2)
                 .sum::<usize>(),
     );
-    out.extend_from_slice(open.as_bytes());
-    push_list(&mut out, heads.iter().map(|h| h.0.as_str()));
-    out.extend_from_slice(NAMES);
-    push_list(&mut out, heads.iter().map(|h| h.1.as_str()));
+    lists.extend_from_slice(open.as_bytes());
+    push_list(&mut lists, heads.iter().map(|h| h.0.as_str()));
+    lists.extend_from_slice(NAMES);
+    push_list(&mut lists, heads.iter().map(|h| h.1.as_str()));
     drop(heads);
-    out.extend_from_slice(TEXT);
+    lists.extend_from_slice(TEXT);
+    put(&lists)?;
+    drop(lists);
     for batch in partners.chunks(BATCH) {
         let texts: Vec<String> = batch.par_iter().map(|p| text_of(p, scrub)).collect();
         for t in texts {
-            out.extend_from_slice(t.as_bytes());
+            put(t.as_bytes())?;
         }
     }
-    out.extend_from_slice(CLOSING);
-    out.shrink_to_fit();
-    out
+    put(CLOSING)
 }
 
 /// The texts of an index object: (partner, kind, text), in order.
