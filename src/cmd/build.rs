@@ -40,6 +40,10 @@ pub fn run(args: &BuildArgs, encrypt: &EncryptFlags) -> ExitCode {
         Progress::Note(n) => say!("{n}"),
         Progress::Rendered => spinner.finish_and_clear(),
         Progress::Warnings(w) => diagnostics::print(w),
+        // Pages and data files go aside as they are made; what is left
+        // to write here (static files, an encrypted site's last files)
+        // gets a bar only when there is any.
+        Progress::Writing { files: 0 } => {}
         Progress::Writing { files } => {
             *bar.lock().expect("no panic holds it") =
                 Some(ProgressBar::new(files as u64).with_style(progress_style(
