@@ -668,9 +668,38 @@ pub fn encrypt_file(key: &SiteKey, path: &str, bytes: Vec<u8>, has_style: bool) 
     Made::Encrypted(data_carrier(path, key.seal_owned(path, plain)), false)
 }
 
+/// Encrypts one file of the site as it is made and hands it on: an
+/// encrypted one (a page, a data file) to `put`, in pieces, and a clear
+/// one (the stylesheet, the site's script, a static file) to `keep`. Gives
+/// back whether the file is a page that runs an inline script, which an
+/// encrypted site refuses: such a page is handed to neither.
+pub fn encrypt_into(
+    key: &SiteKey,
+    path: &str,
+    bytes: Vec<u8>,
+    keep: &dyn Fn(&str, Vec<u8>),
+    put: &(dyn Fn(&str, u64, &Pieces<'_>) + Sync),
+) -> bool {
+    if !is_encrypted(path) {
+        keep(path, bytes);
+        return false;
+    }
+    match encrypt_file(key, path, bytes, true) {
+        Made::Encrypted(_, true) => true,
+        Made::Encrypted(e, false) => {
+            put(&e.path, e.len(), &|take| e.pieces(take));
+            false
+        }
+        Made::Clear(bytes) => {
+            keep(path, bytes);
+            false
+        }
+    }
+}
+
 /// The files a site adds once encrypted: the unlock script (which names
 /// the data files a page offers for download) and the salt file.
-fn added_files<'a>(
+pub fn added_files<'a>(
     paths: impl Iterator<Item = &'a String>,
     key: &SiteKey,
 ) -> [(String, Vec<u8>); 2] {

@@ -367,15 +367,13 @@ impl Session {
         finish(written, built)
     }
 
-    /// Renders, encrypts and writes an encrypted site: each partner page
-    /// is encrypted and goes aside in the output folder as soon as it is
-    /// rendered, as a plain build's does, so neither the plain nor the
-    /// encrypted pages are all held at once; once every page has rendered,
-    /// the rest of the site is encrypted file by file, each file going
-    /// aside (a large one in pieces) and its plaintext let go of as soon
-    /// as it is encrypted.
+    /// Renders, encrypts and writes an encrypted site: every file, a
+    /// partner page, a book-wide page or a data file, is encrypted and
+    /// goes aside in the output folder as soon as it is made (a large one
+    /// in pieces), as a plain build's does, so neither the plain nor the
+    /// encrypted site is held at once.
     fn build_encrypted(
-        mut self,
+        self,
         prepared: stages::Prepared,
         inputs: &Option<inputs::Inputs>,
         key: &SiteKey,
@@ -384,33 +382,81 @@ impl Session {
         let out = prepared.layout().output.clone();
         let staged = open_staged(&out)?;
         let inline = Mutex::new(Vec::new());
-        let result = self.pipeline.render_into(prepared, &|rel, bytes| {
-            let (locked, runs_inline) = encrypt::encrypt_and_check_page(key, rel, bytes, true);
-            if runs_inline {
+        // Every file's name, for the unlock script (the data files a page
+        // offers for download).
+        let names = Mutex::new(Vec::new());
+        let put = |path: &str, len: u64, pieces: &encrypt::Pieces<'_>| {
+            staged.put_pieces(path, len, pieces)
+        };
+        let keep = |path: &str, bytes: Vec<u8>| staged.put(path, &bytes);
+        let hand = |rel: &str, bytes: Vec<u8>| {
+            names
+                .lock()
+                .expect("no panic holds it")
+                .push(rel.to_string());
+            if encrypt::encrypt_into(key, rel, bytes, &keep, &put) {
                 inline
                     .lock()
                     .expect("no panic holds it")
                     .push(rel.to_string());
-                return;
             }
-            let target = locked.path().to_string();
-            staged.put(&target, &locked.into_bytes());
-        });
+        };
+        let mut pipeline = self.pipeline;
+        let result = pipeline.render_all_into(
+            prepared,
+            &|rel, bytes| {
+                if !rel.ends_with(".html") {
+                    return hand(rel, bytes.to_vec());
+                }
+                // A page is encrypted from where it lies.
+                names
+                    .lock()
+                    .expect("no panic holds it")
+                    .push(rel.to_string());
+                let (locked, runs_inline) = encrypt::encrypt_and_check_page(key, rel, bytes, true);
+                if runs_inline {
+                    inline
+                        .lock()
+                        .expect("no panic holds it")
+                        .push(rel.to_string());
+                    return;
+                }
+                let target = locked.path().to_string();
+                staged.put(&target, &locked.into_bytes());
+            },
+            &|rel, pieces| {
+                // Encrypted whole (it is padded and sealed as one), but
+                // one file at a time.
+                let mut whole = Vec::new();
+                let gathered = pieces(&mut |piece| {
+                    whole.extend_from_slice(piece);
+                    Ok(())
+                });
+                if gathered.is_ok() {
+                    hand(rel, whole);
+                }
+            },
+        );
         progress(Progress::Rendered);
         let mut built = result.map_err(BuildError::Problems)?;
-        // The site's files are held by the site alone, so each is let go
-        // of once encrypted.
-        self.pipeline.forget_rendered();
-        let pipeline = self.pipeline;
         std::thread::spawn(move || drop(pipeline));
+        // What is left is the book's static files.
+        let mut clear = SiteFiles::new();
+        for (path, bytes) in std::mem::take(&mut built.files) {
+            if encrypt::is_encrypted(&path) {
+                hand(&path, std::sync::Arc::unwrap_or_clone(bytes));
+            } else {
+                names.lock().expect("no panic holds it").push(path.clone());
+                clear.insert(path, bytes);
+            }
+        }
+        // In the site's order, as a built site lists them.
+        let mut names = names.into_inner().expect("no panic holds it");
+        names.sort();
+        for (path, bytes) in encrypt::added_files(names.iter(), key) {
+            clear.insert(path, bytes.into());
+        }
         let mut inline = inline.into_inner().expect("no panic holds it");
-        // The rest of the site is encrypted and goes aside file by file.
-        let (clear, more) = encrypt::encrypt_site_into(
-            std::mem::take(&mut built.files),
-            key,
-            &|path, len, pieces| staged.put_pieces(path, len, pieces),
-        );
-        inline.extend(more);
         if !inline.is_empty() {
             drop(staged);
             inline.sort();
