@@ -18,10 +18,12 @@
 //! - partner pages get opaque names, HMAC-SHA256(name key, slug), and every
 //!   link to them is rewritten.
 //!
-//! A build encrypts file by file ([`encrypt_file`], [`encrypt_site_into`]):
-//! each plaintext is taken, padded and encrypted where it lies, and the
-//! base64 of a large file is handed on in pieces ([`Encrypted::pieces`]),
-//! so the site and its ciphertext are never in memory together.
+//! A build encrypts file by file as each is made ([`encrypt_into`], used by
+//! `pipeline::session`; [`encrypt_site_into`] does the same for a site
+//! already in memory): each plaintext is taken, padded and encrypted
+//! where it lies, and the base64 of a large file is handed on in pieces
+//! ([`Encrypted::pieces`]), so the site and its ciphertext are never in
+//! memory together.
 
 use std::collections::BTreeMap;
 use std::fmt;
