@@ -168,7 +168,6 @@ fn every_link_of_a_decrypted_page_reaches_a_written_file() {
     let decrypted = encrypt::decrypt_site(&written, &key).unwrap();
     let mut checked = 0;
     for (page, bytes) in decrypted.iter().filter(|(p, _)| p.ends_with(".html")) {
-        let dir = Path::new(page).parent().unwrap();
         for link in links(text(bytes)) {
             let path = link.split(['#', '?']).next().unwrap();
             // The dashboard's calendar link leads to a data file, which an
@@ -176,18 +175,7 @@ fn every_link_of_a_decrypted_page_reaches_a_written_file() {
             if path.is_empty() || path.contains(':') || path.ends_with("data/calendar.ics") {
                 continue;
             }
-            let mut parts: Vec<String> = dir
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            for seg in path.split('/') {
-                if seg == ".." {
-                    parts.pop();
-                } else if seg != "." {
-                    parts.push(seg.to_string());
-                }
-            }
-            let target = parts.join("/");
+            let target = files::link_target(page, path);
             assert!(
                 written.contains_key(&target),
                 "{page} links to {link}, which is not written"

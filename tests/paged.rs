@@ -8,6 +8,8 @@ mod common;
 #[path = "../benches/support/corpus.rs"]
 #[allow(dead_code)]
 mod corpus;
+#[path = "common/files.rs"]
+mod files;
 #[path = "common/sample.rs"]
 mod sample;
 
@@ -272,26 +274,12 @@ fn an_encrypted_site_links_the_table_pages() {
         .iter()
         .filter(|(p, _)| p.starts_with("partners/index") || p.starts_with("reports/reciprocity"))
     {
-        let dir = Path::new(page).parent().unwrap();
         for link in hrefs(std::str::from_utf8(bytes).unwrap()) {
             let path = link.split(['#', '?']).next().unwrap();
             if path.is_empty() {
                 continue;
             }
-            let mut parts: Vec<String> = dir
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect();
-            for seg in path.split('/') {
-                match seg {
-                    ".." => {
-                        parts.pop();
-                    }
-                    "." => {}
-                    _ => parts.push(seg.to_string()),
-                }
-            }
-            let target = parts.join("/");
+            let target = files::link_target(page, path);
             assert!(
                 written.contains_key(&target),
                 "{page} links to {link}, which is not written"

@@ -1,6 +1,6 @@
 //! Files on disk for the tests: every file under a folder, to compare sites;
 //! a copy of one, to work on a book without touching the original; the
-//! lines an edit added to a note.
+//! lines an edit added to a note; where a page's relative link leads.
 
 #![allow(dead_code)] // each test uses what it needs
 
@@ -72,4 +72,26 @@ pub fn inserted(before: &str, after: &str) -> Vec<String> {
         "lines of the note changed, not only added:\n{after}"
     );
     added
+}
+
+/// The site path a relative link of `page` leads to (`link` without its
+/// `#fragment` or `?query`): `../partners/a.html` from
+/// `reports/x.html` is `partners/a.html`.
+pub fn link_target(page: &str, link: &str) -> String {
+    let mut parts: Vec<String> = Path::new(page)
+        .parent()
+        .unwrap()
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    for seg in link.split('/') {
+        match seg {
+            ".." => {
+                parts.pop();
+            }
+            "." => {}
+            _ => parts.push(seg.to_string()),
+        }
+    }
+    parts.join("/")
 }
