@@ -476,11 +476,9 @@ pub fn is_data(path: &str) -> bool {
     path.starts_with("data/") && !path.ends_with(".html")
 }
 
-/// The slug of a partner page `partners/<slug>.html` (not the table).
-fn partner_slug(path: &str) -> Option<&str> {
-    let stem = path.strip_prefix("partners/")?.strip_suffix(".html")?;
-    (!stem.is_empty() && stem != "index" && !stem.contains('/')).then_some(stem)
-}
+// The slug of a partner page (or the name of a page of the cut partner
+// table), which gets an opaque name.
+use crate::render::partner_page_slug as partner_slug;
 
 /// Plain path → written path, for every file that gets a new name:
 /// partner pages (opaque names) and data files (their carrier scripts).
@@ -491,7 +489,7 @@ pub fn renamed(files: &SiteFiles, key: &SiteKey) -> BTreeMap<String, String> {
             if let Some(slug) = partner_slug(p) {
                 Some((
                     p.clone(),
-                    format!("partners/{}.html", key.opaque_name(slug)),
+                    crate::render::partner_page_name(&key.opaque_name(slug)),
                 ))
             } else if is_data(p) {
                 Some((p.clone(), format!("{p}{DATA_SUFFIX}")))
@@ -504,7 +502,7 @@ pub fn renamed(files: &SiteFiles, key: &SiteKey) -> BTreeMap<String, String> {
 
 /// The written name of a site path that is a partner page.
 fn page_name(key: &SiteKey, path: &str) -> Option<String> {
-    partner_slug(path).map(|slug| format!("partners/{}.html", key.opaque_name(slug)))
+    partner_slug(path).map(|slug| crate::render::partner_page_name(&key.opaque_name(slug)))
 }
 
 /// `../` repeated once per folder of `path`.

@@ -49,6 +49,14 @@ pub fn partner_page_name(slug: &str) -> String {
     format!("partners/{slug}.html")
 }
 
+/// The name in [`partner_page_name`]'s place of a page of the partners
+/// folder other than its index: a partner's slug, or the name of a page
+/// of the partner table when it is cut into pages (`index_a`).
+pub fn partner_page_slug(path: &str) -> Option<&str> {
+    let stem = path.strip_prefix("partners/")?.strip_suffix(".html")?;
+    (!stem.is_empty() && stem != "index" && !stem.contains('/')).then_some(stem)
+}
+
 /// Where partner pages go as they are rendered, when they are not to be
 /// held in memory: their path in the site and their bytes.
 pub type PageSink<'a> = dyn Fn(&str, &[u8]) + Sync + 'a;
