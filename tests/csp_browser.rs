@@ -4,10 +4,10 @@
 //! blocked.
 
 mod common;
+#[path = "common/sample.rs"]
+mod sample;
 
 use std::net::TcpListener;
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
 use common::cdp::Browser;
@@ -16,15 +16,7 @@ use serde_json::json;
 #[test]
 fn the_policy_keeps_the_site_working_and_blocks_other_hosts() {
     let dir = tempfile::tempdir().unwrap();
-    let book = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
-    let o = Command::new(env!("CARGO_BIN_EXE_rapport"))
-        .arg("build")
-        .arg(&book)
-        .arg("-o")
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    sample::build_ok(&sample::sample(), dir.path());
     // A server the injected content would reach if it were allowed.
     let spy = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = spy.local_addr().unwrap().port();

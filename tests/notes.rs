@@ -3,9 +3,11 @@
 //! the indentation, dates from the future as warnings that follow the
 //! as-of date, and the short note of `rapport new` (FORMAT §2).
 
+#[path = "common/sample.rs"]
+mod sample;
+
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use rapport::book::Day;
 use rapport::pipeline::stages::{Options, Pipeline};
@@ -15,20 +17,12 @@ struct Run {
     out: String,
 }
 
+/// `rapport ARGS…` inside `cwd`, its output and its errors together.
 fn rapport(args: &[&str], cwd: &Path) -> Run {
-    let out = Command::new(env!("CARGO_BIN_EXE_rapport"))
-        .args(args)
-        .current_dir(cwd)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("the binary runs");
+    let run = sample::rapport_in(args, cwd);
     Run {
-        code: out.status.code().expect("exited"),
-        out: format!(
-            "{}{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ),
+        code: run.code,
+        out: format!("{}{}", run.stdout, run.stderr),
     }
 }
 

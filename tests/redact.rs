@@ -6,9 +6,11 @@
 //! site title, a draft's referrals) never reach any file of a redacted
 //! site, compared as a reader sees the text.
 
+#[path = "common/sample.rs"]
+mod sample;
+
 use std::fs;
 use std::path::Path;
-use std::process::Command;
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, RngSeed};
@@ -343,14 +345,7 @@ proptest! {
         let book = tempfile::tempdir().unwrap();
         build_book(book.path(), &clients, &draft_client);
         let out = book.path().join("site");
-        let run = Command::new(env!("CARGO_BIN_EXE_rapport"))
-            .arg("build")
-            .arg(book.path())
-            .arg("-o")
-            .arg(&out)
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap();
+        let run = sample::build(book.path(), &out);
         prop_assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
         let mut written = Vec::new();
         files(&out, &mut written);
