@@ -677,6 +677,7 @@ pub fn encrypt_into(
     key: &SiteKey,
     path: &str,
     bytes: Vec<u8>,
+    has_style: bool,
     keep: &dyn Fn(&str, Vec<u8>),
     put: &(dyn Fn(&str, u64, &Pieces<'_>) + Sync),
 ) -> bool {
@@ -684,7 +685,7 @@ pub fn encrypt_into(
         keep(path, bytes);
         return false;
     }
-    match encrypt_file(key, path, bytes, true) {
+    match encrypt_file(key, path, bytes, has_style) {
         Made::Encrypted(_, true) => true,
         Made::Encrypted(e, false) => {
             put(&e.path, e.len(), &|take| e.pieces(take));
@@ -768,14 +769,8 @@ pub fn encrypt_site_into(
         .filter_map(|(path, bytes)| {
             // Without another holder, the plaintext is taken, not copied.
             let bytes = std::sync::Arc::unwrap_or_clone(bytes);
-            match encrypt_file(key, &path, bytes, has_style) {
-                Made::Encrypted(_, true) => Some(path),
-                Made::Encrypted(e, false) => {
-                    put(&e.path, e.len(), &|take| e.pieces(take));
-                    None
-                }
-                Made::Clear(_) => unreachable!("every file of `todo` is encrypted"),
-            }
+            let keep = |_: &str, _: Vec<u8>| unreachable!("every file of `todo` is encrypted");
+            encrypt_into(key, &path, bytes, has_style, &keep, put).then_some(path)
         })
         .collect();
     inline.sort();

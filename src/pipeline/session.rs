@@ -389,16 +389,23 @@ impl Session {
             staged.put_pieces(path, len, pieces)
         };
         let keep = |path: &str, bytes: Vec<u8>| staged.put(path, &bytes);
-        let hand = |rel: &str, bytes: Vec<u8>| {
+        let named = |rel: &str| {
             names
                 .lock()
                 .expect("no panic holds it")
-                .push(rel.to_string());
-            if encrypt::encrypt_into(key, rel, bytes, &keep, &put) {
-                inline
-                    .lock()
-                    .expect("no panic holds it")
-                    .push(rel.to_string());
+                .push(rel.to_string())
+        };
+        let refused = |rel: &str| {
+            inline
+                .lock()
+                .expect("no panic holds it")
+                .push(rel.to_string())
+        };
+        // The site's stylesheet is always among its files.
+        let hand = |rel: &str, bytes: Vec<u8>| {
+            named(rel);
+            if encrypt::encrypt_into(key, rel, bytes, true, &keep, &put) {
+                refused(rel);
             }
         };
         let mut pipeline = self.pipeline;
@@ -408,18 +415,11 @@ impl Session {
                 if !rel.ends_with(".html") {
                     return hand(rel, bytes.to_vec());
                 }
-                // A page is encrypted from where it lies.
-                names
-                    .lock()
-                    .expect("no panic holds it")
-                    .push(rel.to_string());
+                // A page is encrypted from where it lies, not copied.
+                named(rel);
                 let (locked, runs_inline) = encrypt::encrypt_and_check_page(key, rel, bytes, true);
                 if runs_inline {
-                    inline
-                        .lock()
-                        .expect("no panic holds it")
-                        .push(rel.to_string());
-                    return;
+                    return refused(rel);
                 }
                 let target = locked.path().to_string();
                 staged.put(&target, &locked.into_bytes());
@@ -446,7 +446,7 @@ impl Session {
             if encrypt::is_encrypted(&path) {
                 hand(&path, std::sync::Arc::unwrap_or_clone(bytes));
             } else {
-                names.lock().expect("no panic holds it").push(path.clone());
+                named(&path);
                 clear.insert(path, bytes);
             }
         }
