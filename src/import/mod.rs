@@ -301,14 +301,7 @@ pub fn map_header(
         fields.insert(*field, Origin::Rules(value.clone(), *line));
     }
     // Then the headers that name themselves.
-    let named: Vec<usize> = fields
-        .values()
-        .filter_map(|o| match o {
-            Origin::Columns(c) => Some(c.clone()),
-            _ => None,
-        })
-        .flatten()
-        .collect();
+    let named = columns_read(&fields);
     let mut by_header: BTreeMap<Field, Vec<usize>> = BTreeMap::new();
     for (i, h) in header.iter().enumerate() {
         if named.contains(&i) || ignored_cols.contains(&i) {
@@ -413,16 +406,22 @@ pub fn map_header(
     if !problems.is_empty() {
         return Err(problems);
     }
-    let used: Vec<usize> = fields
+    let used = columns_read(&fields);
+    let ignored = (0..header.len()).filter(|i| !used.contains(i)).collect();
+    Ok(Mapping { fields, ignored })
+}
+
+/// The columns the fields are read from so far.
+fn columns_read(fields: &BTreeMap<Field, Origin>) -> Vec<usize> {
+    fields
         .values()
         .filter_map(|o| match o {
-            Origin::Columns(c) => Some(c.clone()),
+            Origin::Columns(c) => Some(c.as_slice()),
             _ => None,
         })
         .flatten()
-        .collect();
-    let ignored = (0..header.len()).filter(|i| !used.contains(i)).collect();
-    Ok(Mapping { fields, ignored })
+        .copied()
+        .collect()
 }
 
 // ------------------------------------------------------------ the rows
