@@ -87,35 +87,60 @@ pub fn prepare_and_check(
     rename: &dyn Fn(&str) -> Option<String>,
     is_data: &dyn Fn(&str) -> bool,
 ) -> (String, bool) {
-    let mut out = String::with_capacity(html.len());
+    let mut out = Vec::with_capacity(html.len());
+    let inline = prepare_into(html, page, rename, is_data, &mut out);
+    let out = String::from_utf8(out).expect("whole pieces of a string and strings were joined");
+    (out, inline)
+}
+
+/// [`prepare_and_check`] written at the end of `out` (which the caller
+/// may have made as large as what it will add to it), giving whether the
+/// page holds an inline script that would run.
+///
+/// Only a page that `rename` maps is renamed, and every such page ends in
+/// `.html` (a partner page): a tag whose bytes do not hold `.html` has no
+/// link to rewrite, and its attributes are not read again.
+pub fn prepare_into(
+    html: &str,
+    page: &str,
+    rename: &dyn Fn(&str) -> Option<String>,
+    is_data: &dyn Fn(&str) -> bool,
+    out: &mut Vec<u8>,
+) -> bool {
     let mut copied = 0;
+    let mut pages = memchr::memmem::find_iter(html.as_bytes(), b".html").peekable();
     let inline = scan(html, |tag| {
-        if tag.is(html, "meta")
+        let name = tag.name(html);
+        if name.eq_ignore_ascii_case("meta")
             && tag
                 .value(html, "http-equiv")
                 .is_some_and(|v| v.trim().eq_ignore_ascii_case("content-security-policy"))
         {
-            out.push_str(&html[copied..tag.range.start]);
+            out.extend_from_slice(&html.as_bytes()[copied..tag.range.start]);
             copied = tag.range.end;
             return;
         }
-        if tag.is(html, "script") {
+        if name.eq_ignore_ascii_case("script") {
             if let Some(src) = tag.attr(html, "src") {
                 let raw = &html[src.value.clone().unwrap_or_default()];
                 let cut = raw.find(['#', '?']).unwrap_or(raw.len());
                 let target = resolve(page, &unescape(&raw[..cut]));
                 if target.is_some_and(|t| is_data(&t)) {
-                    out.push_str(&html[copied..src.name.start]);
-                    out.push_str("data-rapport-");
+                    out.extend_from_slice(&html.as_bytes()[copied..src.name.start]);
+                    out.extend_from_slice(b"data-rapport-");
                     copied = src.name.start;
                     return;
                 }
             }
         }
-        copied = map_links(html, tag, page, rename, &mut out, copied);
+        // The next `.html` at or past the tag's start: inside it or not.
+        while pages.next_if(|&at| at < tag.range.start).is_some() {}
+        if pages.peek().is_some_and(|&at| at < tag.range.end) {
+            copied = map_links(html, tag, page, rename, out, copied);
+        }
     });
-    out.push_str(&html[copied..]);
-    (out, inline)
+    out.extend_from_slice(&html.as_bytes()[copied..]);
+    inline
 }
 
 /// Undoes the few character references a link can hold.
@@ -164,7 +189,7 @@ fn map_links(
     tag: &Tag,
     page: &str,
     rename: &dyn Fn(&str) -> Option<String>,
-    out: &mut String,
+    out: &mut Vec<u8>,
     mut copied: usize,
 ) -> usize {
     for a in tag.attrs(html) {
@@ -179,8 +204,8 @@ fn map_links(
             continue;
         }
         if let Some(new) = map_value(page, &html[value.clone()], rename) {
-            out.push_str(&html[copied..value.start]);
-            out.push_str(&new);
+            out.extend_from_slice(&html.as_bytes()[copied..value.start]);
+            out.extend_from_slice(new.as_bytes());
             copied = value.end;
         }
     }
@@ -215,13 +240,13 @@ pub fn rewrite_links_with(
     page: &str,
     rename: &dyn Fn(&str) -> Option<String>,
 ) -> String {
-    let mut out = String::with_capacity(html.len());
+    let mut out = Vec::with_capacity(html.len());
     let mut copied = 0;
     scan(html, |tag| {
         copied = map_links(html, tag, page, rename, &mut out, copied);
     });
-    out.push_str(&html[copied..]);
-    out
+    out.extend_from_slice(&html.as_bytes()[copied..]);
+    String::from_utf8(out).expect("whole pieces of a string and strings were joined")
 }
 
 #[cfg(test)]

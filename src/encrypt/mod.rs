@@ -25,10 +25,12 @@
 //! ([`Encrypted::pieces`]), so the site and its ciphertext are never in
 //! memory together.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt;
 use std::io;
 use std::path::Path;
+use std::sync::Arc;
 
 use aes_gcm::aead::{Aead, AeadInPlace, KeyInit, Payload};
 use aes_gcm::{Aes256Gcm, Nonce};
@@ -84,6 +86,20 @@ pub struct SiteKey {
     nonce: [u8; 32],
     name: [u8; 32],
     check: [u8; 16],
+    /// The text of a locked page around its ciphertext, for a page
+    /// [`SHELL_DEPTHS`] folders deep or less, without and with the
+    /// stylesheet: made once per key, not once per page.
+    shells: Arc<[[Shell; 2]; SHELL_DEPTHS]>,
+}
+
+/// The folder depths of the locked pages whose text is made once per key.
+const SHELL_DEPTHS: usize = 4;
+
+/// The text of a locked page before and after its ciphertext.
+#[derive(Clone)]
+struct Shell {
+    head: Arc<str>,
+    tail: Arc<str>,
 }
 
 impl fmt::Debug for SiteKey {
@@ -292,9 +308,9 @@ pub type Pieces<'a> = dyn Fn(&mut dyn FnMut(&[u8]) -> io::Result<()>) -> io::Res
 /// string of its own.
 pub struct Encrypted {
     path: String,
-    head: String,
+    head: Arc<str>,
     sealed: Sealed,
-    tail: String,
+    tail: Arc<str>,
 }
 
 impl Encrypted {
@@ -357,6 +373,12 @@ pub fn derive_key_with(password: &str, salt: &[u8; 16], iterations: u32) -> Site
         nonce: [0; 32],
         name: [0; 32],
         check: [0; 16],
+        shells: Arc::new(std::array::from_fn(|_| {
+            std::array::from_fn(|_| Shell {
+                head: "".into(),
+                tail: "".into(),
+            })
+        })),
     };
     let expand = |info: &[u8], out: &mut [u8]| {
         hk.expand(info, out).expect("HKDF gives up to 8 KiB");
@@ -365,6 +387,9 @@ pub fn derive_key_with(password: &str, salt: &[u8; 16], iterations: u32) -> Site
     expand(INFO_NONCE, &mut key.nonce);
     expand(INFO_NAME, &mut key.name);
     expand(INFO_CHECK, &mut key.check);
+    key.shells = Arc::new(std::array::from_fn(|depth| {
+        [false, true].map(|has_style| shell(&"../".repeat(depth), &key, has_style))
+    }));
     key
 }
 
@@ -544,10 +569,9 @@ pub fn page_has_inline_script(html: &[u8]) -> bool {
     links::has_running_inline_script(&String::from_utf8_lossy(html))
 }
 
-/// The small page that stands for an encrypted HTML page, around its
-/// ciphertext.
-fn locked_page(path: &str, sealed: Sealed, key: &SiteKey, has_style: bool) -> Encrypted {
-    let root = root_prefix(path);
+/// The text of a locked page at a path whose folders `root` leads up
+/// from, before and after its ciphertext.
+fn shell(root: &str, key: &SiteKey, has_style: bool) -> Shell {
     let style = if has_style {
         format!("<link rel=\"stylesheet\" href=\"{root}style.css\">\n")
     } else {
@@ -571,11 +595,25 @@ fn locked_page(path: &str, sealed: Sealed, key: &SiteKey, has_style: bool) -> En
     let (head, tail) = PAGE_HTML
         .split_once("{{ciphertext}}")
         .expect("the page has a place for the ciphertext");
+    Shell {
+        head: fill(head).into(),
+        tail: fill(tail).into(),
+    }
+}
+
+/// The small page that stands for an encrypted HTML page, around its
+/// ciphertext.
+fn locked_page(path: &str, sealed: Sealed, key: &SiteKey, has_style: bool) -> Encrypted {
+    let depth = path.matches('/').count();
+    let shell = match key.shells.get(depth) {
+        Some(made) => made[usize::from(has_style)].clone(),
+        None => shell(&root_prefix(path), key, has_style),
+    };
     Encrypted {
         path: path.to_string(),
-        head: fill(head),
+        head: shell.head,
         sealed,
-        tail: fill(tail),
+        tail: shell.tail,
     }
 }
 
@@ -587,9 +625,10 @@ fn data_carrier(path: &str, sealed: Sealed) -> Encrypted {
         head: format!(
             "rapportData({}, \"",
             serde_json::to_string(path).expect("a string serialises")
-        ),
+        )
+        .into(),
         sealed,
-        tail: "\");\n".to_string(),
+        tail: "\");\n".into(),
     }
 }
 
@@ -612,11 +651,22 @@ pub fn encrypt_and_check_page(
     has_style: bool,
 ) -> (Encrypted, bool) {
     let target = page_name(key, path).unwrap_or_else(|| path.to_string());
-    let plain = String::from_utf8_lossy(plain);
-    let (prepared, inline) =
-        links::prepare_and_check(&plain, &target, &|p| page_name(key, p), &is_data);
+    let plain = match std::str::from_utf8(plain) {
+        Ok(text) => Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(plain),
+    };
+    // Made as large as its padding from the start: it is padded and
+    // encrypted where it lies, not moved.
+    let mut prepared = Vec::with_capacity(padded_len(plain.len()));
+    let inline = links::prepare_into(
+        &plain,
+        &target,
+        &|p| page_name(key, p),
+        &is_data,
+        &mut prepared,
+    );
     drop(plain);
-    let sealed = key.seal_owned(&target, prepared.into_bytes());
+    let sealed = key.seal_owned(&target, prepared);
     (locked_page(&target, sealed, key, has_style), inline)
 }
 
