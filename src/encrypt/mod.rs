@@ -74,6 +74,12 @@ const INFO_CONTENT: &[u8] = b"rapport v1 content key";
 const INFO_NONCE: &[u8] = b"rapport v1 nonce key";
 const INFO_NAME: &[u8] = b"rapport v1 name key";
 const INFO_CHECK: &[u8] = b"rapport v1 key check";
+const INFO_CHUNK_NONCE: &[u8] = b"rapport v1 chunk nonce key";
+
+/// A data file whose plaintext is longer than this is sealed in chunks of
+/// this many bytes ([`DataWriter`]), each on its own, so that neither it
+/// nor its ciphertext is ever whole in memory.
+pub const CHUNK: usize = 1024 * 1024;
 
 type HmacSha256 = Hmac<Sha256>;
 
@@ -84,6 +90,8 @@ pub struct SiteKey {
     iterations: u32,
     content: [u8; 32],
     nonce: [u8; 32],
+    /// The nonce key of the chunks of a large file ([`CHUNK`]).
+    chunk_nonce: [u8; 32],
     name: [u8; 32],
     check: [u8; 16],
     /// The text of a locked page around its ciphertext, for a page
@@ -213,6 +221,69 @@ impl SiteKey {
         plain.truncate(end);
         Some(plain)
     }
+
+    /// Encrypts chunk `index` of the large file at `path` where it lies
+    /// ([`DataWriter`]): its associated data binds the path, the index
+    /// and whether it is the file's last chunk ([`chunk_aad`]), and its
+    /// nonce is the first 12 bytes of HMAC-SHA256(chunk nonce key,
+    /// associated data ‖ chunk), so an unchanged file encrypts to the same
+    /// bytes.
+    fn seal_chunk(&self, path: &str, index: u32, last: bool, mut chunk: Vec<u8>) -> Sealed {
+        let aad = chunk_aad(path, index, last);
+        let mut mac =
+            <HmacSha256 as Mac>::new_from_slice(&self.chunk_nonce).expect("HMAC takes any key");
+        mac.update(&aad);
+        mac.update(&chunk);
+        let mut nonce = [0u8; 12];
+        nonce.copy_from_slice(&mac.finalize().into_bytes()[..12]);
+        let tag = self
+            .cipher()
+            .encrypt_in_place_detached(Nonce::from_slice(&nonce), &aad, &mut chunk)
+            .expect("AES-GCM encrypts a chunk");
+        Sealed {
+            nonce,
+            body: chunk,
+            tag: tag.into(),
+        }
+    }
+
+    /// Decrypts the chunks [`DataWriter`] wrote for `path` (each its
+    /// nonce, ciphertext and tag), in order, and takes the padding off;
+    /// `None` when one does not open as the chunk of that index, the last
+    /// one is not marked the last (a file cut short), or the padding is
+    /// wrong.
+    pub fn open_chunks(&self, path: &str, chunks: &[Vec<u8>]) -> Option<Vec<u8>> {
+        let mut plain = Vec::new();
+        for (i, sealed) in chunks.iter().enumerate() {
+            if sealed.len() < 12 + 16 {
+                return None;
+            }
+            let (nonce, ct) = sealed.split_at(12);
+            let aad = chunk_aad(path, u32::try_from(i).ok()?, i + 1 == chunks.len());
+            let part = self
+                .cipher()
+                .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: &aad })
+                .ok()?;
+            plain.extend_from_slice(&part);
+        }
+        let end = plain.iter().rposition(|&b| b != 0)?;
+        (plain[end] == 0x80).then_some(())?;
+        plain.truncate(end);
+        Some(plain)
+    }
+}
+
+/// The associated data of chunk `index` of the file at `path`: the path,
+/// a zero byte, the index (4 bytes, big-endian) and 1 for the last chunk,
+/// 0 for another. A whole file's is its path alone, so neither can stand
+/// for the other.
+fn chunk_aad(path: &str, index: u32, last: bool) -> Vec<u8> {
+    let mut aad = Vec::with_capacity(path.len() + 6);
+    aad.extend_from_slice(path.as_bytes());
+    aad.push(0);
+    aad.extend_from_slice(&index.to_be_bytes());
+    aad.push(u8::from(last));
+    aad
 }
 
 /// The padded size of a plaintext of `len` bytes (one byte 0x80, then
@@ -220,6 +291,18 @@ impl SiteKey {
 /// [`MIN_BUCKET`] (16 KiB, 32 KiB, 64 KiB, …).
 pub fn padded_len(len: usize) -> usize {
     (len + 1).next_power_of_two().max(MIN_BUCKET)
+}
+
+/// The padded size of a data file of `len` bytes sealed in chunks (`len`
+/// above [`CHUNK`]): `len + 1` rounded up to a multiple of an eighth of
+/// the power of two that holds it, and of [`CHUNK`] (2 MiB, 3 MiB, 4 MiB,
+/// 5 MiB … 8 MiB, 10 MiB, 12 MiB … 16 MiB, 20 MiB …). Only the few
+/// book-wide data files are this large; `docs/security.md` says what
+/// their size tells.
+pub fn chunked_padded_len(len: usize) -> usize {
+    let need = len + 1;
+    let step = (need.next_power_of_two() / 8).max(CHUNK);
+    need.div_ceil(step) * step
 }
 
 /// How many bytes of a ciphertext are turned into base64 at a time when
@@ -309,8 +392,25 @@ pub type Pieces<'a> = dyn Fn(&mut dyn FnMut(&[u8]) -> io::Result<()>) -> io::Res
 pub struct Encrypted {
     path: String,
     head: Arc<str>,
-    sealed: Sealed,
+    body: Body,
     tail: Arc<str>,
+}
+
+/// What is between the head and the tail of an encrypted file.
+enum Body {
+    /// One ciphertext, written as base64.
+    Sealed(Sealed),
+    /// Text already written: the chunks of a large data file.
+    Text(Vec<u8>),
+}
+
+impl Body {
+    fn len(&self) -> usize {
+        match self {
+            Body::Sealed(s) => s.base64_len(),
+            Body::Text(t) => t.len(),
+        }
+    }
 }
 
 impl Encrypted {
@@ -321,7 +421,7 @@ impl Encrypted {
 
     /// Its length in bytes.
     pub fn len(&self) -> u64 {
-        (self.head.len() + self.sealed.base64_len() + self.tail.len()) as u64
+        (self.head.len() + self.body.len() + self.tail.len()) as u64
     }
 
     /// Whether it has no bytes (never: a ciphertext is at least 16 KiB).
@@ -332,7 +432,14 @@ impl Encrypted {
     /// Hands its bytes to `put` in pieces, in order.
     pub fn pieces(&self, put: &mut dyn FnMut(&[u8]) -> io::Result<()>) -> io::Result<()> {
         put(self.head.as_bytes())?;
-        self.sealed.base64_pieces(put)?;
+        match &self.body {
+            Body::Sealed(s) => s.base64_pieces(put)?,
+            Body::Text(t) => {
+                for piece in t.chunks(PIECE / 3 * 4) {
+                    put(piece)?;
+                }
+            }
+        }
         put(self.tail.as_bytes())
     }
 
@@ -341,8 +448,11 @@ impl Encrypted {
         let mut out = vec![0u8; self.len() as usize];
         let (head, rest) = out.split_at_mut(self.head.len());
         head.copy_from_slice(self.head.as_bytes());
-        let (text, tail) = rest.split_at_mut(self.sealed.base64_len());
-        self.sealed.base64_into(text);
+        let (text, tail) = rest.split_at_mut(self.body.len());
+        match &self.body {
+            Body::Sealed(s) => s.base64_into(text),
+            Body::Text(t) => text.copy_from_slice(t),
+        }
         tail.copy_from_slice(self.tail.as_bytes());
         out
     }
@@ -371,6 +481,7 @@ pub fn derive_key_with(password: &str, salt: &[u8; 16], iterations: u32) -> Site
         iterations,
         content: [0; 32],
         nonce: [0; 32],
+        chunk_nonce: [0; 32],
         name: [0; 32],
         check: [0; 16],
         shells: Arc::new(std::array::from_fn(|_| {
@@ -387,6 +498,7 @@ pub fn derive_key_with(password: &str, salt: &[u8; 16], iterations: u32) -> Site
     expand(INFO_NONCE, &mut key.nonce);
     expand(INFO_NAME, &mut key.name);
     expand(INFO_CHECK, &mut key.check);
+    expand(INFO_CHUNK_NONCE, &mut key.chunk_nonce);
     key.shells = Arc::new(std::array::from_fn(|depth| {
         [false, true].map(|has_style| shell(&"../".repeat(depth), &key, has_style))
     }));
@@ -612,7 +724,7 @@ fn locked_page(path: &str, sealed: Sealed, key: &SiteKey, has_style: bool) -> En
     Encrypted {
         path: path.to_string(),
         head: shell.head,
-        sealed,
+        body: Body::Sealed(sealed),
         tail: shell.tail,
     }
 }
@@ -622,14 +734,181 @@ fn locked_page(path: &str, sealed: Sealed, key: &SiteKey, has_style: bool) -> En
 fn data_carrier(path: &str, sealed: Sealed) -> Encrypted {
     Encrypted {
         path: format!("{path}{DATA_SUFFIX}"),
-        head: format!(
-            "rapportData({}, \"",
-            serde_json::to_string(path).expect("a string serialises")
-        )
-        .into(),
-        sealed,
+        head: format!("{}\"", carrier_call(path)).into(),
+        body: Body::Sealed(sealed),
         tail: "\");\n".into(),
     }
+}
+
+/// What a data file's carrier script opens with: the call and the path.
+fn carrier_call(path: &str) -> String {
+    format!(
+        "rapportData({}, ",
+        serde_json::to_string(path).expect("a string serialises")
+    )
+}
+
+/// The written path of the carrier script of the data file at `path`.
+pub fn carrier_path(path: &str) -> String {
+    format!("{path}{DATA_SUFFIX}")
+}
+
+/// Seals a data file as it comes, a piece at a time, handing its carrier
+/// script on a piece at a time, so that neither the plaintext nor the
+/// ciphertext of a large file is ever whole in memory.
+///
+/// A file of at most [`CHUNK`] bytes is sealed whole, as every file was
+/// before: `rapportData("data/x.json", "BASE64");`. A longer one is padded
+/// to [`chunked_padded_len`] (0x80, then zeros), cut into chunks of
+/// [`CHUNK`] bytes and each sealed on its own ([`SiteKey::seal_chunk`]):
+/// `rapportData("data/x.json", ["BASE64", "BASE64", …]);`, a chunk's
+/// base64 its nonce, ciphertext and tag.
+pub struct DataWriter<'a> {
+    key: &'a SiteKey,
+    path: &'a str,
+    /// Plaintext not yet sealed: at most a chunk.
+    buf: Vec<u8>,
+    /// Chunks sealed and handed on.
+    chunks: u32,
+    /// Plaintext bytes taken.
+    len: usize,
+    out: &'a mut dyn FnMut(&[u8]) -> io::Result<()>,
+}
+
+impl<'a> DataWriter<'a> {
+    /// A writer of the carrier of the data file at `path` into `out`.
+    pub fn new(
+        key: &'a SiteKey,
+        path: &'a str,
+        out: &'a mut dyn FnMut(&[u8]) -> io::Result<()>,
+    ) -> DataWriter<'a> {
+        DataWriter {
+            key,
+            path,
+            buf: Vec::new(),
+            chunks: 0,
+            len: 0,
+            out,
+        }
+    }
+
+    /// Takes the next bytes of the plaintext.
+    pub fn write(&mut self, mut bytes: &[u8]) -> io::Result<()> {
+        while !bytes.is_empty() {
+            if self.buf.len() == CHUNK {
+                // More comes: this chunk is not the last.
+                self.seal(false)?;
+            }
+            if self.buf.capacity() == 0 {
+                self.buf
+                    .reserve_exact(CHUNK.min(bytes.len().max(64 * 1024)));
+            }
+            let take = (CHUNK - self.buf.len()).min(bytes.len());
+            self.buf.extend_from_slice(&bytes[..take]);
+            self.len += take;
+            bytes = &bytes[take..];
+        }
+        Ok(())
+    }
+
+    /// Seals the chunk in the buffer and hands its base64 on.
+    fn seal(&mut self, last: bool) -> io::Result<()> {
+        if self.chunks == 0 {
+            (self.out)(carrier_call(self.path).as_bytes())?;
+            (self.out)(b"[\"")?;
+        } else {
+            (self.out)(b", \"")?;
+        }
+        let chunk = std::mem::take(&mut self.buf);
+        let sealed = self.key.seal_chunk(self.path, self.chunks, last, chunk);
+        sealed.base64_pieces(self.out)?;
+        (self.out)(b"\"")?;
+        self.chunks += 1;
+        self.buf = sealed.body;
+        self.buf.clear();
+        Ok(())
+    }
+
+    /// Seals what is left, with its padding, and hands on the end of the
+    /// script.
+    pub fn finish(mut self) -> io::Result<()> {
+        if self.chunks == 0 {
+            let plain = std::mem::take(&mut self.buf);
+            let path = self.path;
+            return data_carrier(path, self.key.seal_owned(path, plain)).pieces(self.out);
+        }
+        let mut padding = chunked_padded_len(self.len) - self.len;
+        let mut mark = true;
+        while padding > 0 {
+            if self.buf.len() == CHUNK {
+                self.seal(false)?;
+            }
+            let take = (CHUNK - self.buf.len()).min(padding);
+            let to = self.buf.len() + take;
+            if mark {
+                self.buf.push(0x80);
+                mark = false;
+            }
+            self.buf.resize(to, 0);
+            padding -= take;
+        }
+        debug_assert_eq!(self.buf.len(), CHUNK);
+        self.seal(true)?;
+        (self.out)(b"]);\n")
+    }
+}
+
+/// The carrier script of the data file at `path` (the calendar's and the
+/// search index's links to partner pages naming them as this site does),
+/// its plaintext handed over by `fill` a piece at a time, written to `out`
+/// a piece at a time ([`DataWriter`]). The search index is renamed as it
+/// comes (its page names come first); the calendar is renamed whole.
+pub fn write_data(
+    key: &SiteKey,
+    path: &str,
+    fill: &Pieces<'_>,
+    out: &mut dyn FnMut(&[u8]) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut writer = DataWriter::new(key, path, out);
+    if path == crate::render::calendar::FILE {
+        let mut whole = Vec::new();
+        fill(&mut |piece| {
+            whole.extend_from_slice(piece);
+            Ok(())
+        })?;
+        let linked =
+            crate::render::calendar::rename_pages(&String::from_utf8_lossy(&whole), &|page| {
+                page_name(key, page)
+            });
+        drop(whole);
+        writer.write(linked.as_bytes())?;
+    } else if path == crate::render::search::FILE {
+        // Held until the page names have come (the first piece, as the
+        // index is written), renamed, then handed on as it comes.
+        let mut opening: Option<Vec<u8>> = Some(Vec::new());
+        fill(&mut |piece| match &mut opening {
+            None => writer.write(piece),
+            Some(held) => {
+                held.extend_from_slice(piece);
+                let Some(end) = crate::render::search::opening_end(held) else {
+                    return Ok(());
+                };
+                let rest = held.split_off(end);
+                let named = crate::render::search::rename_opening(held, &|p| page_name(key, p));
+                writer.write(named.as_deref().unwrap_or(held))?;
+                opening = None;
+                writer.write(&rest)
+            }
+        })?;
+        if let Some(held) = opening {
+            // Not an index as rapport writes one: renamed whole, if at all.
+            let named = crate::render::search::rename_pages(&held, &|p| page_name(key, p));
+            writer.write(named.as_deref().unwrap_or(&held))?;
+        }
+    } else {
+        fill(&mut |piece| writer.write(piece))?;
+    }
+    writer.finish()
 }
 
 /// The written name and bytes of one HTML page of a site (its plain
@@ -703,19 +982,19 @@ pub fn encrypt_file(key: &SiteKey, path: &str, bytes: Vec<u8>, has_style: bool) 
     if !is_data(path) {
         return Made::Clear(bytes);
     }
-    let plain = if path == crate::render::calendar::FILE {
-        let linked =
-            crate::render::calendar::rename_pages(&String::from_utf8_lossy(&bytes), &|page| {
-                page_name(key, page)
-            });
-        linked.into_bytes()
-    } else if path == crate::render::search::FILE {
-        // The index names partner pages: by their written names.
-        crate::render::search::rename_pages(&bytes, &|p| page_name(key, p)).unwrap_or(bytes)
-    } else {
-        bytes
+    let mut text = Vec::new();
+    write_data(key, path, &|put| put(&bytes), &mut |piece| {
+        text.extend_from_slice(piece);
+        Ok(())
+    })
+    .expect("a buffer takes every piece");
+    let carrier = Encrypted {
+        path: carrier_path(path),
+        head: "".into(),
+        body: Body::Text(text),
+        tail: "".into(),
     };
-    Made::Encrypted(data_carrier(path, key.seal_owned(path, plain)), false)
+    Made::Encrypted(carrier, false)
 }
 
 /// Encrypts one file of the site as it is made and hands it on: an
@@ -890,17 +1169,28 @@ pub fn decrypt_site(files: &SiteFiles, key: &SiteKey) -> Result<SiteFiles, Decry
                 .filter(|p| p.starts_with("data/"))
             {
                 let text = std::str::from_utf8(bytes).map_err(|_| damaged())?;
-                let prefix = format!(
-                    "rapportData({}, \"",
-                    serde_json::to_string(plain_path).expect("a string serialises")
-                );
-                let b64 = text
-                    .strip_prefix(&prefix)
-                    .and_then(|r| r.strip_suffix("\");\n"))
+                let args = text
+                    .strip_prefix(&carrier_call(plain_path))
+                    .and_then(|r| r.strip_suffix(");\n"))
                     .ok_or_else(damaged)?;
-                let sealed = B64.decode(b64).map_err(|_| damaged())?;
-                let plain = key.open(plain_path, &sealed).ok_or_else(damaged)?;
-                Ok((plain_path.to_string(), plain.into()))
+                let plain = if let Some(list) =
+                    args.strip_prefix("[\"").and_then(|r| r.strip_suffix("\"]"))
+                {
+                    let chunks = list
+                        .split("\", \"")
+                        .map(|b64| B64.decode(b64))
+                        .collect::<Result<Vec<_>, _>>()
+                        .map_err(|_| damaged())?;
+                    key.open_chunks(plain_path, &chunks)
+                } else {
+                    let b64 = args
+                        .strip_prefix('"')
+                        .and_then(|r| r.strip_suffix('"'))
+                        .ok_or_else(damaged)?;
+                    let sealed = B64.decode(b64).map_err(|_| damaged())?;
+                    key.open(plain_path, &sealed)
+                };
+                Ok((plain_path.to_string(), plain.ok_or_else(damaged)?.into()))
             } else {
                 Ok((path.clone(), bytes.clone()))
             }

@@ -3,7 +3,9 @@
 // src/encrypt/mod.rs: PBKDF2-HMAC-SHA256 of the password with the site's
 // salt, HKDF-SHA256 to the content key and the check value, AES-256-GCM
 // with the file's path as associated data, the plaintext padded to a size
-// bucket (0x80 then zeros).
+// bucket (0x80 then zeros). A large data file comes in chunks, each sealed
+// on its own with the path, its index and whether it is the last as
+// associated data: a chunk moved, left out or cut off does not open.
 //
 // The key is kept in nothing but this page's memory (a non-extractable
 // CryptoKey in this closure): no storage of any kind. Moving to another
@@ -97,6 +99,40 @@
     return plain.subarray(0, end);
   }
 
+  // The associated data of chunk `index` of the file at `path`: the path,
+  // a zero byte, the index (4 bytes, big-endian), 1 for the last chunk.
+  function chunkData(path, index, last) {
+    var name = encoder.encode(path);
+    var out = new Uint8Array(name.length + 6);
+    out.set(name);
+    new DataView(out.buffer).setUint32(name.length + 1, index);
+    out[name.length + 5] = last ? 1 : 0;
+    return out;
+  }
+
+  // The plaintext of a large file sealed in chunks (a list of base64),
+  // padding removed; refused when a chunk does not open in its place.
+  async function decryptChunks(key, list, path) {
+    if (list.length === 0) { throw new Error("no chunks"); }
+    var parts = [];
+    var total = 0;
+    for (var i = 0; i < list.length; i++) {
+      var all = fromB64(list[i]);
+      var part = new Uint8Array(await crypto.subtle.decrypt(
+        { name: "AES-GCM", iv: all.subarray(0, 12), additionalData: chunkData(path, i, i === list.length - 1) },
+        key, all.subarray(12)));
+      parts.push(part);
+      total += part.length;
+    }
+    var plain = new Uint8Array(total);
+    var at = 0;
+    parts.forEach(function (part) { plain.set(part, at); at += part.length; });
+    var end = plain.length - 1;
+    while (end >= 0 && plain[end] === 0) { end--; }
+    if (end < 0 || plain[end] !== 0x80) { throw new Error("bad padding"); }
+    return plain.subarray(0, end);
+  }
+
   // A page's text, or null when it does not open at `path`.
   async function openPage(b64, path) {
     try {
@@ -141,11 +177,13 @@
   // The search box loads its index through the same path.
   window.rapportLoad = loadData;
 
-  window.rapportData = function (path, b64) {
+  // `sealed`: the base64 of one ciphertext, or a list of chunks.
+  window.rapportData = function (path, sealed) {
     var p = pending[path];
     if (!p || !contentKey) { return; }
     delete pending[path];
-    decrypt(contentKey, b64, path).then(p.resolve, p.reject);
+    var opened = Array.isArray(sealed) ? decryptChunks(contentKey, sealed, path) : decrypt(contentKey, sealed, path);
+    opened.then(p.resolve, p.reject);
   };
 
   function download(path) {

@@ -408,10 +408,21 @@ impl Session {
                 refused(rel);
             }
         };
+        // A data file is sealed as it comes, a chunk at a time when it is
+        // large, and its carrier script written aside as it is sealed.
+        let data = |rel: &str, fill: &encrypt::Pieces<'_>| {
+            named(rel);
+            staged.put_streamed(&encrypt::carrier_path(rel), &|out| {
+                encrypt::write_data(key, rel, fill, out)
+            });
+        };
         let mut pipeline = self.pipeline;
         let result = pipeline.render_all_into(
             prepared,
             &|rel, bytes| {
+                if encrypt::is_data(rel) {
+                    return data(rel, &|put| put(bytes));
+                }
                 if !rel.ends_with(".html") {
                     return hand(rel, bytes.to_vec());
                 }
@@ -425,8 +436,9 @@ impl Session {
                 staged.put(&target, &locked.into_bytes());
             },
             &|rel, pieces| {
-                // Encrypted whole (it is padded and sealed as one), but
-                // one file at a time.
+                if encrypt::is_data(rel) {
+                    return data(rel, pieces);
+                }
                 let mut whole = Vec::new();
                 let gathered = pieces(&mut |piece| {
                     whole.extend_from_slice(piece);

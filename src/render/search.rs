@@ -396,6 +396,26 @@ pub fn rename_pages(script: &[u8], rename: &dyn Fn(&str) -> Option<String>) -> O
     Some(out)
 }
 
+/// Where the beginning of an index script as [`write_index`] hands it
+/// first ends: past the opening quote of `text`, which follows the page
+/// names. The first `],"text":"` of the script is that place: inside a
+/// JSON string a quote is escaped.
+pub fn opening_end(script: &[u8]) -> Option<usize> {
+    const OPEN_TEXT: &[u8] = b"],\"text\":\"";
+    memchr::memmem::find(script, OPEN_TEXT).map(|at| at + OPEN_TEXT.len())
+}
+
+/// [`rename_pages`] of the beginning of an index script, up to
+/// [`opening_end`]: what [`rename_pages`] of the whole script begins with,
+/// so that the rest (the texts) can follow it as it comes.
+pub fn rename_opening(opening: &[u8], rename: &dyn Fn(&str) -> Option<String>) -> Option<Vec<u8>> {
+    let mut script = opening.to_vec();
+    script.extend_from_slice(CLOSING);
+    let mut renamed = rename_pages(&script, rename)?;
+    renamed.truncate(renamed.len().checked_sub(CLOSING.len())?);
+    renamed.ends_with(TEXT).then_some(renamed)
+}
+
 /// An object's member: its key and its value, as written.
 type Member<'a> = (&'a [u8], &'a [u8]);
 
