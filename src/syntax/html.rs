@@ -188,7 +188,7 @@ fn step(b: &[u8], mut j: usize) -> Step {
 }
 
 fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&b| b == needle)
+    memchr::memchr(needle, hay)
 }
 
 /// Where `needle` (ASCII) first occurs in `hay` from `from` on, in any
@@ -255,7 +255,7 @@ impl Iterator for Pieces<'_> {
         // Text up to the next `<` that starts markup.
         let mut i = at;
         loop {
-            match html[i..].find('<') {
+            match memchr(b'<', &b[i..]) {
                 Some(off) if starts_markup(b, i + off) => {
                     i += off;
                     break;
