@@ -1248,6 +1248,162 @@ mod tests {
         }
     }
 
+    /// The carrier of `plain` at `path`, its plaintext handed over in
+    /// pieces of `piece` bytes.
+    fn carrier_in_pieces(key: &SiteKey, path: &str, plain: &[u8], piece: usize) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut put = |p: &[u8]| {
+            out.extend_from_slice(p);
+            Ok(())
+        };
+        let mut writer = DataWriter::new(key, path, &mut put);
+        for part in plain.chunks(piece.max(1)) {
+            writer.write(part).unwrap();
+        }
+        writer.finish().unwrap();
+        out
+    }
+
+    fn opened(key: &SiteKey, path: &str, carrier: Vec<u8>) -> Result<Vec<u8>, DecryptError> {
+        let files: SiteFiles = [(carrier_path(path), carrier.into())].into_iter().collect();
+        decrypt_site(&files, key).map(|mut f| f.remove(path).unwrap().to_vec())
+    }
+
+    #[test]
+    fn a_large_data_file_is_sealed_in_chunks_as_it_comes() {
+        let key = key();
+        let path = "data/search.js";
+        for len in [
+            0,
+            100,
+            CHUNK - 1,
+            CHUNK,
+            CHUNK + 1,
+            2 * CHUNK,
+            3 * CHUNK + 5,
+        ] {
+            let plain: Vec<u8> = (0..len).map(|i| (i * 13 % 251) as u8).collect();
+            let whole = carrier_in_pieces(&key, path, &plain, len);
+            // Pieces of any size give the same bytes, and again the same.
+            for piece in [1000, 65_536, 700_001] {
+                assert_eq!(carrier_in_pieces(&key, path, &plain, piece), whole, "{len}");
+            }
+            let text = std::str::from_utf8(&whole).unwrap();
+            let args = text
+                .strip_prefix("rapportData(\"data/search.js\", ")
+                .unwrap();
+            if len <= CHUNK {
+                // As every file was sealed before chunks.
+                let old = data_carrier(path, key.seal_owned(path, plain.clone())).into_bytes();
+                assert_eq!(whole, old, "{len}");
+            } else {
+                let padded = chunked_padded_len(len);
+                let chunks = args.matches("\", \"").count() + 1;
+                assert!(
+                    args.starts_with("[\"") && args.ends_with("\"]);\n"),
+                    "{len}"
+                );
+                assert_eq!(chunks * CHUNK, padded, "{len}");
+                // Each chunk: nonce, a chunk of ciphertext, tag.
+                let b64 = (CHUNK + 28).div_ceil(3) * 4;
+                assert_eq!(args.len(), 1 + chunks * (b64 + 2) + (chunks - 1) * 2 + 4);
+            }
+            assert_eq!(opened(&key, path, whole).unwrap(), plain, "{len}");
+        }
+    }
+
+    #[test]
+    fn a_chunk_moved_left_out_or_cut_off_is_refused() {
+        let key = key();
+        let path = "data/partners.json";
+        let plain: Vec<u8> = (0..3 * CHUNK + 77).map(|i| (i % 241) as u8).collect();
+        let whole = String::from_utf8(carrier_in_pieces(&key, path, &plain, CHUNK)).unwrap();
+        let head = "rapportData(\"data/partners.json\", [\"";
+        let list = whole
+            .strip_prefix(head)
+            .and_then(|r| r.strip_suffix("\"]);\n"))
+            .unwrap();
+        let chunks: Vec<&str> = list.split("\", \"").collect();
+        assert_eq!(chunks.len(), 4);
+        let join = |parts: &[&str]| format!("{head}{}\"]);\n", parts.join("\", \"")).into_bytes();
+        assert_eq!(opened(&key, path, join(&chunks)).unwrap(), plain);
+        let damaged = Err(DecryptError::Damaged(carrier_path(path)));
+        let (a, b, c, d) = (chunks[0], chunks[1], chunks[2], chunks[3]);
+        for tampered in [
+            vec![b, a, c, d], // swapped
+            vec![a, c, d],    // one left out
+            vec![a, b, c],    // the last left out: cut short
+            vec![a, b, c, c], // one twice
+        ] {
+            assert_eq!(opened(&key, path, join(&tampered)), damaged);
+        }
+        // Under another path it does not open either.
+        let moved = join(&chunks);
+        let moved = String::from_utf8(moved)
+            .unwrap()
+            .replace("data/partners.json", "data/referrals.csv");
+        assert_eq!(
+            opened(&key, "data/referrals.csv", moved.into_bytes()),
+            Err(DecryptError::Damaged("data/referrals.csv.js".into()))
+        );
+    }
+
+    #[test]
+    fn the_search_index_renamed_as_it_comes_is_the_index_renamed_whole() {
+        let key = key();
+        let path = crate::render::search::FILE;
+        let opening = concat!(
+            r#"rapportSearchIndex({"kinds":["name","note"],"pages":["partners/jo-li.html","#,
+            r#""partners/al.html"],"names":["Jo Li","Al \"A\""],"text":""#
+        );
+        // Bigger than a chunk, so that it is sealed in chunks as it comes.
+        let text = r#"\u0001\u0010Jo Li \u0001\u0011see partners/jo-li.html "#.repeat(40_000);
+        let whole = format!("{opening}{text}\"}});\n");
+        let pieces = [opening, &text[..1000], &text[1000..], "\"});\n"];
+        let mut streamed = Vec::new();
+        write_data(
+            &key,
+            path,
+            &|put| pieces.iter().try_for_each(|p| put(p.as_bytes())),
+            &mut |p| {
+                streamed.extend_from_slice(p);
+                Ok(())
+            },
+        )
+        .unwrap();
+        let Made::Encrypted(at_once, _) =
+            encrypt_file(&key, path, whole.clone().into_bytes(), true)
+        else {
+            panic!("the index is encrypted");
+        };
+        assert_eq!(streamed, at_once.into_bytes());
+        let renamed =
+            crate::render::search::rename_pages(whole.as_bytes(), &|p| page_name(&key, p)).unwrap();
+        assert_ne!(renamed, whole.as_bytes());
+        assert_eq!(opened(&key, path, streamed).unwrap(), renamed);
+    }
+
+    #[test]
+    fn large_data_files_are_padded_to_eighths_of_a_power_of_two() {
+        const MIB: usize = 1024 * 1024;
+        for (len, padded) in [
+            (MIB, 2 * MIB),
+            (2 * MIB - 1, 2 * MIB),
+            (2 * MIB, 3 * MIB),
+            (5 * MIB, 6 * MIB),
+            (8 * MIB, 10 * MIB),
+            (12 * MIB - 1, 12 * MIB),
+            (36 * MIB, 40 * MIB),
+            (64 * MIB - 1, 64 * MIB),
+        ] {
+            assert_eq!(chunked_padded_len(len), padded, "{len}");
+            assert_eq!(padded % CHUNK, 0);
+            // Never more than a quarter larger than what it holds, where a
+            // power of two could be nearly twice it.
+            assert!(padded as f64 <= (len + 1) as f64 * 1.25 + CHUNK as f64);
+        }
+    }
+
     #[test]
     fn a_piece_that_fails_stops_the_rest() {
         let key = key();
