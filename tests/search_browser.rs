@@ -269,3 +269,93 @@ fn an_encrypted_site_searches_its_encrypted_index_once_open() {
     b.screenshot(&shots().join("search-encrypted.png"));
     follow(&mut b, &who, true);
 }
+
+/// Unlocks the encrypted site at `dir` from its dashboard and searches for
+/// `word`, giving what the search box shows.
+fn unlock_and_search(dir: &Path, word: &str) -> (Browser, Vec<(String, String, String, String)>) {
+    let mut b = Browser::launch();
+    b.open(&url(dir, "index.html"));
+    assert!(b.wait_for("!document.getElementById('rapport-form').hidden", LONG));
+    b.eval(&format!(
+        "(function () {{ document.getElementById('rapport-password').value = {};
+            document.querySelector('#rapport-form button').click(); return true; }})()",
+        json!(PASSWORD)
+    ));
+    assert!(b.wait_for(
+        "!!document.getElementById('site-search') && !!document.getElementById('site-search').getAttribute('data-state')",
+        LONG
+    ));
+    search(&mut b, word);
+    let found = results(&mut b);
+    (b, found)
+}
+
+#[test]
+fn an_index_sealed_in_chunks_is_searched_and_one_with_a_chunk_moved_is_refused() {
+    let mut plain = Pipeline::new()
+        .run(&Options {
+            root: sample::sample(),
+            ..Options::default()
+        })
+        .expect("the sample builds")
+        .files;
+    // An index as large as a large book's: sealed in chunks (three).
+    let mut index = plain.get("data/search.js").expect("an index").to_vec();
+    index.extend_from_slice(b"/*");
+    index.resize(index.len() + 2 * encrypt::CHUNK + 1000, b'x');
+    index.extend_from_slice(b"*/\n");
+    plain.insert("data/search.js".into(), index.into());
+    let dir = tempfile::tempdir().unwrap();
+    let (key, _) = encrypt::key_for_output(dir.path(), PASSWORD, false);
+    output::write_site(dir.path(), &encrypt::encrypt_site(&plain, &key)).unwrap();
+    let carrier = dir.path().join("data/search.js.js");
+    let carried = fs::read_to_string(&carrier).unwrap();
+    let head = "rapportData(\"data/search.js\", [\"";
+    let chunks: Vec<String> = carried
+        .strip_prefix(head)
+        .and_then(|r| r.strip_suffix("\"]);\n"))
+        .expect("a list of chunks")
+        .split("\", \"")
+        .map(str::to_string)
+        .collect();
+    assert_eq!(chunks.len(), 3);
+
+    let word = "gala";
+    let (mut b, found) = unlock_and_search(dir.path(), word);
+    assert!(!found.is_empty(), "nothing found in an index in chunks");
+    let (who, _, snippet, href) = found[0].clone();
+    assert!(snippet.to_lowercase().contains(word));
+    let slug = notes()
+        .into_iter()
+        .find(|(_, t)| t.to_lowercase().contains(word))
+        .unwrap()
+        .0;
+    assert!(
+        href.ends_with(&format!("partners/{}.html", key.opaque_name(&slug))),
+        "{href}"
+    );
+    b.screenshot(&shots().join("search-encrypted-chunks.png"));
+    follow(&mut b, &who, true);
+    drop(b);
+
+    // Two chunks swapped, the last left out, or one cut short: the index
+    // does not open, and the search box says so.
+    let (a, c, d) = (&chunks[0], &chunks[1], &chunks[2]);
+    for (what, list) in [
+        ("swapped", vec![c, a, d]),
+        ("cut short", vec![a, c]),
+        ("truncated", vec![a, c, &d[..d.len() / 2].to_string()]),
+    ] {
+        let joined: Vec<&str> = list.iter().map(|s| s.as_str()).collect();
+        fs::write(&carrier, format!("{head}{}\"]);\n", joined.join("\", \""))).unwrap();
+        let (mut b, found) = unlock_and_search(dir.path(), word);
+        assert!(found.is_empty(), "{what}: the damaged index was read");
+        let said =
+            b.eval("document.querySelector('#site-search-results .search-count').textContent");
+        assert_eq!(
+            said,
+            json!("The search index could not be loaded."),
+            "{what}"
+        );
+    }
+}
