@@ -83,6 +83,11 @@ pub const CHUNK: usize = 1024 * 1024;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// HMAC-SHA256 keyed with `key`, before any message.
+fn hmac_of(key: &[u8; 32]) -> HmacSha256 {
+    <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC takes any key")
+}
+
 /// The keys of one encrypted site, derived once per build.
 #[derive(Clone)]
 pub struct SiteKey {
@@ -94,6 +99,11 @@ pub struct SiteKey {
     chunk_nonce: [u8; 32],
     name: [u8; 32],
     check: [u8; 16],
+    /// HMAC-SHA256 keyed with the nonce, chunk nonce and name keys, ready
+    /// to take a message (the key's blocks hashed once, not per file).
+    nonce_mac: HmacSha256,
+    chunk_mac: HmacSha256,
+    name_mac: HmacSha256,
     /// The text of a locked page around its ciphertext, for a page
     /// [`SHELL_DEPTHS`] folders deep or less, without and with the
     /// stylesheet: made once per key, not once per page.
@@ -151,7 +161,7 @@ impl SiteKey {
 
     /// The synthetic nonce of `content` at `path`.
     fn nonce_for(&self, path: &str, content: &[u8]) -> [u8; 12] {
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.nonce).expect("HMAC takes any key");
+        let mut mac = self.nonce_mac.clone();
         mac.update(path.as_bytes());
         mac.update(&[0]);
         mac.update(content);
@@ -163,12 +173,15 @@ impl SiteKey {
 
     /// The opaque file name stem for a partner slug: 20 hex digits.
     pub fn opaque_name(&self, slug: &str) -> String {
-        let mut mac = <HmacSha256 as Mac>::new_from_slice(&self.name).expect("HMAC takes any key");
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut mac = self.name_mac.clone();
         mac.update(slug.as_bytes());
-        mac.finalize().into_bytes()[..10]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        let mut name = String::with_capacity(20);
+        for b in &mac.finalize().into_bytes()[..10] {
+            name.push(char::from(HEX[usize::from(b >> 4)]));
+            name.push(char::from(HEX[usize::from(b & 15)]));
+        }
+        name
     }
 
     /// Encrypts `plain` for `path` (its associated data), padded to its
@@ -230,8 +243,7 @@ impl SiteKey {
     /// bytes.
     fn seal_chunk(&self, path: &str, index: u32, last: bool, mut chunk: Vec<u8>) -> Sealed {
         let aad = chunk_aad(path, index, last);
-        let mut mac =
-            <HmacSha256 as Mac>::new_from_slice(&self.chunk_nonce).expect("HMAC takes any key");
+        let mut mac = self.chunk_mac.clone();
         mac.update(&aad);
         mac.update(&chunk);
         let mut nonce = [0u8; 12];
@@ -484,6 +496,9 @@ pub fn derive_key_with(password: &str, salt: &[u8; 16], iterations: u32) -> Site
         chunk_nonce: [0; 32],
         name: [0; 32],
         check: [0; 16],
+        nonce_mac: hmac_of(&[0; 32]),
+        chunk_mac: hmac_of(&[0; 32]),
+        name_mac: hmac_of(&[0; 32]),
         shells: Arc::new(std::array::from_fn(|_| {
             std::array::from_fn(|_| Shell {
                 head: "".into(),
@@ -499,6 +514,9 @@ pub fn derive_key_with(password: &str, salt: &[u8; 16], iterations: u32) -> Site
     expand(INFO_NAME, &mut key.name);
     expand(INFO_CHECK, &mut key.check);
     expand(INFO_CHUNK_NONCE, &mut key.chunk_nonce);
+    key.nonce_mac = hmac_of(&key.nonce);
+    key.chunk_mac = hmac_of(&key.chunk_nonce);
+    key.name_mac = hmac_of(&key.name);
     key.shells = Arc::new(std::array::from_fn(|depth| {
         [false, true].map(|has_style| shell(&"../".repeat(depth), &key, has_style))
     }));

@@ -272,27 +272,52 @@ impl Session {
             .then(|| inputs::Inputs::read(&opts, &inputs::rapport_identity()))
             .flatten();
         let mut key: Option<SiteKey> = None;
+        // The key of a site that cannot be unchanged (no record of a last
+        // build in the folder: a first build) is derived beside the parse.
+        let mut key_beside: Option<(PathBuf, bool)> = None;
         if let Some(i) = &mut inputs {
-            if encrypts(flags, &i.settings, &i.layout.output) {
-                let k = site_key(
-                    &i.layout.output,
-                    flags,
-                    i.settings.privacy.encrypt,
-                    progress,
-                )?;
-                i.fingerprint = i.fingerprint.with(&k.public_id());
-                key = Some(k);
+            let out = &i.layout.output;
+            if encrypts(flags, &i.settings, out) {
+                if out.join(crate::site::RECORD).exists() {
+                    let k = site_key(out, flags, i.settings.privacy.encrypt, progress)?;
+                    i.fingerprint = i.fingerprint.with(&k.public_id());
+                    key = Some(k);
+                } else {
+                    key_beside = Some((out.clone(), i.settings.privacy.encrypt));
+                }
             }
-            if let Some(last) = inputs::unchanged(&i.layout.output, &i.fingerprint) {
-                let out = i.layout.output.clone();
-                return self.unchanged(&opts, last, out, progress);
+            if key_beside.is_none() {
+                if let Some(last) = inputs::unchanged(&i.layout.output, &i.fingerprint) {
+                    let out = i.layout.output.clone();
+                    return self.unchanged(&opts, last, out, progress);
+                }
             }
             // The notes folder was just walked for the record: not again.
             if let Some(walk) = i.walk.take() {
                 self.pipeline.adopt_walk(i.layout.notes.clone(), walk);
             }
         }
-        let prepared = self.pipeline.prepare(&opts).map_err(BuildError::Problems)?;
+        let prepared = match key_beside {
+            None => self.pipeline.prepare(&opts),
+            Some((out, setting)) => {
+                let pipeline = &mut self.pipeline;
+                let (k, prepared) = std::thread::scope(|s| {
+                    let derived = s.spawn(|| site_key(&out, flags, setting, progress));
+                    let prepared = pipeline.prepare(&opts);
+                    (
+                        derived.join().expect("the key's derivation does not panic"),
+                        prepared,
+                    )
+                });
+                let k = k?;
+                if let Some(i) = &mut inputs {
+                    i.fingerprint = i.fingerprint.with(&k.public_id());
+                }
+                key = Some(k);
+                prepared
+            }
+        }
+        .map_err(BuildError::Problems)?;
         let out = prepared.layout().output.clone();
         let encrypted = encrypts(flags, prepared.settings(), &out);
         refuse_foreign_folder(&out, opts.force).map_err(BuildError::Write)?;
