@@ -894,9 +894,16 @@ pub fn write_data(
             whole.extend_from_slice(piece);
             Ok(())
         })?;
+        // A partner's page is named by many events: each name made once.
+        let names = std::cell::RefCell::new(std::collections::HashMap::new());
         let linked =
             crate::render::calendar::rename_pages(&String::from_utf8_lossy(&whole), &|page| {
-                page_name(key, page)
+                if let Some(name) = names.borrow().get(page) {
+                    return Clone::clone(name);
+                }
+                let name = page_name(key, page);
+                names.borrow_mut().insert(page.to_string(), name.clone());
+                name
             });
         drop(whole);
         writer.write(linked.as_bytes())?;
