@@ -622,13 +622,18 @@ impl Pipeline {
     /// soon as it is made (partner pages, book-wide pages, data files)
     /// and the search index to `stream` a piece at a time as it is made,
     /// instead of holding them: the site that is returned has only the
-    /// book's static files. Nothing rendered is kept for a later run.
+    /// book's static files. Nothing rendered is kept for a later run, and
+    /// the parsed notes are forgotten first (the next run reads them all
+    /// again): the book's partners are then held by the render alone,
+    /// which lets go of their note bodies once the partner pages and the
+    /// search index are made.
     pub fn render_all_into(
         &mut self,
         prepared: Prepared,
         sink: &site::PageSink<'_>,
         stream: &site::StreamSink<'_>,
     ) -> Result<Built, Failed> {
+        self.clear();
         self.render_with(prepared, Some(sink), Some(stream))
     }
 
@@ -639,7 +644,7 @@ impl Pipeline {
         whole: Option<&site::StreamSink<'_>>,
     ) -> Result<Built, Failed> {
         let Prepared {
-            book,
+            mut book,
             reports,
             templates,
             layout,
@@ -648,7 +653,7 @@ impl Pipeline {
             ..
         } = prepared;
         let rendered = site::render_cached(
-            &book,
+            &mut book,
             &reports,
             &templates,
             &mut self.render_cache,

@@ -25,6 +25,7 @@
 //! does the same for a whole file.
 
 use chrono::{Days, NaiveDate};
+use rayon::prelude::*;
 
 use super::redact::Scrubber;
 use crate::analysis::Report;
@@ -280,20 +281,47 @@ pub fn join(name: &str, opts: &Options, mut events: Vec<&Written>) -> String {
     out
 }
 
-/// [`calendar`] handed to `put` a piece at a time (the head, then each
-/// event), so that the file is never whole in memory beside its events.
+/// The day and UID of each event [`partner_events`] gives for `d`, in
+/// the same order, without writing any of them.
+fn event_keys(d: &Due, as_of: Day) -> impl Iterator<Item = (Day, String)> + '_ {
+    let step = d
+        .next_step
+        .as_ref()
+        .map(|(date, _)| (shown_on(*date, as_of).0, next_step_uid(&d.slug)));
+    let contact = d
+        .contact_due
+        .map(|date| (shown_on(date, as_of).0, contact_uid(&d.slug)));
+    step.into_iter().chain(contact)
+}
+
+/// [`calendar`] of the dues `due(0)`…`due(count - 1)` handed to `put` a
+/// piece at a time (the head, then each event), so that neither the file
+/// nor its events are ever whole in memory: the events are put in order
+/// by their day and UID alone, and each is written as it is handed over.
 pub fn write_calendar(
     name: &str,
     opts: &Options,
-    due: &[Due],
+    count: usize,
+    due: &(dyn Fn(usize) -> Due + Sync),
     put: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let events: Vec<Written> = due.iter().flat_map(|d| partner_written(d, opts)).collect();
-    let mut order: Vec<&Written> = events.iter().collect();
-    in_order(&mut order);
+    let mut order: Vec<(Day, String, usize)> = (0..count)
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            let d = due(i);
+            event_keys(&d, opts.as_of)
+                .map(|(date, uid)| (date, uid, i))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    order.par_sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     put(head(name, opts).as_bytes())?;
-    for e in order {
-        put(e.text.as_bytes())?;
+    for (_, uid, i) in order {
+        let event = partner_events(&due(i), opts)
+            .into_iter()
+            .find(|e| e.uid == uid)
+            .expect("every key is one of the partner's events");
+        put(written(event, opts.as_of).text.as_bytes())?;
     }
     put(END.as_bytes())
 }
@@ -433,6 +461,40 @@ mod tests {
             due("obrien", "O'Brien & Sons, LLC", None, Some("2026-11-01")),
             due("nobody", "No One", None, None),
         ]
+    }
+
+    #[test]
+    fn written_in_pieces_is_the_calendar_byte_for_byte() {
+        let mut dues = sample();
+        // Slugs where one begins the other, and events on one day (overdue
+        // ones all shown on `as_of`): the order is the UID's, not the slug's.
+        dues.push(due(
+            "a",
+            "A",
+            Some(("2026-10-01", "Call")),
+            Some("2026-09-01"),
+        ));
+        dues.push(due(
+            "a-b",
+            "A B",
+            Some(("2026-10-02", "Call")),
+            Some("2026-11-01"),
+        ));
+        dues.push(due("a-b-c", "A B C", None, Some("2026-11-01")));
+        for as_of in ["2026-11-01", "2026-12-01", "2027-06-01"] {
+            let opts = Options::plain(day(as_of), Some("https://example.com/site/"));
+            let whole = super::calendar("Book", &opts, &dues);
+            let mut pieces = Vec::new();
+            let mut count = 0;
+            write_calendar("Book", &opts, dues.len(), &|i| dues[i].clone(), &mut |p| {
+                pieces.extend_from_slice(p);
+                count += 1;
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(String::from_utf8(pieces).unwrap(), whole, "{as_of}");
+            assert_eq!(count, 2 + parsed(&whole).len(), "{as_of}");
+        }
     }
 
     /// Reads the file back with an independent iCalendar parser: each
