@@ -269,15 +269,19 @@ pub(super) fn partners_json(s: &Sources) -> Vec<u8> {
 }
 
 /// Whether the data file `path` can be written a piece at a time, never
-/// whole in memory: `data/partners.json` and `data/calendar.ics`, made from
+/// whole in memory: `data/partners.json`, `data/referrals.csv` and
+/// `data/calendar.ics`, made from
 /// the book (not from parts kept between rebuilds) on a site that is not
 /// redacted (a redacted site's files are scrubbed whole).
 fn in_pieces(path: &str, s: &Sources) -> bool {
-    s.scrub.is_none() && s.made.is_none() && (path == PARTNERS_JSON || path == calendar::FILE)
+    s.scrub.is_none()
+        && s.made.is_none()
+        && [PARTNERS_JSON, REFERRALS_CSV, calendar::FILE].contains(&path)
 }
 
 /// The data file `path` ([`in_pieces`]) handed to `put` a piece at a
-/// time: the same bytes as [`partners_json`] or [`calendar_ics`] make.
+/// time: the same bytes as [`partners_json`], [`referrals_csv`] or
+/// [`calendar_ics`] make.
 fn write_in_pieces(
     path: &str,
     s: &Sources,
@@ -285,6 +289,9 @@ fn write_in_pieces(
 ) -> std::io::Result<()> {
     if path == PARTNERS_JSON {
         return export::write_partners_json(s.pairs, put);
+    }
+    if path == REFERRALS_CSV {
+        return export::write_referrals_csv(s.pairs, s.window, put);
     }
     let title = &s.book.settings.title;
     let pairs = s.pairs;
@@ -294,6 +301,9 @@ fn write_in_pieces(
 
 /// The path of `data/partners.json`.
 const PARTNERS_JSON: &str = "data/partners.json";
+
+/// The path of `data/referrals.csv`.
+const REFERRALS_CSV: &str = "data/referrals.csv";
 
 /// `data/referrals.csv` (a redacted site leaves the client column empty).
 pub(super) fn referrals_csv(s: &Sources) -> Vec<u8> {
