@@ -137,10 +137,33 @@ fn shown_on(due: Day, as_of: Day) -> (Day, Option<Day>) {
     }
 }
 
+/// The two events a partner may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    NextStep,
+    Contact,
+}
+
 /// The events of one partner's dues: "Next step: <action> — <name>" on
 /// the next step's day, "Get in touch with <name>" on the contact's due
 /// day; either, when overdue, on `as_of` and saying since when.
 pub fn partner_events(d: &Due, opts: &Options) -> Vec<Event> {
+    let (description, url) = described(d, opts);
+    [Kind::NextStep, Kind::Contact]
+        .into_iter()
+        .filter_map(|kind| event_of(d, opts, kind, &description, &url))
+        .collect()
+}
+
+/// The event of that kind of [`partner_events`], when `d` has one.
+fn partner_event(d: &Due, opts: &Options, kind: Kind) -> Option<Event> {
+    let (description, url) = described(d, opts);
+    event_of(d, opts, kind, &description, &url)
+}
+
+/// What both events of `d` say besides their summary: the description,
+/// scrubbed, and the partner page's address.
+fn described(d: &Due, opts: &Options) -> (String, Option<String>) {
     let mut description = format!(
         "Stage: {}\nWhy: {}\nNext: {}",
         d.stage.trim(),
@@ -156,37 +179,44 @@ pub fn partner_events(d: &Due, opts: &Options) -> Vec<Event> {
     if let Some(u) = &url {
         description.push_str(&format!("\nPartner page: {u}"));
     }
-    let description = Some(opts.scrub(&description));
-    let mut out = Vec::new();
-    if let Some((date, action)) = &d.next_step {
-        let (date, since) = shown_on(*date, opts.as_of);
-        let head = match since {
-            Some(s) => format!("Next step, overdue since {s}"),
-            None => "Next step".to_string(),
-        };
-        out.push(Event {
-            uid: next_step_uid(&d.slug),
-            date,
-            summary: opts.scrub(&format!("{head}: {} — {}", action.trim(), d.name)),
-            description: description.clone(),
-            url: url.clone(),
-        });
-    }
-    if let Some(date) = d.contact_due {
-        let (date, since) = shown_on(date, opts.as_of);
-        let tail = match since {
-            Some(s) => format!(" (overdue since {s})"),
-            None => String::new(),
-        };
-        out.push(Event {
-            uid: contact_uid(&d.slug),
-            date,
-            summary: opts.scrub(&format!("Get in touch with {}{tail}", d.name)),
-            description,
-            url,
-        });
-    }
-    out
+    (opts.scrub(&description), url)
+}
+
+fn event_of(
+    d: &Due,
+    opts: &Options,
+    kind: Kind,
+    description: &str,
+    url: &Option<String>,
+) -> Option<Event> {
+    let (uid, date, summary) = match kind {
+        Kind::NextStep => {
+            let (date, action) = d.next_step.as_ref()?;
+            let (date, since) = shown_on(*date, opts.as_of);
+            let head = match since {
+                Some(s) => format!("Next step, overdue since {s}"),
+                None => "Next step".to_string(),
+            };
+            let summary = format!("{head}: {} — {}", action.trim(), d.name);
+            (next_step_uid(&d.slug), date, summary)
+        }
+        Kind::Contact => {
+            let (date, since) = shown_on(d.contact_due?, opts.as_of);
+            let tail = match since {
+                Some(s) => format!(" (overdue since {s})"),
+                None => String::new(),
+            };
+            let summary = format!("Get in touch with {}{tail}", d.name);
+            (contact_uid(&d.slug), date, summary)
+        }
+    };
+    Some(Event {
+        uid,
+        date,
+        summary: opts.scrub(&summary),
+        description: Some(description.to_string()),
+        url: url.clone(),
+    })
 }
 
 /// An event with its lines of the file already written: a book's events
@@ -281,16 +311,16 @@ pub fn join(name: &str, opts: &Options, mut events: Vec<&Written>) -> String {
     out
 }
 
-/// The day and UID of each event [`partner_events`] gives for `d`, in
-/// the same order, without writing any of them.
-fn event_keys(d: &Due, as_of: Day) -> impl Iterator<Item = (Day, String)> + '_ {
-    let step = d
-        .next_step
-        .as_ref()
-        .map(|(date, _)| (shown_on(*date, as_of).0, next_step_uid(&d.slug)));
+/// The kind, day and UID of each event [`partner_events`] gives for
+/// `d`, in the same order, without writing any of them.
+fn event_keys(d: &Due, as_of: Day) -> impl Iterator<Item = (Kind, Day, String)> + '_ {
+    let step = d.next_step.as_ref().map(|(date, _)| {
+        let day = shown_on(*date, as_of).0;
+        (Kind::NextStep, day, next_step_uid(&d.slug))
+    });
     let contact = d
         .contact_due
-        .map(|date| (shown_on(date, as_of).0, contact_uid(&d.slug)));
+        .map(|date| (Kind::Contact, shown_on(date, as_of).0, contact_uid(&d.slug)));
     step.into_iter().chain(contact)
 }
 
@@ -305,22 +335,19 @@ pub fn write_calendar(
     due: &(dyn Fn(usize) -> Due + Sync),
     put: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let mut order: Vec<(Day, String, usize)> = (0..count)
+    let mut order: Vec<(Day, String, usize, Kind)> = (0..count)
         .into_par_iter()
         .flat_map_iter(|i| {
             let d = due(i);
             event_keys(&d, opts.as_of)
-                .map(|(date, uid)| (date, uid, i))
+                .map(|(kind, date, uid)| (date, uid, i, kind))
                 .collect::<Vec<_>>()
         })
         .collect();
     order.par_sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     put(head(name, opts).as_bytes())?;
-    for (_, uid, i) in order {
-        let event = partner_events(&due(i), opts)
-            .into_iter()
-            .find(|e| e.uid == uid)
-            .expect("every key is one of the partner's events");
+    for (_, _, i, kind) in order {
+        let event = partner_event(&due(i), opts, kind).expect("every key is an event");
         put(written(event, opts.as_of).text.as_bytes())?;
     }
     put(END.as_bytes())
