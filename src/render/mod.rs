@@ -175,7 +175,9 @@ fn partner_page(
 /// book-wide files and the search index too, each as soon as it is made
 /// (then the site returned holds none of them): the index of a site that
 /// is not redacted goes to `whole` a piece at a time as it is made, every
-/// other file to `sink`.
+/// other file to `sink`. With both, the book-wide pages come last, after
+/// the note body of every partner that `book` alone holds is let go of
+/// (the partners are otherwise as they were).
 pub fn render_cached(
     book: &mut Book,
     reports: &[Arc<Report>],
