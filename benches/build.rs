@@ -142,6 +142,28 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// The largest book-wide page of the site in `dir` (an HTML file that is
+/// not a partner's page; the pages of the partner table, `index…`, are
+/// book-wide), and its size.
+fn largest_book_page(dir: &Path) -> (String, u64) {
+    walk(dir)
+        .iter()
+        .filter_map(|p| {
+            let rel = p
+                .strip_prefix(dir)
+                .ok()?
+                .to_string_lossy()
+                .replace('\\', "/");
+            let partner = rel
+                .strip_prefix("partners/")
+                .is_some_and(|name| !name.starts_with("index"));
+            let page = rel.ends_with(".html") && !partner;
+            page.then(|| Some((rel, fs::metadata(p).ok()?.len())))?
+        })
+        .max_by_key(|(_, len)| *len)
+        .unwrap_or_default()
+}
+
 fn dir_bytes(dir: &Path) -> u64 {
     walk(dir)
         .iter()
@@ -250,6 +272,7 @@ fn main() {
     let site = scratch.join(format!("rapport-fresh-{}", runs - 1));
     let r_files = walk(&site).len();
     let r_bytes = dir_bytes(&site);
+    let (largest, largest_bytes) = largest_book_page(&site);
     // Nothing changed: again into the last site built.
     let (r_again, r_again_mem) = measure(runs, &log, |_| rapport_build(&site));
     let (r_check, r_check_mem) = measure(runs, &log, |_| {
@@ -373,6 +396,17 @@ fn main() {
         mib(r_check_mem),
         mib(r_peak),
         hugo_col(|h| mib(h.2)),
+    );
+    println!();
+    // Issue 22's goals for a large book (100,000 notes): a first build's
+    // peak under 1 GiB, every book-wide page under 5 MB.
+    let met = |yes: bool| if yes { "met" } else { "NOT met" };
+    println!(
+        "first build's peak {} (goal at 100,000 notes: under 1 GiB: {}); largest book-wide page {largest} {:.2} MB (goal: under 5 MB: {})",
+        mib(r_first_mem),
+        met(r_first_mem < 1024 * 1024),
+        largest_bytes as f64 / 1e6,
+        met(largest_bytes < 5_000_000),
     );
     println!();
     println!(

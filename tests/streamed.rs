@@ -61,7 +61,12 @@ fn same_as_in_memory(extra_settings: &str) {
             "{path} differs from the site held in memory"
         );
     }
-    for big in ["data/search.js", "data/partners.json", "data/calendar.ics"] {
+    for big in [
+        "data/search.js",
+        "data/partners.json",
+        "data/referrals.csv",
+        "data/calendar.ics",
+    ] {
         assert!(written[big].len() > 10_000, "{big} is nearly empty");
     }
 }

@@ -269,15 +269,19 @@ pub(super) fn partners_json(s: &Sources) -> Vec<u8> {
 }
 
 /// Whether the data file `path` can be written a piece at a time, never
-/// whole in memory: `data/partners.json` and `data/calendar.ics`, made from
+/// whole in memory: `data/partners.json`, `data/referrals.csv` and
+/// `data/calendar.ics`, made from
 /// the book (not from parts kept between rebuilds) on a site that is not
 /// redacted (a redacted site's files are scrubbed whole).
 fn in_pieces(path: &str, s: &Sources) -> bool {
-    s.scrub.is_none() && s.made.is_none() && (path == PARTNERS_JSON || path == calendar::FILE)
+    s.scrub.is_none()
+        && s.made.is_none()
+        && [PARTNERS_JSON, REFERRALS_CSV, calendar::FILE].contains(&path)
 }
 
 /// The data file `path` ([`in_pieces`]) handed to `put` a piece at a
-/// time: the same bytes as [`partners_json`] or [`calendar_ics`] make.
+/// time: the same bytes as [`partners_json`], [`referrals_csv`] or
+/// [`calendar_ics`] make.
 fn write_in_pieces(
     path: &str,
     s: &Sources,
@@ -286,12 +290,20 @@ fn write_in_pieces(
     if path == PARTNERS_JSON {
         return export::write_partners_json(s.pairs, put);
     }
+    if path == REFERRALS_CSV {
+        return export::write_referrals_csv(s.pairs, s.window, put);
+    }
     let title = &s.book.settings.title;
-    calendar::write_calendar(title, &s.plain(), &dues(s.pairs), put)
+    let pairs = s.pairs;
+    let due = |i: usize| calendar::Due::of(pairs[i].0, pairs[i].1);
+    calendar::write_calendar(title, &s.plain(), pairs.len(), &due, put)
 }
 
 /// The path of `data/partners.json`.
 const PARTNERS_JSON: &str = "data/partners.json";
+
+/// The path of `data/referrals.csv`.
+const REFERRALS_CSV: &str = "data/referrals.csv";
 
 /// `data/referrals.csv` (a redacted site leaves the client column empty).
 pub(super) fn referrals_csv(s: &Sources) -> Vec<u8> {
@@ -380,8 +392,20 @@ pub(super) fn nothing(_: &Pages) -> Result<Context, Box<Diagnostic>> {
     Ok(Context::new())
 }
 
+/// Which of the book-wide files [`book_wide`] makes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Wide {
+    /// Every one.
+    Every,
+    /// The data files only (no row is made).
+    Data,
+    /// The pages only.
+    Pages,
+}
+
 /// The book's data files and book-wide pages, scrubbed when the site is
-/// redacted: every entry of the page table ([`TABLE`]), in its order.
+/// redacted: every entry of the page table ([`TABLE`]), in its order
+/// (those `wide` names).
 /// With `stream` (only when not `side_by_side`), each file is handed to
 /// it as soon as it is made and let go of, and none is returned; with
 /// `pieces` too, the large data files that can be are handed to it a
@@ -400,8 +424,10 @@ pub(super) fn book_wide(
     side_by_side: bool,
     stream: Option<&super::PageSink<'_>>,
     pieces: Option<&super::StreamSink<'_>>,
+    wide: Wide,
 ) -> Result<BookFiles, Vec<Diagnostic>> {
     let settings = &book.settings;
+    let (pages_too, data_too) = (wide != Wide::Data, wide != Wide::Pages);
     // In a run that keeps its rows, each partner's part of the data files
     // is kept with its row (not on a redacted site, whose files come from
     // scrubbed copies).
@@ -448,6 +474,10 @@ pub(super) fn book_wide(
     };
     let mut fresh: Vec<Row> = Vec::new();
     let rows = match &src.made {
+        None if !pages_too => BookRows {
+            rows: Vec::new(),
+            kept: None,
+        },
         None => {
             fresh = pairs
                 .par_iter()
@@ -493,7 +523,8 @@ pub(super) fn book_wide(
         .iter()
         .flat_map(|e| -> Vec<(String, &Make, Option<&Part>)> {
             match &e.make {
-                Make::Data(_) if !side_by_side => Vec::new(),
+                Make::Data(_) if !side_by_side || !data_too => Vec::new(),
+                Make::Page { .. } | Make::Family { .. } if !pages_too => Vec::new(),
                 // Joined from each partner's part, kept between rebuilds,
                 // by the renderer (`render::search_index`).
                 Make::Index => Vec::new(),
@@ -534,6 +565,24 @@ pub(super) fn book_wide(
         for (path, made) in done {
             keep(path, made);
         }
+    } else if let (Some(put), Wide::Pages) = (stream, wide) {
+        // The pages alone, after the partner pages (the rows no longer
+        // beside the note bodies): side by side, each handed over as soon
+        // as it is made; the problems in the table's order.
+        let failed = std::sync::Mutex::new(Vec::new());
+        jobs.par_iter()
+            .enumerate()
+            .with_max_len(1)
+            .for_each(|(i, job)| match run(job) {
+                (path, Ok(bytes)) => match scrub {
+                    Some(sc) => put(&path, &sc.scrub_output(&path, &bytes)),
+                    None => put(&path, &bytes),
+                },
+                (_, Err(d)) => failed.lock().expect("no panic holds it").push((i, *d)),
+            });
+        let mut failed = failed.into_inner().expect("no panic holds it");
+        failed.sort_by_key(|(i, _)| *i);
+        errs.extend(failed.into_iter().map(|(_, d)| d));
     } else {
         for job in &jobs {
             let (path, made) = run(job);
@@ -544,7 +593,7 @@ pub(super) fn book_wide(
         drop(jobs);
         drop(pages);
         drop(fresh);
-        for e in TABLE {
+        for e in TABLE.iter().filter(|_| data_too) {
             if let Make::Data(make) = e.make {
                 match pieces.filter(|_| in_pieces(e.path, &src)) {
                     Some(put) => put(e.path, &|piece| write_in_pieces(e.path, &src, piece)),

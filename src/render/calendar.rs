@@ -25,6 +25,7 @@
 //! does the same for a whole file.
 
 use chrono::{Days, NaiveDate};
+use rayon::prelude::*;
 
 use super::redact::Scrubber;
 use crate::analysis::Report;
@@ -136,10 +137,33 @@ fn shown_on(due: Day, as_of: Day) -> (Day, Option<Day>) {
     }
 }
 
+/// The two events a partner may have.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    NextStep,
+    Contact,
+}
+
 /// The events of one partner's dues: "Next step: <action> — <name>" on
 /// the next step's day, "Get in touch with <name>" on the contact's due
 /// day; either, when overdue, on `as_of` and saying since when.
 pub fn partner_events(d: &Due, opts: &Options) -> Vec<Event> {
+    let (description, url) = described(d, opts);
+    [Kind::NextStep, Kind::Contact]
+        .into_iter()
+        .filter_map(|kind| event_of(d, opts, kind, &description, &url))
+        .collect()
+}
+
+/// The event of that kind of [`partner_events`], when `d` has one.
+fn partner_event(d: &Due, opts: &Options, kind: Kind) -> Option<Event> {
+    let (description, url) = described(d, opts);
+    event_of(d, opts, kind, &description, &url)
+}
+
+/// What both events of `d` say besides their summary: the description,
+/// scrubbed, and the partner page's address.
+fn described(d: &Due, opts: &Options) -> (String, Option<String>) {
     let mut description = format!(
         "Stage: {}\nWhy: {}\nNext: {}",
         d.stage.trim(),
@@ -155,37 +179,44 @@ pub fn partner_events(d: &Due, opts: &Options) -> Vec<Event> {
     if let Some(u) = &url {
         description.push_str(&format!("\nPartner page: {u}"));
     }
-    let description = Some(opts.scrub(&description));
-    let mut out = Vec::new();
-    if let Some((date, action)) = &d.next_step {
-        let (date, since) = shown_on(*date, opts.as_of);
-        let head = match since {
-            Some(s) => format!("Next step, overdue since {s}"),
-            None => "Next step".to_string(),
-        };
-        out.push(Event {
-            uid: next_step_uid(&d.slug),
-            date,
-            summary: opts.scrub(&format!("{head}: {} — {}", action.trim(), d.name)),
-            description: description.clone(),
-            url: url.clone(),
-        });
-    }
-    if let Some(date) = d.contact_due {
-        let (date, since) = shown_on(date, opts.as_of);
-        let tail = match since {
-            Some(s) => format!(" (overdue since {s})"),
-            None => String::new(),
-        };
-        out.push(Event {
-            uid: contact_uid(&d.slug),
-            date,
-            summary: opts.scrub(&format!("Get in touch with {}{tail}", d.name)),
-            description,
-            url,
-        });
-    }
-    out
+    (opts.scrub(&description), url)
+}
+
+fn event_of(
+    d: &Due,
+    opts: &Options,
+    kind: Kind,
+    description: &str,
+    url: &Option<String>,
+) -> Option<Event> {
+    let (uid, date, summary) = match kind {
+        Kind::NextStep => {
+            let (date, action) = d.next_step.as_ref()?;
+            let (date, since) = shown_on(*date, opts.as_of);
+            let head = match since {
+                Some(s) => format!("Next step, overdue since {s}"),
+                None => "Next step".to_string(),
+            };
+            let summary = format!("{head}: {} — {}", action.trim(), d.name);
+            (next_step_uid(&d.slug), date, summary)
+        }
+        Kind::Contact => {
+            let (date, since) = shown_on(d.contact_due?, opts.as_of);
+            let tail = match since {
+                Some(s) => format!(" (overdue since {s})"),
+                None => String::new(),
+            };
+            let summary = format!("Get in touch with {}{tail}", d.name);
+            (contact_uid(&d.slug), date, summary)
+        }
+    };
+    Some(Event {
+        uid,
+        date,
+        summary: opts.scrub(&summary),
+        description: Some(description.to_string()),
+        url: url.clone(),
+    })
 }
 
 /// An event with its lines of the file already written: a book's events
@@ -280,20 +311,44 @@ pub fn join(name: &str, opts: &Options, mut events: Vec<&Written>) -> String {
     out
 }
 
-/// [`calendar`] handed to `put` a piece at a time (the head, then each
-/// event), so that the file is never whole in memory beside its events.
+/// The kind, day and UID of each event [`partner_events`] gives for
+/// `d`, in the same order, without writing any of them.
+fn event_keys(d: &Due, as_of: Day) -> impl Iterator<Item = (Kind, Day, String)> + '_ {
+    let step = d.next_step.as_ref().map(|(date, _)| {
+        let day = shown_on(*date, as_of).0;
+        (Kind::NextStep, day, next_step_uid(&d.slug))
+    });
+    let contact = d
+        .contact_due
+        .map(|date| (Kind::Contact, shown_on(date, as_of).0, contact_uid(&d.slug)));
+    step.into_iter().chain(contact)
+}
+
+/// [`calendar`] of the dues `due(0)`…`due(count - 1)` handed to `put` a
+/// piece at a time (the head, then each event), so that neither the file
+/// nor its events are ever whole in memory: the events are put in order
+/// by their day and UID alone, and each is written as it is handed over.
 pub fn write_calendar(
     name: &str,
     opts: &Options,
-    due: &[Due],
+    count: usize,
+    due: &(dyn Fn(usize) -> Due + Sync),
     put: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
-    let events: Vec<Written> = due.iter().flat_map(|d| partner_written(d, opts)).collect();
-    let mut order: Vec<&Written> = events.iter().collect();
-    in_order(&mut order);
+    let mut order: Vec<(Day, String, usize, Kind)> = (0..count)
+        .into_par_iter()
+        .flat_map_iter(|i| {
+            let d = due(i);
+            event_keys(&d, opts.as_of)
+                .map(|(kind, date, uid)| (date, uid, i, kind))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    order.par_sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     put(head(name, opts).as_bytes())?;
-    for e in order {
-        put(e.text.as_bytes())?;
+    for (_, _, i, kind) in order {
+        let event = partner_event(&due(i), opts, kind).expect("every key is an event");
+        put(written(event, opts.as_of).text.as_bytes())?;
     }
     put(END.as_bytes())
 }
@@ -433,6 +488,40 @@ mod tests {
             due("obrien", "O'Brien & Sons, LLC", None, Some("2026-11-01")),
             due("nobody", "No One", None, None),
         ]
+    }
+
+    #[test]
+    fn written_in_pieces_is_the_calendar_byte_for_byte() {
+        let mut dues = sample();
+        // Slugs where one begins the other, and events on one day (overdue
+        // ones all shown on `as_of`): the order is the UID's, not the slug's.
+        dues.push(due(
+            "a",
+            "A",
+            Some(("2026-10-01", "Call")),
+            Some("2026-09-01"),
+        ));
+        dues.push(due(
+            "a-b",
+            "A B",
+            Some(("2026-10-02", "Call")),
+            Some("2026-11-01"),
+        ));
+        dues.push(due("a-b-c", "A B C", None, Some("2026-11-01")));
+        for as_of in ["2026-11-01", "2026-12-01", "2027-06-01"] {
+            let opts = Options::plain(day(as_of), Some("https://example.com/site/"));
+            let whole = super::calendar("Book", &opts, &dues);
+            let mut pieces = Vec::new();
+            let mut count = 0;
+            write_calendar("Book", &opts, dues.len(), &|i| dues[i].clone(), &mut |p| {
+                pieces.extend_from_slice(p);
+                count += 1;
+                Ok(())
+            })
+            .unwrap();
+            assert_eq!(String::from_utf8(pieces).unwrap(), whole, "{as_of}");
+            assert_eq!(count, 2 + parsed(&whole).len(), "{as_of}");
+        }
     }
 
     /// Reads the file back with an independent iCalendar parser: each

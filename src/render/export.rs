@@ -93,10 +93,13 @@ pub fn write_partners_json(
     partners: &[(&Partner, &Report)],
     put: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
 ) -> std::io::Result<()> {
+    use serde::Serializer;
     use std::io::Write;
-    let entries: Vec<PartnerEntry> = partners.iter().map(|(p, r)| entry(p, r)).collect();
     let mut w = std::io::BufWriter::with_capacity(64 * 1024, Put(put));
-    serde_json::to_writer_pretty(&mut w, &entries).map_err(std::io::Error::other)?;
+    // Each entry made as it is written: the same bytes as a list of them.
+    let mut json = serde_json::Serializer::pretty(&mut w);
+    json.collect_seq(partners.iter().map(|(p, r)| entry(p, r)))
+        .map_err(std::io::Error::other)?;
     w.write_all(b"\n")?;
     w.flush()
 }
@@ -210,9 +213,24 @@ fn entry<'a>(p: &'a Partner, r: &'a Report) -> PartnerEntry<'a> {
 pub fn referrals_csv(partners: &[&Partner], window: Window, redact: bool) -> Vec<u8> {
     let mut w = csv_with_header();
     for p in partners {
-        csv_rows(&mut w, p, window, redact);
+        csv_rows(&mut w, p, window, redact).expect("writing to memory");
     }
     w.into_inner().expect("writing to memory")
+}
+
+/// [`referrals_csv`] of a site that is not redacted, handed to `put` a
+/// piece at a time, so that the file is never whole in memory.
+pub fn write_referrals_csv(
+    partners: &[(&Partner, &Report)],
+    window: Window,
+    put: &mut dyn FnMut(&[u8]) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let mut w = csv_builder().from_writer(Put(put));
+    w.write_record(CSV_HEADER).map_err(std::io::Error::other)?;
+    for (p, _) in partners {
+        csv_rows(&mut w, p, window, false).map_err(std::io::Error::other)?;
+    }
+    w.flush()
 }
 
 /// `data/referrals.csv` from the lines [`partner_csv`] gives for each
@@ -230,14 +248,18 @@ pub fn join_csv(parts: &[&[u8]]) -> Vec<u8> {
 /// those of every partner the file [`referrals_csv`] writes.
 pub fn partner_csv(p: &Partner, window: Window, redact: bool) -> Vec<u8> {
     let mut w = csv_writer();
-    csv_rows(&mut w, p, window, redact);
+    csv_rows(&mut w, p, window, redact).expect("writing to memory");
     w.into_inner().expect("writing to memory")
 }
 
+fn csv_builder() -> csv::WriterBuilder {
+    let mut b = csv::WriterBuilder::new();
+    b.quote_style(csv::QuoteStyle::NonNumeric);
+    b
+}
+
 fn csv_writer() -> csv::Writer<Vec<u8>> {
-    csv::WriterBuilder::new()
-        .quote_style(csv::QuoteStyle::NonNumeric)
-        .from_writer(Vec::new())
+    csv_builder().from_writer(Vec::new())
 }
 
 /// A writer of `data/referrals.csv` with its header line written.
@@ -261,7 +283,12 @@ const CSV_HEADER: [&str; 10] = [
 ];
 
 /// One partner's referrals as lines of `data/referrals.csv`, by date.
-fn csv_rows(w: &mut csv::Writer<Vec<u8>>, p: &Partner, window: Window, redact: bool) {
+fn csv_rows<W: std::io::Write>(
+    w: &mut csv::Writer<W>,
+    p: &Partner,
+    window: Window,
+    redact: bool,
+) -> csv::Result<()> {
     let mut refs: Vec<_> = p.referrals.iter().collect();
     refs.sort_by_key(|r| r.date);
     for r in refs {
@@ -290,9 +317,9 @@ fn csv_rows(w: &mut csv::Writer<Vec<u8>>, p: &Partner, window: Window, redact: b
             ]
             .iter()
             .map(|f| f.as_bytes()),
-        )
-        .expect("writing to memory");
+        )?;
     }
+    Ok(())
 }
 
 /// A text field a spreadsheet shows as text: one starting with a character

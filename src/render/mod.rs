@@ -34,7 +34,7 @@ use crate::analysis::{Report, Window};
 use crate::book::{Book, Partner, Settings};
 use crate::diagnostics::Diagnostic;
 use crate::site::{FileBytes, SiteFiles};
-use book_pages::book_wide;
+use book_pages::{book_wide, Wide};
 pub use pages::book_file_names;
 use templates::Templates;
 pub use templates::{SCRIPT, STYLESHEET};
@@ -175,9 +175,11 @@ fn partner_page(
 /// book-wide files and the search index too, each as soon as it is made
 /// (then the site returned holds none of them): the index of a site that
 /// is not redacted goes to `whole` a piece at a time as it is made, every
-/// other file to `sink`.
+/// other file to `sink`. With both, the book-wide pages come last, after
+/// the note body of every partner that `book` alone holds is let go of
+/// (the partners are otherwise as they were).
 pub fn render_cached(
-    book: &Book,
+    book: &mut Book,
     reports: &[Arc<Report>],
     templates: &Templates,
     cache: &mut RenderCache,
@@ -309,7 +311,14 @@ pub fn render_cached(
     };
     // Where the book-wide files go as they are made, if not into the site.
     let stream = sink.filter(|_| whole.is_some());
-    let wide = |kept: Option<&mut HashMap<String, Arc<CachedRow>>>| {
+    // A build that streams every file makes the book-wide pages last,
+    // once the note bodies are let go of (below): beside the partner
+    // pages it makes the data files and the search index only.
+    let first = match stream {
+        Some(_) => Wide::Data,
+        None => Wide::Every,
+    };
+    let wide = |kept: Option<&mut HashMap<String, Arc<CachedRow>>>, which: Wide| {
         let side_by_side = sink.is_none();
         book_wide(
             book,
@@ -324,6 +333,7 @@ pub fn render_cached(
             side_by_side,
             stream,
             whole,
+            which,
         )
     };
     // A build that streams its pages renders the book-wide files beside
@@ -331,7 +341,7 @@ pub fn render_cached(
     let (results, early) = match sink {
         Some(_) => {
             let (pages, wide) = rayon::join(pages, || {
-                let made = wide(None);
+                let made = wide(None, first);
                 match (stream, whole) {
                     // Scrubbed as a whole on a redacted site, so made whole.
                     (Some(put), _) if scrub.is_some() => {
@@ -403,6 +413,40 @@ pub fn render_cached(
     // Without the pages' fingerprints (all streamed), nothing is reused.
     let book_key = sink.is_none().then(|| fingerprint(&keys));
     let (book_files, index) = match early {
+        Some((wide, index)) if first == Wide::Data => {
+            wide?;
+            // Every partner page and the search index are made: nothing
+            // else shows a note's body, and a build that streams its files
+            // is the pipeline's last, so the bodies are let go of before
+            // the rows of the book-wide pages are made.
+            for p in &mut book.partners {
+                if let Some(p) = Arc::get_mut(p) {
+                    p.body = String::new();
+                }
+            }
+            let pairs: Vec<(&Partner, &Report)> = book
+                .partners
+                .iter()
+                .map(|p| p.as_ref())
+                .zip(reports.iter().map(|r| r.as_ref()))
+                .collect();
+            let made = book_wide(
+                book,
+                reports,
+                &pairs,
+                None,
+                &site,
+                window,
+                &quarters,
+                templates,
+                scrub,
+                false,
+                stream,
+                whole,
+                Wide::Pages,
+            )?;
+            (made, index)
+        }
         Some((wide, index)) => (wide?, index),
         None if book_key.is_some() && cache.book_key == book_key => {
             let (index, made) = search_index(book, scrub, Some(cache));
@@ -414,7 +458,7 @@ pub fn render_cached(
             return Ok((files, warnings));
         }
         None => {
-            let wide = wide(Some(&mut cache.rows))?;
+            let wide = wide(Some(&mut cache.rows), Wide::Every)?;
             (wide, Some(search_index(book, scrub, Some(cache))))
         }
     };

@@ -98,6 +98,7 @@ impl<'de> Visitor<'de> for ListVisitor {
         while let Some(item) = seq.next_element::<Item>()? {
             out.push(item.0);
         }
+        out.shrink_to_fit();
         Ok(out)
     }
 }
@@ -134,6 +135,7 @@ impl<'de, T: DeserializeOwned> Visitor<'de> for SeqVisitor<T> {
         while let Some(item) = seq.next_element::<T>()? {
             out.push(item);
         }
+        out.shrink_to_fit();
         Ok(out)
     }
 }
