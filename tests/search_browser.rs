@@ -240,25 +240,21 @@ fn an_encrypted_site_searches_its_encrypted_index_once_open() {
     assert!(carried.starts_with("rapportData(\"data/search.js\", \""));
     assert!(!carried.contains("rapportSearchIndex") && !carried.contains("Beatrice"));
 
-    let mut b = Browser::launch();
-    b.open(&url(dir.path(), "index.html"));
-    assert!(b.wait_for("!document.getElementById('rapport-form').hidden", LONG));
-    b.eval(&format!(
-        "(function () {{ document.getElementById('rapport-password').value = {};
-            document.querySelector('#rapport-form button').click(); return true; }})()",
-        json!(PASSWORD)
-    ));
-    // The page is swapped in: wait for its search box to be ready.
-    assert!(b.wait_for(
-        "!!document.getElementById('site-search') && !!document.getElementById('site-search').getAttribute('data-state')",
-        LONG
-    ));
-    search(&mut b, word);
-    let found = results(&mut b);
+    // Unlocked, the page is swapped in and its search box made ready.
+    let (mut b, who) = open_and_find(dir.path(), &key, word);
+    b.screenshot(&shots().join("search-encrypted.png"));
+    follow(&mut b, &who, true);
+}
+
+/// Unlocks the encrypted site at `dir` (whose key is `key`), searches for
+/// `word` and checks the first result: its words hold `word`, and its link
+/// names the page of the sample's partner whose note holds it by the
+/// page's opaque name. Gives the browser and that partner's name.
+fn open_and_find(dir: &Path, key: &encrypt::SiteKey, word: &str) -> (Browser, String) {
+    let (b, found) = unlock_and_search(dir, word);
     assert!(!found.is_empty(), "nothing found on the encrypted site");
     let (who, _, snippet, href) = found[0].clone();
     assert!(snippet.to_lowercase().contains(word));
-    // The link names the partner page by its opaque name.
     let slug = notes()
         .into_iter()
         .find(|(_, t)| t.to_lowercase().contains(word))
@@ -266,8 +262,7 @@ fn an_encrypted_site_searches_its_encrypted_index_once_open() {
         .0;
     let opaque = key.opaque_name(&slug);
     assert!(href.ends_with(&format!("partners/{opaque}.html")), "{href}");
-    b.screenshot(&shots().join("search-encrypted.png"));
-    follow(&mut b, &who, true);
+    (b, who)
 }
 
 /// Unlocks the encrypted site at `dir` from its dashboard and searches for
@@ -321,19 +316,7 @@ fn an_index_sealed_in_chunks_is_searched_and_one_with_a_chunk_moved_is_refused()
     assert_eq!(chunks.len(), 3);
 
     let word = "gala";
-    let (mut b, found) = unlock_and_search(dir.path(), word);
-    assert!(!found.is_empty(), "nothing found in an index in chunks");
-    let (who, _, snippet, href) = found[0].clone();
-    assert!(snippet.to_lowercase().contains(word));
-    let slug = notes()
-        .into_iter()
-        .find(|(_, t)| t.to_lowercase().contains(word))
-        .unwrap()
-        .0;
-    assert!(
-        href.ends_with(&format!("partners/{}.html", key.opaque_name(&slug))),
-        "{href}"
-    );
+    let (mut b, who) = open_and_find(dir.path(), &key, word);
     b.screenshot(&shots().join("search-encrypted-chunks.png"));
     follow(&mut b, &who, true);
     drop(b);

@@ -169,6 +169,15 @@ fn partner_page(
     Ok((html, warnings, links))
 }
 
+/// Each partner of `book` beside its report.
+fn pairs_of<'a>(book: &'a Book, reports: &'a [Arc<Report>]) -> Vec<(&'a Partner, &'a Report)> {
+    book.partners
+        .iter()
+        .map(|p| p.as_ref())
+        .zip(reports.iter().map(|r| r.as_ref()))
+        .collect()
+}
+
 /// Renders the whole site, reusing partner pages from `cache` when their
 /// inputs did not change; the result is the same as a fresh render.
 /// Partner pages go to `sink` when there is one, and with `whole` the
@@ -189,12 +198,7 @@ pub fn render_cached(
     let settings = &book.settings;
     let window = Window::new(settings.as_of, settings.window_months);
     let mut files = SiteFiles::new();
-    let pairs: Vec<(&Partner, &Report)> = book
-        .partners
-        .iter()
-        .map(|p| p.as_ref())
-        .zip(reports.iter().map(|r| r.as_ref()))
-        .collect();
+    let pairs = pairs_of(book, reports);
     let site = SiteInfo::new(settings, window);
     // The link targets of the last run stand while every partner has a
     // cached page (so the slugs are the same) under the same name.
@@ -424,12 +428,7 @@ pub fn render_cached(
                     p.body = String::new();
                 }
             }
-            let pairs: Vec<(&Partner, &Report)> = book
-                .partners
-                .iter()
-                .map(|p| p.as_ref())
-                .zip(reports.iter().map(|r| r.as_ref()))
-                .collect();
+            let pairs = pairs_of(book, reports);
             let made = book_wide(
                 book,
                 reports,
