@@ -19,8 +19,8 @@
 //!   link to them is rewritten.
 //!
 //! A build encrypts file by file as each is made ([`encrypt_into`], used by
-//! `pipeline::session`; [`encrypt_site_into`] does the same for a site
-//! already in memory): each plaintext is taken, padded and encrypted
+//! `pipeline::session`; [`encrypt_site`] encrypts a site already in
+//! memory): each plaintext is taken, padded and encrypted
 //! where it lies, and the base64 of a large file is handed on in pieces
 //! ([`Encrypted::pieces`]), so the site and its ciphertext are never in
 //! memory together.
@@ -936,18 +936,12 @@ pub fn write_data(
     writer.finish()
 }
 
-/// The written name and bytes of one HTML page of a site (its plain
-/// path and bytes): the locked page that holds it, its links to partner
-/// pages rewritten to their opaque names. Pages can be encrypted one by
-/// one as they are rendered: nothing here depends on the rest of the site.
-pub fn encrypt_page(key: &SiteKey, path: &str, plain: &[u8], has_style: bool) -> (String, Vec<u8>) {
-    let (locked, _) = encrypt_and_check_page(key, path, plain, has_style);
-    (locked.path.clone(), locked.into_bytes())
-}
-
-/// [`encrypt_page`], the locked page in pieces, and whether the page holds
-/// an inline script that would run (which an encrypted site refuses),
-/// found in the same scan.
+/// The locked page that holds one HTML page of a site (its plain path
+/// and bytes), in pieces, its links to partner pages rewritten to their
+/// opaque names, and whether the page holds an inline script that would
+/// run (which an encrypted site refuses), found in the same scan. Pages
+/// can be encrypted one by one as they are rendered: nothing here depends
+/// on the rest of the site.
 pub fn encrypt_and_check_page(
     key: &SiteKey,
     path: &str,
@@ -1074,8 +1068,7 @@ pub fn added_files<'a>(
 /// its ciphertext, partner pages get opaque names (and every link to them
 /// is rewritten), data files become carrier scripts, and the unlock
 /// script and the salt file are added. Other files (the stylesheet, the
-/// book's static files) are kept as they are. Pages already encrypted
-/// with [`encrypt_page`] as they were rendered need not be in `files`.
+/// book's static files) are kept as they are.
 pub fn encrypt_site(files: &SiteFiles, key: &SiteKey) -> SiteFiles {
     let has_style = files.contains_key("style.css");
     let mut out: SiteFiles = files
@@ -1094,41 +1087,6 @@ pub fn encrypt_site(files: &SiteFiles, key: &SiteKey) -> SiteFiles {
         out.insert(path, bytes.into());
     }
     out
-}
-
-/// Encrypts a built site as [`encrypt_site`] does, handing each encrypted
-/// file to `put` (its written path, its length and its bytes in pieces)
-/// as soon as it is made, and letting go of its plaintext: the site and
-/// its ciphertext are never in memory together. The largest files go
-/// first, on the thread pool beside the others. Gives the files kept in
-/// clear, with the unlock script and the salt file, and the pages that
-/// hold an inline script that would run (none were handed to `put`).
-pub fn encrypt_site_into(
-    files: SiteFiles,
-    key: &SiteKey,
-    put: &(dyn Fn(&str, u64, &Pieces<'_>) + Sync),
-) -> (SiteFiles, Vec<String>) {
-    let has_style = files.contains_key("style.css");
-    let mut clear = SiteFiles::new();
-    for (path, bytes) in added_files(files.keys(), key) {
-        clear.insert(path, bytes.into());
-    }
-    let (mut todo, kept): (Vec<_>, Vec<_>) =
-        files.into_iter().partition(|(path, _)| is_encrypted(path));
-    clear.extend(kept);
-    todo.sort_by_key(|(_, bytes)| std::cmp::Reverse(bytes.len()));
-    let mut inline: Vec<String> = todo
-        .into_par_iter()
-        .with_max_len(1)
-        .filter_map(|(path, bytes)| {
-            // Without another holder, the plaintext is taken, not copied.
-            let bytes = std::sync::Arc::unwrap_or_clone(bytes);
-            let keep = |_: &str, _: Vec<u8>| unreachable!("every file of `todo` is encrypted");
-            encrypt_into(key, &path, bytes, has_style, &keep, put).then_some(path)
-        })
-        .collect();
-    inline.sort();
-    (clear, inline)
 }
 
 /// Why an encrypted site could not be read back.
@@ -1463,21 +1421,39 @@ mod tests {
         .map(|(p, b)| (p.to_string(), b.into_bytes().into()))
         .collect();
         let whole = encrypt_site(&files, &key);
+        // Each file as a build hands it over: encrypted ones in pieces,
+        // clear ones kept, the added files beside them.
         let written = std::sync::Mutex::new(SiteFiles::new());
-        let (clear, inline) = encrypt_site_into(files.clone(), &key, &|path, len, pieces| {
-            let mut bytes = Vec::new();
-            pieces(&mut |p| {
-                bytes.extend_from_slice(p);
-                Ok(())
-            })
-            .unwrap();
-            assert_eq!(bytes.len() as u64, len);
-            written
-                .lock()
-                .unwrap()
-                .insert(path.to_string(), bytes.into());
-        });
+        let clear = std::sync::Mutex::new(
+            added_files(files.keys(), &key)
+                .into_iter()
+                .map(|(p, b)| (p, b.into()))
+                .collect::<SiteFiles>(),
+        );
+        let mut inline = Vec::new();
+        for (path, bytes) in &files {
+            let keep = |p: &str, b: Vec<u8>| {
+                clear.lock().unwrap().insert(p.to_string(), b.into());
+            };
+            let put = |path: &str, len: u64, pieces: &Pieces<'_>| {
+                let mut bytes = Vec::new();
+                pieces(&mut |p| {
+                    bytes.extend_from_slice(p);
+                    Ok(())
+                })
+                .unwrap();
+                assert_eq!(bytes.len() as u64, len);
+                written
+                    .lock()
+                    .unwrap()
+                    .insert(path.to_string(), bytes.into());
+            };
+            if encrypt_into(&key, path, bytes.to_vec(), true, &keep, &put) {
+                inline.push(path.clone());
+            }
+        }
         assert!(inline.is_empty());
+        let clear = clear.into_inner().unwrap();
         let mut streamed = written.into_inner().unwrap();
         assert!(streamed.keys().all(|p| !clear.contains_key(p)));
         streamed.extend(clear);
@@ -1497,9 +1473,15 @@ mod tests {
         )]
         .into_iter()
         .collect();
-        let (_, inline) = encrypt_site_into(files, &key, &|path, _, _| {
-            panic!("{path} was handed over");
-        });
+        let inline: Vec<&String> = files
+            .iter()
+            .filter(|(path, bytes)| {
+                let keep = |p: &str, _: Vec<u8>| panic!("{p} was kept in clear");
+                let put = |p: &str, _: u64, _: &Pieces<'_>| panic!("{p} was handed over");
+                encrypt_into(&key, path, bytes.to_vec(), true, &keep, &put)
+            })
+            .map(|(path, _)| path)
+            .collect();
         assert_eq!(inline, ["reports/x.html"]);
     }
 }
