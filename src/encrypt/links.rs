@@ -62,40 +62,22 @@ pub fn prepare_page(
     names: &BTreeMap<String, String>,
     data_files: &[&str],
 ) -> String {
-    prepare_page_with(html, page, &|p| names.get(p).cloned(), &|p| {
-        data_files.contains(&p)
-    })
+    let mut out = Vec::with_capacity(html.len());
+    prepare_into(
+        html,
+        page,
+        &|p| names.get(p).cloned(),
+        &|p| data_files.contains(&p),
+        &mut out,
+    );
+    String::from_utf8(out).expect("whole pieces of a string and strings were joined")
 }
 
 /// [`prepare_page`] with the renamed files and the encrypted data files
-/// given as functions of a site path.
-pub fn prepare_page_with(
-    html: &str,
-    page: &str,
-    rename: &dyn Fn(&str) -> Option<String>,
-    is_data: &dyn Fn(&str) -> bool,
-) -> String {
-    prepare_and_check(html, page, rename, is_data).0
-}
-
-/// [`prepare_page_with`] in one scan of the page, and whether the page
-/// holds an inline script that would run
-/// ([`has_running_inline_script`]).
-pub fn prepare_and_check(
-    html: &str,
-    page: &str,
-    rename: &dyn Fn(&str) -> Option<String>,
-    is_data: &dyn Fn(&str) -> bool,
-) -> (String, bool) {
-    let mut out = Vec::with_capacity(html.len());
-    let inline = prepare_into(html, page, rename, is_data, &mut out);
-    let out = String::from_utf8(out).expect("whole pieces of a string and strings were joined");
-    (out, inline)
-}
-
-/// [`prepare_and_check`] written at the end of `out` (which the caller
-/// may have made as large as what it will add to it), giving whether the
-/// page holds an inline script that would run.
+/// given as functions of a site path, written at the end of `out` (which
+/// the caller may have made as large as what it will add to it) in the
+/// same scan that finds whether the page holds an inline script that
+/// would run ([`has_running_inline_script`]), which it gives.
 ///
 /// Only a page that `rename` maps is renamed, and every such page ends in
 /// `.html` (a partner page): a tag whose bytes do not hold `.html` has no

@@ -83,6 +83,13 @@ pub const CHUNK: usize = 1024 * 1024;
 
 type HmacSha256 = Hmac<Sha256>;
 
+/// A synthetic nonce: the first 12 bytes of the HMAC of what `mac` took.
+fn nonce_of(mac: HmacSha256) -> [u8; 12] {
+    let mut nonce = [0u8; 12];
+    nonce.copy_from_slice(&mac.finalize().into_bytes()[..12]);
+    nonce
+}
+
 /// HMAC-SHA256 keyed with `key`, before any message.
 fn hmac_of(key: &[u8; 32]) -> HmacSha256 {
     <HmacSha256 as Mac>::new_from_slice(key).expect("HMAC takes any key")
@@ -165,10 +172,7 @@ impl SiteKey {
         mac.update(path.as_bytes());
         mac.update(&[0]);
         mac.update(content);
-        let tag = mac.finalize().into_bytes();
-        let mut n = [0u8; 12];
-        n.copy_from_slice(&tag[..12]);
-        n
+        nonce_of(mac)
     }
 
     /// The opaque file name stem for a partner slug: 20 hex digits.
@@ -215,24 +219,20 @@ impl SiteKey {
     /// Decrypts what [`SiteKey::seal`] wrote for `path`; `None` when the
     /// key, the path or the bytes are wrong.
     pub fn open(&self, path: &str, sealed: &[u8]) -> Option<Vec<u8>> {
+        unpad(self.decrypt(sealed, path.as_bytes())?)
+    }
+
+    /// Decrypts one ciphertext as sealed (its nonce, ciphertext and tag)
+    /// with the associated data `aad`, padding and all; `None` when it
+    /// does not open.
+    fn decrypt(&self, sealed: &[u8], aad: &[u8]) -> Option<Vec<u8>> {
         if sealed.len() < 12 + 16 {
             return None;
         }
         let (nonce, ct) = sealed.split_at(12);
-        let mut plain = self
-            .cipher()
-            .decrypt(
-                Nonce::from_slice(nonce),
-                Payload {
-                    msg: ct,
-                    aad: path.as_bytes(),
-                },
-            )
-            .ok()?;
-        let end = plain.iter().rposition(|&b| b != 0)?;
-        (plain[end] == 0x80).then_some(())?;
-        plain.truncate(end);
-        Some(plain)
+        self.cipher()
+            .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad })
+            .ok()
     }
 
     /// Encrypts chunk `index` of the large file at `path` where it lies
@@ -246,8 +246,7 @@ impl SiteKey {
         let mut mac = self.chunk_mac.clone();
         mac.update(&aad);
         mac.update(&chunk);
-        let mut nonce = [0u8; 12];
-        nonce.copy_from_slice(&mac.finalize().into_bytes()[..12]);
+        let nonce = nonce_of(mac);
         let tag = self
             .cipher()
             .encrypt_in_place_detached(Nonce::from_slice(&nonce), &aad, &mut chunk)
@@ -267,22 +266,20 @@ impl SiteKey {
     pub fn open_chunks(&self, path: &str, chunks: &[Vec<u8>]) -> Option<Vec<u8>> {
         let mut plain = Vec::new();
         for (i, sealed) in chunks.iter().enumerate() {
-            if sealed.len() < 12 + 16 {
-                return None;
-            }
-            let (nonce, ct) = sealed.split_at(12);
             let aad = chunk_aad(path, u32::try_from(i).ok()?, i + 1 == chunks.len());
-            let part = self
-                .cipher()
-                .decrypt(Nonce::from_slice(nonce), Payload { msg: ct, aad: &aad })
-                .ok()?;
-            plain.extend_from_slice(&part);
+            plain.extend_from_slice(&self.decrypt(sealed, &aad)?);
         }
-        let end = plain.iter().rposition(|&b| b != 0)?;
-        (plain[end] == 0x80).then_some(())?;
-        plain.truncate(end);
-        Some(plain)
+        unpad(plain)
     }
+}
+
+/// A padded plaintext without its padding (0x80, then zeros); `None` when
+/// it does not end so.
+fn unpad(mut plain: Vec<u8>) -> Option<Vec<u8>> {
+    let end = plain.iter().rposition(|&b| b != 0)?;
+    (plain[end] == 0x80).then_some(())?;
+    plain.truncate(end);
+    Some(plain)
 }
 
 /// The associated data of chunk `index` of the file at `path`: the path,
@@ -647,7 +644,7 @@ pub fn renamed(files: &SiteFiles, key: &SiteKey) -> BTreeMap<String, String> {
                     crate::render::partner_page_name(&key.opaque_name(slug)),
                 ))
             } else if is_data(p) {
-                Some((p.clone(), format!("{p}{DATA_SUFFIX}")))
+                Some((p.clone(), carrier_path(p)))
             } else {
                 None
             }
@@ -751,7 +748,7 @@ fn locked_page(path: &str, sealed: Sealed, key: &SiteKey, has_style: bool) -> En
 /// unlock script when a page loads it.
 fn data_carrier(path: &str, sealed: Sealed) -> Encrypted {
     Encrypted {
-        path: format!("{path}{DATA_SUFFIX}"),
+        path: carrier_path(path),
         head: format!("{}\"", carrier_call(path)).into(),
         body: Body::Sealed(sealed),
         tail: "\");\n".into(),
