@@ -292,9 +292,6 @@ impl Pipeline {
             c.modified = None;
             c.result = Err(Vec::new());
         }
-        if let Some(a) = &mut self.assembled {
-            a.partners.clear();
-        }
         self.assembled = None;
         self.set_aside
             .extend(self.reports.drain().map(|(slug, _)| slug));
