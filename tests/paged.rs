@@ -269,23 +269,16 @@ fn an_encrypted_site_links_the_table_pages() {
     let class_page = &written["reports/reciprocity_balanced.html"];
     assert!(!String::from_utf8_lossy(class_page).contains("partners/"));
     let decrypted = encrypt::decrypt_site(&written, &key).unwrap();
-    let mut checked = 0;
-    for (page, bytes) in decrypted
-        .iter()
-        .filter(|(p, _)| p.starts_with("partners/index") || p.starts_with("reports/reciprocity"))
-    {
-        for link in hrefs(std::str::from_utf8(bytes).unwrap()) {
-            let path = link.split(['#', '?']).next().unwrap();
-            if path.is_empty() {
-                continue;
-            }
-            let target = files::link_target(page, path);
-            assert!(
-                written.contains_key(&target),
-                "{page} links to {link}, which is not written"
-            );
-            checked += 1;
-        }
-    }
+    let checked = files::assert_links_land(
+        decrypted
+            .iter()
+            .filter(|(p, _)| {
+                p.starts_with("partners/index") || p.starts_with("reports/reciprocity")
+            })
+            .map(|(p, b)| (p, &b[..])),
+        &|target| written.contains_key(target),
+        &hrefs,
+        &|_| false,
+    );
     assert!(checked > PARTNERS, "only {checked} links checked");
 }

@@ -95,3 +95,31 @@ pub fn link_target(page: &str, link: &str) -> String {
     }
     parts.join("/")
 }
+
+/// Asserts that each link `links_of` finds on each of `pages` (its site
+/// path, its HTML) leads to a file that `written` holds, the link cut at
+/// its `#fragment` or `?query`; a link that `skip` names (or an empty
+/// one) is passed over. Gives how many links were checked.
+pub fn assert_links_land<'a>(
+    pages: impl IntoIterator<Item = (&'a String, &'a [u8])>,
+    written: &dyn Fn(&str) -> bool,
+    links_of: &dyn Fn(&str) -> Vec<String>,
+    skip: &dyn Fn(&str) -> bool,
+) -> usize {
+    let mut checked = 0;
+    for (page, bytes) in pages {
+        for link in links_of(std::str::from_utf8(bytes).unwrap()) {
+            let path = link.split(['#', '?']).next().unwrap();
+            if path.is_empty() || skip(path) {
+                continue;
+            }
+            let target = link_target(page, path);
+            assert!(
+                written(&target),
+                "{page} links to {link}, which is not written"
+            );
+            checked += 1;
+        }
+    }
+    checked
+}
