@@ -15,24 +15,12 @@ use std::sync::Arc;
 
 use rapport::encrypt::{self, KeyOrigin, SaltRecord, SiteKey};
 use rapport::pipeline::output;
-use rapport::pipeline::stages::{Options, Pipeline};
 use rapport::site::SiteFiles;
 use sample::sample;
 
 /// The policy `<meta>` of every plain page (templates/base.html).
 const CSP_META: &str = r#"<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'">"#;
 const PASSWORD: &str = "correct horse battery staple 42";
-
-/// The plain site of a book, built in memory.
-fn plain_build(book: &Path) -> SiteFiles {
-    let built = Pipeline::new()
-        .run(&Options {
-            root: book.to_path_buf(),
-            ..Options::default()
-        })
-        .expect("the book builds");
-    built.files
-}
 
 fn key() -> SiteKey {
     encrypt::derive_key(PASSWORD, &encrypt::new_salt())
@@ -55,7 +43,7 @@ fn text(bytes: &[u8]) -> &str {
 
 #[test]
 fn every_written_file_decrypts_back_to_the_plain_build() {
-    let plain = plain_build(&sample());
+    let plain = sample::in_memory(&sample());
     let key = key();
     let written = encrypt::encrypt_site(&plain, &key);
 
@@ -162,7 +150,7 @@ fn links(html: &str) -> Vec<String> {
 
 #[test]
 fn every_link_of_a_decrypted_page_reaches_a_written_file() {
-    let plain = plain_build(&sample());
+    let plain = sample::in_memory(&sample());
     let key = key();
     let written = encrypt::encrypt_site(&plain, &key);
     let decrypted = encrypt::decrypt_site(&written, &key).unwrap();
@@ -182,7 +170,7 @@ fn every_link_of_a_decrypted_page_reaches_a_written_file() {
 
 #[test]
 fn the_same_book_and_password_give_the_same_bytes_and_one_change_one_file() {
-    let plain = plain_build(&sample());
+    let plain = sample::in_memory(&sample());
     let salt = encrypt::new_salt();
     let first = encrypt::encrypt_site(&plain, &encrypt::derive_key(PASSWORD, &salt));
     let second = encrypt::encrypt_site(&plain, &encrypt::derive_key(PASSWORD, &salt));
@@ -224,7 +212,7 @@ fn key_with_new_salt() -> SiteKey {
 
 #[test]
 fn an_unchanged_book_written_again_writes_nothing_and_a_new_password_rewrites_all() {
-    let plain = plain_build(&sample());
+    let plain = sample::in_memory(&sample());
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path();
 
@@ -268,7 +256,7 @@ fn an_unchanged_book_written_again_writes_nothing_and_a_new_password_rewrites_al
 
 #[test]
 fn a_file_moved_or_altered_does_not_open() {
-    let plain = plain_build(&sample());
+    let plain = sample::in_memory(&sample());
     let key = key();
     let written = encrypt::encrypt_site(&plain, &key);
     // Swap two partner pages: each names its own path, so neither opens.
@@ -415,7 +403,7 @@ fn forms(secret: &str) -> Vec<String> {
 fn assert_no_leak(book: &Path, extra: &[&str], at_least: usize) {
     let mut secrets = secrets_of_notes(book);
     secrets.extend(extra.iter().map(|s| s.to_string()));
-    let plain = plain_build(book);
+    let plain = sample::in_memory(book);
     let plain_dir = tempfile::tempdir().unwrap();
     output::write_site(plain_dir.path(), &plain).unwrap();
     let plain_text: String = files::files_under(plain_dir.path())

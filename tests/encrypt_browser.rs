@@ -11,6 +11,8 @@
 //! `target/screenshots/`.
 
 mod common;
+#[path = "common/sample.rs"]
+mod sample;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -18,7 +20,6 @@ use std::time::Duration;
 use common::cdp::Browser;
 use rapport::encrypt;
 use rapport::pipeline::output;
-use rapport::pipeline::stages::{Options, Pipeline};
 use rapport::site::SiteFiles;
 use serde_json::json;
 
@@ -36,13 +37,7 @@ struct Site {
 /// search index would be) that the reciprocity report loads.
 fn encrypted_sample() -> Site {
     let book = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample-data");
-    let mut plain = Pipeline::new()
-        .run(&Options {
-            root: book,
-            ..Options::default()
-        })
-        .expect("the sample builds")
-        .files;
+    let mut plain = sample::in_memory(&book);
     plain.insert(
         "data/probe.js".into(),
         b"window.rapportProbe = (window.rapportProbe || 0) + 42;\n"

@@ -245,17 +245,10 @@ fn a_table_page_sorts_and_filters_in_a_browser_from_disk() {
 #[test]
 fn an_encrypted_site_links_the_table_pages() {
     use rapport::encrypt;
-    use rapport::pipeline::stages::{Options, Pipeline};
 
     let book = tempfile::tempdir().unwrap();
     corpus::write_book(book.path(), PARTNERS, 42).unwrap();
-    let plain = Pipeline::new()
-        .run(&Options {
-            root: book.path().to_path_buf(),
-            ..Options::default()
-        })
-        .expect("the book builds")
-        .files;
+    let plain = sample::in_memory(book.path());
     assert!(plain.contains_key("partners/index_a.html"));
     let key = encrypt::derive_key("correct horse battery staple 42", &encrypt::new_salt());
     let written = encrypt::encrypt_site(&plain, &key);

@@ -16,7 +16,6 @@ use std::time::Duration;
 use common::cdp::Browser;
 use rapport::encrypt;
 use rapport::pipeline::output;
-use rapport::pipeline::stages::{Options, Pipeline};
 use serde_json::json;
 
 const LONG: Duration = Duration::from_secs(30);
@@ -219,13 +218,7 @@ fn shots() -> PathBuf {
 
 #[test]
 fn an_encrypted_site_searches_its_encrypted_index_once_open() {
-    let plain = Pipeline::new()
-        .run(&Options {
-            root: sample::sample(),
-            ..Options::default()
-        })
-        .expect("the sample builds")
-        .files;
+    let plain = sample::in_memory(&sample::sample());
     let index = plain.get("data/search.js").expect("an index").clone();
     let dir = tempfile::tempdir().unwrap();
     let (key, _) = encrypt::key_for_output(dir.path(), PASSWORD, false);
@@ -287,13 +280,7 @@ fn unlock_and_search(dir: &Path, word: &str) -> (Browser, Vec<(String, String, S
 
 #[test]
 fn an_index_sealed_in_chunks_is_searched_and_one_with_a_chunk_moved_is_refused() {
-    let mut plain = Pipeline::new()
-        .run(&Options {
-            root: sample::sample(),
-            ..Options::default()
-        })
-        .expect("the sample builds")
-        .files;
+    let mut plain = sample::in_memory(&sample::sample());
     // An index as large as a large book's: sealed in chunks (three).
     let mut index = plain.get("data/search.js").expect("an index").to_vec();
     index.extend_from_slice(b"/*");

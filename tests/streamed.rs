@@ -13,8 +13,6 @@ mod sample;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use rapport::pipeline::stages::{Options, Pipeline};
-
 /// Every file of the site in `dir` but rapport's own records.
 fn on_disk(dir: &Path) -> BTreeMap<String, Vec<u8>> {
     let mut files = BTreeMap::new();
@@ -42,13 +40,7 @@ fn same_as_in_memory(extra_settings: &str) {
         text.push_str(extra_settings);
         std::fs::write(&yaml, text).unwrap();
     }
-    let held = Pipeline::new()
-        .run(&Options {
-            root: book.path().to_path_buf(),
-            ..Options::default()
-        })
-        .expect("the book builds")
-        .files;
+    let held = sample::in_memory(book.path());
     let out = tempfile::tempdir().unwrap();
     sample::build_ok(book.path(), out.path());
     let written = on_disk(out.path());

@@ -96,3 +96,15 @@ pub fn rapport_with_password(args: &[&str], password: Option<&str>) -> Output {
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
+
+/// The plain site of the book at `book`, built in memory (no folder is
+/// written).
+pub fn in_memory(book: &Path) -> rapport::site::SiteFiles {
+    rapport::pipeline::stages::Pipeline::new()
+        .run(&rapport::pipeline::stages::Options {
+            root: book.to_path_buf(),
+            ..Default::default()
+        })
+        .expect("the book builds")
+        .files
+}
